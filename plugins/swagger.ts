@@ -1,0 +1,46 @@
+import fp from 'fastify-plugin'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { version } from '../src/paths.js'
+
+/** Options of the swagger plugin. */
+export interface SwaggerOptions {
+  /** Serve Swagger UI at /docs. */
+  ui: boolean
+}
+
+const DESCRIPTION = 'Tools for exploring and driving a Scale Computing HyperCore cluster\'s REST API. ' +
+  'Every tool is `POST /<tool_name>` with a JSON body and a bearer token. ' +
+  'Typical flow: query_api to find an endpoint, describe_endpoint to learn its payload, run_api to call it.'
+
+/**
+ * Builds our OpenAPI document from the route schemas and serves Swagger UI at /docs.
+ * @see {@link https://github.com/fastify/fastify-swagger}
+ */
+export default fp<SwaggerOptions>(async function swaggerPlugin (app, opts) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'scale-api-helper', version, description: DESCRIPTION },
+      // No `servers`: tool hosts call the URL they were configured with.
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from MCP_BEARER_TOKEN (or the one printed at start).' }
+        }
+      },
+      tags: [
+        { name: 'HyperCore', description: 'Find, describe and call HyperCore REST endpoints' },
+        { name: 'Session', description: 'The HyperCore login session' },
+        { name: 'Meta', description: 'Health and this document' }
+      ]
+    },
+    // Name shared schemas by their $id (ErrorResponse) instead of def-0.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
+  })
+  if (opts.ui) {
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: false, displayRequestDuration: true }
+    })
+  }
+}, { name: 'swagger', fastify: '5.x' })

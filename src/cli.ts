@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { loadConfig } from './config.js'
+import { ConfigError } from './errors.js'
+import { runServer } from './server.js'
+import { version } from './paths.js'
+
+const HELP = `scale-api-helper ${version}
+
+Usage:
+  scale-api-helper [start]     start the tool server (embedded simulator unless SCALE_HOST is set)
+  scale-api-helper --version
+  scale-api-helper --help
+
+Configuration is read from the environment; see README.md for every variable.
+`
+
+/** Entry point of the `scale-api-helper` command. */
+export async function main (argv: string[] = process.argv.slice(2)): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } }
+  })
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
+  if (values.version === true) {
+    process.stdout.write(version + '\n')
+    return 0
+  }
+  const command = positionals[0] ?? 'start'
+  try {
+    if (command === 'start') {
+      await runServer(loadConfig(process.env))
+      return -1
+    }
+    process.stderr.write(`Unknown command "${command}".\n\n${HELP}`)
+    return 2
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`)
+      return 1
+    }
+    process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 1
+  }
+}
+
+const code = await main()
+// -1: a server is running and owns the process's lifetime.
+if (code >= 0) process.exitCode = code

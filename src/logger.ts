@@ -1,0 +1,34 @@
+import type { LoggerOptions } from 'pino'
+
+// Anything that could carry a bearer token, a HyperCore password or a session ID.
+const SECRET_KEYS = ['password', 'token', 'sessionId', 'sessionID', 'authorization', 'cookie', 'set-cookie', 'secret']
+
+/** pino paths that are always censored, request and response headers included. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["set-cookie"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["set-cookie"]',
+  ...SECRET_KEYS.flatMap((key) => [`${quote(key)}`, `*.${quote(key)}`, `*.*.${quote(key)}`])
+]
+
+function quote (key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`
+}
+
+/** pino options for the server: level, redaction, and the request fields we log. */
+export function loggerOptions (level: string): LoggerOptions {
+  return {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      // Only method and path: query strings could carry secrets and headers are not needed.
+      req (req: { method: string, url: string, id?: string }) {
+        return { id: req.id, method: req.method, url: req.url.split('?')[0] }
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import type { Static, TObject, TSchema } from '@sinclair/typebox'
+import type { Catalog } from '../catalog/catalog.js'
+import type { HyperCoreClient } from '../scale/client.js'
+
+/** The logger a tool handler gets: pino's, narrowed to what handlers use. */
+export interface ToolLogger {
+  debug: (obj: object, msg?: string) => void
+  info: (obj: object, msg?: string) => void
+  warn: (obj: object, msg?: string) => void
+  error: (obj: object, msg?: string) => void
+}
+
+/** What a tool handler may use; it knows nothing of HTTP or MCP. */
+export interface ToolContext {
+  log: ToolLogger
+  catalog: Catalog
+  /** The live HyperCore client; absent when no cluster (real or simulated) is available. */
+  cluster?: HyperCoreClient
+}
+
+/** A tool is data: published as `POST /<name>` over HTTP and, later, as an MCP tool. */
+export interface ToolDefinition<I extends TObject = TObject, O extends TSchema = TSchema> {
+  /** snake_case; the route path and the OpenAPI operationId. */
+  name: string
+  summary: string
+  /** Written for an LLM: when to use it, what it returns, what to call before and after. */
+  description: string
+  tags: string[]
+  /** TypeBox object; every property has a description and nothing is a `$ref`. */
+  input: I
+  output: O
+  /** Whether a call can change the cluster; a function when it depends on the input (e.g. the HTTP method). */
+  mutating: boolean | ((input: Static<I>) => boolean)
+  /** True when the tool needs a cluster to talk to. */
+  requiresCluster: boolean
+  handler: (input: Static<I>, ctx: ToolContext) => Promise<Static<O>>
+}
+
+/** Identity helper that keeps a tool's input and output types tied to its schemas. */
+export function defineTool<I extends TObject, O extends TSchema> (def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return def
+}
+
+/** Whether this call of the tool can change the cluster. */
+export function isMutating<I extends TObject> (tool: ToolDefinition<I>, input: Static<I>): boolean {
+  return typeof tool.mutating === 'function' ? tool.mutating(input) : tool.mutating
+}

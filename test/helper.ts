@@ -1,0 +1,46 @@
+import type { TestContext } from 'node:test'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { buildApp, type AppDeps, type BuildOptions } from '../src/app.js'
+import { Catalog } from '../src/catalog/catalog.js'
+import { loadConfig, type Config } from '../src/config.js'
+
+/** Two tokens every test app accepts. */
+export const TOKENS = ['test-token-one-0123456789', 'test-token-two-0123456789'] as const
+
+/** The Authorization header for the first test token. */
+export const auth = { authorization: `Bearer ${TOKENS[0]}` }
+
+/** A Config as the server would read it from this environment (plus test tokens). */
+export function testConfig (env: Record<string, string> = {}): Config {
+  return loadConfig({ MCP_BEARER_TOKEN: TOKENS.join(','), ...env })
+}
+
+let catalog: Promise<Catalog> | undefined
+
+/** The bundled catalog, loaded once per test process. */
+export async function testCatalog (): Promise<Catalog> {
+  catalog ??= Catalog.load()
+  return await catalog
+}
+
+/** Builds an app for `inject`, closed when the test ends. */
+export async function buildTestApp (t: TestContext, config: Config = testConfig(), deps: Partial<AppDeps> = {}, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = await buildApp(config, {
+    catalog: await testCatalog(),
+    clusterInfo: { mode: 'none', cluster: null },
+    ...deps
+  }, { swaggerUi: false, ...opts })
+  t.after(() => app.close())
+  await app.ready()
+  return app
+}
+
+/** A pino logger writing JSON lines into an array, for asserting on what gets logged. */
+export async function memoryLogger (level = 'trace'): Promise<{ logger: Logger, lines: string[] }> {
+  const { pino } = await import('pino')
+  const { loggerOptions } = await import('../src/logger.js')
+  const lines: string[] = []
+  const logger = pino({ ...loggerOptions(level) }, { write (line: string) { lines.push(line) } })
+  return { logger, lines }
+}
