@@ -1,5 +1,386 @@
-/** The HyperCore REST client; its implementation arrives with the live-calls issue. */
-export interface HyperCoreClient {
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Agent, type Dispatcher } from 'undici'
+import type { ClusterConfig } from '../config.js'
+import { AppError } from '../errors.js'
+import { checkMethod, confinePath, type ApiMethod, type ConfinedPath, type QueryParams } from './confine.js'
+import { isValidSessionId, SessionStore, type ClientLogger, type Session } from './session-store.js'
+import { buildTlsConnector, tlsPolicyFor } from './tls.js'
+import { apiError, isConnectionReset, mapTransportError, summarise, type CallSite } from './upstream-errors.js'
+
+export type { ClientLogger } from './session-store.js'
+
+/** Options besides the cluster configuration. */
+export interface HyperCoreClientOptions {
+  log?: ClientLogger
+  /** Replaces the TLS-checking Agent (tests pass a MockAgent); the TLS settings are then not applied. */
+  dispatcher?: Dispatcher
+  /** Most sockets kept open to the cluster at once (default 16). */
+  connections?: number
+  /** Delays between task polls in ms; the last one repeats (default 100, 250, 500, then every 1000). */
+  taskPollDelaysMs?: number[]
+}
+
+/** A 2xx answer from the cluster. */
+export interface ApiResponse {
+  status: number
+  /** Parsed JSON when the body is JSON, the text otherwise, null when empty. */
+  data: unknown
+  /** False when the body was not JSON and `data` is its text. */
+  json: boolean
+}
+
+/** What may be said about the session: never the ID itself beyond its last 4 characters. */
+export interface SessionInfo {
+  active: boolean
+  /** Host (and port) of the cluster. */
+  cluster: string
+  createdAt?: Date
+  lastUsedAt?: Date
+  /** `…` and the last 4 characters of the session ID. */
+  idHint?: string
+}
+
+/** Where a HyperCore task stands. */
+export interface TaskStatus {
+  taskTag: string
+  /** QUEUED, RUNNING, COMPLETE, ERROR, UNINITIALIZED, or UNKNOWN when the cluster reported nothing yet. */
+  state: string
+  progressPercent: number
+  /** The cluster's message when the task failed. */
+  error?: string
+  /** True when the wait ran out before the task finished. */
+  timedOut: boolean
+}
+
+const TERMINAL_STATES = new Set(['COMPLETE', 'ERROR', 'UNINITIALIZED'])
+const FAILED_STATES = new Set(['ERROR', 'UNINITIALIZED'])
+// Persisting lastUsedAt on every call would be a disk write per call; once a minute is plenty for get_session.
+const TOUCH_PERSIST_MS = 60_000
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+const NOOP_LOG: ClientLogger = { debug () {}, info () {}, warn () {}, error () {} }
+
+interface RawResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  text: string
+}
+
+/**
+ * The HyperCore REST client: one keep-alive connection pool per cluster, TLS checked as configured, every failure
+ * mapped once to our error shape, and the login session handled (single-flight login, one re-login on 401,
+ * persisted to a 0600 file). The session ID and password never leave this object except on the wire to the cluster.
+ */
+export class HyperCoreClient {
   /** Host (and port) of the cluster, for display; never credentials. */
   readonly host: string
+  /** The cluster's origin, e.g. `https://10.0.0.5`. */
+  readonly url: string
+  readonly #config: ClusterConfig
+  readonly #dispatcher: Dispatcher
+  readonly #ownsDispatcher: boolean
+  readonly #log: ClientLogger
+  readonly #store: SessionStore
+  readonly #pollDelays: number[]
+  readonly #loaded: Promise<void>
+  #session: Session | undefined
+  #login: Promise<Session> | undefined
+  #persistedUseAt = 0
+  #closed = false
+
+  constructor (config: ClusterConfig, opts: HyperCoreClientOptions = {}) {
+    this.#config = config
+    this.url = new URL(config.url).origin
+    this.host = new URL(config.url).host
+    this.#log = opts.log ?? NOOP_LOG
+    this.#pollDelays = opts.taskPollDelaysMs ?? [100, 250, 500, 1000]
+    if (opts.dispatcher === undefined) {
+      const policy = tlsPolicyFor(config)
+      if (policy.mode === 'insecure' && this.url.startsWith('https:')) {
+        this.#log.warn({ cluster: this.host }, 'SCALE_INSECURE_TLS=true: the cluster\'s TLS certificate is NOT verified; anyone on the network path can read the password and session. Prefer SCALE_TLS_FINGERPRINT.')
+      }
+      this.#dispatcher = new Agent({
+        connect: buildTlsConnector(policy, config.timeoutMs),
+        connections: opts.connections ?? 16,
+        maxResponseSize: MAX_RESPONSE_BYTES
+      })
+      this.#ownsDispatcher = true
+    } else {
+      this.#dispatcher = opts.dispatcher
+      this.#ownsDispatcher = false
+    }
+    this.#store = new SessionStore(config.sessionFile, this.url, config.username, this.#log)
+    this.#loaded = this.#store.load().then((session) => {
+      if (session !== undefined && this.#session === undefined) {
+        this.#session = session
+        this.#persistedUseAt = session.lastUsedAt.getTime()
+        this.#log.info({ cluster: this.host }, 'reusing the stored cluster session')
+      }
+    }, () => {})
+  }
+
+  /**
+   * Calls the API with the session handled: logs in when needed, and once more on a 401.
+   * `target` is a path under /rest/v1 (confined here too, so no caller can escape it). Throws AppError for any
+   * failure, including a 4xx/5xx answer (SCALE_API_ERROR with the cluster's body in `details`).
+   */
+  async call (method: ApiMethod | string, target: string | ConfinedPath, opts: { body?: unknown, params?: QueryParams } = {}): Promise<ApiResponse> {
+    const verb = checkMethod(method)
+    const confined = typeof target === 'string' ? confinePath(target, opts.params) : target
+    const site = this.#site(verb, confined.path)
+    const raw = await this.#authed(verb, confined.upstreamPath, opts.body, site)
+    const { data, json } = parseBody(raw)
+    if (raw.status < 200 || raw.status > 299) throw apiError(site, raw.status, data)
+    return { status: raw.status, data, json }
+  }
+
+  /** Logs in now, replacing any session (the old one is logged out on the cluster, best effort). */
+  async login (): Promise<SessionInfo> {
+    await this.#loaded
+    const old = this.#session
+    const session = await (this.#login ?? this.#startLogin())
+    if (old !== undefined && old.id !== session.id) await this.#logoutQuietly(old)
+    return this.#info(session)
+  }
+
+  /** Logs out on the cluster and forgets the session; fine when there is none. Returns a note when the cluster could not be told. */
+  async logout (): Promise<{ note?: string }> {
+    await this.#loaded
+    const session = this.#session
+    this.#session = undefined
+    await this.#store.remove()
+    if (session === undefined) return {}
+    try {
+      const res = await this.#send('POST', '/rest/v1/logout', undefined, session.id, this.#site('POST', '/logout'))
+      this.#log.info({ cluster: this.host, status: res.status }, 'logged out of the cluster')
+      return {}
+    } catch (err) {
+      const mapped = err instanceof AppError ? err : mapTransportError(err, this.#site('POST', '/logout'))
+      this.#log.warn({ cluster: this.host, code: mapped.code }, 'could not log out on the cluster; the session was forgotten here')
+      return { note: `The session was forgotten here, but the cluster could not be told (${mapped.code}); it ends there when it expires.` }
+    }
+  }
+
+  /** The current session's description (no ID beyond its last 4 characters); never logs in. */
+  async session (): Promise<SessionInfo> {
+    await this.#loaded
+    return this.#info(this.#session)
+  }
+
+  /** One cheap authenticated call with the current session and no re-login: true when it works, false when the cluster rejected it (the session is then forgotten), undefined without a session. */
+  async verify (): Promise<boolean | undefined> {
+    await this.#loaded
+    const session = this.#session
+    if (session === undefined) return undefined
+    const site = this.#site('GET', '/Cluster')
+    const raw = await this.#send('GET', '/rest/v1/Cluster', undefined, session.id, site)
+    if (raw.status === 401) {
+      if (this.#session === session) {
+        this.#session = undefined
+        await this.#store.remove()
+      }
+      return false
+    }
+    if (raw.status < 200 || raw.status > 299) throw apiError(site, raw.status, parseBody(raw).data)
+    this.#touch(session)
+    return true
+  }
+
+  /** Polls `GET /TaskTag/{tag}` (fast at first, then every second) until the task ends or `timeoutMs` runs out. */
+  async waitForTask (taskTag: string, timeoutMs: number): Promise<TaskStatus> {
+    const deadline = Date.now() + timeoutMs
+    const target = confinePath(`/TaskTag/${encodeURIComponent(taskTag)}`)
+    for (let attempt = 0; ; attempt++) {
+      const { data } = await this.call('GET', target)
+      const status = readTask(taskTag, data)
+      if (TERMINAL_STATES.has(status.state)) return status
+      const delay = this.#pollDelays[Math.min(attempt, this.#pollDelays.length - 1)] ?? 1000
+      if (Date.now() + delay > deadline) return { ...status, timedOut: true }
+      await sleep(delay)
+    }
+  }
+
+  /** Closes the connections; the session stays valid (and stored) for the next start. */
+  async close (): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#loaded.catch(() => {})
+    await this.#store.flush()
+    if (this.#ownsDispatcher) await this.#dispatcher.close()
+  }
+
+  async #authed (method: ApiMethod, upstreamPath: string, body: unknown, site: CallSite): Promise<RawResponse> {
+    await this.#loaded
+    let session = this.#session ?? await this.#relogin(undefined)
+    let raw = await this.#send(method, upstreamPath, body, session.id, site)
+    if (raw.status === 401) {
+      this.#log.info({ cluster: this.host }, 'the cluster rejected the session (401); logging in again')
+      session = await this.#relogin(session.id)
+      raw = await this.#send(method, upstreamPath, body, session.id, site)
+      if (raw.status === 401) {
+        throw new AppError('SCALE_AUTH_FAILED',
+          `The cluster rejected a freshly created session for ${site.method} ${site.path} (401). The account "${this.#config.username}" may lack access to it, or the cluster is refusing sessions.`,
+          502, { details: { status: 401, body: parseBody(raw).data } })
+      }
+    }
+    this.#touch(session)
+    return raw
+  }
+
+  // Single-flight: every caller whose session went stale shares one login; callers that arrive after it finished
+  // see the new session and use it directly.
+  async #relogin (staleId: string | undefined): Promise<Session> {
+    const current = this.#session
+    if (current !== undefined && current.id !== staleId) return current
+    if (current !== undefined) this.#session = undefined
+    return await (this.#login ?? this.#startLogin())
+  }
+
+  #startLogin (): Promise<Session> {
+    const login = this.#doLogin().finally(() => {
+      if (this.#login === login) this.#login = undefined
+    })
+    this.#login = login
+    return login
+  }
+
+  async #doLogin (): Promise<Session> {
+    const { username, password, auth } = this.#config
+    const site = this.#site('POST', '/login')
+    const raw = await this.#send('POST', '/rest/v1/login', { username, password, useOIDC: auth === 'oidc' }, undefined, site)
+    if (raw.status === 401 || raw.status === 403) {
+      const said = this.#scrub(summarise(parseBody(raw).data))
+      throw new AppError('SCALE_AUTH_FAILED',
+        `The cluster at ${this.host} rejected the login for user "${username}" (HTTP ${raw.status}${said === '' ? '' : `: ${said}`}). ` +
+        `Check SCALE_USERNAME and SCALE_PASSWORD (or SCALE_PASSWORD_FILE)${auth === 'oidc' ? ' and that the user can sign in through OIDC (SCALE_AUTH=oidc)' : ', and SCALE_AUTH=oidc if the account is an OIDC one'}.`,
+        502, { details: { status: raw.status, username } })
+    }
+    const { data } = parseBody(raw)
+    if (raw.status < 200 || raw.status > 299) {
+      throw apiError(site, raw.status, typeof data === 'string' ? this.#scrub(data) : data)
+    }
+    const id = sessionIdFrom(data, raw.headers['set-cookie'])
+    if (!isValidSessionId(id)) {
+      throw new AppError('SCALE_BAD_RESPONSE', `The cluster at ${this.host} accepted the login but sent no usable session ID (no sessionID in the body or cookie).`, 502)
+    }
+    const now = new Date()
+    const session: Session = { id, createdAt: now, lastUsedAt: now }
+    this.#session = session
+    this.#persistedUseAt = now.getTime()
+    this.#log.info({ cluster: this.host, username }, 'logged in to the cluster')
+    await this.#store.save(() => this.#session)
+    return session
+  }
+
+  async #logoutQuietly (session: Session): Promise<void> {
+    try {
+      await this.#send('POST', '/rest/v1/logout', undefined, session.id, this.#site('POST', '/logout'))
+    } catch {
+      // The replaced session expires on the cluster by itself.
+    }
+  }
+
+  #touch (session: Session): void {
+    const now = new Date()
+    session.lastUsedAt = now
+    if (this.#session === session && now.getTime() - this.#persistedUseAt >= TOUCH_PERSIST_MS) {
+      this.#persistedUseAt = now.getTime()
+      this.#store.save(() => this.#session).catch(() => {})
+    }
+  }
+
+  // One HTTP exchange; the body is always read to the end (or the stream destroyed) so the socket goes back to the pool.
+  async #send (method: ApiMethod, upstreamPath: string, body: unknown, sessionId: string | undefined, site: CallSite): Promise<RawResponse> {
+    if (this.#closed) throw new AppError('SCALE_CLIENT_CLOSED', 'The cluster client is shutting down; try again once the server has restarted.', 503)
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (sessionId !== undefined) headers.cookie = `sessionID=${sessionId}`
+    let payload: string | undefined
+    if (body !== undefined) {
+      payload = JSON.stringify(body)
+      headers['content-type'] = 'application/json'
+    }
+    const started = performance.now()
+    // GETs, login and logout are retried once on a reset: a keep-alive socket the cluster had just closed looks
+    // the same, and repeating them is harmless. Other writes are not repeated: the cluster may have done them.
+    const retryable = method === 'GET' || upstreamPath === '/rest/v1/login' || upstreamPath === '/rest/v1/logout'
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.#dispatcher.request({
+          origin: this.url,
+          path: upstreamPath,
+          method,
+          headers,
+          body: payload,
+          headersTimeout: this.#config.timeoutMs,
+          bodyTimeout: this.#config.timeoutMs
+        })
+        let text: string
+        try {
+          text = await res.body.text()
+        } catch (err) {
+          res.body.destroy()
+          throw err
+        }
+        this.#log.debug({ method, path: site.path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'cluster call')
+        return { status: res.statusCode, headers: res.headers, text }
+      } catch (err) {
+        if (attempt === 1 && retryable && isConnectionReset(err) && !this.#closed) continue
+        const mapped = mapTransportError(err, site)
+        this.#log.warn({ method, path: site.path, code: mapped.code, ms: Math.round(performance.now() - started) }, 'cluster call failed')
+        throw mapped
+      }
+    }
+  }
+
+  #site (method: string, path: string): CallSite {
+    return { method, path, url: this.url, timeoutMs: this.#config.timeoutMs }
+  }
+
+  #info (session: Session | undefined): SessionInfo {
+    if (session === undefined) return { active: false, cluster: this.host }
+    return { active: true, cluster: this.host, createdAt: session.createdAt, lastUsedAt: session.lastUsedAt, idHint: `…${session.id.slice(-4)}` }
+  }
+
+  // Login error texts come from the cluster; make sure they cannot carry the password back to a caller.
+  #scrub (text: string): string {
+    const { password } = this.#config
+    return password === '' ? text : text.split(password).join('[redacted]')
+  }
+}
+
+function parseBody (raw: RawResponse): { data: unknown, json: boolean } {
+  const text = raw.text
+  if (text === '') return { data: null, json: true }
+  const type = String(raw.headers['content-type'] ?? '')
+  const first = text.trimStart()[0]
+  if (type.includes('json') || first === '{' || first === '[') {
+    try {
+      return { data: JSON.parse(text), json: true }
+    } catch {}
+  }
+  return { data: text, json: false }
+}
+
+function sessionIdFrom (data: unknown, setCookie: string | string[] | undefined): string | undefined {
+  if (data !== null && typeof data === 'object' && typeof (data as { sessionID?: unknown }).sessionID === 'string') {
+    return (data as { sessionID: string }).sessionID
+  }
+  for (const cookie of Array.isArray(setCookie) ? setCookie : setCookie === undefined ? [] : [setCookie]) {
+    const match = /(?:^|;\s*)sessionID=([^;]*)/.exec(cookie)
+    if (match?.[1] !== undefined && match[1] !== '') return match[1]
+  }
+  return undefined
+}
+
+function readTask (taskTag: string, data: unknown): TaskStatus {
+  const record = (Array.isArray(data) ? data[0] : data) as Record<string, unknown> | undefined
+  if (record === null || typeof record !== 'object') return { taskTag, state: 'UNKNOWN', progressPercent: 0, timedOut: false }
+  const state = typeof record.state === 'string' ? record.state : 'UNKNOWN'
+  const progress = Number(record.progressPercent)
+  const status: TaskStatus = { taskTag, state, progressPercent: Number.isFinite(progress) ? progress : 0, timedOut: false }
+  if (FAILED_STATES.has(state)) {
+    const message = [record.formattedMessage, record.formattedDescription, record.message, record.error]
+      .find((m): m is string => typeof m === 'string' && m !== '')
+    status.error = message ?? `The task ended in ${state}.`
+  }
+  return status
 }

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs'
+import type { Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
+import { buildConnector } from 'undici'
+import { ConfigError } from '../errors.js'
+
+/** How the cluster's certificate is checked. */
+export type TlsPolicy =
+  | { mode: 'verify', ca?: string }
+  | { mode: 'pin', fingerprint256: string }
+  | { mode: 'insecure' }
+
+/** Why a TLS connection to the cluster was refused; the client turns it into SCALE_TLS_UNTRUSTED. */
+export class ScaleTlsError extends Error {
+  readonly code = 'SCALE_TLS_UNTRUSTED'
+  /** SHA-256 fingerprint of the certificate the cluster presented, upper-case colon hex. */
+  readonly fingerprint256: string | undefined
+  /** Node's reason for distrusting it (e.g. DEPTH_ZERO_SELF_SIGNED_CERT), or PIN_MISMATCH. */
+  readonly reason: string
+  readonly policy: TlsPolicy['mode']
+
+  constructor (message: string, fingerprint256: string | undefined, reason: string, policy: TlsPolicy['mode']) {
+    super(message)
+    this.name = 'ScaleTlsError'
+    this.fingerprint256 = fingerprint256
+    this.reason = reason
+    this.policy = policy
+  }
+}
+
+/** The TLS policy a cluster configuration asks for; reads the CA file now so a bad path fails at start. */
+export function tlsPolicyFor (config: { caFile?: string, tlsFingerprint?: string, insecureTls: boolean }): TlsPolicy {
+  if (config.insecureTls) return { mode: 'insecure' }
+  if (config.tlsFingerprint !== undefined) return { mode: 'pin', fingerprint256: config.tlsFingerprint.toUpperCase() }
+  if (config.caFile !== undefined) {
+    try {
+      return { mode: 'verify', ca: readFileSync(config.caFile, 'utf8') }
+    } catch (err) {
+      throw new ConfigError('SCALE_CA_FILE', `cannot read ${config.caFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`)
+    }
+  }
+  return { mode: 'verify' }
+}
+
+/**
+ * An undici `connect` function enforcing the policy. The handshake always completes (`rejectUnauthorized: false`)
+ * so that a refused certificate's fingerprint can be reported; the socket is handed to undici only after the
+ * check passes, so no byte of a request is ever written to an untrusted peer.
+ */
+export function buildTlsConnector (policy: TlsPolicy, timeoutMs: number): buildConnector.connector {
+  const base = buildConnector({
+    rejectUnauthorized: false,
+    ...(policy.mode === 'verify' && policy.ca !== undefined ? { ca: policy.ca } : {}),
+    timeout: timeoutMs,
+    // A resumed TLS session carries no fresh certificate check; keep-alive makes full handshakes rare anyway.
+    maxCachedSessions: 0
+  })
+  return function connectScale (options, callback) {
+    base(options, function onConnected (err, socket) {
+      if (err !== null || options.protocol !== 'https:') {
+        callback(...([err, socket] as [null, Socket]))
+        return
+      }
+      const refusal = check(policy, socket as TLSSocket)
+      if (refusal === undefined) {
+        callback(null, socket)
+        return
+      }
+      socket.destroy()
+      callback(refusal, null)
+    })
+  }
+}
+
+function check (policy: TlsPolicy, socket: TLSSocket): ScaleTlsError | undefined {
+  if (policy.mode === 'insecure') return undefined
+  const fingerprint = socket.getPeerX509Certificate()?.fingerprint256
+  if (policy.mode === 'pin') {
+    if (fingerprint === policy.fingerprint256) return undefined
+    return new ScaleTlsError(
+      `The cluster presented a certificate with SHA-256 fingerprint ${fingerprint ?? '(none)'}, but SCALE_TLS_FINGERPRINT is ${policy.fingerprint256}. ` +
+      'If the cluster\'s certificate was replaced on purpose, confirm the new fingerprint on the cluster and set ' +
+      `SCALE_TLS_FINGERPRINT=${fingerprint ?? '<fingerprint>'}; otherwise something else is answering at this address.`,
+      fingerprint, 'PIN_MISMATCH', policy.mode)
+  }
+  if (socket.authorized) return undefined
+  const reason = String(socket.authorizationError ?? 'UNKNOWN')
+  const nameMismatch = reason === 'ERR_TLS_CERT_ALTNAME_INVALID' || /altname|hostname|does not match/i.test(reason)
+  const why = nameMismatch
+    ? 'its certificate is not issued for this host name or address'
+    : `its certificate is not trusted (${reason}${/SELF_SIGNED/.test(reason) ? ': self-signed' : ''})`
+  return new ScaleTlsError(
+    `Refused the TLS connection to the cluster: ${why}. The certificate's SHA-256 fingerprint is ${fingerprint ?? '(unknown)'}. ` +
+    `If that is your cluster's certificate (compare it on the cluster or with openssl), set SCALE_TLS_FINGERPRINT=${fingerprint ?? '<fingerprint>'} to trust exactly that certificate; ` +
+    'if your own CA issued it, set SCALE_CA_FILE to that CA\'s PEM file instead.',
+    fingerprint, reason, policy.mode)
+}

@@ -1,0 +1,106 @@
+import { AppError } from '../errors.js'
+import { ScaleTlsError } from './tls.js'
+
+/** What an error message needs to say where a call went. */
+export interface CallSite {
+  method: string
+  /** Path under /rest/v1, without the query string. */
+  path: string
+  /** The cluster's origin, e.g. `https://10.0.0.5`. */
+  url: string
+  timeoutMs: number
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EADDRNOTAVAIL'])
+const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET'])
+const TIMEOUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
+const CLOSED = new Set(['UND_ERR_CLOSED', 'UND_ERR_DESTROYED'])
+// Node's certificate verification codes, for a dispatcher that is not ours (tests inject MockAgent).
+const TLS = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/
+
+/** The network-level code of an undici/Node error, looking inside AggregateErrors (happy-eyeballs connects). */
+export function errorCode (err: unknown): string | undefined {
+  if (err === null || typeof err !== 'object') return undefined
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string') return code
+  if (err instanceof AggregateError) return errorCode(err.errors[0])
+  return errorCode((err as { cause?: unknown }).cause)
+}
+
+/** Whether a failed call may be retried safely on a fresh connection (the request never reached the cluster's logic). */
+export function isConnectionReset (err: unknown): boolean {
+  const code = errorCode(err)
+  return code !== undefined && RESET.has(code)
+}
+
+/** Maps a transport failure to our error shape, once; anything unrecognised is rethrown as is (it is our bug). */
+export function mapTransportError (err: unknown, site: CallSite): AppError {
+  if (err instanceof AppError) return err
+  const where = `${site.method} ${site.path} on ${site.url}`
+  if (err instanceof ScaleTlsError) {
+    return new AppError('SCALE_TLS_UNTRUSTED', err.message, 502, {
+      details: { fingerprint256: err.fingerprint256, reason: err.reason, policy: err.policy }
+    })
+  }
+  const code = errorCode(err)
+  // A mutating call that failed mid-way may still have been carried out.
+  const maybeDone = site.method === 'GET' ? '' : ' The cluster may still have carried out the request: check before repeating it.'
+  if (code !== undefined && UNREACHABLE.has(code)) {
+    return new AppError('SCALE_UNREACHABLE', `Cannot reach the cluster at ${site.url} (${code}). Check SCALE_HOST and that the cluster is up and reachable from this machine.`, 502, { details: { cause: code } })
+  }
+  if (code !== undefined && TIMEOUT.has(code)) {
+    return new AppError('SCALE_TIMEOUT', `The cluster did not answer ${where} within ${site.timeoutMs} ms (${code}).${maybeDone} SCALE_TIMEOUT_MS sets the limit.`, 504, { details: { cause: code } })
+  }
+  if (code !== undefined && RESET.has(code)) {
+    return new AppError('SCALE_CONNECTION_RESET', `The cluster closed the connection during ${where} (${code}).${maybeDone}`, 502, { details: { cause: code } })
+  }
+  if (code !== undefined && CLOSED.has(code)) {
+    return new AppError('SCALE_CLIENT_CLOSED', 'The cluster client is shutting down; try again once the server has restarted.', 503, { details: { cause: code } })
+  }
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return new AppError('SCALE_RESPONSE_TOO_LARGE', `The cluster's answer to ${where} is larger than this server accepts (64 MiB).`, 502, { details: { cause: code } })
+  }
+  if (code !== undefined && TLS.test(code)) {
+    return new AppError('SCALE_TLS_UNTRUSTED', `Refused the TLS connection to ${site.url}: ${code}. Set SCALE_TLS_FINGERPRINT or SCALE_CA_FILE to trust the cluster's certificate.`, 502, { details: { reason: code } })
+  }
+  throw err
+}
+
+/** A HyperCore answer with a 4xx/5xx status, as our error: 4xx keep their status, 5xx become 502 (we are the gateway). */
+export function apiError (site: CallSite, status: number, body: unknown): AppError {
+  const statusCode = status >= 500 || status < 400 ? 502 : status
+  const said = summarise(body)
+  return new AppError('SCALE_API_ERROR',
+    `HyperCore answered ${status} to ${site.method} ${site.path}${said === '' ? '' : `: ${said}`}`,
+    statusCode, { details: { status, body: capBody(body) } })
+}
+
+/** The cluster's own words from an error body, short enough for a message. */
+export function summarise (body: unknown): string {
+  if (body === null || body === undefined || body === '') return ''
+  if (typeof body === 'string') return oneLine(body)
+  if (typeof body === 'object') {
+    const record = (Array.isArray(body) ? body[0] : body) as Record<string, unknown> | undefined
+    for (const key of ['error', 'message', 'errorMessage', 'formattedMessage', 'description', 'detail']) {
+      const value = record?.[key]
+      if (typeof value === 'string' && value !== '') return oneLine(value)
+    }
+  }
+  return oneLine(JSON.stringify(body))
+}
+
+function oneLine (text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat
+}
+
+const MAX_ERROR_BODY = 8 * 1024
+
+function capBody (body: unknown): unknown {
+  // An error page can be large HTML; keep enough to read the cause.
+  if (typeof body === 'string' && body.length > MAX_ERROR_BODY) return `${body.slice(0, MAX_ERROR_BODY)}… (${body.length} characters in all)`
+  if (body !== null && typeof body === 'object' && JSON.stringify(body).length > MAX_ERROR_BODY) {
+    return { note: `The error body was ${JSON.stringify(body).length} characters long; shown cut as text.`, text: JSON.stringify(body).slice(0, MAX_ERROR_BODY) }
+  }
+  return body
+}
