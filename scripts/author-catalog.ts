@@ -393,14 +393,16 @@ const OPS: Record<string, OpDoc> = {
     operationId: 'cloneVirDomainBlockDevice',
     summary: 'Create a VM disk (VirDomainBlockDevice) from a disk in a snapshot',
     description: 'Restores a single disk: copies the disk {uuid} as it was in the snapshot snapUUID into a new disk described by template (attached to template.virDomainUUID), for example to recover files. ' + ASYNC,
-    uncertainResponse: true
+    uncertainResponse: true,
+    example: { options: { regenerateDiskID: true, readOnly: false }, snapUUID: '<snapshotUUID>', template: { virDomainUUID: '<virDomainUUID>', type: 'VIRTIO_DISK', capacity: 10737418240 } }
   },
   'GET /VirtualDisk': { summary: 'List uploaded virtual disk images (VirtualDisk)' },
   'POST /VirtualDisk/{uuid}/attach': {
     operationId: 'attachVirtualDisk',
     summary: 'Copy an uploaded virtual disk (VirtualDisk) into a VM as a new disk',
     description: 'Clones the uploaded disk image into a new VM disk (VirDomainBlockDevice) described by template and attaches it to the VM template.virDomainUUID. ' + ASYNC,
-    uncertainResponse: true
+    uncertainResponse: true,
+    example: { options: { regenerateDiskID: true, readOnly: false }, template: { virDomainUUID: '<virDomainUUID>', type: 'VIRTIO_DISK', capacity: 10737418240 } }
   },
   'PUT /VirtualDisk/upload': {
     operationId: 'uploadVirtualDisk',
@@ -429,7 +431,8 @@ const OPS: Record<string, OpDoc> = {
   },
   'PATCH /VirDomainBlockDevice/{uuid}': {
     summary: 'Change a VM disk (VirDomainBlockDevice): grow it, insert or eject an ISO',
-    note: 'Raise capacity to grow (resize, expand) a disk. For a CD-ROM drive, set path and name to those of an ISO to insert it, or to empty strings to eject.'
+    note: 'Raise capacity to grow (resize, expand) a disk. For a CD-ROM drive, set path and name to those of an ISO to insert it, or to empty strings to eject.',
+    example: { capacity: 21474836480 }
   },
   'PATCH /VirDomain/{virDomainUUID}': {
     summary: 'Change settings of a VM (VirDomain): rename, memory, vCPUs, tags, boot order',
@@ -454,7 +457,6 @@ const OPS: Record<string, OpDoc> = {
       options: { attachGuestToolsISO: false }
     }
   },
-  'POST /Registration': { summary: 'Register the cluster with Scale Computing (Registration)' },
   'POST /VirDomainReplication': {
     summary: 'Start replicating a VM to a remote cluster (VirDomainReplication)',
     example: { sourceDomainUUID: '<virDomainUUID>', connectionUUID: '<remoteClusterConnectionUUID>', enable: true }
@@ -472,7 +474,29 @@ const OPS: Record<string, OpDoc> = {
     example: { username: '<username>', password: '<password>', fullName: '<Full Name>' }
   },
   'PATCH /User/{uuid}': {
-    summary: 'Change a user account (User): password, full name, roles, session limit'
+    summary: 'Change a user account (User): password, full name, roles, session limit',
+    example: { password: '<newPassword>' }
+  },
+  'POST /AlertSMTPConfig': {
+    example: { smtpServer: 'smtp.example.com', port: 587, useSSL: true, useAuth: false, fromAddress: 'hypercore@example.com' }
+  },
+  'POST /AlertEmailTarget': { summary: 'Add an alert email recipient (AlertEmailTarget)', example: { emailAddress: 'ops@example.com' } },
+  'POST /AlertSyslogTarget': {
+    summary: 'Add a syslog server that receives alerts (AlertSyslogTarget)',
+    example: { host: '192.0.2.20', port: 514, protocol: 'SYSLOG_PROTOCOL_UDP' }
+  },
+  'POST /TimeSource': { summary: 'Add an NTP time server (TimeSource)', example: { host: 'pool.ntp.org' } },
+  'POST /TimeZone': { example: { timeZone: 'America/New_York' } },
+  'PATCH /TimeZone/{uuid}': { example: { timeZone: 'Europe/Amsterdam' } },
+  'POST /DNSConfig': { example: { serverIPs: ['192.0.2.53'], searchDomains: ['example.com'] } },
+  'PATCH /DNSConfig/{uuid}': { example: { serverIPs: ['192.0.2.53', '192.0.2.54'] } },
+  'POST /OIDCConfig': {
+    example: { configurationURL: 'https://login.example.com/.well-known/openid-configuration', scopes: 'openid profile email', clientID: '<clientID>', sharedSecret: '<clientSecret>' }
+  },
+  'POST /Registration': { summary: 'Register the cluster with Scale Computing (Registration)', example: { companyName: '<company>', contact: '<contact name>', phone: '<phone>', email: 'ops@example.com' } },
+  'PATCH /VirDomainNetDevice/{uuid}': {
+    summary: 'Change a VM NIC (VirDomainNetDevice): VLAN, model, connect or disconnect',
+    example: { vlan: 10 }
   },
   'GET /Node': { summary: 'List the nodes (physical servers) of the cluster (Node)' },
   'GET /Cluster': { summary: 'Get the cluster\'s name, version and identifiers (Cluster)' },
