@@ -6,8 +6,9 @@ import { defineTool } from './registry.js'
 export default defineTool({
   name: 'generate_session',
   summary: 'Log in to the cluster now',
-  description: 'Logs in to the HyperCore cluster with the configured credentials and keeps the new session, replacing any earlier one. ' +
-    'Rarely needed: run_api logs in by itself. Use it to check credentials or to start over after kill_session.',
+  description: 'Logs in to the HyperCore cluster with the configured credentials and keeps the new session, replacing any earlier one (which is logged out). ' +
+    'Rarely needed: run_api logs in by itself. Use it to check the credentials or to start over after kill_session. ' +
+    'Wrong credentials fail with SCALE_AUTH_FAILED; the password is never shown.',
   tags: ['Session'],
   input: Type.Object({}, { additionalProperties: false }),
   output: Type.Object({
@@ -17,7 +18,10 @@ export default defineTool({
   }),
   mutating: false,
   requiresCluster: true,
-  async handler () {
-    throw new AppError('NOT_IMPLEMENTED', 'generate_session is not implemented yet.', 501)
+  async handler (_input, ctx) {
+    const cluster = ctx.cluster
+    if (cluster === undefined) throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured.', 503)
+    const session = await cluster.login()
+    return { ok: true, cluster: session.cluster, createdAt: (session.createdAt ?? new Date()).toISOString() }
   }
 })

@@ -6,19 +6,40 @@ import { defineTool } from './registry.js'
 export default defineTool({
   name: 'get_session',
   summary: 'Show the current cluster session',
-  description: 'Reports whether a HyperCore login session is held, for which cluster, how old it is and when it was last used. ' +
-    'The session ID is shown by its last 4 characters only. With verify=true it makes one cheap authenticated call to prove the session still works.',
+  description: 'Reports whether a HyperCore login session is held, for which cluster, how old it is and when it was last used. Never logs in. ' +
+    'The session ID is shown by its last 4 characters only. With verify=true it makes one cheap authenticated call (GET /Cluster) to prove the session still works; ' +
+    'a session the cluster no longer accepts is then forgotten (active=false, verified=false) and the next run_api call logs in again.',
   tags: ['Session'],
   input: Type.Object({
     verify: Type.Optional(Type.Boolean({ description: 'Make one authenticated call to check the session still works.', default: false }))
   }, { additionalProperties: false }),
   output: Type.Object({
     active: Type.Boolean({ description: 'True when a session is held.' }),
-    cluster: Type.String({ description: 'The cluster\'s address (host only).' })
+    cluster: Type.String({ description: 'The cluster\'s address (host only).' }),
+    ageSeconds: Type.Optional(Type.Integer({ description: 'Seconds since the session was created.' })),
+    createdAt: Type.Optional(Type.String({ description: 'When the session was created (ISO 8601).' })),
+    lastUsedAt: Type.Optional(Type.String({ description: 'When the session was last used for a successful call (ISO 8601).' })),
+    sessionId: Type.Optional(Type.String({ description: 'The last 4 characters of the session ID, e.g. "…a1b2"; never the whole ID.' })),
+    verified: Type.Optional(Type.Boolean({ description: 'With verify=true and a session held: whether the cluster still accepts it.' }))
   }),
   mutating: false,
   requiresCluster: true,
-  async handler () {
-    throw new AppError('NOT_IMPLEMENTED', 'get_session is not implemented yet.', 501)
+  async handler (input, ctx) {
+    const cluster = ctx.cluster
+    if (cluster === undefined) throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured.', 503)
+    const verified = input.verify === true ? await cluster.verify() : undefined
+    const session = await cluster.session()
+    if (!session.active || session.createdAt === undefined) {
+      return { active: false, cluster: session.cluster, ...(verified === undefined ? {} : { verified }) }
+    }
+    return {
+      active: true,
+      cluster: session.cluster,
+      ageSeconds: Math.max(0, Math.floor((Date.now() - session.createdAt.getTime()) / 1000)),
+      createdAt: session.createdAt.toISOString(),
+      ...(session.lastUsedAt === undefined ? {} : { lastUsedAt: session.lastUsedAt.toISOString() }),
+      ...(session.idHint === undefined ? {} : { sessionId: session.idHint }),
+      ...(verified === undefined ? {} : { verified })
+    }
   }
 })

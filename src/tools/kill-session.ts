@@ -6,15 +6,20 @@ import { defineTool } from './registry.js'
 export default defineTool({
   name: 'kill_session',
   summary: 'Log out of the cluster',
-  description: 'Logs out of the HyperCore cluster and deletes the stored session. Succeeds when there is no session too. The next run_api call logs in again.',
+  description: 'Logs out of the HyperCore cluster (POST /logout) and deletes the stored session. Succeeds when there is no session too. ' +
+    'If the cluster cannot be reached the session is still forgotten here and a note says so. The next run_api call logs in again.',
   tags: ['Session'],
   input: Type.Object({}, { additionalProperties: false }),
   output: Type.Object({
-    ok: Type.Boolean({ description: 'True once no session is held.' })
+    ok: Type.Boolean({ description: 'True once no session is held.' }),
+    note: Type.Optional(Type.String({ description: 'Set when the cluster could not be told to end the session.' }))
   }),
   mutating: false,
   requiresCluster: true,
-  async handler () {
-    throw new AppError('NOT_IMPLEMENTED', 'kill_session is not implemented yet.', 501)
+  async handler (_input, ctx) {
+    const cluster = ctx.cluster
+    if (cluster === undefined) throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured.', 503)
+    const { note } = await cluster.logout()
+    return note === undefined ? { ok: true } : { ok: true, note }
   }
 })
