@@ -132,7 +132,11 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\bsearch domains?\b/g, 'searchdomain dns'],
   [/\bname ?servers?\b/g, 'dns'],
   [/\bssl\b|\bhttps\b|\btls\b/g, 'certificate ssl'],
-  [/\bwhole cluster\b|\bentire cluster\b|\ball nodes\b/g, 'cluster shutdown']
+  [/\bwhole cluster\b|\bentire cluster\b|\ball nodes\b/g, 'cluster shutdown'],
+  [/\bphysical (drive|disk|hdd|ssd)s?\b/g, 'physicaldrive'],
+  [/\bstop sending\b/g, 'remove'],
+  // "stop replicating", "pause monitoring": switching an activity off is an edit, not a power action.
+  [/\b(stop|pause|halt|disable) (\w+ing)\b/g, '$2 disable']
 ]
 
 // Single words -> extra words in the index's vocabulary, added beside the original at a lower weight;
@@ -208,6 +212,7 @@ const SYNONYMS: Record<string, string> = {
   usage: 'stats',
   metrics: 'stats monitoring',
   host: 'node',
+  physicaldrive: '!drive hardware',
   up: 'ping'
 }
 
@@ -241,7 +246,7 @@ const RESOURCE_ALIASES: Record<string, string> = {
   Cluster: 'cluster system name version firmware info',
   NucleusKey: 'nucleus key cloud registration',
   DNSConfig: 'dns nameserver resolver searchdomain domain',
-  Drive: 'physical drive disk hdd ssd hardware',
+  Drive: 'physicaldrive physical drive disk hdd ssd hardware',
   GPU: 'gpu graphics card hardware installed',
   GPUProfile: 'gpu profile vgpu graphics',
   Update: 'update firmware upgrade patch version release latest',
@@ -254,7 +259,7 @@ const RESOURCE_ALIASES: Record<string, string> = {
   TaskTag: 'tasktag task job progress status finished complete running',
   TimeSource: 'ntp timesource time server clock sync',
   TimeZone: 'timezone time zone clock',
-  User: 'user account password login administrator people',
+  User: 'user account password username administrator people',
   Role: 'role permission access rights',
   VirtualDisk: 'virtualdisk disk image upload qcow2 vmdk vhd cloud image',
   Certificate: 'certificate ssl tls https cert pem',
@@ -372,7 +377,7 @@ function analyse (query: string): Analysed {
   const text = query.toLowerCase().replace(/[’']s\b/g, '').replace(/[^a-z0-9@.\-/ ]+/g, ' ')
   // Phrases become their canonical words in place, so the preposition rule below still applies to them.
   let marked = text
-  for (const [re, words] of PHRASES) marked = marked.replace(re, () => ` ${words} `)
+  for (const [re, words] of PHRASES) marked = marked.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
   const raw = marked.split(/[^a-z0-9]+/).filter(Boolean)
   const kinds = new Set<Kind>()
   let wantsOne = false
@@ -381,7 +386,6 @@ function analyse (query: string): Analysed {
     if (ONE_RECORD.has(word)) wantsOne = true
   }
   if (QUESTION_START.has(raw[0] ?? '') || (raw[0] === 'how' && raw[1] === 'many')) kinds.add('list').add('get').add('read')
-  if (/\bstop sending\b/.test(text)) kinds.add('delete')
 
   const weightOf = new Map<string, number>()
   const add = (term: string | null, weight: number): void => {
@@ -410,26 +414,31 @@ function analyse (query: string): Analysed {
 
 const PATH_LIKE = /^\/?(rest\/v1\/?)?[A-Za-z][\w{}.-]*(\/[\w{}.-]*)*\/?$/
 
-function pathQuery (index: Index, query: string): CatalogOperation[] | undefined {
+function pathQuery (catalog: Catalog, index: Index, query: string): CatalogOperation[] | undefined {
   const q = query.trim()
   if (!PATH_LIKE.test(q)) return undefined
   const normal = normalisePath(q).toLowerCase()
   const first = normal.split('/').filter(Boolean)[0] ?? ''
   // A bare word is a path only when it names a resource ("VirDomain", "user"), so "snapshot" stays a question.
   if (!q.startsWith('/') && !/^rest\/v1/i.test(q) && !index.resources.has(first)) return undefined
-  const exact: CatalogOperation[] = []
-  const under: CatalogOperation[] = []
-  const contains: CatalogOperation[] = []
+  // The best template first (literal segments beat {params}), then other templates the path fits, then sub-paths,
+  // then any path containing it, as the original helper's LIKE did.
+  const ordered: CatalogOperation[] = [...catalog.operationsForPath(q, { ignoreCase: true })]
+  const seen = new Set(ordered)
   const template = (p: string): string => p.toLowerCase().replace(/\{[^}]+\}/g, '{}')
   const wanted = template(normal)
   const wantedLoose = normal.replace(/\{[^}]+\}/g, '')
+  const fits: CatalogOperation[] = []
+  const under: CatalogOperation[] = []
+  const contains: CatalogOperation[] = []
   for (const op of index.operations) {
+    if (seen.has(op)) continue
     const p = template(op.path)
-    if (p === wanted || matchesConcrete(op.path, normal)) exact.push(op)
+    if (p === wanted || matchesConcrete(op.path, normal)) fits.push(op)
     else if (p.startsWith(wanted + '/')) under.push(op)
     else if (wantedLoose !== '/' && op.path.toLowerCase().includes(wantedLoose)) contains.push(op)
   }
-  const all = [...exact, ...under, ...contains]
+  const all = [...ordered, ...fits, ...under, ...contains]
   return all.length > 0 ? all : undefined
 }
 
@@ -449,16 +458,22 @@ function hit (op: CatalogOperation, score: number): SearchHit {
  * An empty or blank query throws AppError QUERY_EMPTY (400); queries longer than 1,000 characters are cut there.
  */
 export function searchOperations (catalog: Catalog, query: string, options: SearchOptions = {}): SearchResult {
-  const limit = Math.max(1, Math.min(50, Math.trunc(options.limit ?? 10)))
-  const method = options.method?.toUpperCase()
-  const q = query.slice(0, MAX_QUERY_LENGTH)
+  const limit = Number.isFinite(options.limit) ? Math.max(1, Math.min(50, Math.trunc(options.limit as number))) : 10
+  let method = options.method?.toUpperCase()
+  let q = query.slice(0, MAX_QUERY_LENGTH)
+  // "GET /VirDomain/{uuid}", as people and models often write an endpoint, is a path with a method.
+  const withMethod = /^\s*(GET|POST|PUT|PATCH|DELETE|OPTIONS)\s+(\/\S*)\s*$/i.exec(q)
+  if (withMethod !== null) {
+    method ??= (withMethod[1] as string).toUpperCase()
+    q = withMethod[2] as string
+  }
   if (q.trim() === '') {
     throw new AppError('QUERY_EMPTY', `The query is empty. Ask in plain words (e.g. "how do I power on a VM", "add a disk to a VM") or give a path such as /VirDomain. Areas: ${catalog.tags.join(', ')}.`, 400, { details: { tags: catalog.tags } })
   }
   const index = getIndex(catalog)
   const keep = (op: CatalogOperation): boolean => method === undefined || op.method === method
 
-  const byPath = pathQuery(index, q)
+  const byPath = pathQuery(catalog, index, q)
   if (byPath !== undefined) {
     const ordered = byPath.filter(keep)
     const seen = new Set(ordered.map((op) => op.operationId))
@@ -523,7 +538,7 @@ function noMatchHint (catalog: Catalog, index: Index, query: string, method: str
 }
 
 function closestTags (catalog: Catalog, index: Index, query: string): string[] {
-  const words = query.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3).slice(0, MAX_TERMS)
+  const words = query.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !STOPWORDS.has(w)).slice(0, MAX_TERMS)
   const counts = new Map<string, number>()
   if (words.length > 0) {
     const loose = index.search.search(words.join(' '), {

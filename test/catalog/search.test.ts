@@ -128,3 +128,18 @@ test('the tokenizer splits HyperCore names at case changes and the stemmer folds
   assert.equal(stem('running'), 'run')
   assert.equal(stem('dns'), 'dns')
 })
+
+test('"METHOD /path" and concrete paths are understood as path queries', async () => {
+  const catalog = await Catalog.load()
+  assert.deepEqual(top(searchOperations(catalog, 'GET /VirDomain/{virDomainUUID}').results, 1), ['GET /VirDomain/{virDomainUUID}'])
+  assert.ok(searchOperations(catalog, 'delete /VirDomain/{virDomainUUID}').results.every((h) => h.method === 'DELETE'))
+  assert.deepEqual(top(searchOperations(catalog, '/rest/v1/VirDomain/action').results, 1), ['POST /VirDomain/action'], 'the literal template wins')
+  const concrete = searchOperations(catalog, '/VirDomain/0b6e3c52-5a8e-4c57-9f0b-1f2a3b4c5d6e')
+  assert.deepEqual(top(concrete.results, 4).sort(), ['DELETE /VirDomain/{virDomainUUID}', 'GET /VirDomain/{virDomainUUID}', 'PATCH /VirDomain/{virDomainUUID}', 'POST /VirDomain/{virDomainUUID}'])
+})
+
+test('a nonsense limit falls back to the default instead of returning nothing', async () => {
+  const catalog = await Catalog.load()
+  assert.equal(searchOperations(catalog, 'VM', { limit: Number.NaN }).results.length, 10)
+  assert.equal(searchOperations(catalog, 'VM', { limit: 500 }).results.length <= 50, true)
+})
