@@ -29,7 +29,8 @@ export default fp<SwaggerOptions>(async function swaggerPlugin (app, opts) {
         }
       },
       tags: [
-        { name: 'HyperCore', description: 'Find, describe and call HyperCore REST endpoints' },
+        { name: 'Catalog', description: 'Find and describe HyperCore REST endpoints (no cluster needed)' },
+        { name: 'HyperCore', description: 'Call the HyperCore REST API on the cluster' },
         { name: 'Session', description: 'The HyperCore login session' },
         { name: 'Meta', description: 'Health and this document' }
       ]

@@ -195,11 +195,15 @@ function readSecretFile (variable: string, file: string): string {
 }
 
 function stateDir (env: Record<string, string | undefined>): string {
-  const home = env.HOME ?? homedir()
-  if (process.platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'scale-api-helper')
+  const home = nonEmpty(env.HOME) ?? homedir()
+  if (process.platform === 'win32') return join(nonEmpty(env.LOCALAPPDATA) ?? join(home, 'AppData', 'Local'), 'scale-api-helper')
   if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'scale-api-helper')
-  return join(env.XDG_STATE_HOME ?? join(home, '.local', 'state'), 'scale-api-helper')
+  return join(nonEmpty(env.XDG_STATE_HOME) ?? join(home, '.local', 'state'), 'scale-api-helper')
 }
 
 /** The variables the server reads, for documentation checks. */
 export const ENV_VARIABLES = Object.keys(EnvSchema.properties)
+
+function nonEmpty (value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value
+}

@@ -30,18 +30,18 @@ test('Swagger UI: authorize with a token and run query_api with "Try it out"', {
     await page.locator('.modal-ux button.authorize').click()
     await page.locator('.modal-ux button.btn-done').click()
 
-    const operation = page.locator('#operations-HyperCore-query_api')
+    const operation = page.locator('[id$="-query_api"].opblock')
     await operation.locator('.opblock-summary').click()
     await operation.locator('button.try-out__btn').click()
     await operation.locator('textarea.body-param__text').fill('{"query": "how do I power on a VM"}')
     await operation.locator('button.execute').click()
 
-    const status = operation.locator('.live-responses-table .response-col_status').first()
+    const status = operation.locator('.live-responses-table tr.response .response-col_status').first()
     await status.waitFor({ timeout: 15_000 })
     const shown = (await status.innerText()).trim()
     assert.notEqual(shown, '401', 'the token was sent')
     assert.equal(shown, '200')
-    const body = await operation.locator('.live-responses-table .response-col_description pre').first().innerText()
+    const body = await operation.locator('.live-responses-table tr.response .response-col_description pre').first().innerText()
     assert.match(body, /VirDomain\/action/)
   } catch (err) {
     const shot = join(dir, 'swagger-ui.png')
