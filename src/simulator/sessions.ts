@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto'
+
+interface Session {
+  username: string
+  lastUsedAt: number
+}
+
+/** Login sessions with idle expiry; IDs are random and never logged. */
+export class SessionStore {
+  readonly #sessions = new Map<string, Session>()
+  readonly #idleMs: number
+
+  constructor (idleMs: number) {
+    this.#idleMs = idleMs
+  }
+
+  /** Opens a session and returns its ID. */
+  create (username: string): string {
+    this.#sweep()
+    // Real clusters hand out UUID-shaped IDs; 16 random bytes in that shape are unguessable.
+    const hex = randomBytes(16).toString('hex')
+    const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+    this.#sessions.set(id, { username, lastUsedAt: Date.now() })
+    return id
+  }
+
+  /** The session's user when the ID is valid and not idle too long; refreshes its idle timer. */
+  touch (id: string | undefined): string | undefined {
+    if (id === undefined || id === '') return undefined
+    const session = this.#sessions.get(id)
+    if (session === undefined) return undefined
+    const now = Date.now()
+    if (now - session.lastUsedAt > this.#idleMs) {
+      this.#sessions.delete(id)
+      return undefined
+    }
+    session.lastUsedAt = now
+    return session.username
+  }
+
+  /** Ends one session; unknown IDs are ignored. */
+  destroy (id: string | undefined): void {
+    if (id !== undefined) this.#sessions.delete(id)
+  }
+
+  /** Ends every session, as if they had all expired. */
+  expireAll (): number {
+    const count = this.#sessions.size
+    this.#sessions.clear()
+    return count
+  }
+
+  /** How many sessions are open (never their IDs). */
+  get size (): number {
+    return this.#sessions.size
+  }
+
+  #sweep (): void {
+    const now = Date.now()
+    for (const [id, session] of this.#sessions) {
+      if (now - session.lastUsedAt > this.#idleMs) this.#sessions.delete(id)
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createSimClient, simFetch, startTestSimulator } from '../simulator-helper.js'
+
+test('serves HTTPS with a self-signed certificate whose fingerprint it reports', async (t) => {
+  const sim = await startTestSimulator(t)
+  assert.match(sim.url, /^https:\/\/127\.0\.0\.1:\d+$/)
+  assert.ok(sim.certificate)
+  assert.match(sim.certificate.fingerprint256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
+  const client = createSimClient(t, sim)
+  const ping = await client.call('GET', '/ping')
+  assert.equal(ping.status, 200)
+})
+
+test('serves plain HTTP when tls is false', async (t) => {
+  const sim = await startTestSimulator(t, { tls: false })
+  assert.match(sim.url, /^http:\/\//)
+  assert.equal(sim.certificate, undefined)
+  const client = await simFetch(t, sim)
+  assert.equal((await client.call('GET', '/Cluster')).status, 200)
+})
+
+test('login answers the session ID in the body and as an HttpOnly, Secure cookie', async (t) => {
+  const sim = await startTestSimulator(t)
+  const client = createSimClient(t, sim)
+  const res = await client.login()
+  assert.equal(res.status, 200)
+  const { sessionID } = res.json as { sessionID: string }
+  assert.match(sessionID, /^[0-9a-f-]{36}$/)
+  const cookie = String(res.headers['set-cookie'])
+  assert.match(cookie, new RegExp(`^sessionID=${sessionID};`))
+  assert.match(cookie, /Path=\//)
+  assert.match(cookie, /HttpOnly/)
+  assert.match(cookie, /Secure/)
+  assert.equal((await client.call('GET', '/VirDomain')).status, 200)
+})
+
+test('the cookie is not marked Secure over plain HTTP', async (t) => {
+  const sim = await startTestSimulator(t, { tls: false })
+  const res = await createSimClient(t, sim).login()
+  assert.doesNotMatch(String(res.headers['set-cookie']), /Secure/)
+})
+
+test('wrong credentials get 401 with a JSON error body', async (t) => {
+  const sim = await startTestSimulator(t)
+  const client = createSimClient(t, sim)
+  for (const [user, pass] of [[sim.username, 'wrong'], ['nobody', sim.password], ['', '']]) {
+    const res = await client.login(user, pass)
+    assert.equal(res.status, 401, `${user}/${pass}`)
+    assert.equal(typeof (res.json as { error: string }).error, 'string')
+    assert.equal(res.headers['set-cookie'], undefined)
+  }
+})
+
+test('a login body without username or password gets 400', async (t) => {
+  const sim = await startTestSimulator(t)
+  const client = createSimClient(t, sim)
+  const res = await client.raw('POST', '/rest/v1/login', { username: 'admin' })
+  assert.equal(res.status, 400)
+  assert.equal(typeof (res.json as { error: string }).error, 'string')
+})
+
+test('custom credentials replace admin/admin', async (t) => {
+  const sim = await startTestSimulator(t, { username: 'ops', password: 's3cret-Pass' })
+  const client = createSimClient(t, sim)
+  assert.equal((await client.login('admin', 'admin')).status, 401)
+  assert.equal((await client.login('ops', 's3cret-Pass')).status, 200)
+})
+
+test('every route but ping and login needs a session cookie', async (t) => {
+  const sim = await startTestSimulator(t)
+  const client = createSimClient(t, sim)
+  for (const [method, path] of [['GET', '/VirDomain'], ['GET', '/Node'], ['POST', '/VirDomain/action'], ['GET', '/TaskTag/1'], ['GET', '/NoSuchThing']]) {
+    const res = await client.call(method as string, path as string)
+    assert.equal(res.status, 401, `${method} ${path}`)
+    assert.match((res.json as { error: string }).error, /log in/i)
+  }
+  const bogus = await client.call('GET', '/VirDomain', undefined, { cookie: 'sessionID=00000000-0000-0000-0000-000000000000' })
+  assert.equal(bogus.status, 401)
+  assert.equal((await client.call('GET', '/ping')).status, 200)
+})
+
+test('logout destroys the session', async (t) => {
+  const sim = await startTestSimulator(t)
+  const client = await simFetch(t, sim)
+  assert.equal((await client.call('GET', '/VirDomain')).status, 200)
+  const out = await client.call('POST', '/logout')
+  assert.equal(out.status, 200)
+  assert.match(String(out.headers['set-cookie']), /Max-Age=0/)
+  assert.equal((await client.call('GET', '/VirDomain')).status, 401)
+})
+
+test('a session expires after the idle time, and a new login works', async (t) => {
+  const sim = await startTestSimulator(t, { sessionIdleMs: 100 })
+  const client = await simFetch(t, sim)
+  assert.equal((await client.call('GET', '/Cluster')).status, 200)
+  await new Promise((resolve) => setTimeout(resolve, 250))
+  const expired = await client.call('GET', '/Cluster')
+  assert.equal(expired.status, 401)
+  assert.match((expired.json as { error: string }).error, /expired/)
+  await client.login()
+  assert.equal((await client.call('GET', '/Cluster')).status, 200)
+})
+
+test('using a session keeps it alive past the idle time', async (t) => {
+  const sim = await startTestSimulator(t, { sessionIdleMs: 300 })
+  const client = await simFetch(t, sim)
+  for (let i = 0; i < 6; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.equal((await client.call('GET', '/Cluster')).status, 200)
+  }
+})
+
+test('sessions are independent: logging one out leaves the other', async (t) => {
+  const sim = await startTestSimulator(t)
+  const a = await simFetch(t, sim)
+  const b = await simFetch(t, sim)
+  assert.notEqual(a.sessionID, b.sessionID)
+  await a.call('POST', '/logout')
+  assert.equal((await a.call('GET', '/Cluster')).status, 401)
+  assert.equal((await b.call('GET', '/Cluster')).status, 200)
+})
+
+test('a user created through the API can log in with its password', async (t) => {
+  const sim = await startTestSimulator(t)
+  const admin = await simFetch(t, sim)
+  const created = await admin.call('POST', '/User', { username: 'auditor', password: 'Audit-2026', fullName: 'Auditor' })
+  assert.equal(created.status, 200)
+  assert.equal((await admin.waitForTask((created.json as { taskTag: string }).taskTag)).state, 'COMPLETE')
+  const other = createSimClient(t, sim)
+  assert.equal((await other.login('auditor', 'wrong')).status, 401)
+  assert.equal((await other.login('auditor', 'Audit-2026')).status, 200)
+  const users = (await admin.call('GET', '/User')).json as Array<Record<string, unknown>>
+  assert.ok(users.every((u) => u.password === undefined), 'passwords are never served')
+})
