@@ -9,6 +9,7 @@ const HELP = `scale-api-helper ${version}
 
 Usage:
   scale-api-helper [start]     start the tool server (embedded simulator unless SCALE_HOST is set)
+  scale-api-helper simulate    run a simulated HyperCore cluster on its own (see simulate --help)
   scale-api-helper --version
   scale-api-helper --help
 
@@ -17,6 +18,10 @@ Configuration is read from the environment; see README.md for every variable.
 
 /** Entry point of the `scale-api-helper` command. */
 export async function main (argv: string[] = process.argv.slice(2)): Promise<number> {
+  if (argv[0] === 'simulate') {
+    const { runSimulate } = await import('./simulator/cli.js')
+    return await runSimulate(argv.slice(1))
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

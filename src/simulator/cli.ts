@@ -1,0 +1,157 @@
+import { parseArgs } from 'node:util'
+import { pino } from 'pino'
+import { loggerOptions } from '../logger.js'
+import { DEFAULT_CREDENTIALS, DEFAULT_SEED, DEFAULT_VMS, startSimulator, type RunningSimulator } from './index.js'
+
+/** Help text of `scale-api-helper simulate`. */
+export const SIMULATE_HELP = `Usage: scale-api-helper simulate [options]
+
+Runs a simulated HyperCore 9.4 cluster on its own, until Ctrl+C.
+
+Options:
+  --port N             port to listen on (default 0: any free port)
+  --host H             address to listen on (default 127.0.0.1)
+  --vms N              number of VMs to seed (default ${DEFAULT_VMS})
+  --seed N             seed of the generated data (default ${DEFAULT_SEED})
+  --http               serve plain HTTP instead of HTTPS
+  --username U         account to accept (default ${DEFAULT_CREDENTIALS.username})
+  --password P         its password (default ${DEFAULT_CREDENTIALS.password})
+  --task-ms N          how long each task takes, in milliseconds (default 1500)
+  --log-level L        fatal, error, warn, info, debug, trace or silent (default warn)
+  -h, --help           show this help
+`
+
+/** Where the command writes, and how it waits for a stop signal (replaceable in tests). */
+export interface SimulateIo {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  /** Resolves when the process is asked to stop (SIGINT or SIGTERM by default). */
+  stopSignal: () => Promise<string>
+  /** Called once the simulator listens. */
+  onStarted?: (sim: RunningSimulator) => void
+}
+
+function waitForSignal (): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve(signal)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}
+
+const defaultIo: SimulateIo = {
+  stdout: (text) => { process.stdout.write(text) },
+  stderr: (text) => { process.stderr.write(text) },
+  stopSignal: waitForSignal
+}
+
+function integer (name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max} (got "${value}")`)
+  return n
+}
+
+/** Shell-quotes a value for the printed environment line when it needs it. */
+function shellValue (value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`
+}
+
+/** The lines printed once the simulator listens: where it is, how to log in, and how to point the server at it. */
+export function startBanner (sim: RunningSimulator, vms: number): string {
+  const env = [
+    `SCALE_HOST=${sim.url}`,
+    `SCALE_USERNAME=${shellValue(sim.username)}`,
+    `SCALE_PASSWORD=${shellValue(sim.password)}`,
+    ...(sim.certificate === undefined ? [] : [`SCALE_TLS_FINGERPRINT=${sim.certificate.fingerprint256}`])
+  ].join(' ')
+  const curlTls = sim.certificate === undefined ? '' : ' -k'
+  return [
+    'Simulated HyperCore 9.4 cluster (not a real cluster; data lives in memory only)',
+    `  API:         ${sim.url}/rest/v1`,
+    `  username:    ${sim.username}`,
+    `  password:    ${sim.password}`,
+    ...(sim.certificate === undefined ? ['  TLS:         off (plain HTTP)'] : [`  certificate: self-signed, SHA-256 fingerprint ${sim.certificate.fingerprint256}`]),
+    `  VMs:         ${vms}`,
+    '',
+    'Point scale-api-helper (or any HyperCore client) at it:',
+    `  ${env} scale-api-helper start`,
+    '',
+    'Switch faults on and off while it runs (HTTP Basic with the credentials above):',
+    `  curl${curlTls} -u ${shellValue(`${sim.username}:${sim.password}`)} -H 'content-type: application/json' -d '{"errorRate":0.2,"latencyMs":300}' ${sim.url}/__simulator/faults`,
+    `  curl${curlTls} -u ${shellValue(`${sim.username}:${sim.password}`)} -X DELETE ${sim.url}/__simulator/faults`,
+    `  curl${curlTls} -u ${shellValue(`${sim.username}:${sim.password}`)} -X POST ${sim.url}/__simulator/expire-sessions`,
+    '',
+    'Press Ctrl+C to stop.',
+    ''
+  ].join('\n')
+}
+
+/** `scale-api-helper simulate`: runs the simulator until a stop signal; returns the exit code. */
+export async function runSimulate (argv: string[], io: SimulateIo = defaultIo): Promise<number> {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        vms: { type: 'string' },
+        seed: { type: 'string' },
+        http: { type: 'boolean' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        'task-ms': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    }).values
+  } catch (err) {
+    io.stderr(`${(err as Error).message}\n\n${SIMULATE_HELP}`)
+    return 2
+  }
+  if (values.help === true) {
+    io.stdout(SIMULATE_HELP)
+    return 0
+  }
+  let sim: RunningSimulator
+  let vms: number
+  try {
+    const level = (values['log-level'] as string | undefined) ?? 'warn'
+    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw new Error(`--log-level must be one of fatal, error, warn, info, debug, trace, silent (got "${level}")`)
+    const port = integer('port', values.port as string | undefined, 0, 65535)
+    vms = integer('vms', values.vms as string | undefined, 0, 100_000) ?? DEFAULT_VMS
+    const seed = integer('seed', values.seed as string | undefined, 0, 0xffffffff)
+    const taskDurationMs = integer('task-ms', values['task-ms'] as string | undefined, 0, 3_600_000)
+    const username = values.username as string | undefined
+    const password = values.password as string | undefined
+    if (username === '' || password === '') throw new Error('--username and --password must not be empty')
+    const logger = pino(loggerOptions(level), pino.destination(2))
+    sim = await startSimulator({
+      host: (values.host as string | undefined) ?? '127.0.0.1',
+      ...(port === undefined ? {} : { port }),
+      vms,
+      ...(seed === undefined ? {} : { seed }),
+      ...(taskDurationMs === undefined ? {} : { taskDurationMs }),
+      tls: values.http !== true,
+      ...(username === undefined ? {} : { username }),
+      ...(password === undefined ? {} : { password }),
+      logger
+    })
+  } catch (err) {
+    io.stderr(`Cannot start the simulator: ${(err as Error).message}\n`)
+    return 1
+  }
+  io.stdout(startBanner(sim, vms))
+  io.onStarted?.(sim)
+  const signal = await io.stopSignal()
+  io.stderr(`Received ${signal}; stopping the simulator.\n`)
+  await sim.close()
+  return 0
+}
