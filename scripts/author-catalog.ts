@@ -711,7 +711,7 @@ const COMPONENT_DOCS: Record<string, string> = {
 const METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
 const STATUS_TEXT: Record<string, string> = {
-  200: 'Done.',
+  200: 'OK.',
   201: 'Created.',
   400: 'The request is malformed or a field is invalid.',
   401: 'No valid session: log in first.',
@@ -1048,6 +1048,10 @@ export function author (operations: RefOperation[], components: Record<string, J
       delete op['x-kind']
       const ok = (op.responses as JsonObject)['200'] as JsonObject | undefined
       if (ok === undefined) continue
+      if (OPS[`${method.toUpperCase()} ${path}`]?.responses?.['200'] === undefined) {
+        if (method === 'get') ok.description = 'The matching records, as a JSON array.'
+        else if (['create', 'update', 'patch', 'delete'].includes(kind)) ok.description = 'Accepted: the answer names the background task (taskTag) and, for a create, the new record (createdUUID).'
+      }
       const record = recordFor(resource)
       if ((kind === 'list' || kind === 'get' || (kind === 'other' && method === 'get')) && record !== undefined) {
         ok.content = { 'application/json': { schema: { type: 'array', items: { $ref: `#/components/schemas/${record}` } } } }

@@ -23,7 +23,8 @@ export default defineTool({
   description: 'Searches the HyperCore REST API catalogue (150 operations) and returns the best matching endpoints, best first. ' +
     'Ask in plain words ("how do I power on a VM", "add a disk to a VM", "list alerts") or give a path ("/VirDomain", "User"). ' +
     'It knows everyday names: a VM is a VirDomain, a disk is a VirDomainBlockDevice, a NIC is a VirDomainNetDevice, alerts are Conditions, tasks are TaskTags. ' +
-    'Each result has the method, path, summary and whether it changes the cluster. When nothing matches, results is empty and hint names the closest areas. ' +
+    'Each result has the method, path, summary and whether it changes the cluster. When nothing matches, results is empty and hint names the closest areas; ' +
+    'a blank query is refused with QUERY_EMPTY. ' +
     'Next: call describe_endpoint with the chosen method and path to get its payload schema and an example, then run_api to call it.',
   tags: ['Catalog'],
   input: Type.Object({

@@ -44,6 +44,10 @@ test('every $ref in the bundled document resolves, and resolved schemas hold non
 })
 
 test('operationIds are unique and every operation has one of the ten tags', async () => {
+  const document = JSON.parse(await readFile(bundledFile(), 'utf8')) as { paths: Record<string, Record<string, { tags: string[] }>> }
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, op] of Object.entries(item)) assert.equal(op.tags.length, 1, `${method} ${path} has exactly one tag`)
+  }
   const catalog = await Catalog.load()
   const ids = catalog.operations.map((op) => op.operationId)
   assert.equal(new Set(ids).size, ids.length)
@@ -192,4 +196,31 @@ test('the bundled document is valid OpenAPI 3.0 according to swagger-parser', as
   const { default: SwaggerParser } = await import('@apidevtools/swagger-parser')
   const api = await SwaggerParser.validate(bundledFile()) as { openapi: string }
   assert.equal(api.openapi, '3.0.3')
+})
+
+test('a Swagger 2.0 file loads, with its body parameter as the request schema', async () => {
+  const file = join(await tempDir(), 'swagger.json')
+  await writeFile(file, JSON.stringify({
+    swagger: '2.0',
+    info: { title: 'Old', version: '8.0' },
+    basePath: '/rest/v1',
+    consumes: ['application/json'],
+    paths: {
+      '/VirDomain': {
+        post: {
+          operationId: 'createVM',
+          tags: ['VMs'],
+          parameters: [{ name: 'body', in: 'body', required: true, schema: { $ref: '#/definitions/VM' } }],
+          responses: { 200: { description: 'ok', schema: { type: 'object', properties: { taskTag: { type: 'string' } } } } }
+        }
+      }
+    },
+    definitions: { VM: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } }
+  }))
+  const catalog = await Catalog.load(file)
+  const op = catalog.find('POST', '/rest/v1/VirDomain')?.operation
+  assert.equal(op?.operationId, 'createVM')
+  assert.equal(op?.requestContentType, 'application/json')
+  assert.deepEqual(op?.requestSchema, { type: 'object', required: ['name'], properties: { name: { type: 'string' } } })
+  assert.equal(op?.responseSchema?.type, 'object')
 })
