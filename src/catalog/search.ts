@@ -389,7 +389,8 @@ function analyse (query: string): Analysed {
 
   const weightOf = new Map<string, number>()
   const add = (term: string | null, weight: number): void => {
-    if (term === null || term.length < 2) return
+    // No word of the API is longer than 40 letters; longer strings are noise and slow fuzzy matching down.
+    if (term === null || term.length < 2 || term.length > 40) return
     if ((weightOf.get(term) ?? 0) < weight) weightOf.set(term, weight)
   }
   let afterPreposition = false
@@ -533,12 +534,13 @@ function noMatchHint (catalog: Catalog, index: Index, query: string, method: str
       return `No ${method} operation matches "${shown}"; without the method filter ${unfiltered.length} do (best: ${unfiltered[0]?.method} ${unfiltered[0]?.path}, methods ${methods}).`
     }
   }
-  const tags = closestTags(catalog, index, query)
-  return `No operation matches "${shown}". Closest areas: ${tags.join(', ')}. Try plain words such as "list VMs", "add a disk to a VM", "take a snapshot", or a path such as /VirDomain.`
+  const tags = closestTags(index, query)
+  const areas = tags.length > 0 ? `Closest areas: ${tags.join(', ')}.` : `Nothing is close; the areas are ${catalog.tags.join(', ')}.`
+  return `No operation matches "${shown}". ${areas} Try plain words such as "list VMs", "add a disk to a VM", "take a snapshot", or a path such as /VirDomain.`
 }
 
-function closestTags (catalog: Catalog, index: Index, query: string): string[] {
-  const words = query.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !STOPWORDS.has(w)).slice(0, MAX_TERMS)
+function closestTags (index: Index, query: string): string[] {
+  const words = query.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && w.length <= 40 && !STOPWORDS.has(w)).slice(0, MAX_TERMS)
   const counts = new Map<string, number>()
   if (words.length > 0) {
     const loose = index.search.search(words.join(' '), {
@@ -552,6 +554,5 @@ function closestTags (catalog: Catalog, index: Index, query: string): string[] {
       if (tag !== undefined) counts.set(tag, (counts.get(tag) ?? 0) + r.score)
     }
   }
-  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([tag]) => tag).slice(0, 3)
-  return ranked.length > 0 ? ranked : catalog.tags
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([tag]) => tag).slice(0, 3)
 }
