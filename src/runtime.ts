@@ -2,6 +2,8 @@ import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { Catalog } from './catalog/catalog.js'
 import type { AppDeps } from './app.js'
+import { HyperCoreClient } from './scale/client.js'
+import { startSimulator } from './simulator/index.js'
 
 /** The long-lived pieces the app is built around, and how to release them. */
 export interface Runtime extends AppDeps {
@@ -10,13 +12,47 @@ export interface Runtime extends AppDeps {
   close: () => Promise<void>
 }
 
-/** Loads the catalog and connects the cluster side: a real cluster when configured, otherwise none yet. */
-export async function createRuntime (config: Config, _log: Logger): Promise<Runtime> {
+/** Loads the catalog and connects the cluster side: the configured cluster, or else the embedded simulator. */
+export async function createRuntime (config: Config, log: Logger): Promise<Runtime> {
   const catalog = await Catalog.load(config.schemaFile)
+
+  if (config.cluster !== undefined) {
+    const cluster = new HyperCoreClient(config.cluster, { log: log.child({ component: 'hypercore' }) })
+    const tls = config.cluster.tlsFingerprint !== undefined
+      ? 'certificate pinned by SHA-256 fingerprint'
+      : config.cluster.caFile !== undefined ? `certificate checked against ${config.cluster.caFile}` : config.cluster.insecureTls ? 'certificate NOT verified' : 'certificate verified against the system CAs'
+    return {
+      catalog,
+      cluster,
+      clusterInfo: { mode: 'cluster', cluster: cluster.host },
+      banner: [`HyperCore cluster: ${config.cluster.url}/rest/v1 as ${config.cluster.username} (${tls}).`],
+      async close () { await cluster.close() }
+    }
+  }
+
+  const simulator = await startSimulator({ catalog, vms: config.simulator.vms, logger: log.child({ component: 'simulator' }) })
+  // The simulator's certificate is self-signed; pinning its fingerprint exercises the same TLS path as a real cluster.
+  const cluster = new HyperCoreClient({
+    url: simulator.url,
+    username: simulator.username,
+    password: simulator.password,
+    auth: 'local',
+    timeoutMs: config.simulator.timeoutMs,
+    tlsFingerprint: simulator.certificate?.fingerprint256,
+    insecureTls: false
+  }, { log: log.child({ component: 'hypercore' }) })
   return {
     catalog,
-    clusterInfo: { mode: 'none', cluster: null },
-    banner: ['No cluster is configured: cluster-facing tools answer 503 NO_CLUSTER until SCALE_HOST is set.'],
-    async close () {}
+    cluster,
+    clusterInfo: { mode: 'simulator', cluster: cluster.host },
+    banner: [
+      'SIMULATED CLUSTER: no SCALE_HOST is set, so the tools talk to the embedded HyperCore simulator, not real hardware.',
+      `  simulator: ${simulator.url}/rest/v1 (user "${simulator.username}", password "${simulator.password}", ${config.simulator.vms} VMs)`,
+      '  Set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD to use a real cluster.'
+    ],
+    async close () {
+      await cluster.close()
+      await simulator.close()
+    }
   }
 }

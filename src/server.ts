@@ -41,7 +41,14 @@ export async function startServer (config: Config, log: Logger = pino(loggerOpti
     app,
     url,
     async close () {
-      await app.close()
+      // Fastify closes idle keep-alive sockets once, when close starts; a request that finishes during shutdown
+      // leaves its socket open for the keep-alive timeout, so keep closing idle sockets until the server is down.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100)
+      try {
+        await app.close()
+      } finally {
+        clearInterval(sweep)
+      }
       await runtime.close()
     }
   }

@@ -14,4 +14,4 @@ export const tools: ToolDefinition[] = [
   generateSession,
   getSession,
   killSession
-] as unknown as ToolDefinition[]
+]

@@ -18,6 +18,9 @@ export interface ToolContext {
   cluster?: HyperCoreClient
 }
 
+// Method-style signatures are bivariant in their parameters, so tools with different inputs share one array type.
+type Bivariant<A, R> = { bivarianceHack (input: A): R }['bivarianceHack']
+
 /** A tool is data: published as `POST /<name>` over HTTP and, later, as an MCP tool. */
 export interface ToolDefinition<I extends TObject = TObject, O extends TSchema = TSchema> {
   /** snake_case; the route path and the OpenAPI operationId. */
@@ -30,10 +33,10 @@ export interface ToolDefinition<I extends TObject = TObject, O extends TSchema =
   input: I
   output: O
   /** Whether a call can change the cluster; a function when it depends on the input (e.g. the HTTP method). */
-  mutating: boolean | ((input: Static<I>) => boolean)
+  mutating: boolean | Bivariant<Static<I>, boolean>
   /** True when the tool needs a cluster to talk to. */
   requiresCluster: boolean
-  handler: (input: Static<I>, ctx: ToolContext) => Promise<Static<O>>
+  handler (input: Static<I>, ctx: ToolContext): Promise<Static<O>>
 }
 
 /** Identity helper that keeps a tool's input and output types tied to its schemas. */

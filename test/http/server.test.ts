@@ -29,6 +29,11 @@ test('the CLI starts, prints a generated token with a curl line, and exits 0 on 
   t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   const health = await fetch(`${url}/health`)
   assert.equal(health.status, 200)
+  const body = await health.json() as { mode: string, cluster: string }
+  assert.equal(body.mode, 'simulator')
+  assert.match(body.cluster, /^127\.0\.0\.1:\d+$/)
+  assert.match(output(), /SIMULATED CLUSTER/)
+  assert.match(output(), /user "admin", password "admin"/)
   const token = /generated for this process only:\n\s+(\S+)/.exec(output())?.[1]
   assert.ok(token, output())
   assert.match(output(), /curl -s -X POST -H "Authorization: Bearer /)
@@ -37,6 +42,29 @@ test('the CLI starts, prints a generated token with a curl line, and exits 0 on 
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')
   assert.equal(code, 0)
+})
+
+test('SIGINT lets an in-flight call finish, then exits 0', { timeout: 60_000 }, async (t) => {
+  const token = 'a-token-that-is-long-enough'
+  const { child, url, output } = await startCli({ MCP_BEARER_TOKEN: token })
+  t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  const call = (body: unknown) => fetch(`${url}/run_api`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body)
+  })
+  const vms = await (await call({ query: '/VirDomain', fields: ['uuid'] })).json() as { data: Array<{ uuid: string }> }
+  const uuid = vms.data[0]?.uuid
+  assert.ok(uuid)
+  // A snapshot task takes the simulator over a second; the call waits for it while the signal arrives.
+  const inflight = call({ query: '/VirDomainSnapshot', method: 'POST', payload: { domainUUID: uuid, label: 'before-shutdown' }, wait: 30 })
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  child.kill('SIGINT')
+  const res = await inflight
+  assert.equal(res.status, 200)
+  assert.equal((await res.json() as { task: { state: string } }).task.state, 'COMPLETE')
+  const [code] = await once(child, 'exit')
+  assert.equal(code, 0, output())
 })
 
 test('a bad variable stops the start with a message naming it', { timeout: 30_000 }, async () => {
