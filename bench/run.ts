@@ -1,0 +1,15 @@
+import { main as searchBench } from './search.js'
+import { main as liveBench } from './live.js'
+
+/** `npm run bench`: every benchmark, one after the other, with printed figures. Pass `search` or `live` to run one. */
+export async function main (argv: string[] = process.argv.slice(2)): Promise<void> {
+  const only = argv.find((a) => !a.startsWith('-'))
+  const benches: Array<[string, (argv: string[]) => Promise<unknown>]> = [['search', searchBench], ['live', liveBench]]
+  for (const [name, run] of benches) {
+    if (only !== undefined && only !== name) continue
+    process.stdout.write(`\n=== ${name} ===\n`)
+    await run(argv.filter((a) => a !== name))
+  }
+}
+
+await main()
