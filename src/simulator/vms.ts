@@ -662,11 +662,9 @@ const attachVirtualDisk: Handler = ({ sim, params, body }) => {
   const vmUUID = optString(template, 'virDomainUUID', 'template.') ?? ''
   requireVm(state, vmUUID)
   const input = readBlockDevInput(state, template, 'template.')
+  // As with a disk cloned from a snapshot, the new device can be larger than the image but never smaller.
   const size = disk.capacity as number
-  if (input.capacity !== undefined && input.capacity > 0 && input.capacity < size) {
-    throw badRequest(`template.capacity must be at least the virtual disk's size (${size} bytes)`)
-  }
-  if (input.capacity === undefined || input.capacity === 0) input.capacity = size
+  if ((input.capacity ?? 0) < size) input.capacity = size
   input.readOnly = optBool(options, 'readOnly', 'options.') ?? false
   const { tag, uuid } = attachNewBlockDevice(sim, vmUUID, input, `Attach virtual disk "${disk.name as string}"`)
   return taskAnswer(tag, uuid)

@@ -163,7 +163,7 @@ test('POST /Certificate checks the pair and then serves the new certificate', as
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }]
   })
   assert.equal((await client.call('POST', '/Certificate', { certificate: 'nope', privateKey: pems.private })).status, 400)
-  const other = await generate(null, { keyType: 'ec' })
+  const other = await generate(undefined, { keyType: 'ec' })
   assert.equal((await client.call('POST', '/Certificate', { certificate: pems.cert, privateKey: other.private })).status, 400, 'a key of another certificate')
   const before = sim.certificate?.fingerprint256
   const done = await settled(client, await client.call('POST', '/Certificate', { certificate: pems.cert, privateKey: pems.private }))

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { memoryLogger } from '../helper.js'
 import { createSimClient, simFetch, startTestSimulator } from '../simulator-helper.js'
 
 test('serves HTTPS with a self-signed certificate whose fingerprint it reports', async (t) => {
@@ -132,4 +133,22 @@ test('a user created through the API can log in with its password', async (t) =>
   assert.equal((await other.login('auditor', 'Audit-2026')).status, 200)
   const users = (await admin.call('GET', '/User')).json as Array<Record<string, unknown>>
   assert.ok(users.every((u) => u.password === undefined), 'passwords are never served')
+})
+
+test('the simulator never logs passwords or session IDs, even at trace level', async (t) => {
+  const { logger, lines } = await memoryLogger('trace')
+  const sim = await startTestSimulator(t, { logger, password: 'Very-Secret-Pw-77' })
+  const client = createSimClient(t, sim)
+  await client.login(sim.username, 'wrong-Secret-Pw-88')
+  const res = await client.login()
+  const sessionID = (res.json as { sessionID: string }).sessionID
+  await client.call('GET', '/VirDomain?token=abc')
+  const created = await client.call('POST', '/User', { username: 'u1', password: 'User-Secret-Pw-99' })
+  await client.waitForTask((created.json as { taskTag: string }).taskTag)
+  await client.call('POST', '/logout')
+  const log = lines.join('\n')
+  assert.ok(lines.length > 0, 'something was logged')
+  for (const secret of ['Very-Secret-Pw-77', 'wrong-Secret-Pw-88', 'User-Secret-Pw-99', sessionID]) {
+    assert.ok(!log.includes(secret), `${secret} must not be logged`)
+  }
 })

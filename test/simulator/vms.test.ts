@@ -57,7 +57,7 @@ test('an unknown VM answers 404 with an error body, for reads, edits and deletes
 test('creating a VM runs a task; the VM, its disks and NICs appear when it completes', async (t) => {
   const sim = await startTestSimulator(t)
   const client = await simFetch(t, sim)
-  const iso = [...sim.state.collection('ISO').values()][0] as { path: string, name: string }
+  const iso = [...sim.state.collection('ISO').values()][0] as unknown as { path: string, name: string }
   const res = await client.call('POST', '/VirDomain', {
     dom: {
       name: 'new-vm',
