@@ -163,6 +163,8 @@ test('a HyperCore 4xx keeps its status and carries the cluster\'s body; a 5xx be
   assert.equal(busy.code, 'SCALE_API_ERROR')
   assert.equal(busy.statusCode, 502)
   assert.deepEqual(busy.details, { status: 503, body: { error: 'cluster busy' } })
+  // Error bodies were read to the end, so the keep-alive socket went back to the pool each time.
+  assert.ok(fake.secureConnections <= 2, `${fake.secureConnections} connections`)
 })
 
 test('non-JSON bodies come back as text, on success and on error', async (t) => {
