@@ -27,6 +27,8 @@ export interface ApiResponse {
   data: unknown
   /** False when the body was not JSON and `data` is its text. */
   json: boolean
+  /** Size of the body as received, in bytes. */
+  bytes: number
 }
 
 /** What may be said about the session: never the ID itself beyond its last 4 characters. */
@@ -130,7 +132,7 @@ export class HyperCoreClient {
     const raw = await this.#authed(verb, confined.upstreamPath, opts.body, site)
     const { data, json } = parseBody(raw)
     if (raw.status < 200 || raw.status > 299) throw apiError(site, raw.status, data)
-    return { status: raw.status, data, json }
+    return { status: raw.status, data, json, bytes: Buffer.byteLength(raw.text) }
   }
 
   /** Logs in now, replacing any session (the old one is logged out on the cluster, best effort). */

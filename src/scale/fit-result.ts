@@ -6,6 +6,8 @@ export interface FitOptions {
   fields?: string[]
   /** Cap on the answer's size as compact JSON (UTF-8 bytes). */
   maxBytes: number
+  /** Size of the answer as the cluster sent it, when known: at or under the cap, nothing needs measuring. */
+  receivedBytes?: number
 }
 
 /** The fitted answer and what was left out. */
@@ -26,6 +28,9 @@ export const DEFAULT_MAX_BYTES = 64 * 1024
  */
 export function fitResult (data: unknown, opts: FitOptions): FitResult {
   const notes: string[] = []
+  const noShaping = (opts.fields === undefined || opts.fields.length === 0) && opts.maxItems === undefined
+  // Re-serialised compact JSON is never larger than the text it was parsed from.
+  if (noShaping && opts.receivedBytes !== undefined && opts.receivedBytes <= opts.maxBytes) return { data, notes }
   let value = data
   if (opts.fields !== undefined && opts.fields.length > 0) value = pickFields(value, opts.fields, notes)
 

@@ -140,7 +140,7 @@ export default defineTool({
       }
     }
 
-    const fitted = fitResult(res.data, { maxItems: input.maxItems, fields: input.fields, maxBytes: DEFAULT_MAX_BYTES })
+    const fitted = fitResult(res.data, { maxItems: input.maxItems, fields: input.fields, maxBytes: DEFAULT_MAX_BYTES, receivedBytes: res.bytes })
     result.data = fitted.data
     if (fitted.truncated !== undefined) result.truncated = fitted.truncated
     notes.push(...fitted.notes)

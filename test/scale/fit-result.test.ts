@@ -77,3 +77,10 @@ test('a text answer is cut by characters and says so', () => {
   assert.deepEqual(fitted.truncated, { returned: 65536, total: 100006 })
   assert.match(fitted.notes.join(' '), /text, not JSON/)
 })
+
+test('skips measuring when the received size is already under the cap', () => {
+  const data = records(1000)
+  assert.deepEqual(fitResult(data, { maxBytes: 65536, receivedBytes: 1000 }), { data, notes: [] })
+  assert.ok(fitResult(data, { maxBytes: 65536, receivedBytes: 300_000 }).truncated !== undefined)
+  assert.equal((fitResult(data, { maxBytes: 65536, receivedBytes: 1000, maxItems: 2 }).data as unknown[]).length, 2)
+})
