@@ -149,6 +149,10 @@ export async function runSimulate (argv: string[], io: SimulateIo = defaultIo): 
     return 1
   }
   io.stdout(startBanner(sim, vms))
+  const host = (values.host as string | undefined) ?? '127.0.0.1'
+  if (!['127.0.0.1', '::1', 'localhost'].includes(host)) {
+    io.stderr(`Warning: listening on ${host}, beyond this machine, with the credentials above; anyone who can reach it can log in and switch faults.\n`)
+  }
   io.onStarted?.(sim)
   const signal = await io.stopSignal()
   io.stderr(`Received ${signal}; stopping the simulator.\n`)

@@ -256,11 +256,15 @@ export function seedState (opts: SeedOptions): SimulatorState {
   c('VirtualDisk', { uuid: state.newUUID(), name: 'ubuntu-24.04-server-cloudimg-amd64.img', capacity: 3_758_096_384, blockSize: 512, created: SEED_EPOCH - 30 * DAY })
 
   const node2 = nodes[1] as SimRecord
+  // The set drive condition below points at a real hot drive.
+  const hotDrive = [...state.collection('Drive').values()].find((d) => d.nodeUUID === node2.uuid && d.type === 'HDD')
+  if (hotDrive !== undefined) hotDrive.temperature = 58
   const conditions: Array<[string, string, boolean, string, SimRecord | undefined]> = [
-    ['NodeMemoryUsageHigh', 'WARNING', true, 'Memory use on the node is above 85%', node2],
+    ['DriveTemperatureHigh', 'WARNING', true, 'A drive in the node runs hotter than 55 °C', node2],
     ['SnapshotScheduleMissed', 'NOTICE', true, 'A scheduled snapshot could not be taken on time', undefined],
     ['DriveHealth', 'ERROR', false, 'A drive reports SMART errors', undefined],
     ['NodeOffline', 'CRITICAL', false, 'A node cannot be reached', undefined],
+    ['NodeMemoryUsageHigh', 'WARNING', false, 'Memory use on a node is above 85%', undefined],
     ['ClusterCapacityLow', 'WARNING', false, 'Less than 20% of cluster storage is free', undefined],
     ['TimeSourceUnreachable', 'WARNING', false, 'No configured time source answers', undefined],
     ['RemoteClusterConnectionLost', 'ERROR', false, 'A replication target cluster cannot be reached', undefined],

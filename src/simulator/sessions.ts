@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto'
 
+// Open sessions kept at most; beyond this the least recently created one is dropped, so a login loop cannot exhaust memory.
+const MAX_SESSIONS = 10_000
+
 interface Session {
   username: string
   lastUsedAt: number
@@ -21,6 +24,10 @@ export class SessionStore {
     const hex = randomBytes(16).toString('hex')
     const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
     this.#sessions.set(id, { username, lastUsedAt: Date.now() })
+    if (this.#sessions.size > MAX_SESSIONS) {
+      const oldest = this.#sessions.keys().next().value
+      if (oldest !== undefined) this.#sessions.delete(oldest)
+    }
     return id
   }
 

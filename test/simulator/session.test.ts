@@ -61,6 +61,17 @@ test('a login body without username or password gets 400', async (t) => {
   assert.equal(typeof (res.json as { error: string }).error, 'string')
 })
 
+test('useOIDC true logs in through the configured OpenID Connect provider; a non-boolean is refused', async (t) => {
+  const sim = await startTestSimulator(t)
+  const client = createSimClient(t, sim)
+  const oidc = await client.raw('POST', '/rest/v1/login', { username: sim.username, password: sim.password, useOIDC: true })
+  assert.equal(oidc.status, 200)
+  assert.equal(typeof (oidc.json as { sessionID: string }).sessionID, 'string')
+  assert.equal((await client.raw('POST', '/rest/v1/login', { username: sim.username, password: sim.password, useOIDC: 'yes' })).status, 400)
+  sim.state.collection('OIDCConfig').clear()
+  assert.equal((await client.raw('POST', '/rest/v1/login', { username: sim.username, password: sim.password, useOIDC: true })).status, 401)
+})
+
 test('custom credentials replace admin/admin', async (t) => {
   const sim = await startTestSimulator(t, { username: 'ops', password: 's3cret-Pass' })
   const client = createSimClient(t, sim)
