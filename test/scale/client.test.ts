@@ -357,6 +357,19 @@ test('a corrupt session file is ignored with a warning', async (t) => {
   assert.ok(fake.sessions.has(stored.sessionId), 'the corrupt file was replaced by the new session')
 })
 
+test('an unwritable session file is a warning, and the session is kept in memory', async (t) => {
+  const fake = await startFakeCluster(t)
+  fake.route('GET', '/rest/v1/VirDomain', () => ({ body: vms() }))
+  const dir = await tempDir()
+  await writeFile(join(dir, 'not-a-dir'), '')
+  const { logger, text } = captureLogs()
+  const client = clientFor(t, await configFor(fake, { sessionFile: join(dir, 'not-a-dir', 'session.json') }), { log: logger })
+  await client.call('GET', '/VirDomain')
+  await client.call('GET', '/VirDomain')
+  assert.equal(fake.logins, 1)
+  assert.match(text(), /cannot write the session file/)
+})
+
 test('a session file for another cluster or user is ignored with a warning', async (t) => {
   const fake = await startFakeCluster(t)
   fake.route('GET', '/rest/v1/VirDomain', () => ({ body: vms() }))
