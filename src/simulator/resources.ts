@@ -346,8 +346,6 @@ export function genericHandler (operation: CatalogOperation): Handler {
   return ({ sim }) => taskAnswer(sim.tasks.start({ description: `${method} ${operation.path}` }))
 }
 
-// --- operations with their own behaviour -----------------------------------------------------------------------
-
 const getTaskTag: Handler = ({ sim, params }) => {
   const status = sim.tasks.status(params.taskTag as string)
   if (status === undefined) throw notFound('TaskTag', params.taskTag as string)

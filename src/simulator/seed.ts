@@ -184,7 +184,7 @@ export function seedState (opts: SeedOptions): SimulatorState {
     }, created)
     state.vms.set(vm.uuid, vm)
     plan.disksGiB.forEach((gib) => {
-      state.attachBlockDevice(vm, newBlockDevice(state, vm, { type: plan.windows ? 'VIRTIO_DISK' : 'VIRTIO_DISK', capacity: gib * GIB, createdTimestamp: created, mountPoints: plan.state === 'RUNNING' ? [plan.windows ? `${String.fromCharCode(67 + vm.blockDevs.length)}:\\` : vm.blockDevs.length === 0 ? '/' : `/data${vm.blockDevs.length}`] : [] }, created))
+      state.attachBlockDevice(vm, newBlockDevice(state, vm, { type: 'VIRTIO_DISK', capacity: gib * GIB, createdTimestamp: created, mountPoints: plan.state === 'RUNNING' ? [plan.windows ? `${String.fromCharCode(67 + vm.blockDevs.length)}:\\` : vm.blockDevs.length === 0 ? '/' : `/data${vm.blockDevs.length}`] : [] }, created))
     })
     if (plan.machine !== 'bios') state.attachBlockDevice(vm, newBlockDevice(state, vm, { type: 'NVRAM', capacity: 540_672, createdTimestamp: created }, created))
     if (plan.machine === 'tpm') state.attachBlockDevice(vm, newBlockDevice(state, vm, { type: 'VTPM', capacity: 65_536, createdTimestamp: created }, created))
@@ -201,7 +201,6 @@ export function seedState (opts: SeedOptions): SimulatorState {
   })
   state.refreshIsoMounts()
 
-  // Snapshots: automated ones for scheduled VMs, a few hand-made ones, at most a handful per VM.
   const vms = [...state.vms.values()]
   vms.forEach((vm, index) => {
     const automated = vm.snapshotScheduleUUID === '' ? 0 : index < 12 ? 2 : rng.int(0, 1)

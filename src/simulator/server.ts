@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
 import type { Server as TlsServer } from 'node:tls'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
@@ -27,7 +28,12 @@ const BASE = '/rest/v1'
 // Handled by dedicated routes, outside the session check.
 const SESSION_FREE = new Set(['GET /ping', 'POST /login', 'OPTIONS /login', 'POST /logout'])
 const JSON_LIMIT = 10 * 1024 * 1024
-const HTML_ERROR_PAGE = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n'
+
+// What a reverse proxy in front of a struggling service sends instead of JSON.
+function htmlErrorPage (status: number): string {
+  const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`
+  return `<!DOCTYPE html>\n<html><head><title>${title}</title></head>\n<body><center><h1>${title}</h1></center><hr><center>nginx</center></body></html>\n`
+}
 
 /** The error body every simulated failure uses: `{ error, details? }`, as a cluster answers with an error message. */
 export function errorBody (message: string, details?: unknown): string {
@@ -140,7 +146,7 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
       return sendJson(reply, decision.status, errorBody(message))
     }
     if (decision.kind === 'nonJson') {
-      return reply.code(decision.status).header('content-type', 'text/html; charset=utf-8').send(HTML_ERROR_PAGE)
+      return reply.code(decision.status).header('content-type', 'text/html; charset=utf-8').send(htmlErrorPage(decision.status))
     }
   })
 

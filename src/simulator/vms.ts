@@ -31,8 +31,6 @@ function label (vm: VmRecord): string {
   return `VM "${vm.name}"`
 }
 
-// --- power actions -------------------------------------------------------------------------------------------
-
 const ACTION_VERBS: Record<string, string> = {
   START: 'Start',
   SHUTDOWN: 'Shut down',
@@ -164,8 +162,6 @@ const virDomainAction: Handler = ({ sim, body }) => {
   })
   return taskAnswer(tag)
 }
-
-// --- VM create / edit / delete -------------------------------------------------------------------------------
 
 function readBlockDevInput (state: SimulatorState, raw: Record<string, unknown>, prefix: string): Partial<BlockDeviceRecord> {
   const type = optString(raw, 'type', prefix) ?? 'VIRTIO_DISK'
@@ -343,8 +339,6 @@ const deleteVirDomain: Handler = ({ sim, params }) => {
   return taskAnswer(tag)
 }
 
-// --- clone, export, import -----------------------------------------------------------------------------------
-
 /** Builds a new VM from a definition: new UUIDs for it and its devices, new MACs, remapped boot order. */
 function instantiate (state: SimulatorState, source: VmRecord, uuid: string, template: Record<string, unknown>, extra: Partial<VmRecord>): VmRecord {
   const now = unixNow()
@@ -468,8 +462,6 @@ const importVirDomain: Handler = ({ sim, body }) => {
   return taskAnswer(tag, uuid)
 }
 
-// --- snapshots -----------------------------------------------------------------------------------------------
-
 const createSnapshot: Handler = ({ sim, body }) => {
   const { state } = sim
   const req = bodyObject(body)
@@ -514,8 +506,6 @@ const deleteSnapshot: Handler = ({ sim, params }) => {
   })
   return taskAnswer(tag)
 }
-
-// --- block devices -------------------------------------------------------------------------------------------
 
 function requireBlockDevice (state: SimulatorState, uuid: string): BlockDeviceRecord {
   const dev = state.blockDevices.get(uuid)
@@ -670,8 +660,6 @@ const attachVirtualDisk: Handler = ({ sim, params, body }) => {
   return taskAnswer(tag, uuid)
 }
 
-// --- net devices ---------------------------------------------------------------------------------------------
-
 function requireNetDevice (state: SimulatorState, uuid: string): NetDeviceRecord {
   const dev = state.netDevices.get(uuid)
   if (dev === undefined) throw notFound('VirDomainNetDevice', uuid)
@@ -744,8 +732,6 @@ const deleteNetDevice: Handler = ({ sim, params }) => {
   })
   return taskAnswer(tag)
 }
-
-// --- stats ---------------------------------------------------------------------------------------------------
 
 function hash (text: string): number {
   let h = 0x811c9dc5
