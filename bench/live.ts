@@ -45,7 +45,7 @@ const ROUNDS = 3
 
 /** Runs the benchmark and prints a table and the ratios against the targets; returns every figure. */
 export async function main (argv: string[] = process.argv.slice(2)): Promise<LiveFigures[]> {
-  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false }, 'serve-simulator': { type: 'boolean', default: false } } })
+  const { values } = parseArgs({ args: argv, strict: false, options: { quick: { type: 'boolean', default: false }, 'serve-simulator': { type: 'boolean', default: false } } })
   if (values['serve-simulator'] === true) {
     await serveSimulator()
     return []
