@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
@@ -39,8 +39,10 @@ async function rejection (promise: Promise<unknown>): Promise<AppError> {
   assert.fail('expected the call to fail')
 }
 
-async function tempDir (): Promise<string> {
-  return await mkdtemp(join(tmpdir(), 'scale-client-'))
+async function tempDir (t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'scale-client-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  return dir
 }
 
 function vms (): Array<Record<string, unknown>> {
@@ -272,7 +274,7 @@ test('TLS: SCALE_CA_FILE trusts a certificate that CA issued', async (t) => {
   const { ca, leaf } = await testCertificates()
   const fake = await startFakeCluster(t, { cert: leaf })
   fake.route('GET', '/rest/v1/Cluster', () => ({ body: [] }))
-  const dir = await tempDir()
+  const dir = await tempDir(t)
   await writeFile(join(dir, 'ca.pem'), ca.cert)
   const client = clientFor(t, await configFor(fake, { tlsFingerprint: undefined, caFile: join(dir, 'ca.pem') }))
   assert.equal((await client.call('GET', '/Cluster')).status, 200)
@@ -281,7 +283,7 @@ test('TLS: SCALE_CA_FILE trusts a certificate that CA issued', async (t) => {
 test('TLS: a CA-issued certificate for another name is refused', async (t) => {
   const { ca, wrongName } = await testCertificates()
   const fake = await startFakeCluster(t, { cert: wrongName })
-  const dir = await tempDir()
+  const dir = await tempDir(t)
   await writeFile(join(dir, 'ca.pem'), ca.cert)
   const client = clientFor(t, await configFor(fake, { tlsFingerprint: undefined, caFile: join(dir, 'ca.pem') }))
   const err = await rejection(client.call('GET', '/Cluster'))
@@ -293,7 +295,7 @@ test('TLS: a CA-issued certificate for another name is refused', async (t) => {
 test('TLS: a CA file does not make a different self-signed certificate trusted', async (t) => {
   const { ca } = await testCertificates()
   const fake = await startFakeCluster(t)
-  const dir = await tempDir()
+  const dir = await tempDir(t)
   await writeFile(join(dir, 'ca.pem'), ca.cert)
   const client = clientFor(t, await configFor(fake, { tlsFingerprint: undefined, caFile: join(dir, 'ca.pem') }))
   assert.equal((await rejection(client.call('GET', '/Cluster'))).code, 'SCALE_TLS_UNTRUSTED')
@@ -319,7 +321,7 @@ test('an unreadable SCALE_CA_FILE fails at construction naming the variable', as
 test('the session is stored with mode 0600 and survives a restart', async (t) => {
   const fake = await startFakeCluster(t)
   fake.route('GET', '/rest/v1/VirDomain', () => ({ body: vms() }))
-  const dir = await tempDir()
+  const dir = await tempDir(t)
   const sessionFile = join(dir, 'nested', 'session.json')
   const config = await configFor(fake, { sessionFile })
 
@@ -343,7 +345,7 @@ test('the session is stored with mode 0600 and survives a restart', async (t) =>
 test('a corrupt session file is ignored with a warning', async (t) => {
   const fake = await startFakeCluster(t)
   fake.route('GET', '/rest/v1/VirDomain', () => ({ body: vms() }))
-  const dir = await tempDir()
+  const dir = await tempDir(t)
   const sessionFile = join(dir, 'session.json')
   await writeFile(sessionFile, '{"version":1,"sessionId":', { mode: 0o600 })
   const { logger, text } = captureLogs()
@@ -360,7 +362,7 @@ test('a corrupt session file is ignored with a warning', async (t) => {
 test('an unwritable session file is a warning, and the session is kept in memory', async (t) => {
   const fake = await startFakeCluster(t)
   fake.route('GET', '/rest/v1/VirDomain', () => ({ body: vms() }))
-  const dir = await tempDir()
+  const dir = await tempDir(t)
   await writeFile(join(dir, 'not-a-dir'), '')
   const { logger, text } = captureLogs()
   const client = clientFor(t, await configFor(fake, { sessionFile: join(dir, 'not-a-dir', 'session.json') }), { log: logger })
@@ -373,7 +375,7 @@ test('an unwritable session file is a warning, and the session is kept in memory
 test('a session file for another cluster or user is ignored with a warning', async (t) => {
   const fake = await startFakeCluster(t)
   fake.route('GET', '/rest/v1/VirDomain', () => ({ body: vms() }))
-  const dir = await tempDir()
+  const dir = await tempDir(t)
   const sessionFile = join(dir, 'session.json')
   const now = new Date().toISOString()
   for (const foreign of [{ cluster: 'https://10.9.9.9', username: fake.username }, { cluster: fake.url, username: 'someone-else' }]) {
@@ -388,7 +390,7 @@ test('a session file for another cluster or user is ignored with a warning', asy
 
 test('a session file with loose permissions is tightened to 0600', async (t) => {
   const fake = await startFakeCluster(t)
-  const dir = await tempDir()
+  const dir = await tempDir(t)
   const sessionFile = join(dir, 'session.json')
   const now = new Date().toISOString()
   await writeFile(sessionFile, JSON.stringify({ version: 1, cluster: fake.url, username: fake.username, sessionId: 'abcdef123456', createdAt: now, lastUsedAt: now }), { mode: 0o644 })
@@ -400,7 +402,7 @@ test('a session file with loose permissions is tightened to 0600', async (t) => 
 test('logout ends the session on the cluster and deletes the file; logging out twice is fine', async (t) => {
   const fake = await startFakeCluster(t)
   fake.route('GET', '/rest/v1/VirDomain', () => ({ body: vms() }))
-  const dir = await tempDir()
+  const dir = await tempDir(t)
   const sessionFile = join(dir, 'session.json')
   const client = clientFor(t, await configFor(fake, { sessionFile }))
   await client.call('GET', '/VirDomain')

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
@@ -59,8 +59,10 @@ async function appFor (t: TestContext, client: HyperCoreClient, logger = capture
   }
 }
 
-async function tempFile (name: string): Promise<string> {
-  return join(await mkdtemp(join(tmpdir(), 'scale-sim-')), name)
+async function tempFile (t: TestContext, name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'scale-sim-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  return join(dir, name)
 }
 
 test('simulator: the seen-request counter works', async (t) => {
@@ -119,7 +121,7 @@ test('simulator: kill then get, and the next call logs in again', async (t) => {
 
 test('simulator: a session survives a server restart through the 0600 file', async (t) => {
   const { sim, logins } = await simulator(t)
-  const sessionFile = await tempFile('session.json')
+  const sessionFile = await tempFile(t, 'session.json')
   const config = configFor(sim, { sessionFile })
   const before = new HyperCoreClient(config)
   await before.call('GET', '/VirDomain')
@@ -137,7 +139,7 @@ test('simulator: a session survives a server restart through the 0600 file', asy
 
 test('simulator: a corrupt session file is ignored and replaced', async (t) => {
   const { sim, logins } = await simulator(t)
-  const sessionFile = await tempFile('session.json')
+  const sessionFile = await tempFile(t, 'session.json')
   await writeFile(sessionFile, '\u0000\u0001garbage', { mode: 0o600 })
   const { logger, text } = captureLogs()
   const client = clientFor(t, configFor(sim, { sessionFile }), logger)
@@ -163,7 +165,7 @@ test('simulator: TLS modes — fingerprint right, wrong, CA, insecure, none', as
   })
   assert.equal(seen().length, before, 'nothing reached the simulator, not even the login')
 
-  const caFile = await tempFile('sim-ca.pem')
+  const caFile = await tempFile(t, 'sim-ca.pem')
   await writeFile(caFile, sim.certificate?.pem ?? '')
   assert.equal((await clientFor(t, configFor(sim, { tlsFingerprint: undefined, caFile })).call('GET', '/ping')).status, 200, 'CA file')
 
