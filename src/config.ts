@@ -22,7 +22,8 @@ const EnvSchema = Type.Object({
   SCALE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
   SCALE_SESSION_FILE: Type.Optional(Type.String()),
   SCALE_CA_FILE: Type.Optional(Type.String()),
-  SCALE_TLS_FINGERPRINT: Type.Optional(Type.String({ pattern: '^(sha256/)?([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' })),
+  // Accepts openssl's whole line (`sha256 Fingerprint=AB:CD:…`), `sha256/…`, or the bare hex with or without colons.
+  SCALE_TLS_FINGERPRINT: Type.Optional(Type.String({ pattern: '^((sha256|SHA256) Fingerprint=|sha256/|SHA256/)?([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' })),
   SCALE_INSECURE_TLS: Type.Boolean({ default: false }),
   SCALE_SCHEMA_FILE: Type.Optional(Type.String()),
   SIMULATOR_VMS: Type.Integer({ minimum: 0, maximum: 100_000, default: 12 })
@@ -182,7 +183,7 @@ export function normaliseClusterUrl (value: string): string {
 
 /** Upper-case, colon-separated SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` prints it. */
 export function normaliseFingerprint (value: string): string {
-  const hex = value.replace(/^sha256\//i, '').replace(/:/g, '').toUpperCase()
+  const hex = value.replace(/^sha256( fingerprint=|\/)/i, '').replace(/:/g, '').toUpperCase()
   return hex.match(/.{2}/g)?.join(':') ?? hex
 }
 
