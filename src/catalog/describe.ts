@@ -25,19 +25,8 @@ export interface FieldInfo {
 }
 
 /** Everything a caller needs between finding an endpoint and calling it. */
-export interface EndpointDescription {
-  operationId: string
-  method: string
-  path: string
-  summary: string
-  description: string
-  tag: string
-  mutating: boolean
-  uncertain: boolean
-  pathParams: string[]
-  requestContentType?: string
-  /** The request body schema with nothing left to resolve. */
-  requestSchema?: JsonSchema
+export interface EndpointDescription extends Pick<CatalogOperation,
+'operationId' | 'method' | 'path' | 'summary' | 'description' | 'tag' | 'mutating' | 'uncertain' | 'pathParams' | 'requestContentType' | 'requestSchema'> {
   /** Paths of the fields that must be sent (a field inside an optional object is not listed). */
   required: string[]
   fields: FieldInfo[]

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js'
 import { ScaleTlsError } from './tls.js'
+import { maskSecrets, maskUriPasswords } from './mask-secrets.js'
 
 /** What an error message needs to say where a call went. */
 export interface CallSite {
@@ -67,8 +68,11 @@ export function mapTransportError (err: unknown, site: CallSite): AppError {
 }
 
 /** A HyperCore answer with a 4xx/5xx status, as our error: 4xx keep their status, 5xx become 502 (we are the gateway). */
-export function apiError (site: CallSite, status: number, body: unknown): AppError {
+export function apiError (site: CallSite, status: number, answer: unknown): AppError {
   const statusCode = status >= 500 || status < 400 ? 502 : status
+  // An error body is shown to the caller too: the same masking as a successful answer.
+  const body = typeof answer === 'string' ? maskUriPasswords(answer) : answer
+  if (typeof body !== 'string') maskSecrets(body)
   const said = summarise(body)
   return new AppError('SCALE_API_ERROR',
     `HyperCore answered ${status} to ${site.method} ${site.path}${said === '' ? '' : `: ${said}`}`,

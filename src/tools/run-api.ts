@@ -3,6 +3,7 @@ import { validatePayload } from '../catalog/validate.js'
 import { AppError } from '../errors.js'
 import { API_METHODS, checkMethod, confinePath } from '../scale/confine.js'
 import { DEFAULT_MAX_BYTES, fitResult } from '../scale/fit-result.js'
+import { maskSecrets, maskUriPasswords } from '../scale/mask-secrets.js'
 import { defineTool } from './registry.js'
 
 const MethodSchema = Type.Union(API_METHODS.map((m) => Type.Literal(m)), {
@@ -49,6 +50,8 @@ const RunApiOutputSchema = Type.Object({
 type RunApiOutput = Static<typeof RunApiOutputSchema>
 
 const DEFAULT_WAIT_SECONDS = 60
+// The session lifecycle belongs to generate_session/kill_session: a login answer would hand the model a live session ID.
+const SESSION_PATHS = /^\/(login|logout)$/i
 
 /** `run_api`: a live, confined call to the cluster's REST API with the session handled for the caller. */
 export default defineTool({
@@ -56,7 +59,8 @@ export default defineTool({
   summary: 'Call the HyperCore REST API',
   description: 'Makes a live call to the HyperCore cluster\'s REST API under /rest/v1 and returns the JSON answer. ' +
     'Use query_api to find the endpoint and describe_endpoint to learn its payload first. Logging in is automatic.\n' +
-    '- query: the path, e.g. /VirDomain (VMs) or /VirDomain/{uuid}; absolute URLs, "..", "//", backslashes and control characters are refused with PATH_NOT_ALLOWED before anything is sent.\n' +
+    '- query: the path, e.g. /VirDomain (VMs) or /VirDomain/{uuid}; absolute URLs, "..", "//", backslashes and control characters are refused with PATH_NOT_ALLOWED before anything is sent. ' +
+    '/login and /logout are refused (SESSION_ENDPOINT): use generate_session and kill_session.\n' +
     '- payload: an object or array (POST /VirDomain/action takes an array such as [{"virDomainUUID": "...", "actionType": "START"}]); a JSON string is parsed (a note says so). ' +
     'It is checked against the catalog first: a mismatch is refused with PAYLOAD_INVALID listing each field and what it expects; fix those fields and call again. Paths the catalog does not know are still called and marked unknownEndpoint.\n' +
     '- Changes (POST/PATCH/PUT/DELETE) return a taskTag; pass wait=true (or seconds) to follow the task until COMPLETE or ERROR: the result then has task.state and task.error, and ok=false if the task failed.\n' +
@@ -73,6 +77,10 @@ export default defineTool({
     if (cluster === undefined) throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured.', 503)
     const method = checkMethod(input.method ?? 'GET')
     const target = confinePath(input.query, input.params)
+    if (SESSION_PATHS.test(target.path)) {
+      throw new AppError('SESSION_ENDPOINT',
+        `run_api does not call ${target.path}: use generate_session to log in and kill_session to log out. They keep the session ID to themselves; logging in is automatic anyway.`, 400)
+    }
     const notes: string[] = []
 
     let payload = input.payload
@@ -140,7 +148,12 @@ export default defineTool({
       }
     }
 
-    const fitted = fitResult(res.data, { maxItems: input.maxItems, fields: input.fields, maxBytes: DEFAULT_MAX_BYTES, receivedBytes: res.bytes })
+    const masked = typeof res.data === 'string' ? undefined : maskSecrets(res.data)
+    const data = typeof res.data === 'string' ? maskUriPasswords(res.data) : res.data
+    if (masked !== undefined && masked.sessionIds > 0) notes.push(`${masked.sessionIds} session ID(s) in the answer were replaced by [redacted].`)
+    if (masked !== undefined && masked.uriPasswords > 0) notes.push(`${masked.uriPasswords} password(s) inside URIs in the answer were replaced by ***.`)
+
+    const fitted = fitResult(data, { maxItems: input.maxItems, fields: input.fields, maxBytes: DEFAULT_MAX_BYTES, receivedBytes: res.bytes })
     result.data = fitted.data
     if (fitted.truncated !== undefined) result.truncated = fitted.truncated
     notes.push(...fitted.notes)

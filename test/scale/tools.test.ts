@@ -66,6 +66,39 @@ test(`run_api refuses ${HOSTILE_PATHS.length - 2} hostile paths with PATH_NOT_AL
   assert.equal(fake.secureConnections, 0)
 })
 
+test('run_api refuses /login and /logout, pointing at the session tools, and sends nothing', async (t) => {
+  const { call, fake } = await setup(t)
+  for (const [query, method] of [['/login', 'POST'], ['/rest/v1/logout', 'POST'], ['/Login', 'POST'], ['login', 'GET']] as const) {
+    const res = await call('run_api', { query, method, payload: method === 'POST' ? { username: fake.username, password: fake.password } : undefined })
+    assert.equal(res.statusCode, 400, query)
+    assert.equal(res.json().code, 'SESSION_ENDPOINT', query)
+    assert.match(res.json().message, /generate_session/)
+  }
+  assert.equal(fake.requests.length, 0)
+})
+
+test('run_api masks session IDs and passwords inside URIs in answers and in error bodies', async (t) => {
+  const { call } = await setup(t, (f) => {
+    f.route('GET', '/rest/v1/Session', () => ({ body: [{ user: 'admin', sessionID: 'live-session-id-1234', nested: { session_id: 'another-live-id-5678' } }] }))
+    f.route('GET', '/rest/v1/TaskTag/7', () => ({ body: [{ state: 'ERROR', formattedMessage: 'export to smb://backup:Sup3rS3cret@nas/share/vm failed' }] }))
+    f.route('GET', '/rest/v1/Broken', () => ({ status: 400, body: { error: 'cannot reach smb://backup:Sup3rS3cret@nas/share', sessionID: 'live-session-id-1234' } }))
+  })
+  const sessions = await call('run_api', { query: '/Session' })
+  assert.equal(sessions.statusCode, 200)
+  assert.deepEqual(sessions.json().data, [{ user: 'admin', sessionID: '[redacted]', nested: { session_id: '[redacted]' } }])
+  assert.ok(sessions.json().notes.some((n: string) => /2 session ID/.test(n)))
+
+  const task = await call('run_api', { query: '/TaskTag/7' })
+  assert.equal(task.json().data[0].formattedMessage, 'export to smb://backup:***@nas/share/vm failed')
+
+  const broken = await call('run_api', { query: '/Broken' })
+  assert.equal(broken.statusCode, 400)
+  for (const res of [sessions, task, broken]) {
+    assert.doesNotMatch(res.body, /Sup3rS3cret|live-session-id-1234|another-live-id-5678/)
+  }
+  assert.match(broken.json().message, /smb:\/\/backup:\*\*\*@nas/)
+})
+
 test('run_api refuses other methods with a 400', async (t) => {
   const { call, fake } = await setup(t)
   const res = await call('run_api', { query: '/VirDomain', method: 'TRACE' })
