@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { AppError } from '../errors.js'
-import { defineTool } from './registry.js'
+import { defineTool, requireCluster } from './registry.js'
 
 /** `generate_session`: logs in to the cluster now, replacing any session. */
 export default defineTool({
@@ -19,8 +18,7 @@ export default defineTool({
   mutating: false,
   requiresCluster: true,
   async handler (_input, ctx) {
-    const cluster = ctx.cluster
-    if (cluster === undefined) throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured.', 503)
+    const cluster = requireCluster(ctx)
     const session = await cluster.login()
     return { ok: true, cluster: session.cluster, createdAt: (session.createdAt ?? new Date()).toISOString() }
   }

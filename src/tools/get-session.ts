@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { AppError } from '../errors.js'
-import { defineTool } from './registry.js'
+import { defineTool, requireCluster } from './registry.js'
 
 /** `get_session`: reports the current login session without revealing its ID. */
 export default defineTool({
@@ -25,8 +24,7 @@ export default defineTool({
   mutating: false,
   requiresCluster: true,
   async handler (input, ctx) {
-    const cluster = ctx.cluster
-    if (cluster === undefined) throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured.', 503)
+    const cluster = requireCluster(ctx)
     const verified = input.verify === true ? await cluster.verify() : undefined
     const session = await cluster.session()
     if (!session.active || session.createdAt === undefined) {

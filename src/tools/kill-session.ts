@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { AppError } from '../errors.js'
-import { defineTool } from './registry.js'
+import { defineTool, requireCluster } from './registry.js'
 
 /** `kill_session`: logs out on the cluster and forgets the stored session. */
 export default defineTool({
@@ -17,8 +16,7 @@ export default defineTool({
   mutating: false,
   requiresCluster: true,
   async handler (_input, ctx) {
-    const cluster = ctx.cluster
-    if (cluster === undefined) throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured.', 503)
+    const cluster = requireCluster(ctx)
     const { note } = await cluster.logout()
     return note === undefined ? { ok: true } : { ok: true, note }
   }

@@ -1,4 +1,5 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox'
+import { AppError } from '../errors.js'
 import type { Catalog } from '../catalog/catalog.js'
 import type { HyperCoreClient } from '../scale/client.js'
 
@@ -47,4 +48,12 @@ export function defineTool<I extends TObject, O extends TSchema> (def: ToolDefin
 /** Whether this call of the tool can change the cluster. */
 export function isMutating<I extends TObject> (tool: ToolDefinition<I>, input: Static<I>): boolean {
   return typeof tool.mutating === 'function' ? tool.mutating(input) : tool.mutating
+}
+
+/** The cluster client of a call, or the NO_CLUSTER error every transport answers when there is none. */
+export function requireCluster (ctx: ToolContext): HyperCoreClient {
+  if (ctx.cluster === undefined) {
+    throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured: set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD, or start without SCALE_HOST to use the embedded simulator.', 503)
+  }
+  return ctx.cluster
 }

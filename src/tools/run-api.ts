@@ -4,7 +4,7 @@ import { AppError } from '../errors.js'
 import { API_METHODS, checkMethod, confinePath } from '../scale/confine.js'
 import { DEFAULT_MAX_BYTES, fitResult } from '../scale/fit-result.js'
 import { maskSecrets, maskUriPasswords } from '../scale/mask-secrets.js'
-import { defineTool } from './registry.js'
+import { defineTool, requireCluster } from './registry.js'
 
 const MethodSchema = Type.Union(API_METHODS.map((m) => Type.Literal(m)), {
   description: 'HTTP method. GET reads; POST, PUT, PATCH and DELETE change the cluster.',
@@ -73,8 +73,7 @@ export default defineTool({
   mutating: (input) => (input.method ?? 'GET') !== 'GET',
   requiresCluster: true,
   async handler (input, ctx): Promise<RunApiOutput> {
-    const cluster = ctx.cluster
-    if (cluster === undefined) throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured.', 503)
+    const cluster = requireCluster(ctx)
     const method = checkMethod(input.method ?? 'GET')
     const target = confinePath(input.query, input.params)
     if (SESSION_PATHS.test(target.path)) {
