@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build stage: install everything, compile TypeScript, then drop dev dependencies.
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -12,7 +12,7 @@ COPY openapi openapi
 RUN npm run build && npm prune --omit=dev
 
 # Run stage: only what the server needs, as the unprivileged `node` user.
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=5075
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
