@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type SchemaOptions } from '@sinclair/typebox'
+import { API_METHODS } from './scale/confine.js'
 
 /** The one error shape every failure is answered with. */
 export const ErrorResponseSchema = Type.Object({
@@ -9,3 +10,8 @@ export const ErrorResponseSchema = Type.Object({
 
 /** Static type of ErrorResponseSchema. */
 export type ErrorResponse = Static<typeof ErrorResponseSchema>
+
+/** The HTTP methods a HyperCore call can use, as a tool input field with its own description. */
+export function httpMethodSchema (options: SchemaOptions & { description: string }) {
+  return Type.Union(API_METHODS.map((m) => Type.Literal(m)), options)
+}

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import { describeEndpoint } from '../catalog/describe.js'
+import { httpMethodSchema } from '../schemas.js'
 import { defineTool } from './registry.js'
 
-const MethodSchema = Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => Type.Literal(m)), {
+const MethodSchema = httpMethodSchema({
   description: 'HTTP method of the operation, as query_api returned it.'
 })
 

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import { searchOperations } from '../catalog/search.js'
+import { httpMethodSchema } from '../schemas.js'
 import { defineTool } from './registry.js'
 
-const MethodSchema = Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => Type.Literal(m)), {
+const MethodSchema = httpMethodSchema({
   description: 'Keep only operations with this HTTP method: GET reads, POST creates or acts, PATCH changes, DELETE removes, PUT uploads.'
 })
 

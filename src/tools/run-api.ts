@@ -1,12 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { validatePayload } from '../catalog/validate.js'
 import { AppError } from '../errors.js'
-import { API_METHODS, checkMethod, confinePath } from '../scale/confine.js'
+import { checkMethod, confinePath } from '../scale/confine.js'
 import { DEFAULT_MAX_BYTES, fitResult } from '../scale/fit-result.js'
 import { maskSecrets, maskUriPasswords } from '../scale/mask-secrets.js'
+import { httpMethodSchema } from '../schemas.js'
 import { defineTool, requireCluster } from './registry.js'
 
-const MethodSchema = Type.Union(API_METHODS.map((m) => Type.Literal(m)), {
+const MethodSchema = httpMethodSchema({
   description: 'HTTP method. GET reads; POST, PUT, PATCH and DELETE change the cluster.',
   default: 'GET'
 })
