@@ -16,15 +16,14 @@ import { buildApp } from '../src/app.js'
 import { Catalog } from '../src/catalog/catalog.js'
 import { loadConfig } from '../src/config.js'
 import { HyperCoreClient } from '../src/scale/client.js'
-import { startSimulator } from '../src/simulator/index.js'
+import { clusterConfigFor, startSimulator } from '../src/simulator/index.js'
 
 /** What the simulator child reports once it listens. */
 interface SimInfo {
   url: string
   username: string
   password: string
-  pem: string
-  fingerprint256: string
+  certificate: { pem: string, fingerprint256: string }
   vmUUID: string
 }
 
@@ -61,7 +60,7 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<Liv
 }
 
 async function runAll (sim: SimInfo, scale: number): Promise<LiveFigures[]> {
-  const trust = { connect: { ca: sim.pem } }
+  const trust = { connect: { ca: sim.certificate.pem } }
   const sessionID = await login(sim, trust)
   const listPath = '/rest/v1/VirDomain'
   const onePath = `/rest/v1/VirDomain/${sim.vmUUID}`
@@ -86,7 +85,7 @@ async function runAll (sim: SimInfo, scale: number): Promise<LiveFigures[]> {
 
   // run_api: our app on a real socket in this process, with a default HyperCoreClient pinned to the simulator's certificate.
   const config = loadConfig({ MCP_BEARER_TOKEN: TOKEN, LOG_LEVEL: 'silent' })
-  const cluster = new HyperCoreClient({ url: sim.url, username: sim.username, password: sim.password, auth: 'local', timeoutMs: 30_000, insecureTls: false, tlsFingerprint: sim.fingerprint256 })
+  const cluster = new HyperCoreClient(clusterConfigFor(sim))
   const app = await buildApp(config, { catalog: await Catalog.load(), cluster, clusterInfo: { mode: 'simulator', cluster: cluster.host } }, { swaggerUi: false })
   const appUrl = await app.listen({ host: '127.0.0.1', port: 0 })
   const toApp = new Agent({ connections: 32 })
@@ -235,8 +234,7 @@ async function serveSimulator (): Promise<void> {
     url: sim.url,
     username: sim.username,
     password: sim.password,
-    pem: sim.certificate?.pem ?? '',
-    fingerprint256: sim.certificate?.fingerprint256 ?? '',
+    certificate: { pem: sim.certificate?.pem ?? '', fingerprint256: sim.certificate?.fingerprint256 ?? '' },
     vmUUID: vm?.uuid ?? ''
   }
   process.send?.(info)

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { ConfigError } from './errors.js'
+import { LOG_LEVELS } from './logger.js'
 
 // Every variable the server reads. Optional ones are left out when unset or empty; defaults are filled in.
 const EnvSchema = Type.Object({
@@ -66,8 +67,6 @@ export interface Config {
   schemaFile?: string
 }
 
-const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-
 /** Reads and validates the environment; throws a ConfigError naming the first bad variable. */
 export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, string> = {}
@@ -83,8 +82,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     throw new ConfigError(variable, `${first.message} (got ${JSON.stringify(raw[variable] ?? '')})`)
   }
   const e = converted as Env
-  if (!LOG_LEVELS.has(e.LOG_LEVEL)) {
-    throw new ConfigError('LOG_LEVEL', `must be one of ${[...LOG_LEVELS].join(', ')}`)
+  if (!(LOG_LEVELS as readonly string[]).includes(e.LOG_LEVEL)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`)
   }
 
   const { tokens, generated } = readTokens(e)

@@ -1,5 +1,8 @@
 import type { LoggerOptions } from 'pino'
 
+/** The log levels LOG_LEVEL and `simulate --log-level` accept. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
 // Anything that could carry a bearer token, a HyperCore password or a session ID.
 const SECRET_KEYS = ['password', 'token', 'sessionId', 'sessionID', 'authorization', 'cookie', 'set-cookie', 'secret']
 

@@ -4,7 +4,7 @@ import { Catalog } from './catalog/catalog.js'
 import { buildSearchIndex } from './catalog/search.js'
 import type { AppDeps } from './app.js'
 import { HyperCoreClient } from './scale/client.js'
-import { startSimulator } from './simulator/index.js'
+import { clusterConfigFor, startSimulator } from './simulator/index.js'
 
 /** The long-lived pieces the app is built around, and how to release them. */
 export interface Runtime extends AppDeps {
@@ -35,15 +35,7 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
 
   const simulator = await startSimulator({ catalog, vms: config.simulator.vms, logger: log.child({ component: 'simulator' }) })
   // The simulator's certificate is self-signed; pinning its fingerprint exercises the same TLS path as a real cluster.
-  const cluster = new HyperCoreClient({
-    url: simulator.url,
-    username: simulator.username,
-    password: simulator.password,
-    auth: 'local',
-    timeoutMs: config.simulator.timeoutMs,
-    tlsFingerprint: simulator.certificate?.fingerprint256,
-    insecureTls: false
-  }, { log: log.child({ component: 'hypercore' }) })
+  const cluster = new HyperCoreClient(clusterConfigFor(simulator, { timeoutMs: config.simulator.timeoutMs }), { log: log.child({ component: 'hypercore' }) })
   return {
     catalog,
     cluster,

@@ -18,9 +18,9 @@ export function maskSecrets (data: unknown): MaskReport {
   return report
 }
 
-/** A string with any `user:password@` in URIs masked. */
-export function maskUriPasswords (text: string): string {
-  return text.includes('://') ? text.replace(URI_PASSWORD, '$1***@') : text
+/** A string with the password of any `user:password@` in URIs replaced by `mask`. */
+export function maskUriPasswords (text: string, mask = '***'): string {
+  return text.includes('://') ? text.replace(URI_PASSWORD, `$1${mask}@`) : text
 }
 
 function walk (value: unknown, report: MaskReport): void {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
-import { loggerOptions } from '../logger.js'
+import { LOG_LEVELS, loggerOptions } from '../logger.js'
 import { DEFAULT_CREDENTIALS, DEFAULT_SEED, DEFAULT_VMS, startSimulator, type RunningSimulator } from './index.js'
 
 /** Help text of `scale-api-helper simulate`. */
@@ -124,7 +124,7 @@ export async function runSimulate (argv: string[], io: SimulateIo = defaultIo): 
   let vms: number
   try {
     const level = (values['log-level'] as string | undefined) ?? 'warn'
-    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw new Error(`--log-level must be one of fatal, error, warn, info, debug, trace, silent (got "${level}")`)
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')} (got "${level}")`)
     const port = integer('port', values.port as string | undefined, 0, 65535)
     vms = integer('vms', values.vms as string | undefined, 0, 100_000) ?? DEFAULT_VMS
     const seed = integer('seed', values.seed as string | undefined, 0, 0xffffffff)

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino'
 import { Catalog } from '../catalog/catalog.js'
+import type { ClusterConfig } from '../config.js'
 import { AppError } from '../errors.js'
 import { fingerprintOf, generateCertificate } from './certificate.js'
 import type { SimContext } from './context.js'
@@ -57,6 +58,20 @@ export interface RunningSimulator {
   tasks: TaskEngine
   /** Stops the server and every timer. */
   close: () => Promise<void>
+}
+
+/** How a HyperCore client reaches a simulator: its URL and account, trusting exactly its certificate by fingerprint. */
+export function clusterConfigFor (sim: Pick<RunningSimulator, 'url' | 'username' | 'password' | 'certificate'>, overrides: Partial<ClusterConfig> = {}): ClusterConfig {
+  return {
+    url: sim.url,
+    username: sim.username,
+    password: sim.password,
+    auth: 'local',
+    timeoutMs: 30_000,
+    tlsFingerprint: sim.certificate?.fingerprint256,
+    insecureTls: false,
+    ...overrides
+  }
 }
 
 /** The seed used when none is given. */

@@ -129,14 +129,6 @@ export function copyVm (vm: VmRecord): VmRecord {
   return structuredClone(vm)
 }
 
-/** Masks the password (and user) in an SMB or other URI so it can be echoed safely. */
-export function maskUri (uri: string): string {
-  return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_match, scheme: string, userinfo: string) => {
-    const user = userinfo.split(':')[0] ?? ''
-    return `${scheme}${user === '' ? '' : user + ':'}****@`
-  })
-}
-
 /** A share folder without credentials or trailing slash, lower case, for matching an import to an earlier export. */
 export function folderKey (uri: string): string {
   return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1').replace(/\/+$/, '').toLowerCase()

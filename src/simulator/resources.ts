@@ -21,8 +21,12 @@ interface CollectionRules {
   prepare?: (state: SimulatorState, fields: Record<string, unknown>, uuid: string) => void
   /** Runs inside the create task once the record exists. */
   afterCreate?: (state: SimulatorState, record: SimRecord) => void
+  /** Runs inside the edit task once the fields are applied. */
+  afterEdit?: (state: SimulatorState, record: SimRecord) => void
   /** Runs inside the delete task before the record goes; throw TaskFailure to refuse. */
   beforeDelete?: (state: SimulatorState, record: SimRecord, call: Call) => void
+  /** Runs inside the delete task once the record is gone. */
+  afterDelete?: (state: SimulatorState, record: SimRecord) => void
   /** What GET shows; by default the record itself. */
   view?: (record: SimRecord, state: SimulatorState) => unknown
 }
@@ -80,7 +84,8 @@ const RULES: Record<string, CollectionRules> = {
     },
     beforeDelete (_state, record, call) {
       if (record.username === call.username) throw new TaskFailure(`Cannot delete user "${call.username}": it is the account this session is logged in with`)
-    }
+    },
+    afterDelete: (state, record) => { state.passwords.delete(record.uuid) }
   },
   ISO: {
     defaults: (_state, uuid) => ({ size: 0, mounts: [], readyForInsert: false, path: `scribe/${uuid}` }),
@@ -93,6 +98,7 @@ const RULES: Record<string, CollectionRules> = {
       }
     },
     afterCreate: (state) => state.refreshIsoMounts(),
+    afterEdit: (state) => state.refreshIsoMounts(),
     beforeDelete (_state, record) {
       const mounts = record.mounts as Array<{ vmName: string }>
       if (mounts.length > 0) throw new TaskFailure(`Cannot delete ISO "${record.name as string}": it is inserted in ${mounts.map((m) => `VM "${m.vmName}"`).join(', ')}; eject it first`)
@@ -280,7 +286,7 @@ function edit (collection: string, param: string): Handler {
         if (current === undefined) throw new TaskFailure(`${display(collection, record)} no longer exists`)
         rules.prepare?.(state, fields, current.uuid)
         Object.assign(current, fields)
-        if (collection === 'ISO') state.refreshIsoMounts()
+        rules.afterEdit?.(state, current)
       }
     })
     return taskAnswer(tag)
@@ -301,7 +307,7 @@ function remove (collection: string, param: string): Handler {
         if (current === undefined) throw new TaskFailure(`${display(collection, record)} no longer exists`)
         rules.beforeDelete?.(state, current, call)
         state.collection(collection).delete(current.uuid)
-        if (collection === 'User') state.passwords.delete(current.uuid)
+        rules.afterDelete?.(state, current)
       }
     })
     return taskAnswer(tag)

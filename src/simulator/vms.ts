@@ -4,7 +4,8 @@ import {
   badRequest, bodyObject, fieldObject, notFound, optBool, optInt, optString, taskAnswer, unixNow,
   type Handler, type SimContext
 } from './context.js'
-import { HOT_PLUG_TYPES, MACHINE_TYPES, OFF_STATES, copyVm, folderKey, machineTypeKeyword, maskUri, newBlockDevice, newNetDevice, newVm } from './model.js'
+import { HOT_PLUG_TYPES, MACHINE_TYPES, OFF_STATES, copyVm, folderKey, machineTypeKeyword, newBlockDevice, newNetDevice, newVm } from './model.js'
+import { maskUriPasswords } from '../scale/mask-secrets.js'
 import { addSnapshot } from './seed.js'
 import type { BlockDeviceRecord, NetDeviceRecord, SimRecord, VmRecord, VmState } from './types.js'
 
@@ -422,7 +423,7 @@ const exportVirDomain: Handler = ({ sim, params, body }) => {
     if (snap === undefined) throw notFound('VirDomainSnapshot', snapUUID)
     if (snap.domainUUID !== vm.uuid) throw badRequest(`snapshot "${snapUUID}" belongs to another VM, not to ${label(vm)}`)
   }
-  const masked = maskUri(pathURI)
+  const masked = maskUriPasswords(pathURI, '****')
   const tag = sim.tasks.start({
     description: `Export ${label(vm)} to ${masked}/${fileName}`,
     objectUUIDs: [vm.uuid],
@@ -445,7 +446,7 @@ const importVirDomain: Handler = ({ sim, body }) => {
   if (!/^(smb|https?):\/\/[^/]+/i.test(pathURI)) throw badRequest('source.pathURI must be an SMB or HTTP(S) location such as smb://user:password@server/share/folder')
   const fileName = optString(source, 'definitionFileName', 'source.')
   checkVmFields(state, template, 'template.')
-  const masked = maskUri(pathURI)
+  const masked = maskUriPasswords(pathURI, '****')
   const uuid = state.newUUID()
   const tag = sim.tasks.start({
     description: `Import VM from ${masked}${fileName === undefined ? '' : '/' + fileName}`,

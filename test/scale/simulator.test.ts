@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import type { ClusterConfig } from '../../src/config.js'
 import { HyperCoreClient } from '../../src/scale/client.js'
-import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.js'
+import { clusterConfigFor, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
 import { auth, buildTestApp, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 import { HOSTILE_PATHS } from './hostile-paths.js'
@@ -33,16 +33,7 @@ async function simulator (t: TestContext, opts: SimulatorOptions = {}): Promise<
 }
 
 function configFor (sim: RunningSimulator, extra: Partial<ClusterConfig> = {}): ClusterConfig {
-  return {
-    url: sim.url,
-    username: sim.username,
-    password: sim.password,
-    auth: 'local',
-    timeoutMs: 10_000,
-    insecureTls: false,
-    tlsFingerprint: sim.certificate?.fingerprint256,
-    ...extra
-  }
+  return clusterConfigFor(sim, { timeoutMs: 10_000, ...extra })
 }
 
 function clientFor (t: TestContext, config: ClusterConfig, log = captureLogs().logger): HyperCoreClient {

@@ -115,10 +115,11 @@ test('a session expires after the idle time, and a new login works', async (t) =
 })
 
 test('using a session keeps it alive past the idle time', async (t) => {
-  const sim = await startTestSimulator(t, { sessionIdleMs: 300 })
+  // Six calls 250 ms apart span 1.5 s, past the 1 s idle time; each gap stays well under it even on a loaded machine.
+  const sim = await startTestSimulator(t, { sessionIdleMs: 1000 })
   const client = await simFetch(t, sim)
   for (let i = 0; i < 6; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await new Promise((resolve) => setTimeout(resolve, 250))
     assert.equal((await client.call('GET', '/Cluster')).status, 200)
   }
 })
