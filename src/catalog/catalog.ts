@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
-import { dirname, extname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { extname, resolve } from 'node:path'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { AppError } from '../errors.js'
+import { projectFile } from '../paths.js'
 import { isRecord, resolveSchema, type JsonSchema } from './schema.js'
 
 /** One HyperCore REST operation as the tools and the simulator see it, with its schemas already resolved. */
@@ -206,16 +205,9 @@ async function loadBundled (): Promise<Catalog> {
   return buildCatalog(document, file)
 }
 
-/** Absolute path of the bundled HyperCore 9.4 document, found from `src/catalog/` (tsx) or `dist/src/catalog/` (built). */
+/** Absolute path of the bundled HyperCore 9.4 document. */
 export function bundledFile (): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (;;) {
-    const candidate = join(dir, 'openapi', BUNDLED_NAME)
-    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate
-    const parent = dirname(dir)
-    if (parent === dir) throw new Error(`bundled catalogue ${BUNDLED_NAME} not found above ${fileURLToPath(import.meta.url)}`)
-    dir = parent
-  }
+  return projectFile('openapi', BUNDLED_NAME)
 }
 
 async function loadFile (file: string): Promise<Catalog> {

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { searchOperations } from '../catalog/search.js'
+import { MAX_QUERY_LENGTH, searchOperations } from '../catalog/search.js'
 import { httpMethodSchema } from '../schemas.js'
 import { defineTool } from './registry.js'
 
@@ -29,7 +29,7 @@ export default defineTool({
     'Next: call describe_endpoint with the chosen method and path to get its payload schema and an example, then run_api to call it.',
   tags: ['Catalog'],
   input: Type.Object({
-    query: Type.String({ minLength: 1, maxLength: 1000, description: 'A question in plain words or an API path, e.g. "shut down a VM" or "/VirDomainSnapshot".' }),
+    query: Type.String({ minLength: 1, maxLength: MAX_QUERY_LENGTH, description: 'A question in plain words or an API path, e.g. "shut down a VM" or "/VirDomainSnapshot".' }),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10, description: 'Most results to return (1-50, default 10).' })),
     method: Type.Optional(MethodSchema)
   }, { additionalProperties: false }),
