@@ -1,5 +1,13 @@
 import type { LoggerOptions } from 'pino'
 
+/** The logger tools and the HyperCore client write to: pino's, narrowed to what they use. */
+export interface Log {
+  debug: (obj: object, msg?: string) => void
+  info: (obj: object, msg?: string) => void
+  warn: (obj: object, msg?: string) => void
+  error: (obj: object, msg?: string) => void
+}
+
 /** The log levels LOG_LEVEL and `simulate --log-level` accept. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 

@@ -1,10 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadConfig } from '../src/config.js'
+import { ENV_VARIABLES, loadConfig } from '../src/config.js'
 import { ConfigError } from '../src/errors.js'
+import { projectFile } from '../src/paths.js'
 
 const token = 'a-token-that-is-long-enough'
 
@@ -91,4 +92,10 @@ test('TLS options: fingerprint normalised, modes exclusive, session file under t
   assert.equal(loadConfig({ ...base, SCALE_TLS_FINGERPRINT: `sha256/${fp}` }).cluster?.tlsFingerprint, colons)
   fails({ ...base, SCALE_TLS_FINGERPRINT: fp, SCALE_INSECURE_TLS: 'true' }, 'SCALE_INSECURE_TLS', /one of/)
   assert.equal(loadConfig({ ...base, SCALE_INSECURE_TLS: 'true' }).cluster?.insecureTls, true)
+})
+
+test('the README configuration table lists every variable the server reads', async () => {
+  const readme = await readFile(projectFile('README.md'), 'utf8')
+  const documented = new Set([...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]))
+  assert.deepEqual(ENV_VARIABLES.filter((name) => !documented.has(name)), [])
 })

@@ -1,9 +1,10 @@
 import type { TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import type { Logger } from 'pino'
+import { pino, type Logger } from 'pino'
 import { buildApp, type AppDeps, type BuildOptions } from '../src/app.js'
 import { Catalog } from '../src/catalog/catalog.js'
 import { loadConfig, type Config } from '../src/config.js'
+import { loggerOptions } from '../src/logger.js'
 
 /** Two tokens every test app accepts. */
 export const TOKENS = ['test-token-one-0123456789', 'test-token-two-0123456789'] as const
@@ -36,11 +37,9 @@ export async function buildTestApp (t: TestContext, config: Config = testConfig(
   return app
 }
 
-/** A pino logger writing JSON lines into an array, for asserting on what gets logged. */
-export async function memoryLogger (level = 'trace'): Promise<{ logger: Logger, lines: string[] }> {
-  const { pino } = await import('pino')
-  const { loggerOptions } = await import('../src/logger.js')
+/** A pino logger with the server's options (redaction included) that keeps every line, for asserting on logs. */
+export function captureLogs (level = 'trace'): { logger: Logger, lines: string[], text: () => string } {
   const lines: string[] = []
-  const logger = pino({ ...loggerOptions(level) }, { write (line: string) { lines.push(line) } })
-  return { logger, lines }
+  const logger = pino(loggerOptions(level), { write (line: string) { lines.push(line) } })
+  return { logger, lines, text: () => lines.join('') }
 }

@@ -2,16 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, type Dispatcher } from 'undici'
 import type { ClusterConfig } from '../config.js'
 import { AppError } from '../errors.js'
+import type { Log } from '../logger.js'
 import { checkMethod, confinePath, type ApiMethod, type ConfinedPath, type QueryParams } from './confine.js'
-import { isValidSessionId, SessionStore, type ClientLogger, type Session } from './session-store.js'
+import { isValidSessionId, SessionStore, type Session } from './session-store.js'
 import { buildTlsConnector, tlsPolicyFor } from './tls.js'
 import { apiError, isConnectionReset, mapTransportError, summarise, type CallSite } from './upstream-errors.js'
 
-export type { ClientLogger } from './session-store.js'
-
 /** Options besides the cluster configuration. */
 export interface HyperCoreClientOptions {
-  log?: ClientLogger
+  log?: Log
   /** Replaces the TLS-checking Agent (tests pass a MockAgent); the TLS settings are then not applied. */
   dispatcher?: Dispatcher
   /** Most sockets kept open to the cluster at once (default 16). */
@@ -59,7 +58,7 @@ const FAILED_STATES = new Set(['ERROR', 'UNINITIALIZED'])
 // Persisting lastUsedAt on every call would be a disk write per call; once a minute is plenty for get_session.
 const TOUCH_PERSIST_MS = 60_000
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-const NOOP_LOG: ClientLogger = { debug () {}, info () {}, warn () {}, error () {} }
+const NOOP_LOG: Log = { debug () {}, info () {}, warn () {}, error () {} }
 
 interface RawResponse {
   status: number
@@ -80,7 +79,7 @@ export class HyperCoreClient {
   readonly #config: ClusterConfig
   readonly #dispatcher: Dispatcher
   readonly #ownsDispatcher: boolean
-  readonly #log: ClientLogger
+  readonly #log: Log
   readonly #store: SessionStore
   readonly #pollDelays: number[]
   readonly #loaded: Promise<void>

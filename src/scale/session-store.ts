@@ -1,20 +1,13 @@
 import { chmod, mkdir, readFile, stat, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
+import type { Log } from '../logger.js'
 
 /** A HyperCore login session as we keep it. */
 export interface Session {
   id: string
   createdAt: Date
   lastUsedAt: Date
-}
-
-/** The logger the client side uses: pino's shape, narrowed. */
-export interface ClientLogger {
-  debug: (obj: object, msg?: string) => void
-  info: (obj: object, msg?: string) => void
-  warn: (obj: object, msg?: string) => void
-  error: (obj: object, msg?: string) => void
 }
 
 interface SessionFile {
@@ -43,10 +36,10 @@ export class SessionStore {
   readonly file: string | undefined
   readonly #cluster: string
   readonly #username: string
-  readonly #log: ClientLogger
+  readonly #log: Log
   #queue: Promise<void> = Promise.resolve()
 
-  constructor (file: string | undefined, cluster: string, username: string, log: ClientLogger) {
+  constructor (file: string | undefined, cluster: string, username: string, log: Log) {
     this.file = file
     this.#cluster = cluster
     this.#username = username

@@ -1,19 +1,12 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox'
 import { AppError } from '../errors.js'
 import type { Catalog } from '../catalog/catalog.js'
+import type { Log } from '../logger.js'
 import type { HyperCoreClient } from '../scale/client.js'
-
-/** The logger a tool handler gets: pino's, narrowed to what handlers use. */
-export interface ToolLogger {
-  debug: (obj: object, msg?: string) => void
-  info: (obj: object, msg?: string) => void
-  warn: (obj: object, msg?: string) => void
-  error: (obj: object, msg?: string) => void
-}
 
 /** What a tool handler may use; it knows nothing of HTTP or MCP. */
 export interface ToolContext {
-  log: ToolLogger
+  log: Log
   catalog: Catalog
   /** The live HyperCore client; absent when no cluster (real or simulated) is available. */
   cluster?: HyperCoreClient
@@ -43,11 +36,6 @@ export interface ToolDefinition<I extends TObject = TObject, O extends TSchema =
 /** Identity helper that keeps a tool's input and output types tied to its schemas. */
 export function defineTool<I extends TObject, O extends TSchema> (def: ToolDefinition<I, O>): ToolDefinition<I, O> {
   return def
-}
-
-/** Whether this call of the tool can change the cluster. */
-export function isMutating<I extends TObject> (tool: ToolDefinition<I>, input: Static<I>): boolean {
-  return typeof tool.mutating === 'function' ? tool.mutating(input) : tool.mutating
 }
 
 /** The cluster client of a call, or the NO_CLUSTER error every transport answers when there is none. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildTestApp, memoryLogger, TOKENS } from '../helper.js'
+import { buildTestApp, captureLogs, TOKENS } from '../helper.js'
 
 const SECRETS = {
   token: TOKENS[0],
@@ -10,7 +10,7 @@ const SECRETS = {
 }
 
 test('no token, cookie, session ID or password reaches the log', async (t) => {
-  const { logger, lines } = await memoryLogger('trace')
+  const { logger, lines } = captureLogs('trace')
   const app = await buildTestApp(t, undefined, {}, { logger })
   await app.inject({ method: 'POST', url: '/query_api', headers: { authorization: `Bearer ${SECRETS.token}`, cookie: `sessionID=${SECRETS.session}` }, payload: { query: 'vm' } })
   await app.inject({ method: 'POST', url: '/query_api', headers: { authorization: `Bearer ${SECRETS.wrongToken}` }, payload: { query: 'vm' } })

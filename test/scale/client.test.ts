@@ -7,7 +7,7 @@ import type { ClusterConfig } from '../../src/config.js'
 import { isAppError, type AppError } from '../../src/errors.js'
 import { HyperCoreClient, type HyperCoreClientOptions } from '../../src/scale/client.js'
 import { startFakeCluster, testCertificates, type FakeCluster } from './fake-cluster.js'
-import { captureLogs } from './log-capture.js'
+import { captureLogs } from '../helper.js'
 
 async function configFor (fake: FakeCluster, extra: Partial<ClusterConfig> = {}): Promise<ClusterConfig> {
   const { selfSigned } = await testCertificates()

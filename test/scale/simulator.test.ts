@@ -8,10 +8,9 @@ import { pino } from 'pino'
 import type { ClusterConfig } from '../../src/config.js'
 import { HyperCoreClient } from '../../src/scale/client.js'
 import { clusterConfigFor, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
-import { auth, buildTestApp, testConfig } from '../helper.js'
+import { auth, buildTestApp, captureLogs, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 import { HOSTILE_PATHS } from './hostile-paths.js'
-import { captureLogs } from './log-capture.js'
 
 interface SimSetup {
   sim: RunningSimulator

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { HyperCoreClient } from '../../src/scale/client.js'
-import { auth, buildTestApp, testConfig } from '../helper.js'
+import { auth, buildTestApp, captureLogs, testConfig } from '../helper.js'
 import { startFakeCluster, testCertificates, type FakeCluster } from './fake-cluster.js'
 import { HOSTILE_PATHS } from './hostile-paths.js'
-import { captureLogs } from './log-capture.js'
 
 interface Setup {
   app: FastifyInstance

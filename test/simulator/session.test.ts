@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { memoryLogger } from '../helper.js'
+import { captureLogs } from '../helper.js'
 import { createSimClient, simFetch, startTestSimulator } from '../simulator-helper.js'
 
 test('serves HTTPS with a self-signed certificate whose fingerprint it reports', async (t) => {
@@ -148,7 +148,7 @@ test('a user created through the API can log in with its password', async (t) =>
 })
 
 test('the simulator never logs passwords or session IDs, even at trace level', async (t) => {
-  const { logger, lines } = await memoryLogger('trace')
+  const { logger, lines } = captureLogs('trace')
   const sim = await startTestSimulator(t, { logger, password: 'Very-Secret-Pw-77' })
   const client = createSimClient(t, sim)
   await client.login(sim.username, 'wrong-Secret-Pw-88')
