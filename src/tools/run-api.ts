@@ -148,12 +148,13 @@ export default defineTool({
       }
     }
 
-    const masked = typeof res.data === 'string' ? undefined : maskSecrets(res.data)
-    const data = typeof res.data === 'string' ? maskUriPasswords(res.data) : res.data
+    // Text is masked before fitting (a cut could split a URI); JSON after, since fitting never cuts a string and
+    // masking only what is returned walks at most 64 KiB instead of the whole answer.
+    const text = typeof res.data === 'string'
+    const fitted = fitResult(text ? maskUriPasswords(res.data as string) : res.data, { maxItems: input.maxItems, fields: input.fields, maxBytes: DEFAULT_MAX_BYTES, receivedBytes: res.bytes })
+    const masked = text ? undefined : maskSecrets(fitted.data)
     if (masked !== undefined && masked.sessionIds > 0) notes.push(`${masked.sessionIds} session ID(s) in the answer were replaced by [redacted].`)
     if (masked !== undefined && masked.uriPasswords > 0) notes.push(`${masked.uriPasswords} password(s) inside URIs in the answer were replaced by ***.`)
-
-    const fitted = fitResult(data, { maxItems: input.maxItems, fields: input.fields, maxBytes: DEFAULT_MAX_BYTES, receivedBytes: res.bytes })
     result.data = fitted.data
     if (fitted.truncated !== undefined) result.truncated = fitted.truncated
     notes.push(...fitted.notes)
