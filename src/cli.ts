@@ -10,6 +10,7 @@ const HELP = `scale-api-helper ${version}
 Usage:
   scale-api-helper [start]     start the tool server (embedded simulator unless SCALE_HOST is set)
   scale-api-helper simulate    run a simulated HyperCore cluster on its own (see simulate --help)
+  scale-api-helper ask "<q>"   answer a question about the API with a language model (see ask --help)
   scale-api-helper --version
   scale-api-helper --help
 
@@ -21,6 +22,10 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<num
   if (argv[0] === 'simulate') {
     const { runSimulate } = await import('./simulator/cli.js')
     return await runSimulate(argv.slice(1))
+  }
+  if (argv[0] === 'ask') {
+    const { runAsk } = await import('./llm/cli.js')
+    return await runAsk(argv.slice(1))
   }
   const { positionals, values } = parseArgs({
     args: argv,
