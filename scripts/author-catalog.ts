@@ -866,6 +866,32 @@ const PARAM_DOCS: Record<string, string> = {
   taskTag: 'The taskTag a change answered with.'
 }
 
+/**
+ * Request fields a call is refused without beyond those the reference marks required: what the cluster (and the
+ * simulator, which validates with this catalog) enforces. Keyed by operation, then by dotted path into the body ('' = the body).
+ */
+const REQUIRED_FIELDS: Record<string, Record<string, string[]>> = {
+  'POST /VirDomain': { dom: ['name', 'mem', 'numVCPU'] },
+  'POST /VirDomainSnapshot': { '': ['domainUUID'] },
+  'POST /VirDomainBlockDevice': { '': ['virDomainUUID'] },
+  'POST /VirDomainNetDevice': { '': ['virDomainUUID'] },
+  'POST /VirDomainReplication': { '': ['sourceDomainUUID'] },
+  'POST /Certificate': { '': ['certificate', 'privateKey'] }
+}
+
+/** Adds REQUIRED_FIELDS to a request body schema; throws when a named field is not in it. */
+function requireFields (key: string, schema: JsonObject): void {
+  for (const [at, fields] of Object.entries(REQUIRED_FIELDS[key] ?? {})) {
+    let node: Json | undefined = schema
+    for (const part of at === '' ? [] : at.split('.')) node = isObject(node) && isObject(node.properties) ? node.properties[part] : undefined
+    if (!isObject(node) || !isObject(node.properties)) throw new Error(`${key}: no object schema at "${at}" for its required fields`)
+    const props = node.properties
+    for (const field of fields) if (props[field] === undefined) throw new Error(`${key}: required field "${at === '' ? '' : at + '.'}${field}" is not in the schema`)
+    const had = Array.isArray(node.required) ? node.required.filter((f): f is string => typeof f === 'string') : []
+    node.required = [...new Set([...had, ...fields])]
+  }
+}
+
 /** Record schemas for GET answers, from the fullest request schema of each resource (edit form) made permissive. */
 function recordFromRequest (schema: JsonObject): JsonObject {
   const record = clone(schema)
@@ -945,6 +971,7 @@ export function author (operations: RefOperation[], components: Record<string, J
       }
     } else if (op.requestBody !== null) {
       const schema = rewriteSchema(op.requestBody, [pathContext(op.path)], refDescriptions) as JsonObject
+      requireFields(key, schema)
       const media: JsonObject = { schema }
       if (doc.example !== undefined) media.example = doc.example
       operation.requestBody = { required: true, content: { 'application/json': media } }
