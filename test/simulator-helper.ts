@@ -10,6 +10,11 @@ export async function startTestSimulator (t: TestContext, opts: SimulatorOptions
   return sim
 }
 
+/** An `Authorization` header with HTTP Basic credentials (the simulator's own account by default). */
+export function basicAuth (sim: Pick<RunningSimulator, 'username' | 'password'>, username = sim.username, password = sim.password): { authorization: string } {
+  return { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` }
+}
+
 /** An undici Agent that trusts the simulator's self-signed certificate (a plain Agent for HTTP). */
 export function simAgent (sim: Pick<RunningSimulator, 'certificate'>): Agent {
   return new Agent(sim.certificate === undefined ? {} : { connect: { ca: sim.certificate.pem } })
@@ -31,8 +36,8 @@ export interface SimClient {
   login: (username?: string, password?: string) => Promise<SimResponse>
   /** Calls `/rest/v1<path>` with the session cookie; a Buffer body is sent as octet-stream, anything else as JSON. */
   call: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<SimResponse>
-  /** Calls any path on the simulator's origin, without the session cookie. */
-  raw: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<SimResponse>
+  /** Calls any path on the simulator's origin (or `origin`), without the session cookie. */
+  raw: (method: string, path: string, body?: unknown, headers?: Record<string, string>, origin?: string) => Promise<SimResponse>
   /** Polls `GET /TaskTag/{tag}` until the task is COMPLETE or ERROR. */
   waitForTask: (tag: string) => Promise<TaskTagStatus>
   dispatcher: Agent
@@ -75,10 +80,11 @@ export function createSimClient (t: TestContext, sim: RunningSimulator): SimClie
       const cookie: Record<string, string> = client.sessionID === undefined ? {} : { cookie: `sessionID=${client.sessionID}` }
       return await send(method, `${sim.url}/rest/v1${path}`, body, { ...cookie, ...headers })
     },
-    async raw (method, path, body, headers = {}) {
-      return await send(method, `${sim.url}${path}`, body, headers)
+    async raw (method, path, body, headers = {}, origin = sim.url) {
+      return await send(method, `${origin}${path}`, body, headers)
     },
     async waitForTask (tag) {
+      if (tag === '') throw new Error('this write took effect at once (empty taskTag): there is no task to wait for')
       for (let i = 0; i < 2000; i++) {
         const res = await client.call('GET', `/TaskTag/${tag}`)
         if (res.status !== 200) throw new Error(`GET /TaskTag/${tag} answered ${res.status}: ${res.text}`)

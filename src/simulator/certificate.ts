@@ -14,14 +14,15 @@ export function fingerprintOf (pem: string): string {
   return new X509Certificate(pem).fingerprint256
 }
 
-/** Generates a self-signed server certificate for localhost, 127.0.0.1 and ::1 (plus `host` when it is another name). */
-export async function generateCertificate (host: string): Promise<GeneratedCertificate> {
+/** Generates a self-signed server certificate for localhost, 127.0.0.1 and ::1, plus every other given host (each node's address). */
+export async function generateCertificate (hosts: string[]): Promise<GeneratedCertificate> {
   const altNames: Array<{ type: 2, value: string } | { type: 7, ip: string }> = [
     { type: 2, value: 'localhost' },
     { type: 7, ip: '127.0.0.1' },
     { type: 7, ip: '::1' }
   ]
-  if (host !== '' && !['localhost', '127.0.0.1', '::1', '0.0.0.0', '::'].includes(host)) {
+  for (const host of new Set(hosts)) {
+    if (host === '' || ['localhost', '127.0.0.1', '::1', '0.0.0.0', '::'].includes(host)) continue
     altNames.push(/^[\d.]+$|:/.test(host) ? { type: 7, ip: host } : { type: 2, value: host })
   }
   const now = new Date()

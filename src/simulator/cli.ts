@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { LOG_LEVELS, loggerOptions } from '../logger.js'
 import { DEFAULT_CREDENTIALS, DEFAULT_SEED, DEFAULT_VMS, startSimulator, type RunningSimulator } from './index.js'
+import { DEFAULT_ICOS_VERSION } from './seed.js'
 
 /** Help text of `scale-api-helper simulate`. */
 export const SIMULATE_HELP = `Usage: scale-api-helper simulate [options]
@@ -17,6 +18,9 @@ Options:
   --username U         account to accept (default ${DEFAULT_CREDENTIALS.username})
   --password P         its password (default ${DEFAULT_CREDENTIALS.password})
   --task-ms N          how long each task takes, in milliseconds (default 1500)
+  --node-addresses A   serve each node on its own address, comma-separated (e.g. 127.0.0.1,127.0.0.2,127.0.0.3);
+                       GET /Node reports them as lanIP, and one node can be taken down (no virtual IP)
+  --icos-version V     the HyperCore version GET /Cluster reports (default ${DEFAULT_ICOS_VERSION}); 9.7.1+ adds /rest/v2/openAPI.json
   --log-level L        fatal, error, warn, info, debug, trace or silent (default warn)
   -h, --help           show this help
 `
@@ -70,9 +74,13 @@ export function startBanner (sim: RunningSimulator, vms: number): string {
     ...(sim.certificate === undefined ? [] : [`SCALE_TLS_FINGERPRINT=${sim.certificate.fingerprint256}`])
   ].join(' ')
   const curlTls = sim.certificate === undefined ? '' : ' -k'
+  const basic = `curl${curlTls} -u ${shellValue(`${sim.username}:${sim.password}`)}`
+  const nodes = sim.nodes.list()
+  const scheme = new URL(sim.url).protocol
   return [
     'Simulated HyperCore 9.4 cluster (not a real cluster; data lives in memory only)',
     `  API:         ${sim.url}/rest/v1`,
+    ...(nodes.length > 1 ? [`  nodes:       ${nodes.map((n) => `${scheme}//${n.host}:${n.port}`).join(', ')} (no virtual IP: each node serves the API)`] : []),
     `  username:    ${sim.username}`,
     `  password:    ${sim.password}`,
     ...(sim.certificate === undefined ? ['  TLS:         off (plain HTTP)'] : [`  certificate: self-signed, SHA-256 fingerprint ${sim.certificate.fingerprint256}`]),
@@ -82,9 +90,13 @@ export function startBanner (sim: RunningSimulator, vms: number): string {
     `  ${env} scale-api-helper start`,
     '',
     'Switch faults on and off while it runs (HTTP Basic with the credentials above):',
-    `  curl${curlTls} -u ${shellValue(`${sim.username}:${sim.password}`)} -H 'content-type: application/json' -d '{"errorRate":0.2,"latencyMs":300}' ${sim.url}/__simulator/faults`,
-    `  curl${curlTls} -u ${shellValue(`${sim.username}:${sim.password}`)} -X DELETE ${sim.url}/__simulator/faults`,
-    `  curl${curlTls} -u ${shellValue(`${sim.username}:${sim.password}`)} -X POST ${sim.url}/__simulator/expire-sessions`,
+    `  ${basic} -H 'content-type: application/json' -d '{"errorRate":0.2,"latencyMs":300}' ${sim.url}/__simulator/faults`,
+    `  ${basic} -X DELETE ${sim.url}/__simulator/faults`,
+    `  ${basic} -X POST ${sim.url}/__simulator/expire-sessions`,
+    'Run a firmware update (the API hangs, nodes reboot, then 502s) and watch it:',
+    `  ${basic} -X POST ${sim.url}/__simulator/update`,
+    `  curl${curlTls} ${sim.url}/update/update_status.json`,
+    ...(nodes.length > 1 ? ['Take a node off the network and bring it back:', `  ${basic} -X POST ${sim.url}/__simulator/nodes/${nodes[1]?.host ?? ''}/down`, `  ${basic} -X POST ${sim.url}/__simulator/nodes/${nodes[1]?.host ?? ''}/up`] : []),
     '',
     'Press Ctrl+C to stop.',
     ''
@@ -108,6 +120,8 @@ export async function runSimulate (argv: string[], io: SimulateIo = defaultIo): 
         username: { type: 'string' },
         password: { type: 'string' },
         'task-ms': { type: 'string' },
+        'node-addresses': { type: 'string' },
+        'icos-version': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       }
@@ -132,6 +146,10 @@ export async function runSimulate (argv: string[], io: SimulateIo = defaultIo): 
     const username = values.username as string | undefined
     const password = values.password as string | undefined
     if (username === '' || password === '') throw new Error('--username and --password must not be empty')
+    const addresses = values['node-addresses'] as string | undefined
+    const nodeAddresses = addresses === undefined ? undefined : addresses.split(',').map((a) => a.trim())
+    if (nodeAddresses !== undefined && values.host !== undefined) throw new Error('--host and --node-addresses do not go together: each node listens on its own address')
+    const icosVersion = values['icos-version'] as string | undefined
     const logger = pino(loggerOptions(level), pino.destination(2))
     sim = await startSimulator({
       host: (values.host as string | undefined) ?? '127.0.0.1',
@@ -142,6 +160,8 @@ export async function runSimulate (argv: string[], io: SimulateIo = defaultIo): 
       tls: values.http !== true,
       ...(username === undefined ? {} : { username }),
       ...(password === undefined ? {} : { password }),
+      ...(nodeAddresses === undefined ? {} : { nodeAddresses }),
+      ...(icosVersion === undefined ? {} : { icosVersion }),
       logger
     })
   } catch (err) {
@@ -149,9 +169,9 @@ export async function runSimulate (argv: string[], io: SimulateIo = defaultIo): 
     return 1
   }
   io.stdout(startBanner(sim, vms))
-  const host = (values.host as string | undefined) ?? '127.0.0.1'
-  if (!['127.0.0.1', '::1', 'localhost'].includes(host)) {
-    io.stderr(`Warning: listening on ${host}, beyond this machine, with the credentials above; anyone who can reach it can log in and switch faults.\n`)
+  const outside = sim.nodes.list().map((n) => n.host).filter((h) => !['::1', 'localhost'].includes(h) && !h.startsWith('127.'))
+  if (outside.length > 0) {
+    io.stderr(`Warning: listening on ${outside.join(', ')}, beyond this machine, with the credentials above; anyone who can reach it can log in and switch faults.\n`)
   }
   io.onStarted?.(sim)
   const signal = await io.stopSignal()

@@ -1,16 +1,23 @@
 import type { Logger } from 'pino'
 import type { CatalogOperation } from '../catalog/catalog.js'
 import { AppError } from '../errors.js'
+import type { SimClock } from './clock.js'
 import type { SimulatorState } from './state.js'
 import type { TaskEngine } from './tasks.js'
+import type { ClusterUpdate } from './update.js'
 
 /** The simulator's live parts that request handlers work with. */
 export interface SimContext {
   state: SimulatorState
   tasks: TaskEngine
   log: Logger
+  clock: SimClock
+  /** The firmware update machinery (`POST /Update/{version}/apply`, `/update/update_status.json`). */
+  update: ClusterUpdate
   /** Replaces the served TLS certificate (only when serving HTTPS). */
   replaceCertificate?: (cert: string, key: string) => void
+  /** Takes the whole cluster off the network, as `POST /Cluster/shutdown` does once its task ends. */
+  powerOff?: () => void
 }
 
 /** A raw upload body (`application/octet-stream`): only its size is kept. */
@@ -31,10 +38,22 @@ export interface Call {
   body: unknown
   /** The logged-in user. */
   username: string
+  /** The session the call came with ('' when it used HTTP Basic instead). */
+  sessionID: string
 }
 
-/** Handles one operation; returns the JSON answer (status 200) or throws an AppError. */
+/** Handles one operation; returns the JSON answer (status 200, or a StatusAnswer) or throws an AppError or HttpError. */
 export type Handler = (call: Call) => unknown
+
+/** A JSON answer with a status other than 200 (e.g. the `404 []` a cluster gives for a record that does not exist). */
+export class StatusAnswer {
+  readonly status: number
+  readonly body: unknown
+  constructor (status: number, body: unknown) {
+    this.status = status
+    this.body = body
+  }
+}
 
 /** What every asynchronous change answers. */
 export interface TaskAnswer {
@@ -47,9 +66,19 @@ export function taskAnswer (taskTag: string, createdUUID = ''): TaskAnswer {
   return { taskTag, createdUUID }
 }
 
-/** Unix time in whole seconds, as HyperCore timestamps are. */
-export function unixNow (): number {
-  return Math.floor(Date.now() / 1000)
+/** Unix time in whole seconds on the simulator's clock, as HyperCore timestamps are. */
+export function unixNow (clock: SimClock): number {
+  return Math.floor(clock.now() / 1000)
+}
+
+/** What a cluster answers to a GET of a record that does not exist: 404 with an empty list (the Ansible collection reads `[]`). */
+export function missingRecord (): StatusAnswer {
+  return new StatusAnswer(404, [])
+}
+
+/** The answer of a write that takes effect at once: no task to poll. */
+export function doneAnswer (createdUUID = ''): TaskAnswer {
+  return { taskTag: '', createdUUID }
 }
 
 /** 404 for a record that does not exist. */

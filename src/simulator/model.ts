@@ -1,5 +1,5 @@
 import type { SimulatorState } from './state.js'
-import type { BlockDeviceRecord, NetDeviceRecord, VmRecord } from './types.js'
+import type { BlockDeviceRecord, NetDeviceRecord, SimRecord, VmRecord } from './types.js'
 
 /** Bytes in one GiB. */
 export const GIB = 1024 ** 3
@@ -26,9 +26,9 @@ export const HOT_PLUG_TYPES = new Set(['VIRTIO_DISK', 'SCSI_DISK', 'IDE_CDROM'])
 /** Fields of a new VM; anything left out gets a sensible default (devices are attached separately). */
 export type VmInput = Partial<VmRecord> & { name: string }
 
-/** Builds a VM record (without devices) with every field a 9.4 cluster reports. */
+/** Builds a VM record (without devices) with every field a 9.4 cluster reports; BIOS unless a machine type is given. */
 export function newVm (state: SimulatorState, input: VmInput, now: number): VmRecord {
-  const machineType = input.machineType ?? MACHINE_TYPES.uefi as string
+  const machineType = input.machineType ?? MACHINE_TYPES.bios as string
   return {
     uuid: input.uuid ?? state.newUUID(),
     nodeUUID: input.nodeUUID ?? '',
@@ -132,4 +132,19 @@ export function copyVm (vm: VmRecord): VmRecord {
 /** A share folder without credentials or trailing slash, lower case, for matching an import to an earlier export. */
 export function folderKey (uri: string): string {
   return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1').replace(/\/+$/, '').toLowerCase()
+}
+
+/** The fixed UUIDs of the records a cluster has at most one of (the Ansible collection addresses them by these). */
+export const SINGLETON_UUIDS: Record<string, string> = {
+  DNSConfig: 'dnsconfig_guid',
+  TimeSource: 'timesource_guid',
+  TimeZone: 'timezone_guid',
+  AlertSMTPConfig: 'smtpconfig_guid',
+  Registration: 'registration_guid',
+  OIDCConfig: 'oidcconfig_uuid'
+}
+
+/** A VirtualDisk record with the fields virtual_disk.py reads (`capacityBytes`, `blockSize`, `replicationFactor`). */
+export function virtualDiskRecord (uuid: string, name: string, bytes: number, created: number): SimRecord {
+  return { uuid, name, blockSize: 512, capacityBytes: bytes, totalAllocationBytes: Math.ceil(bytes / 1_048_576) * 1_048_576, replicationFactor: 2, created }
 }

@@ -1,15 +1,17 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto'
 import type { CatalogOperation } from '../catalog/catalog.js'
 import { AppError } from '../errors.js'
-import type { SimulatorState } from './state.js'
-import { TaskFailure } from './tasks.js'
 import {
-  UploadBody, badRequest, bodyObject, notFound, optString, taskAnswer, unixNow,
-  type Call, type Handler
+  UploadBody, badRequest, bodyObject, doneAnswer, missingRecord, notFound, optString, taskAnswer, unixNow,
+  type Call, type Handler, type SimContext
 } from './context.js'
-import { OFF_STATES } from './model.js'
-import { vmStats } from './vms.js'
+import { HttpError } from './http-error.js'
+import { OFF_STATES, SINGLETON_UUIDS, virtualDiskRecord } from './model.js'
+import type { SimulatorState } from './state.js'
+import { vmStats } from './stats.js'
+import { TaskFailure } from './tasks.js'
 import type { SimRecord } from './types.js'
+import { powerOff } from './vm-power.js'
 
 /** Per-collection behaviour on top of the generic list/get/create/edit/delete. */
 interface CollectionRules {
@@ -28,15 +30,23 @@ interface CollectionRules {
   /** Runs inside the delete task once the record is gone. */
   afterDelete?: (state: SimulatorState, record: SimRecord) => void
   /** What GET shows; by default the record itself. */
-  view?: (record: SimRecord, state: SimulatorState) => unknown
+  view?: (record: SimRecord, sim: SimContext) => unknown
+  /** Writes that take effect at once and answer `taskTag: ""`, as real clusters do for these collections. */
+  immediate?: { create?: boolean, edit?: boolean, delete?: boolean }
 }
 
-function blank (fields: string[]): (record: SimRecord) => unknown {
-  return (record) => {
-    const copy: Record<string, unknown> = { ...record }
+function blank (fields: string[], latestTask = false): (record: SimRecord, sim: SimContext) => unknown {
+  return (record, sim) => {
+    const copy: Record<string, unknown> = latestTask ? withLatestTask(record, sim) : { ...record }
     for (const field of fields) if (copy[field] !== undefined) copy[field] = ''
     return copy
   }
+}
+
+/** Settings records carry `latestTaskTag`: the status of the last task that touched them (`{}` before any). */
+function withLatestTask (record: SimRecord, sim: SimContext): SimRecord {
+  const tag = sim.state.latestTaskTags.get(record.uuid)
+  return { ...record, latestTaskTag: (tag === undefined ? undefined : sim.tasks.status(tag)) ?? {} }
 }
 
 const HOSTNAME_RE = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
@@ -85,7 +95,9 @@ const RULES: Record<string, CollectionRules> = {
     beforeDelete (_state, record, call) {
       if (record.username === call.username) throw new TaskFailure(`Cannot delete user "${call.username}": it is the account this session is logged in with`)
     },
-    afterDelete: (state, record) => { state.passwords.delete(record.uuid) }
+    afterDelete: (state, record) => { state.passwords.delete(record.uuid) },
+    // user.py records these answers: create gives createdUUID at once, edit and delete give empty task tags.
+    immediate: { create: true, edit: true, delete: true }
   },
   ISO: {
     defaults: (_state, uuid) => ({ size: 0, mounts: [], readyForInsert: false, path: `scribe/${uuid}` }),
@@ -106,15 +118,20 @@ const RULES: Record<string, CollectionRules> = {
   },
   AlertSMTPConfig: {
     defaults: () => ({ port: 25, useSSL: false, useAuth: false, authUser: '', authPassword: '', fromAddress: '' }),
-    view: blank(['authPassword'])
+    view: blank(['authPassword'], true)
   },
   AlertEmailTarget: {
-    defaults: (state) => ({ alertTagUUID: state.newUUID(), resendDelay: 86_400, silentPeriod: 900 })
+    defaults: (state) => ({ alertTagUUID: state.newUUID(), resendDelay: 86_400, silentPeriod: 900 }),
+    view: withLatestTask,
+    // Deleting one still runs a task (a recorded "Delete Alert Email Target" task in the collection's test_task_tag.py).
+    immediate: { create: true, edit: true }
   },
   AlertSyslogTarget: {
-    defaults: (state) => ({ alertTagUUID: state.newUUID(), port: 514, protocol: 'SYSLOG_PROTOCOL_UDP', resendDelay: 86_400, silentPeriod: 900 })
+    defaults: (state) => ({ alertTagUUID: state.newUUID(), port: 514, protocol: 'SYSLOG_PROTOCOL_UDP', resendDelay: 86_400, silentPeriod: 900 }),
+    view: withLatestTask
   },
-  DNSConfig: { defaults: () => ({ searchDomains: [], serverIPs: [] }) },
+  DNSConfig: { defaults: () => ({ searchDomains: [], serverIPs: [] }), view: withLatestTask },
+  TimeSource: { view: withLatestTask },
   MonitoringConfig: { defaults: (state) => ({ clusterName: state.cluster().clusterName, interval: 60, publishers: [], subscribers: [] }) },
   OIDCConfig: {
     defaults: () => ({ clientID: '', sharedSecret: '', certificate: '', authorizationURL: '', tokenURL: '', logoutURL: '' }),
@@ -129,6 +146,7 @@ const RULES: Record<string, CollectionRules> = {
     }
   },
   TimeZone: {
+    view: withLatestTask,
     check (_state, fields) {
       const tz = fields.timeZone
       if (tz === undefined) return
@@ -145,7 +163,9 @@ const RULES: Record<string, CollectionRules> = {
     prepare: (state, fields) => withRuleUUIDs(state, fields),
     beforeDelete (state, record) {
       for (const vm of state.vms.values()) if (vm.snapshotScheduleUUID === record.uuid) vm.snapshotScheduleUUID = ''
-    }
+    },
+    // modules/snapshot_schedule.py reads the schedule right after writing it and notes that no task tag comes back.
+    immediate: { create: true, edit: true, delete: true }
   },
   VirDomainReplication: {
     defaults: (state) => ({ sourceDomainUUID: '', targetDomainUUID: state.newUUID(), label: '', progress: { percentComplete: 0, blockCountDiff: 0, blockCountSent: 0 } }),
@@ -162,20 +182,23 @@ const RULES: Record<string, CollectionRules> = {
     }
   },
   Node: {
-    // Usage figures follow the VMs that run on the node.
-    view (record, state) {
+    // Usage figures follow the VMs that run on the node; a node taken down shows as offline to the others.
+    view (record, sim) {
       let mem = record.systemMemUsageBytes as number
       let cpu = 0
       let count = 0
-      for (const vm of state.vms.values()) {
+      const now = sim.clock.now()
+      for (const vm of sim.state.vms.values()) {
         if (vm.nodeUUID !== record.uuid) continue
         mem += vm.mem
-        if (vm.state === 'RUNNING') cpu += (vmStats(vm).cpuUsage as number) * vm.numVCPU
+        if (vm.state === 'RUNNING') cpu += (vmStats(vm, now).cpuUsage as number) * vm.numVCPU
         count++
       }
       const threads = record.numThreads as number
+      const down = sim.state.downNodes.has(record.uuid)
       return {
         ...record,
+        ...(down ? { networkStatus: 'OFFLINE', virtualizationOnline: false } : {}),
         totalMemUsageBytes: mem,
         memUsagePercentage: Math.round((mem / (record.memSize as number)) * 10_000) / 100,
         cpuUsage: Math.round(Math.min(100, 2 + cpu / threads) * 100) / 100,
@@ -201,10 +224,10 @@ function keyField (collection: string, param: string): string {
   return param === own ? 'uuid' : param
 }
 
-/** The records of a collection as GET shows them. */
-export function viewOf (state: SimulatorState, collection: string, record: SimRecord): unknown {
+/** A record as GET shows it. */
+export function viewOf (sim: SimContext, collection: string, record: SimRecord): unknown {
   const view = RULES[collection]?.view
-  return view === undefined ? record : view(record, state)
+  return view === undefined ? record : view(record, sim)
 }
 
 function findOne (state: SimulatorState, collection: string, param: string, value: string): SimRecord[] {
@@ -234,20 +257,47 @@ function writableFields (operation: CatalogOperation, body: Record<string, unkno
   return out
 }
 
+/** Starts a task on a record and remembers it as the record's latest task. */
+function startRecordTask (sim: SimContext, uuid: string, spec: Parameters<SimContext['tasks']['start']>[0]): string {
+  const tag = sim.tasks.start(spec)
+  sim.state.latestTaskTags.set(uuid, tag)
+  return tag
+}
+
+/** Runs a write now (for collections whose writes are immediate) or as a task; a refusal now is a 400. */
+function writeNowOrLater (sim: SimContext, now: boolean, uuid: string, spec: { description: string, run: () => void }): string {
+  if (!now) return startRecordTask(sim, uuid, { description: spec.description, objectUUIDs: [uuid], run: spec.run })
+  try {
+    spec.run()
+  } catch (err) {
+    if (err instanceof TaskFailure) throw badRequest(err.message)
+    throw err
+  }
+  return ''
+}
+
 function list (collection: string): Handler {
   return ({ sim }) => {
     const records = [...sim.state.collection(collection).values()]
-    return RULES[collection]?.view === undefined ? records : records.map((r) => viewOf(sim.state, collection, r))
+    return RULES[collection]?.view === undefined ? records : records.map((r) => viewOf(sim, collection, r))
   }
 }
 
 function getOne (collection: string, param: string): Handler {
   return ({ sim, params }) => {
-    const value = params[param] as string
-    const found = findOne(sim.state, collection, param, value)
-    if (found.length === 0) throw notFound(collection, value)
-    return found.map((r) => viewOf(sim.state, collection, r))
+    const found = findOne(sim.state, collection, param, params[param] as string)
+    // A real cluster answers 404 with an empty list, which the Ansible collection reads as "no record".
+    if (found.length === 0) return missingRecord()
+    return found.map((r) => viewOf(sim, collection, r))
   }
+}
+
+function applyEdit (state: SimulatorState, rules: CollectionRules, collection: string, record: SimRecord, fields: Record<string, unknown>): void {
+  const current = state.collection(collection).get(record.uuid)
+  if (current === undefined) throw new TaskFailure(`${display(collection, record)} no longer exists`)
+  rules.prepare?.(state, fields, current.uuid)
+  Object.assign(current, fields)
+  rules.afterEdit?.(state, current)
 }
 
 function create (collection: string): Handler {
@@ -255,11 +305,21 @@ function create (collection: string): Handler {
     const { state } = sim
     const rules = RULES[collection] ?? {}
     const fields = writableFields(operation, bodyObject(body))
-    rules.check?.(state, fields)
-    const uuid = state.newUUID()
-    const tag = sim.tasks.start({
+    const fixed = SINGLETON_UUIDS[collection]
+    const existing = fixed === undefined ? undefined : state.collection(collection).get(fixed)
+    rules.check?.(state, fields, existing)
+    if (existing !== undefined) {
+      // A cluster has one of these: creating it again changes the one it has.
+      const tag = startRecordTask(sim, existing.uuid, {
+        description: `Update ${display(collection, existing)}`,
+        objectUUIDs: [existing.uuid],
+        run: () => { applyEdit(state, rules, collection, existing, fields) }
+      })
+      return taskAnswer(tag, existing.uuid)
+    }
+    const uuid = fixed ?? state.newUUID()
+    const tag = writeNowOrLater(sim, rules.immediate?.create === true, uuid, {
       description: `Create ${display(collection, fields)}`,
-      objectUUIDs: [uuid],
       run () {
         rules.prepare?.(state, fields, uuid)
         const record: SimRecord = { uuid, ...rules.defaults?.(state, uuid), ...fields }
@@ -267,7 +327,7 @@ function create (collection: string): Handler {
         rules.afterCreate?.(state, record)
       }
     })
-    return taskAnswer(tag, uuid)
+    return tag === '' ? doneAnswer(uuid) : taskAnswer(tag, uuid)
   }
 }
 
@@ -278,16 +338,9 @@ function edit (collection: string, param: string): Handler {
     const record = requireOne(state, collection, param, params[param] as string)
     const fields = writableFields(operation, bodyObject(body))
     rules.check?.(state, fields, record)
-    const tag = sim.tasks.start({
+    const tag = writeNowOrLater(sim, rules.immediate?.edit === true, record.uuid, {
       description: `Update ${display(collection, record)}`,
-      objectUUIDs: [record.uuid],
-      run () {
-        const current = state.collection(collection).get(record.uuid)
-        if (current === undefined) throw new TaskFailure(`${display(collection, record)} no longer exists`)
-        rules.prepare?.(state, fields, current.uuid)
-        Object.assign(current, fields)
-        rules.afterEdit?.(state, current)
-      }
+      run: () => { applyEdit(state, rules, collection, record, fields) }
     })
     return taskAnswer(tag)
   }
@@ -299,9 +352,8 @@ function remove (collection: string, param: string): Handler {
     const { state } = sim
     const rules = RULES[collection] ?? {}
     const record = requireOne(state, collection, param, params[param] as string)
-    const tag = sim.tasks.start({
+    const tag = writeNowOrLater(sim, rules.immediate?.delete === true, record.uuid, {
       description: `Delete ${display(collection, record)}`,
-      objectUUIDs: [record.uuid],
       run () {
         const current = state.collection(collection).get(record.uuid)
         if (current === undefined) throw new TaskFailure(`${display(collection, record)} no longer exists`)
@@ -322,7 +374,7 @@ const VERB_DESCRIPTIONS: Record<string, string> = {
 function verb (collection: string, param: string, name: string): Handler {
   return ({ sim, params }) => {
     const record = requireOne(sim.state, collection, param, params[param] as string)
-    const tag = sim.tasks.start({ description: `${VERB_DESCRIPTIONS[name] ?? name} ${display(collection, record)}`, objectUUIDs: [record.uuid] })
+    const tag = startRecordTask(sim, record.uuid, { description: `${VERB_DESCRIPTIONS[name] ?? name} ${display(collection, record)}`, objectUUIDs: [record.uuid] })
     return taskAnswer(tag)
   }
 }
@@ -354,8 +406,8 @@ export function genericHandler (operation: CatalogOperation): Handler {
 
 const getTaskTag: Handler = ({ sim, params }) => {
   const status = sim.tasks.status(params.taskTag as string)
-  if (status === undefined) throw notFound('TaskTag', params.taskTag as string)
-  return [status]
+  // task_tag.py treats "no record" as a finished task, so an unknown tag reads as an empty list.
+  return status === undefined ? missingRecord() : [status]
 }
 
 const filterConditions: Handler = ({ sim, query }) => {
@@ -370,16 +422,11 @@ const shutdownCluster: Handler = ({ sim, body }) => {
   const tag = sim.tasks.start({
     description: `${force ? 'Force shut down' : 'Shut down'} cluster "${cluster.clusterName as string}"`,
     objectUUIDs: [cluster.uuid],
+    nodeUUIDs: [...sim.state.nodes.keys()],
     run () {
-      // A real cluster goes dark here; the simulator keeps answering so the result can be inspected.
-      for (const vm of sim.state.vms.values()) {
-        if (OFF_STATES.has(vm.state)) continue
-        vm.state = 'SHUTOFF'
-        vm.uiState = 'SHUTOFF'
-        vm.nodeUUID = ''
-        vm.guestAgentState = 'UNAVAILABLE'
-        vm.console = { ...vm.console, ip: '', port: 0 }
-      }
+      for (const vm of sim.state.vms.values()) if (!OFF_STATES.has(vm.state)) powerOff(vm)
+      // Then the cluster goes dark: every node stops accepting connections (the collection polls for exactly that).
+      sim.powerOff?.()
     }
   })
   return taskAnswer(tag)
@@ -389,15 +436,11 @@ const applyUpdate: Handler = ({ sim, params }) => {
   const update = requireOne(sim.state, 'Update', 'uuid', params.uuid as string)
   const cluster = sim.state.cluster()
   const version = /^\d+\.\d+\.\d+\.\d+$/.test(update.uuid) ? update.uuid : `${String(update.majorVersion)}.${String(update.minorVersion)}.${String(update.revision)}.${String(update.buildID)}`
-  const tag = sim.tasks.start({
-    description: `Update cluster "${cluster.clusterName as string}" to HyperCore ${version}`,
-    objectUUIDs: [cluster.uuid, update.uuid],
-    run () {
-      if (cluster.icosVersion === version) throw new TaskFailure(`HyperCore ${version} is already installed`)
-      cluster.icosVersion = version
-    }
-  })
-  return taskAnswer(tag)
+  if (cluster.icosVersion === version) throw new HttpError(400, `HyperCore ${version} is already installed`)
+  const node = sim.state.nodes.values().next().value
+  sim.update.start(String(cluster.icosVersion), version, { node: typeof node?.lanIP === 'string' ? node.lanIP : '' })
+  // Field notes: the apply answers an empty task tag; /update/update_status.json is the only progress channel.
+  return doneAnswer()
 }
 
 const updateCertificate: Handler = ({ sim, body }) => {
@@ -451,7 +494,7 @@ const uploadVirtualDisk: Handler = ({ sim, query, body }) => {
     description: `Upload virtual disk "${filename}"`,
     objectUUIDs: [uuid],
     run () {
-      sim.state.collection('VirtualDisk').set(uuid, { uuid, name: filename, capacity: upload.bytes, blockSize: 512, created: unixNow() })
+      sim.state.collection('VirtualDisk').set(uuid, virtualDiskRecord(uuid, filename, upload.bytes, unixNow(sim.clock)))
       sim.state.uploadedBytes.set(uuid, upload.bytes)
     }
   })

@@ -1,7 +1,8 @@
 import { createRng, type Rng } from './prng.js'
 import { SimulatorState } from './state.js'
-import { GIB, MACHINE_TYPES, newBlockDevice, newNetDevice, newVm, copyVm } from './model.js'
-import type { SimRecord, SnapshotRecord, VmRecord, VmState } from './types.js'
+import { GIB, MACHINE_TYPES, SINGLETON_UUIDS, newBlockDevice, newNetDevice, newVm, virtualDiskRecord } from './model.js'
+import { addSnapshot } from './snapshots.js'
+import type { SimRecord, VmState } from './types.js'
 
 /** Options for building the initial cluster. */
 export interface SeedOptions {
@@ -9,7 +10,14 @@ export interface SeedOptions {
   vms: number
   /** The account the simulator accepts; it appears as a User with the Admin role. */
   username: string
+  /** The nodes' `lanIP` addresses, one node each (default three nodes on 10.100.20.11-13). */
+  nodeAddresses?: string[]
+  /** The HyperCore version the cluster reports (default 9.4.30.217736). */
+  icosVersion?: string
 }
+
+/** The version a simulated cluster reports unless told otherwise. */
+export const DEFAULT_ICOS_VERSION = '9.4.30.217736'
 
 // Seed timestamps are fixed (2026-01-01T00:00:00Z minus offsets) so two starts with one seed are identical.
 const SEED_EPOCH = 1_767_225_600
@@ -67,14 +75,15 @@ export function seedState (opts: SeedOptions): SimulatorState {
   }
 
   const clusterUUID = state.newUUID()
-  c('Cluster', { uuid: clusterUUID, clusterName: 'hc3-prod', icosVersion: '9.4.30.217736', filesystemID: rng.hex(16), brand: 'Scale Computing', isRESTAPIEnabled: true })
+  c('Cluster', { uuid: clusterUUID, clusterName: 'hc3-prod', icosVersion: opts.icosVersion ?? DEFAULT_ICOS_VERSION, filesystemID: rng.hex(16), brand: 'Scale Computing', isRESTAPIEnabled: true })
 
+  const lanIPs = opts.nodeAddresses ?? ['10.100.20.11', '10.100.20.12', '10.100.20.13']
   const nodes: SimRecord[] = []
-  for (let i = 1; i <= 3; i++) {
+  for (let i = 1; i <= lanIPs.length; i++) {
     nodes.push(c('Node', {
       uuid: state.newUUID(),
       peerID: i,
-      lanIP: `10.100.20.${10 + i}`,
+      lanIP: lanIPs[i - 1] as string,
       backplaneIP: `10.100.99.${10 + i}`,
       hostname: `hc3-node${i}`,
       serialNumber: `HC3-${rng.hex(8).toUpperCase()}`,
@@ -119,7 +128,7 @@ export function seedState (opts: SeedOptions): SimulatorState {
     node.capacity = capacity
   }
 
-  const gpu = c('GPU', { uuid: state.newUUID(), nodeUUID: (nodes[2] as SimRecord).uuid, vendor: 'NVIDIA', model: 'A2', pciAddress: '0000:3b:00.0', memoryBytes: 16 * GIB })
+  const gpu = c('GPU', { uuid: state.newUUID(), nodeUUID: (nodes[2] ?? nodes.at(-1) as SimRecord).uuid, vendor: 'NVIDIA', model: 'A2', pciAddress: '0000:3b:00.0', memoryBytes: 16 * GIB })
   for (const [name, fb, max] of [['A2-1Q', 1, 16], ['A2-2Q', 2, 8], ['A2-4Q', 4, 4], ['A2-8Q', 8, 2], ['A2-16Q', 16, 1]] as const) {
     c('GPUProfile', { uuid: state.newUUID(), gpuUUID: gpu.uuid, name, framebufferBytes: fb * GIB, maxInstances: max, availableInstances: max })
   }
@@ -213,12 +222,14 @@ export function seedState (opts: SeedOptions): SimulatorState {
     }
   })
 
+  // Field names and values as remote_cluster.py reads them (test_remote_cluster.py): replicationOK, remoteNodeUUIDs, ESTABLISHED.
   const dr = c('RemoteClusterConnection', {
     uuid: state.newUUID(),
-    remoteClusterInfo: { clusterName: 'hc3-dr', clusterUUID: state.newUUID(), icosVersion: '9.4.30.217736' },
-    connectionStatus: 'CONNECTED',
+    remoteClusterInfo: { clusterName: 'hc3-dr', clusterUUID: state.newUUID(), icosVersion: DEFAULT_ICOS_VERSION },
+    connectionStatus: 'ESTABLISHED',
     remoteNodeIPs: ['192.168.50.11', '192.168.50.12', '192.168.50.13'],
-    replicationOk: true
+    remoteNodeUUIDs: [state.newUUID(), state.newUUID(), state.newUUID()],
+    replicationOK: true
   })
   const sql = vms.find((vm) => vm.name === 'sql01') ?? vms[0]
   if (sql !== undefined) {
@@ -229,18 +240,18 @@ export function seedState (opts: SeedOptions): SimulatorState {
   const clusterID = `HC3-${rng.hex(12).toUpperCase()}`
   const clusterData = Buffer.from(JSON.stringify({ clusterUUID, nodes: nodes.length })).toString('base64')
   const clusterDataHash = rng.hex(64)
-  c('Registration', { uuid: state.newUUID(), companyName: 'Example Manufacturing Inc.', contact: 'IT Department', phone: '+1 555 0100', email: 'it@example.com', clusterID, clusterData, clusterDataHash, clusterDataHashAccepted: clusterDataHash })
+  c('Registration', { uuid: SINGLETON_UUIDS.Registration as string, companyName: 'Example Manufacturing Inc.', contact: 'IT Department', phone: '+1 555 0100', email: 'it@example.com', clusterID, clusterData, clusterDataHash, clusterDataHashAccepted: clusterDataHash })
   c('ClusterRegistrationData', { uuid: state.newUUID(), clusterID, clusterData, clusterDataHash })
 
-  c('DNSConfig', { uuid: state.newUUID(), searchDomains: ['corp.example.com'], serverIPs: ['10.100.20.30', '10.100.20.31'] })
-  c('TimeSource', { uuid: state.newUUID(), host: 'pool.ntp.org' })
-  c('TimeZone', { uuid: state.newUUID(), timeZone: 'America/Chicago' })
-  c('AlertSMTPConfig', { uuid: state.newUUID(), smtpServer: 'smtp.corp.example.com', port: 25, useSSL: false, useAuth: false, authUser: '', authPassword: '', fromAddress: 'hc3-prod@corp.example.com' })
+  c('DNSConfig', { uuid: SINGLETON_UUIDS.DNSConfig as string, searchDomains: ['corp.example.com'], serverIPs: ['10.100.20.30', '10.100.20.31'] })
+  c('TimeSource', { uuid: SINGLETON_UUIDS.TimeSource as string, host: 'pool.ntp.org' })
+  c('TimeZone', { uuid: SINGLETON_UUIDS.TimeZone as string, timeZone: 'America/Chicago' })
+  c('AlertSMTPConfig', { uuid: SINGLETON_UUIDS.AlertSMTPConfig as string, smtpServer: 'smtp.corp.example.com', port: 25, useSSL: false, useAuth: false, authUser: '', authPassword: '', fromAddress: 'hc3-prod@corp.example.com' })
   c('AlertEmailTarget', { uuid: state.newUUID(), alertTagUUID: state.newUUID(), emailAddress: 'it-alerts@example.com', resendDelay: 86_400, silentPeriod: 900 })
   c('AlertSyslogTarget', { uuid: state.newUUID(), alertTagUUID: state.newUUID(), host: '10.100.20.60', port: 514, protocol: 'SYSLOG_PROTOCOL_UDP', resendDelay: 86_400, silentPeriod: 900 })
   c('MonitoringConfig', { uuid: state.newUUID(), clusterName: 'hc3-prod', interval: 60, publishers: [], subscribers: [] })
   c('OIDCConfig', {
-    uuid: state.newUUID(),
+    uuid: SINGLETON_UUIDS.OIDCConfig as string,
     clientID: 'hypercore',
     sharedSecret: rng.hex(32),
     certificate: '',
@@ -252,9 +263,9 @@ export function seedState (opts: SeedOptions): SimulatorState {
   })
   c('NucleusKey', { uuid: state.newUUID(), value: rng.hex(40) })
   c('Update', { uuid: '9.4.32.218410', description: 'HyperCore 9.4.32', changeLog: 'Stability and security fixes; newer guest tools.', buildID: 218_410, majorVersion: 9, minorVersion: 4, revision: 32, timestamp: SEED_EPOCH - 14 * DAY })
-  c('VirtualDisk', { uuid: state.newUUID(), name: 'ubuntu-24.04-server-cloudimg-amd64.img', capacity: 3_758_096_384, blockSize: 512, created: SEED_EPOCH - 30 * DAY })
+  c('VirtualDisk', virtualDiskRecord(state.newUUID(), 'ubuntu-24.04-server-cloudimg-amd64.img', 3_758_096_384, SEED_EPOCH - 30 * DAY))
 
-  const node2 = nodes[1] as SimRecord
+  const node2 = (nodes[1] ?? nodes[0]) as SimRecord
   // The set drive condition below points at a real hot drive.
   const hotDrive = [...state.collection('Drive').values()].find((d) => d.nodeUUID === node2.uuid && d.type === 'HDD')
   if (hotDrive !== undefined) hotDrive.temperature = 58
@@ -301,31 +312,4 @@ function planVms (rng: Rng, count: number): VmPlan[] {
     })
   }
   return plans
-}
-
-/** Takes a snapshot of a VM's current definition and records it on the VM. */
-export function addSnapshot (state: SimulatorState, rng: Rng, vm: VmRecord, fields: Pick<SnapshotRecord, 'label' | 'type' | 'timestamp' | 'automatedTriggerTimestamp' | 'localRetainUntilTimestamp'> & { uuid?: string, replication?: boolean }): SnapshotRecord {
-  vm.snapshotSerialNumber += 1
-  vm.snapshotListSerialNumber += 1
-  const domain = copyVm(vm)
-  const snap: SnapshotRecord = {
-    uuid: fields.uuid ?? state.newUUID(),
-    domainUUID: vm.uuid,
-    domain,
-    deviceSnapshots: vm.blockDevs
-      .filter((d) => d.type !== 'IDE_CDROM' && !d.disableSnapshotting)
-      .map((d) => ({ uuid: state.newUUID(), blockDeviceUUID: d.uuid, type: d.type, capacity: d.capacity, slot: d.slot })),
-    timestamp: fields.timestamp,
-    label: fields.label,
-    type: fields.type,
-    automatedTriggerTimestamp: fields.automatedTriggerTimestamp,
-    localRetainUntilTimestamp: fields.localRetainUntilTimestamp,
-    remoteRetainUntilTimestamp: 0,
-    blockCountDiffFromSerialNumber: vm.snapshotSerialNumber > 1 ? rng.int(100, 50_000) : -1,
-    replication: fields.replication ?? true
-  }
-  vm.snapUUIDs.push(snap.uuid)
-  vm.snapshotAllocationBlocks += snap.blockCountDiffFromSerialNumber > 0 ? snap.blockCountDiffFromSerialNumber : 0
-  state.snapshots.set(snap.uuid, snap)
-  return snap
 }

@@ -1,25 +1,30 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { Server as TlsServer } from 'node:tls'
 import { setTimeout as sleep } from 'node:timers/promises'
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Logger } from 'pino'
 import type { Catalog, CatalogOperation } from '../catalog/catalog.js'
 import { validatePayload } from '../catalog/validate.js'
 import { AppError, isAppError } from '../errors.js'
-import { UploadBody, badRequest, type Handler, type SimContext } from './context.js'
-import type { FaultSettings, Faults } from './faults.js'
+import { basicCredentials, checkCredentials, sessionIdOf, type Credentials } from './auth.js'
+import { clusterRoutes } from './cluster-routes.js'
+import { StatusAnswer, UploadBody, badRequest, type Handler, type SimContext } from './context.js'
+import { controlRoutes, type ClusterControl } from './control-routes.js'
+import type { Faults } from './faults.js'
+import { HttpError } from './http-error.js'
 import { genericHandler, resourceHandlers } from './resources.js'
-import type { SessionStore } from './sessions.js'
+import type { LoginSessions } from './sessions.js'
 import { vmHandlers } from './vms.js'
 
 /** Everything the HTTP layer needs. */
 export interface ServerParts {
   sim: SimContext
-  sessions: SessionStore
+  sessions: LoginSessions
   faults: Faults
   catalog: Catalog
-  credentials: { username: string, password: string }
+  credentials: Credentials
+  /** Node, update and power switches for the control API. */
+  cluster: ClusterControl
   tls?: { key: string, cert: string }
   logger?: Logger
 }
@@ -29,8 +34,8 @@ const BASE = '/rest/v1'
 const SESSION_FREE = new Set(['GET /ping', 'POST /login', 'OPTIONS /login', 'POST /logout'])
 const JSON_LIMIT = 10 * 1024 * 1024
 
-// What a reverse proxy in front of a struggling service sends instead of JSON.
-function htmlErrorPage (status: number): string {
+/** What a reverse proxy in front of a struggling service sends instead of JSON. */
+export function htmlErrorPage (status: number): string {
   const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`
   return `<!DOCTYPE html>\n<html><head><title>${title}</title></head>\n<body><center><h1>${title}</h1></center><hr><center>nginx</center></body></html>\n`
 }
@@ -40,25 +45,14 @@ export function errorBody (message: string, details?: unknown): string {
   return JSON.stringify(details === undefined ? { error: message } : { error: message, details })
 }
 
-function sendJson (reply: FastifyReply, status: number, json: string): FastifyReply {
+/** Sends a JSON text with a status. */
+export function sendJson (reply: FastifyReply, status: number, json: string): FastifyReply {
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(json)
 }
 
-function sameSecret (a: string, b: string): boolean {
-  // Hashing first gives equal lengths, so the comparison takes the same time whatever was typed.
-  const ha = createHash('sha256').update(a).digest()
-  const hb = createHash('sha256').update(b).digest()
-  return timingSafeEqual(ha, hb)
-}
-
-function sessionIdOf (request: FastifyRequest): string | undefined {
-  const header = request.headers.cookie
-  if (header === undefined) return undefined
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === 'sessionID') return part.slice(eq + 1).trim()
-  }
-  return undefined
+/** Sends an HTML error page with a status, as the web server in front of a cluster's API does. */
+export function sendHtml (reply: FastifyReply, status: number): FastifyReply {
+  return reply.code(status).header('content-type', 'text/html; charset=utf-8').send(htmlErrorPage(status))
 }
 
 function firstValues (query: unknown): Record<string, string | undefined> {
@@ -118,6 +112,7 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
   })
 
   app.setErrorHandler(function simulatorErrors (err, request, reply) {
+    if (err instanceof HttpError) return sendJson(reply, err.status, errorBody(err.message, err.details))
     if (isAppError(err)) return sendJson(reply, err.statusCode, errorBody(err.message, err.details))
     const status = (err as { statusCode?: number }).statusCode ?? 500
     if (status < 500) return sendJson(reply, status, errorBody((err as Error).message))
@@ -129,6 +124,18 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
   })
   app.addHook('onResponse', async function logLine (request, reply) {
     request.log.debug({ method: request.method, path: request.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'simulator request')
+  })
+
+  // While an update applies, /rest/v1 calls are accepted and never answered; just after, the proxy answers 502.
+  app.addHook('onRequest', async function updateInProgress (request, reply) {
+    if (!request.url.startsWith(BASE)) return
+    const behaviour = sim.update.restBehaviour()
+    if (behaviour === 'hang') {
+      reply.hijack()
+      request.log.debug({ method: request.method, path: request.url.split('?')[0] }, 'simulator request left hanging (update applying)')
+      return reply
+    }
+    if (behaviour === 'bad-gateway') return sendHtml(reply, 502)
   })
 
   app.addHook('onRequest', async function injectFaults (request, reply) {
@@ -145,9 +152,7 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
       const message = decision.status === 503 ? 'The cluster is busy; try again later' : 'Internal service error has occurred'
       return sendJson(reply, decision.status, errorBody(message))
     }
-    if (decision.kind === 'nonJson') {
-      return reply.code(decision.status).header('content-type', 'text/html; charset=utf-8').send(htmlErrorPage(decision.status))
-    }
+    if (decision.kind === 'nonJson') return sendHtml(reply, decision.status)
   })
 
   app.get(`${BASE}/ping`, async function ping (_request, reply) {
@@ -172,7 +177,7 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
     if (useOIDC === true && sim.state.collection('OIDCConfig').size === 0) {
       throw new AppError('UNAUTHORIZED', 'OpenID Connect login is not configured on this cluster', 401)
     }
-    if (!checkCredentials(parts, username, password)) {
+    if (!checkCredentials(credentials, sim.state, username, password)) {
       request.log.info({ username }, 'simulator login refused')
       throw new AppError('UNAUTHORIZED', 'Invalid username or password', 401)
     }
@@ -182,7 +187,7 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
   })
 
   app.post(`${BASE}/logout`, async function logout (request, reply) {
-    sessions.destroy(sessionIdOf(request))
+    sessions.destroy(sessionIdOf(request.headers))
     reply.header('set-cookie', `sessionID=; Path=/; HttpOnly${secure ? '; Secure' : ''}; Max-Age=0`)
     return sendJson(reply, 200, '{}')
   })
@@ -191,13 +196,7 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     url: `${BASE}/*`,
     handler: async function restCall (request, reply) {
-      const cookie = sessionIdOf(request)
-      const username = sessions.touch(cookie)
-      if (username === undefined) {
-        throw new AppError('UNAUTHORIZED', cookie === undefined
-          ? 'Authentication required: log in with POST /rest/v1/login and send the sessionID cookie'
-          : 'The session is not valid or has expired; log in again', 401)
-      }
+      const { username, sessionID } = authenticate(parts, request.headers)
       const match = catalog.find(request.method, request.url)
       if (match === undefined) {
         const others = catalog.operationsForPath(request.url).map((op) => op.method)
@@ -219,49 +218,15 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
         }
       }
       sim.tasks.settle()
-      const result = entry.handler({ sim, operation, params, query: firstValues(request.query), body, username })
+      const result = sim.tasks.runAs(sessionID, () => entry.handler({ sim, operation, params, query: firstValues(request.query), body, username, sessionID }))
+      if (result instanceof StatusAnswer) return sendJson(reply, result.status, JSON.stringify(result.body))
       return sendJson(reply, 200, JSON.stringify(result))
     }
   })
 
-  await app.register(async function controlRoutes (control) {
-    control.addHook('onRequest', async function basicAuth (request) {
-      const header = request.headers.authorization ?? ''
-      const decoded = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : ''
-      const colon = decoded.indexOf(':')
-      const ok = colon > 0 && sameSecret(decoded.slice(0, colon), credentials.username) && sameSecret(decoded.slice(colon + 1), credentials.password)
-      if (!ok) {
-        throw new AppError('UNAUTHORIZED', 'The simulator control API needs HTTP Basic authentication with the simulator\'s credentials', 401, {})
-      }
-    })
-    control.addHook('onSend', async function challenge (_request, reply, payload) {
-      if (reply.statusCode === 401) reply.header('www-authenticate', 'Basic realm="hypercore-simulator"')
-      return payload
-    })
-    const describe = (): string => JSON.stringify({
-      faults: faults.get(),
-      sessions: sessions.size,
-      vms: sim.state.vms.size,
-      tasks: sim.tasks.list().filter((t) => t.state === 'QUEUED' || t.state === 'RUNNING').length
-    })
-    control.get('/__simulator', async (_request, reply) => sendJson(reply, 200, describe()))
-    control.get('/__simulator/faults', async (_request, reply) => sendJson(reply, 200, JSON.stringify(faults.get())))
-    control.post('/__simulator/faults', async (request, reply) => {
-      const body = request.body
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the body must be a JSON object of fault settings')
-      faults.set(body as FaultSettings)
-      return sendJson(reply, 200, JSON.stringify(faults.get()))
-    })
-    control.delete('/__simulator/faults', async (_request, reply) => {
-      faults.reset()
-      return sendJson(reply, 200, JSON.stringify(faults.get()))
-    })
-    control.post('/__simulator/expire-sessions', async (_request, reply) => {
-      const expired = sessions.size
-      faults.expireSessions()
-      return sendJson(reply, 200, JSON.stringify({ expired }))
-    })
-  })
+  await app.register(clusterRoutes, { sim, catalog, authenticate: (headers) => authenticate(parts, headers).username })
+
+  await app.register(controlRoutes, { sim, sessions, faults, credentials, cluster: parts.cluster })
 
   if (parts.tls !== undefined) {
     sim.replaceCertificate = (cert, key) => {
@@ -271,16 +236,20 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
   return app
 }
 
-function checkCredentials (parts: ServerParts, username: string, password: string): boolean {
-  const { credentials, sim } = parts
-  // Evaluate both comparisons so the time taken does not reveal which part was wrong.
-  const userOk = sameSecret(username, credentials.username)
-  const passOk = sameSecret(password, credentials.password)
-  if (userOk && passOk) return true
-  for (const user of sim.state.collection('User').values()) {
-    if (user.username !== username) continue
-    const stored = sim.state.passwords.get(user.uuid)
-    return stored !== undefined && sameSecret(password, stored)
+/**
+ * Who a /rest/v1 call is from: a valid `sessionID` cookie, or else HTTP Basic credentials (real clusters accept both).
+ * Throws 401 when neither holds.
+ */
+function authenticate (parts: ServerParts, headers: Parameters<typeof sessionIdOf>[0]): { username: string, sessionID: string } {
+  const cookie = sessionIdOf(headers)
+  const fromSession = parts.sessions.touch(cookie)
+  if (fromSession !== undefined) return { username: fromSession, sessionID: cookie as string }
+  const basic = basicCredentials(headers)
+  if (basic !== undefined) {
+    if (checkCredentials(parts.credentials, parts.sim.state, basic.username, basic.password)) return { username: basic.username, sessionID: '' }
+    throw new AppError('UNAUTHORIZED', 'Invalid username or password', 401)
   }
-  return false
+  throw new AppError('UNAUTHORIZED', cookie === undefined
+    ? 'Authentication required: log in with POST /rest/v1/login and send the sessionID cookie, or use HTTP Basic'
+    : 'The session is not valid or has expired; log in again', 401)
 }

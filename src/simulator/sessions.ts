@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { SimClock } from './clock.js'
 
 // Open sessions kept at most; beyond this the least recently created one is dropped, so a login loop cannot exhaust memory.
 const MAX_SESSIONS = 10_000
@@ -8,13 +9,15 @@ interface Session {
   lastUsedAt: number
 }
 
-/** Login sessions with idle expiry; IDs are random and never logged. */
-export class SessionStore {
+/** The simulated cluster's login sessions (`POST /login`), with idle expiry on the simulator's clock; IDs are never logged. */
+export class LoginSessions {
   readonly #sessions = new Map<string, Session>()
   readonly #idleMs: number
+  readonly #clock: SimClock
 
-  constructor (idleMs: number) {
+  constructor (idleMs: number, clock: SimClock) {
     this.#idleMs = idleMs
+    this.#clock = clock
   }
 
   /** Opens a session and returns its ID. */
@@ -23,7 +26,7 @@ export class SessionStore {
     // Real clusters hand out UUID-shaped IDs; 16 random bytes in that shape are unguessable.
     const hex = randomBytes(16).toString('hex')
     const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
-    this.#sessions.set(id, { username, lastUsedAt: Date.now() })
+    this.#sessions.set(id, { username, lastUsedAt: this.#clock.now() })
     if (this.#sessions.size > MAX_SESSIONS) {
       const oldest = this.#sessions.keys().next().value
       if (oldest !== undefined) this.#sessions.delete(oldest)
@@ -36,7 +39,7 @@ export class SessionStore {
     if (id === undefined || id === '') return undefined
     const session = this.#sessions.get(id)
     if (session === undefined) return undefined
-    const now = Date.now()
+    const now = this.#clock.now()
     if (now - session.lastUsedAt > this.#idleMs) {
       this.#sessions.delete(id)
       return undefined
@@ -63,7 +66,7 @@ export class SessionStore {
   }
 
   #sweep (): void {
-    const now = Date.now()
+    const now = this.#clock.now()
     for (const [id, session] of this.#sessions) {
       if (now - session.lastUsedAt > this.#idleMs) this.#sessions.delete(id)
     }

@@ -21,6 +21,12 @@ export class SimulatorState {
   readonly exports = new Map<string, ExportedVm>()
   /** Bytes received by uploads (`ISO/{uuid}/data`, `VirtualDisk/upload`), by record UUID; the data itself is discarded. */
   readonly uploadedBytes = new Map<string, number>()
+  /** The tag of the last task that touched a record, by record UUID (shown as the record's `latestTaskTag`). */
+  readonly latestTaskTags = new Map<string, string>()
+  /** Nodes taken off the network (their Node records show them offline). */
+  readonly downNodes = new Set<string>()
+  /** The support tunnel's code while it is open (`/support-api/open`). */
+  supportTunnel: number | undefined
   /** The random source for UUIDs and MAC addresses made at run time. */
   readonly rng: Rng
   readonly #issuedMacs = new Set<string>()

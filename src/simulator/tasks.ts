@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { systemClock, type SimClock } from './clock.js'
 
 /** Thrown inside a task's work to end the task in ERROR with this message. */
 export class TaskFailure extends Error {
@@ -12,30 +13,39 @@ export class TaskFailure extends Error {
 export interface TaskSpec {
   /** Human-readable summary, e.g. `Start VM "web01"`. */
   description: string
-  /** Records the task is about. */
+  /** Records the task is about; the first is the record's `objectUUID`. */
   objectUUIDs?: string[]
+  /** Nodes the task runs on (a VM's node for power actions); empty for cluster-wide work. */
+  nodeUUIDs?: string[]
   /** The change itself; runs once when the task finishes. Throw TaskFailure to fail the task. */
   run?: () => void
 }
 
-/** The status record `GET /TaskTag/{taskTag}` returns. */
+/** The status record `GET /TaskTag/{taskTag}` returns, with the fields real clusters report. */
 export interface TaskTagStatus {
   taskTag: string
   progressPercent: number
   state: 'QUEUED' | 'RUNNING' | 'COMPLETE' | 'ERROR'
   formattedDescription: string
-  formattedMessage: string
   descriptionParameters: string[]
+  formattedMessage: string
   messageParameters: string[]
+  /** The record the task is about ('' when none). */
+  objectUUID: string
+  /** Every record the task is about (the 9.4 schema's list form). */
   objectUUIDs: string[]
   created: number
   modified: number
   completed: number
+  /** The session that started the task ('' for HTTP Basic callers); a secret, as on a real cluster. */
+  sessionID: string
+  nodeUUIDs: string[]
 }
 
 interface Task {
   tag: string
   spec: TaskSpec
+  sessionID: string
   createdAt: number
   dueAt: number
   outcome?: { state: 'COMPLETE' | 'ERROR', message: string, at: number }
@@ -46,28 +56,42 @@ const MAX_TASKS = 10_000
 // Share of a task's time spent QUEUED before it is reported RUNNING.
 const QUEUED_SHARE = 0.2
 
-/** Runs mutations as HyperCore-style tasks: QUEUED, then RUNNING, then COMPLETE or ERROR after `durationMs`. */
+/** Runs mutations as HyperCore-style tasks: QUEUED, then RUNNING, then COMPLETE or ERROR after `durationMs` on the clock. */
 export class TaskEngine {
   readonly #tasks = new Map<string, Task>()
   // Unfinished tasks in creation order; all share one duration, so this is also due order.
   readonly #pending: Task[] = []
   readonly #durationMs: number
   readonly #log: Logger
+  readonly #clock: SimClock
   #nextTag: number
-  #timer: NodeJS.Timeout | undefined
+  #cancelTimer: (() => void) | undefined
   #closed = false
+  #sessionID = ''
 
-  constructor (opts: { durationMs: number, log: Logger, firstTag?: number }) {
+  constructor (opts: { durationMs: number, log: Logger, firstTag?: number, clock?: SimClock }) {
     this.#durationMs = Math.max(0, opts.durationMs)
     this.#log = opts.log
+    this.#clock = opts.clock ?? systemClock
     this.#nextTag = opts.firstTag ?? 1
+  }
+
+  /** Runs `fn` with tasks it starts attributed to this session (the request's `sessionID` cookie, or '' for Basic auth). */
+  runAs<T> (sessionID: string, fn: () => T): T {
+    const before = this.#sessionID
+    this.#sessionID = sessionID
+    try {
+      return fn()
+    } finally {
+      this.#sessionID = before
+    }
   }
 
   /** Starts a task and returns its tag. */
   start (spec: TaskSpec): string {
     const tag = String(this.#nextTag++)
-    const now = Date.now()
-    const task: Task = { tag, spec, createdAt: now, dueAt: now + this.#durationMs }
+    const now = this.#clock.now()
+    const task: Task = { tag, spec, sessionID: this.#sessionID, createdAt: now, dueAt: now + this.#durationMs }
     this.#tasks.set(tag, task)
     this.#pending.push(task)
     this.#log.debug({ taskTag: tag, description: spec.description }, 'task queued')
@@ -80,20 +104,26 @@ export class TaskEngine {
   status (tag: string): TaskTagStatus | undefined {
     this.settle()
     const task = this.#tasks.get(tag)
-    return task === undefined ? undefined : this.#view(task, Date.now())
+    return task === undefined ? undefined : this.#view(task, this.#clock.now())
   }
 
   /** Every known task's status, oldest first. */
   list (): TaskTagStatus[] {
     this.settle()
-    const now = Date.now()
+    const now = this.#clock.now()
     return [...this.#tasks.values()].map((task) => this.#view(task, now))
   }
 
+  /** How many tasks are still QUEUED or RUNNING. */
+  get pendingCount (): number {
+    this.settle()
+    return this.#pending.length
+  }
+
   /** Finishes every task that is due, in the order they were started. */
-  settle (now = Date.now()): void {
+  settle (now = this.#clock.now()): void {
     while (this.#pending.length > 0 && (this.#pending[0] as Task).dueAt <= now) {
-      this.#finish(this.#pending.shift() as Task, now)
+      this.#finish(this.#pending.shift() as Task)
     }
   }
 
@@ -105,11 +135,11 @@ export class TaskEngine {
   /** Stops the timer; pending tasks stay unfinished. */
   close (): void {
     this.#closed = true
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    this.#timer = undefined
+    this.#cancelTimer?.()
+    this.#cancelTimer = undefined
   }
 
-  #finish (task: Task, now: number): void {
+  #finish (task: Task): void {
     let state: 'COMPLETE' | 'ERROR' = 'COMPLETE'
     let message = ''
     try {
@@ -123,19 +153,23 @@ export class TaskEngine {
         this.#log.error({ err, taskTag: task.tag }, 'task failed unexpectedly')
       }
     }
-    task.outcome = { state, message, at: Math.max(now === Number.POSITIVE_INFINITY ? Date.now() : now, task.createdAt) }
+    task.outcome = { state, message, at: Math.max(this.#clock.now(), task.createdAt) }
     this.#log.debug({ taskTag: task.tag, state }, 'task finished')
   }
 
   #view (task: Task, now: number): TaskTagStatus {
     const created = Math.floor(task.createdAt / 1000)
+    const objectUUIDs = task.spec.objectUUIDs ?? []
     const base = {
       taskTag: task.tag,
       formattedDescription: task.spec.description,
       descriptionParameters: [],
       messageParameters: [],
-      objectUUIDs: task.spec.objectUUIDs ?? [],
-      created
+      objectUUID: objectUUIDs[0] ?? '',
+      objectUUIDs,
+      created,
+      sessionID: task.sessionID,
+      nodeUUIDs: task.spec.nodeUUIDs ?? []
     }
     if (task.outcome !== undefined) {
       const at = Math.floor(task.outcome.at / 1000)
@@ -151,16 +185,14 @@ export class TaskEngine {
   }
 
   #schedule (): void {
-    if (this.#closed || this.#timer !== undefined) return
+    if (this.#closed || this.#cancelTimer !== undefined) return
     const head = this.#pending[0]
     if (head === undefined) return
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
+    this.#cancelTimer = this.#clock.setTimer(Math.max(0, head.dueAt - this.#clock.now()), () => {
+      this.#cancelTimer = undefined
       this.settle()
       this.#schedule()
-    }, Math.max(0, head.dueAt - Date.now()))
-    // A pending task must never keep the process alive on its own.
-    this.#timer.unref()
+    })
   }
 
   #evict (): void {

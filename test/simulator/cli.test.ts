@@ -86,3 +86,28 @@ test('scale-api-helper simulate stops cleanly on SIGTERM', async () => {
     if (child.exitCode === null) child.kill('SIGKILL')
   }
 })
+
+test('simulate --node-addresses serves every node on its own address and prints them; --icos-version sets the version', async (t) => {
+  const io = memoryIo()
+  const exit = runSimulate(['--node-addresses', '127.0.0.1,127.0.0.2,127.0.0.3', '--icos-version', '9.7.4.225310', '--vms', '2', '--log-level', 'silent'], io)
+  const sim = await io.started
+  const banner = io.out.join('')
+  const nodes = sim.nodes.list()
+  assert.equal(nodes.length, 3)
+  for (const node of nodes) assert.ok(banner.includes(`https://${node.host}:${node.port}`), node.host)
+  assert.match(banner, /__simulator\/nodes\/127\.0\.0\.2\/down/)
+  assert.match(banner, /__simulator\/update/)
+  assert.equal(sim.state.cluster().icosVersion, '9.7.4.225310')
+  const client = createSimClient(t, sim)
+  assert.equal((await client.raw('GET', '/rest/v1/ping', undefined, {}, `https://127.0.0.3:${String(nodes[2]?.port)}`)).status, 200)
+  io.stop()
+  assert.equal(await exit, 0)
+})
+
+test('simulate refuses --host together with --node-addresses, and bad addresses or versions', async () => {
+  for (const args of [['--host', '127.0.0.1', '--node-addresses', '127.0.0.2'], ['--node-addresses', '127.0.0.2,127.0.0.2'], ['--icos-version', '9.x']]) {
+    const io = memoryIo()
+    assert.equal(await runSimulate([...args, '--log-level', 'silent'], io), 1, args.join(' '))
+    assert.match(io.err.join(''), /Cannot start the simulator/)
+  }
+})

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { captureLogs } from '../helper.js'
-import { createSimClient, simFetch, startTestSimulator } from '../simulator-helper.js'
+import { ManualClock } from '../../src/simulator/index.js'
+import { basicAuth, createSimClient, simFetch, startTestSimulator } from '../simulator-helper.js'
 
 test('serves HTTPS with a self-signed certificate whose fingerprint it reports', async (t) => {
   const sim = await startTestSimulator(t)
@@ -102,11 +103,14 @@ test('logout destroys the session', async (t) => {
   assert.equal((await client.call('GET', '/VirDomain')).status, 401)
 })
 
-test('a session expires after the idle time, and a new login works', async (t) => {
-  const sim = await startTestSimulator(t, { sessionIdleMs: 100 })
+test('a session expires after the idle time on the clock, and a new login works', async (t) => {
+  const clock = new ManualClock()
+  const sim = await startTestSimulator(t, { sessionIdleMs: 60_000, clock })
   const client = await simFetch(t, sim)
   assert.equal((await client.call('GET', '/Cluster')).status, 200)
-  await new Promise((resolve) => setTimeout(resolve, 250))
+  clock.advance(60_000)
+  assert.equal((await client.call('GET', '/Cluster')).status, 200, 'exactly the idle time is still alive')
+  clock.advance(60_001)
   const expired = await client.call('GET', '/Cluster')
   assert.equal(expired.status, 401)
   assert.match((expired.json as { error: string }).error, /expired/)
@@ -115,13 +119,31 @@ test('a session expires after the idle time, and a new login works', async (t) =
 })
 
 test('using a session keeps it alive past the idle time', async (t) => {
-  // Six calls 250 ms apart span 1.5 s, past the 1 s idle time; each gap stays well under it even on a loaded machine.
-  const sim = await startTestSimulator(t, { sessionIdleMs: 1000 })
+  const clock = new ManualClock()
+  const sim = await startTestSimulator(t, { sessionIdleMs: 1000, clock })
   const client = await simFetch(t, sim)
+  // Six calls 800 ms apart span 4.8 s, far past the 1 s idle time; each gap is under it.
   for (let i = 0; i < 6; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 250))
+    clock.advance(800)
     assert.equal((await client.call('GET', '/Cluster')).status, 200)
   }
+})
+
+test('HTTP Basic works on every /rest/v1 call instead of the session cookie; wrong credentials get 401', async (t) => {
+  const sim = await startTestSimulator(t)
+  const client = createSimClient(t, sim)
+  const cluster = await client.call('GET', '/Cluster', undefined, basicAuth(sim))
+  assert.equal(cluster.status, 200)
+  assert.match(String((cluster.json as Array<{ icosVersion: string }>)[0]?.icosVersion), /^9\.4\./)
+  const vm = [...sim.state.vms.values()].find((v) => v.state === 'SHUTOFF') as { uuid: string }
+  const started = await client.call('POST', '/VirDomain/action', [{ virDomainUUID: vm.uuid, actionType: 'START' }], basicAuth(sim))
+  assert.equal(started.status, 200, started.text)
+  assert.match((started.json as { taskTag: string }).taskTag, /^\d+$/)
+  assert.equal((await client.call('GET', '/Cluster', undefined, basicAuth(sim, sim.username, 'wrong'))).status, 401)
+  assert.equal((await client.call('GET', '/Cluster', undefined, { authorization: 'Basic !!!' })).status, 401)
+  const created = await client.call('POST', '/User', { username: 'scripts', password: 'Scr1pts-pw' }, basicAuth(sim))
+  assert.equal(created.status, 200)
+  assert.equal((await client.call('GET', '/Node', undefined, basicAuth(sim, 'scripts', 'Scr1pts-pw'))).status, 200, 'users made through the API can use Basic too')
 })
 
 test('sessions are independent: logging one out leaves the other', async (t) => {
@@ -134,12 +156,12 @@ test('sessions are independent: logging one out leaves the other', async (t) => 
   assert.equal((await b.call('GET', '/Cluster')).status, 200)
 })
 
-test('a user created through the API can log in with its password', async (t) => {
+test('a user created through the API can log in with its password at once', async (t) => {
   const sim = await startTestSimulator(t)
   const admin = await simFetch(t, sim)
   const created = await admin.call('POST', '/User', { username: 'auditor', password: 'Audit-2026', fullName: 'Auditor' })
   assert.equal(created.status, 200)
-  assert.equal((await admin.waitForTask((created.json as { taskTag: string }).taskTag)).state, 'COMPLETE')
+  assert.equal((created.json as { taskTag: string }).taskTag, '')
   const other = createSimClient(t, sim)
   assert.equal((await other.login('auditor', 'wrong')).status, 401)
   assert.equal((await other.login('auditor', 'Audit-2026')).status, 200)
@@ -156,7 +178,10 @@ test('the simulator never logs passwords or session IDs, even at trace level', a
   const sessionID = (res.json as { sessionID: string }).sessionID
   await client.call('GET', '/VirDomain?token=abc')
   const created = await client.call('POST', '/User', { username: 'u1', password: 'User-Secret-Pw-99' })
-  await client.waitForTask((created.json as { taskTag: string }).taskTag)
+  assert.equal(created.status, 200)
+  const vm = [...sim.state.vms.values()][0] as { uuid: string }
+  await client.waitForTask(((await client.call('POST', '/VirDomain/action', [{ virDomainUUID: vm.uuid, actionType: 'NMI' }])).json as { taskTag: string }).taskTag)
+  await client.call('GET', '/TaskTag')
   await client.call('POST', '/logout')
   const log = lines.join('\n')
   assert.ok(lines.length > 0, 'something was logged')

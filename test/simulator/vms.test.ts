@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { BlockDeviceRecord, NetDeviceRecord, SnapshotRecord, TaskTagStatus, VmRecord } from '../../src/simulator/index.js'
+import { ManualClock, type BlockDeviceRecord, type NetDeviceRecord, type SnapshotRecord, type TaskTagStatus, type VmRecord } from '../../src/simulator/index.js'
 import { simFetch, startTestSimulator, type SimClient, type SimResponse } from '../simulator-helper.js'
 
 const GIB = 1024 ** 3
@@ -43,11 +43,16 @@ test('GET /VirDomain lists the seeded VMs with their devices; one VM comes back 
   assert.deepEqual(one, list[3])
 })
 
-test('an unknown VM answers 404 with an error body, for reads, edits and deletes', async (t) => {
+test('a GET of an unknown VM answers 404 with an empty list (as the collection reads it); edits and deletes 404 with an error', async (t) => {
   const sim = await startTestSimulator(t)
   const client = await simFetch(t, sim)
   const id = '11111111-2222-4333-8444-555555555555'
-  for (const [method, body] of [['GET'], ['POST', { name: 'x' }], ['PATCH', { name: 'x' }], ['DELETE']] as Array<[string, unknown?]>) {
+  for (const path of [`/VirDomain/${id}`, `/VirDomainStats/${id}`, `/VirDomainBlockDevice/${id}`, `/User/${id}`]) {
+    const read = await client.call('GET', path)
+    assert.equal(read.status, 404, path)
+    assert.deepEqual(read.json, [], path)
+  }
+  for (const [method, body] of [['POST', { name: 'x' }], ['PATCH', { name: 'x' }], ['DELETE']] as Array<[string, unknown?]>) {
     const res = await client.call(method, `/VirDomain/${id}`, body)
     assert.equal(res.status, 404, method)
     assert.match((res.json as { error: string }).error, new RegExp(id))
@@ -93,6 +98,21 @@ test('creating a VM runs a task; the VM, its disks and NICs appear when it compl
   assert.ok(mounts.some((m) => m.vmUUID === vm.uuid), 'the ISO lists the VM that mounts it')
 })
 
+test('a VM created without a machine type is BIOS with no extra disks (no NVRAM)', async (t) => {
+  const sim = await startTestSimulator(t)
+  const client = await simFetch(t, sim)
+  const { task, createdUUID } = await settled(client, await client.call('POST', '/VirDomain', {
+    dom: { name: 'min-params', mem: 512 * 1024 * 1024, numVCPU: 2, blockDevs: [], netDevs: [] },
+    options: { attachGuestToolsISO: false }
+  }))
+  assert.equal(task.state, 'COMPLETE', task.formattedMessage)
+  const vm = await getOne<VmRecord>(client, `/VirDomain/${createdUUID}`)
+  assert.equal(vm.machineType, 'scale-7.2')
+  assert.equal(vm.machineTypeKeyword, 'bios')
+  assert.deepEqual(vm.blockDevs, [])
+  assert.deepEqual(vm.bootDevices, [])
+})
+
 test('a VM is not visible before its create task completes', async (t) => {
   const sim = await startTestSimulator(t, { taskDurationMs: 60_000 })
   const client = await simFetch(t, sim)
@@ -130,7 +150,7 @@ test('VM create and edit bodies are validated with 400s that name the field', as
   assert.equal(raw.status, 400, 'an empty body where one is required')
 })
 
-test('editing a VM changes it through a task; memory needs the VM off', async (t) => {
+test('editing a VM changes it through a task; memory and vCPUs of a running VM are stored for its next boot', async (t) => {
   const sim = await startTestSimulator(t)
   const client = await simFetch(t, sim)
   const off = firstVm(sim.state.vms, 'SHUTOFF')
@@ -141,9 +161,17 @@ test('editing a VM changes it through a task; memory needs the VM off', async (t
   assert.equal(edited.name, 'renamed')
   assert.equal(edited.mem, 6 * GIB)
   assert.equal(edited.tags, 'a,b')
-  ;({ task } = await settled(client, await client.call('POST', `/VirDomain/${on.uuid}`, { ...on, mem: on.mem * 2 })))
-  assert.equal(task.state, 'ERROR')
-  assert.match(task.formattedMessage, /mem.*shut it down/)
+  const mem = on.mem * 2
+  const numVCPU = on.numVCPU + 1
+  ;({ task } = await settled(client, await client.call('POST', `/VirDomain/${on.uuid}`, { ...structuredClone(on), mem, numVCPU })))
+  assert.equal(task.state, 'COMPLETE', task.formattedMessage)
+  const stored = await getOne<VmRecord>(client, `/VirDomain/${on.uuid}`)
+  assert.equal(stored.mem, mem)
+  assert.equal(stored.numVCPU, numVCPU)
+  assert.equal(stored.state, 'RUNNING', 'the VM keeps running')
+  ;({ task } = await settled(client, await client.call('PATCH', `/VirDomain/${on.uuid}`, { machineType: on.machineType === 'scale-7.2' ? 'scale-8.10' : 'scale-7.2' })))
+  assert.equal(task.state, 'ERROR', 'the firmware still needs the VM off')
+  assert.match(task.formattedMessage, /machineType.*shut it down/)
   ;({ task } = await settled(client, await client.call('PATCH', `/VirDomain/${on.uuid}`, { description: 'still running' })))
   assert.equal(task.state, 'COMPLETE', 'other fields can change while it runs')
 })
@@ -385,8 +413,9 @@ test('a disk can be cloned out of a snapshot onto another VM', async (t) => {
   assert.equal(disk.readOnly, true)
 })
 
-test('VirDomainStats gives plausible figures that move over time and are zero when off', async (t) => {
-  const sim = await startTestSimulator(t)
+test('VirDomainStats gives plausible figures that move with the clock and are zero when off', async (t) => {
+  const clock = new ManualClock()
+  const sim = await startTestSimulator(t, { clock })
   const client = await simFetch(t, sim)
   const all = (await client.call('GET', '/VirDomainStats')).json as Array<Record<string, number>>
   assert.equal(all.length, 12)
@@ -395,7 +424,7 @@ test('VirDomainStats gives plausible figures that move over time and are zero wh
   const a = await getOne<Record<string, number>>(client, `/VirDomainStats/${on.uuid}`)
   assert.ok((a.cpuUsage as number) > 0 && (a.cpuUsage as number) <= 100)
   assert.ok((a.rxBitRate as number) > 0)
-  await new Promise((resolve) => setTimeout(resolve, 1100))
+  clock.advance(1100)
   const b = await getOne<Record<string, number>>(client, `/VirDomainStats/${on.uuid}`)
   assert.ok((b.timestamp as number) > (a.timestamp as number))
   assert.ok((b.rdBytes as number) > (a.rdBytes as number), 'counters grow')
