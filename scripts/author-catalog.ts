@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { UNSUPPORTED, aliasesFor, fieldTermsFor, intentFor } from './catalog-vocabulary.js'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type JsonObject = { [key: string]: Json }
@@ -250,7 +251,7 @@ const RESOURCES: Record<string, Resource> = {
     one: 'a user account',
     many: 'user accounts',
     about: 'User is a local account that can log in to the cluster\'s UI and REST API, with its roles and session limit.',
-    aka: 'account, login, administrator'
+    aka: 'account, administrator, username'
   },
   Role: {
     tag: 'Users',
@@ -1093,6 +1094,26 @@ export function author (operations: RefOperation[], components: Record<string, J
     }
   }
 
+  // Search vocabulary (scripts/catalog-vocabulary.ts): query_api reads these at run time.
+  const foreignRecords = [...Object.keys(RESOURCES), 'TaskTagStatus', 'StatsData']
+  for (const [path, item] of Object.entries(paths)) {
+    const resource = path.split('/').filter(Boolean)[0] ?? ''
+    const ownRecords = [resource, ...(resource === 'TaskTag' ? ['TaskTagStatus'] : resource === 'VirDomainStats' ? ['StatsData'] : [])]
+    for (const [method, opJson] of Object.entries(item)) {
+      const op = opJson as JsonObject
+      const roots: Json[] = []
+      const body = ((op.requestBody as JsonObject | undefined)?.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined
+      if (body?.schema !== undefined) roots.push(body.schema)
+      const ok = ((op.responses as JsonObject)['200'] as JsonObject | undefined)?.content as JsonObject | undefined
+      if (method === 'get' && ok !== undefined) roots.push((ok['application/json'] as JsonObject).schema as Json)
+      const aliases = aliasesFor(method.toUpperCase(), path, RESOURCES[resource]?.aka)
+      if (aliases.length > 0) op['x-aliases'] = aliases
+      op['x-intent'] = intentFor(method.toUpperCase(), path)
+      const fieldTerms = fieldTermsFor(schemas, ownRecords, foreignRecords, roots)
+      if (Object.keys(fieldTerms).length > 0) op['x-field-terms'] = fieldTerms
+    }
+  }
+
   const orderedPaths: Record<string, JsonObject> = {}
   for (const path of Object.keys(paths)) {
     const item = paths[path] as JsonObject
@@ -1114,6 +1135,7 @@ export function author (operations: RefOperation[], components: Record<string, J
     servers: [{ url: '/rest/v1', description: 'Relative to https://<cluster address>.' }],
     security: [{ sessionCookie: [] }],
     tags: TAGS.map((name) => ({ name, description: TAG_DOCS[name] })),
+    'x-unsupported': UNSUPPORTED as unknown as Json,
     paths: orderedPaths,
     components: {
       securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: 'sessionID', description: 'Session ID from POST /login.' } },

@@ -35,6 +35,22 @@ export interface CatalogOperation {
   pathParams: string[]
   /** Query parameters the document declares. */
   queryParams: Array<{ name: string, required: boolean, description?: string, schema?: JsonSchema }>
+  /** Plain words and other hypervisors' names for the operation and its resource (`x-aliases`). */
+  aliases?: string[]
+  /** What kind of question it answers (`x-intent`). */
+  intent?: OperationIntent
+  /** Fields it reads or writes, by path, with the words people use for each (`x-field-terms`). */
+  fieldTerms?: Array<{ field: string, terms: string[] }>
+}
+
+/** What kind of question an operation answers: a list, one record, a status, or a create, change, delete or action. */
+export type OperationIntent = 'list' | 'get' | 'status' | 'create' | 'change' | 'delete' | 'action'
+
+/** Something the API does not do (`x-unsupported`): the words that name it, a plain note and the closest areas. */
+export interface UnsupportedTopic {
+  terms: string[]
+  note: string
+  areas: string[]
 }
 
 /** What `Catalog.find` answers: the operation and the values of its path parameters. */
@@ -72,14 +88,17 @@ export class Catalog {
   readonly title: string
   /** The file the catalogue came from. */
   readonly source: string
+  /** What the API does not do, as the document lists it (`x-unsupported`). */
+  readonly unsupported: UnsupportedTopic[]
   readonly #templates: CompiledTemplate[]
   readonly #byId: Map<string, CatalogOperation>
 
-  constructor (operations: CatalogOperation[], info: { version: string, title: string, source: string, tags: string[] }) {
+  constructor (operations: CatalogOperation[], info: { version: string, title: string, source: string, tags: string[], unsupported?: UnsupportedTopic[] }) {
     this.operations = operations
     this.version = info.version
     this.title = info.title
     this.source = info.source
+    this.unsupported = info.unsupported ?? []
     const tags = [...info.tags]
     for (const op of operations) if (!tags.includes(op.tag)) tags.push(op.tag)
     this.tags = tags
@@ -337,6 +356,12 @@ function buildCatalog (document: Record<string, unknown>, source: string): Catal
         if (body.example !== undefined) operation.requestExample = body.example
       }
       if (responseSchema !== undefined) operation.responseSchema = responseSchema
+      const aliases = stringList(op['x-aliases'])
+      if (aliases.length > 0) operation.aliases = aliases
+      if (typeof op['x-intent'] === 'string' && (INTENTS as readonly string[]).includes(op['x-intent'])) operation.intent = op['x-intent'] as OperationIntent
+      if (isRecord(op['x-field-terms'])) {
+        operation.fieldTerms = Object.entries(op['x-field-terms']).map(([field, terms]) => ({ field, terms: stringList(terms) }))
+      }
       operations.push(operation)
     }
   }
@@ -344,8 +369,21 @@ function buildCatalog (document: Record<string, unknown>, source: string): Catal
     version: typeof info.version === 'string' ? info.version : 'unknown',
     title: typeof info.title === 'string' ? info.title : 'OpenAPI',
     source,
-    tags: docTags
+    tags: docTags,
+    unsupported: unsupportedTopics(document['x-unsupported'])
   })
+}
+
+const INTENTS = ['list', 'get', 'status', 'create', 'change', 'delete', 'action'] as const
+
+function stringList (value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []
+}
+
+function unsupportedTopics (value: unknown): UnsupportedTopic[] {
+  if (!Array.isArray(value)) return []
+  return value.filter(isRecord).map((t) => ({ terms: stringList(t.terms), note: typeof t.note === 'string' ? t.note : '', areas: stringList(t.areas) }))
+    .filter((t) => t.terms.length > 0)
 }
 
 function jsonMedia (content: unknown): Record<string, unknown> | undefined {
