@@ -87,8 +87,10 @@ function notFound (catalog: Catalog, method: string, path: string): AppError {
   for (const op of catalog.operationsForPath(path, { ignoreCase: true })) push(op)
   const words = path.replace(/\{[^}]+\}/g, ' ').replace(/[/_-]+/g, ' ').trim()
   if (words !== '') {
-    const hits = searchOperations(catalog, words, { limit: 10 }).results
-    for (const h of hits) if (h.method === wanted) push(h)
+    const found = searchOperations(catalog, words, { limit: 10 })
+    // When the words match nothing the path already suggested is all there is; otherwise the same method goes first.
+    const hits = found.match === 'none' && suggestions.length > 0 ? [] : found.results
+    for (const h of hits) if (h.method === wanted && h.confidence !== 'low') push(h)
     for (const h of hits) push(h)
   }
   const list = suggestions.map((s) => `${s.method} ${s.path}`).join(', ')

@@ -1,7 +1,13 @@
-import MiniSearch from 'minisearch'
+import MiniSearch, { type SearchResult as MiniResult } from 'minisearch'
 import { AppError } from '../errors.js'
-import { normalisePath, type Catalog, type CatalogOperation } from './catalog.js'
+import { normalisePath, type Catalog, type CatalogOperation, type OperationIntent, type UnsupportedTopic } from './catalog.js'
 import { isRecord, type JsonSchema } from './schema.js'
+
+/** How much of a question one operation covers: `high` (all of what matters), `medium` (part of it) or `low` (little or the wrong kind). */
+export type Confidence = 'high' | 'medium' | 'low'
+
+/** How well the best operation answers the question: `strong`, `weak` (partly) or `none` (no operation does it). */
+export type MatchStrength = 'strong' | 'weak' | 'none'
 
 /** One ranked answer of `searchOperations`. */
 export interface SearchHit {
@@ -10,13 +16,14 @@ export interface SearchHit {
   operationId: string
   summary: string
   tag: string
-  /** Relevance relative to the best hit of the same search (1 = best). */
-  score: number
+  /** Absolute: how much of the question this operation covers, and whether it does the kind of thing asked. */
+  confidence: Confidence
   mutating: boolean
 }
 
-/** Ranked operations for a question, with the number that matched and a hint when nothing (or little) did. */
+/** Ranked operations for a question, how well the best one answers it, and a hint when it is weak or nothing fits. */
 export interface SearchResult {
+  match: MatchStrength
   results: SearchHit[]
   total: number
   hint?: string
@@ -32,46 +39,60 @@ export interface SearchOptions {
 
 /** Longest query looked at; the tool's input schema caps queries at 1,000 characters. */
 export const MAX_QUERY_LENGTH = 1000
-const MAX_TERMS = 48
+const MAX_TERMS = 64
 
-type Kind = 'list' | 'get' | 'create' | 'update' | 'patch' | 'delete' | 'action' | 'read'
-
-interface Doc {
-  id: number
-  path: string
-  summary: string
-  description: string
-  tag: string
-  fields: string
-  aliases: string
-}
+type Field = 'path' | 'summary' | 'names' | 'aliases' | 'tag' | 'description' | 'fields' | 'fieldTerms' | 'fieldText'
+type Doc = { id: number } & Record<Field, string>
+type QueryIntent = 'read' | 'create' | 'change' | 'delete' | 'action'
 
 interface Index {
   search: MiniSearch<Doc>
   operations: CatalogOperation[]
-  kinds: Kind[]
+  intents: OperationIntent[]
+  /** Per operation: the stemmed words naming its resource, i.e. what it is about. */
+  subjects: Array<Set<string>>
+  /** Stemmed words that name some resource: a question's subject when typed before any preposition. */
+  resourceWords: Set<string>
+  /** Stemmed word pairs of field vocabulary ("user data", "boot order"): their words name a field, not a resource. */
+  compounds: Set<string>
+  /** Stemmed word pairs of aliases ("snapshot schedule", "network card"): one name in two words. */
+  aliasPairs: Set<string>
+  /** Every stemmed word the documents hold. */
+  vocabulary: Set<string>
   /** Lower-cased first path segments, e.g. 'virdomain', to recognise a resource name typed as a query. */
   resources: Set<string>
+  unsupported: Array<{ topic: UnsupportedTopic, phrases: string[][] }>
 }
 
 const indexes = new WeakMap<Catalog, Index>()
 
-// Words that carry no meaning for finding an endpoint. Intent words (list, add, delete...) are not here: they also
-// appear in summaries and aliases, so they help ranking as well as choosing the method.
+// One-word aliases name the thing outright; a word inside a longer alias ("mail server") says less on its own.
+const BOOST: Record<Field, number> = { names: 3, aliases: 2, path: 2.5, summary: 2, fieldTerms: 1.5, tag: 1, fields: 0.8, description: 0.7, fieldText: 0.3 }
+// How surely a word found in a field means the operation covers it: its names and vocabulary fully, its prose less.
+const QUALITY: Record<Field, number> = { names: 1, aliases: 1, path: 1, summary: 1, fieldTerms: 1, tag: 0.8, fields: 0.9, description: 0.7, fieldText: 0.5 }
+const SUBJECT_FIELDS: Field[] = ['names', 'aliases', 'path', 'summary']
+const FIELDS: Field[] = ['path', 'summary', 'names', 'aliases', 'tag', 'description', 'fields', 'fieldTerms', 'fieldText']
+
+// Words that carry no meaning for finding an endpoint (fillers, pronouns, auxiliaries, number words).
 const STOPWORDS = new Set(('a an the to of for in on at by with from into onto via using use about as and or but so then than ' +
-  'i me my mine we us our you your it its this that these those there here he she they them their ' +
-  'is are was were be been being am do does did doing done can could would should will shall may might must ' +
-  'how what which where when who whom why please want wanted need needs like let lets just also any some ' +
-  'hypercore scale computing api rest endpoint call request way possible able thing things using get got')
+  'i me my mine we us our you your it its this that these those there here he she they them their someone somebody anyone ' +
+  'is are was were be been being am do does did doing done has have had can could would should will shall may might must ' +
+  'how what which where when who whom why please pls plz hey hi hello ok okay thanks thank want wanted need needs like let lets just ' +
+  'also any some really actually basically kinda maybe still already again even very too much lot lots bit right ' +
+  'yesterday today tonight tomorrow thing things stuff guys know think guess seems seem called named made ' +
+  'two three four five six seven eight nine ten twice second third ' +
+  'not no nor each both either neither such own same few enough quite rather almost along ever never always sometimes ' +
+  'etc eg ie per else instead anyway however ' +
+  'hypercore scale computing api rest endpoint call request way possible able using got')
   .split(' '))
 
 // Keep these whole: stripping their final "s" changes the word.
-const KEEP = new Set(['dns', 'os', 'has', 'was', 'is', 'its', 'this', 'bus', 'yes', 'ssl', 'tls', 'iops', 'gpus', 'vms', 'status', 'stats'])
+const KEEP = new Set(['dns', 'os', 'has', 'was', 'is', 'its', 'this', 'bus', 'yes', 'ssl', 'tls', 'iops', 'gpus', 'vms', 'status', 'stats', 'alias', 'gigs', 'lacp', 'sas'])
 
 /** Reduces a lower-case word to a crude stem so "snapshots", "booting", "configured" meet "snapshot", "boot", "configure". */
 export function stem (word: string): string {
   let w = word
-  if (KEEP.has(w)) return w === 'gpus' ? 'gpu' : w === 'vms' ? 'vm' : w
+  if (KEEP.has(w)) return w === 'gpus' ? 'gpu' : w === 'vms' ? 'vm' : w === 'gigs' ? 'gig' : w
   if (w.length >= 3 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) {
     w = w.endsWith('ies') && w.length > 4 ? w.slice(0, -3) + 'y' : w.slice(0, -1)
   }
@@ -100,234 +121,138 @@ function processTerm (term: string): string | null {
   return stem(t)
 }
 
-// How people talk, mapped to the words the index uses. Phrases are rewritten before single words are looked up.
+function terms (text: string): string[] {
+  return tokenize(text).map(processTerm).filter((t): t is string => t !== null)
+}
+
+// Idioms rewritten before words are looked at. Only everyday English lives here; what a word means for one operation
+// or resource is in the catalogue (x-aliases, x-field-terms).
 const PHRASES: Array<[RegExp, string]> = [
   [/\bvirtual machines?\b/g, 'vm'],
-  [/\b(power|turn|switch|boot|start) (it |them |the vm |vm )?(up|on)\b/g, 'poweron start'],
-  [/\b(power|turn|switch) (it |them |the vm |vm )?(off|down)\b/g, 'poweroff stop shutdown'],
-  [/\bshut ?(it |them )?down\b/g, 'shutdown'],
-  [/\bhard (power off|reset|stop|poweroff)\b/g, 'stop reset'],
-  [/\blive ?migrat(e|ion|ing)\b/g, 'livemigrate migrate'],
-  [/\b(network|ethernet) (card|interface|adapter|device)s?\b/g, 'nic'],
-  [/\b(hard|virtual) (disk|drive)s?\b/g, 'disk'],
-  [/\bcd ?-?roms?\b|\bdvd drives?\b|\bcd drives?\b/g, 'cdrom'],
   [/\bsingle sign ?-?on\b/g, 'sso'],
-  [/\bopen ?id( connect)?\b/g, 'oidc'],
-  [/\btime ?zones?\b/g, 'timezone'],
-  [/\btime (servers?|sources?|sync\w*)\b/g, 'ntp timesource'],
-  [/\binstall(ation)? (media|disc|disk|cd|image)s?\b/g, 'iso'],
-  [/\bdisaster recovery\b/g, 'dr replication'],
+  // "who has a login": a login one has is an account; logging in is the session.
+  [/\b(has|have|had|with|without|got|get|gets|need|needs) (a |an |their |his |her )?logins?\b/g, '$1 $2account'],
+  [/\b(is|are) (it|they|this|that|(?:my|the|this|that|our) (?:[\w-]+ )?(?:vm|vms|machine|server|box|guest))( still)? (on|off|running|up|down|powered on|powered off)\b/g, 'is power state'],
+  [/\b(power|turn|switch|boot|start) (it |them |the vm |vm )?(up|on)\b/g, 'poweron|start'],
+  [/\b(power|turn|switch) (it |them |the vm |vm )?(off|down)\b/g, 'poweroff|stop|shutdown'],
+  [/\bshut ?(it |them )?down\b/g, 'shutdown'],
+  [/\bget rid of\b/g, 'remove'],
+  [/\bget (\w+ )?(\w+ )?back\b/g, 'restore $1$2'],
+  [/\bmake (it|them|the|this|that|my|its|our)\b/g, 'change $1'],
+  [/\bhow many\b/g, 'list'],
+  [/\bis there\b|\bare there\b/g, 'list'],
+  [/\bright now\b/g, 'current'],
+  [/\bback ?up\b/g, 'backup'],
+  [/\bspin up\b|\bset ?up\b/g, 'create'],
+  [/\bup to date\b/g, 'update'],
   [/\b(log|sign) ?in(to)?\b/g, 'login'],
   [/\b(log|sign) ?(out|off)\b/g, 'logout'],
   [/\be-?mail\b/g, 'email'],
-  [/\bmail server\b/g, 'smtp'],
-  [/\btask ?tags?\b/g, 'tasktag'],
-  [/\bhow many\b/g, 'list'],
-  [/\bis there\b|\bare there\b/g, 'list'],
-  [/\bback ?up\b/g, 'backup'],
-  [/\bspin up\b|\bset ?up\b/g, 'create'],
-  [/\bget rid of\b/g, 'remove'],
-  [/\bup to date\b/g, 'update'],
   [/\bip address(es)?\b/g, 'ip'],
-  [/\bsearch domains?\b/g, 'searchdomain dns'],
-  [/\bname ?servers?\b/g, 'dns'],
-  [/\bssl\b|\bhttps\b|\btls\b/g, 'certificate ssl'],
-  [/\bwhole cluster\b|\bentire cluster\b|\ball nodes\b/g, 'cluster shutdown'],
-  [/\bphysical (drive|disk|hdd|ssd)s?\b/g, 'physicaldrive'],
-  [/\bstop sending\b/g, 'remove'],
+  [/\bout of\b/g, 'out from'],
   // "stop replicating", "pause monitoring": switching an activity off is an edit, not a power action.
   [/\b(stop|pause|halt|disable) (\w+ing)\b/g, '$2 disable']
 ]
 
-// Single words -> extra words in the index's vocabulary, added beside the original at a lower weight;
-// a word marked '!' is a translation into HyperCore's vocabulary and weighs as much as the word typed.
-const SYNONYMS: Record<string, string> = {
-  vm: '!virdomain',
-  guest: '!vm virdomain',
-  machine: 'vm',
-  instance: 'vm',
-  server: 'vm node',
-  disk: 'block device',
-  drive: '!disk block device',
-  volume: '!disk block device',
-  storage: 'disk',
-  nic: 'net device',
-  vlan: 'nic vlan',
-  mac: 'nic',
-  network: 'nic',
-  ip: 'nic ipv4',
-  poweron: 'action start',
-  poweroff: 'action stop shutdown',
-  start: 'action',
-  boot: 'action start',
-  resume: 'action start',
-  shutdown: 'action',
-  stop: 'action',
-  reboot: 'action',
-  restart: 'action reboot',
-  reset: 'action',
-  pause: 'action',
-  suspend: 'action pause',
-  migrate: 'action livemigrate',
-  move: 'action livemigrate',
-  backup: '!snapshot',
-  restore: 'snapshot',
-  dr: 'replication snapshot',
-  replicate: 'replication',
-  alert: '!condition',
-  warning: '!alert condition',
-  error: 'alert condition',
-  problem: 'alert condition',
-  issue: 'alert condition',
-  health: 'condition alert ping',
-  firmware: '!update',
-  upgrade: '!update',
-  ntp: '!timesource',
-  sso: '!oidc',
-  azure: 'oidc sso',
-  okta: 'oidc sso',
-  smtp: 'smtp email',
-  syslog: 'syslog',
-  iso: 'iso',
-  cd: 'iso cdrom',
-  dvd: 'iso cdrom',
-  media: 'iso',
-  template: 'clone',
-  copy: 'clone',
-  duplicate: 'clone',
-  task: '!tasktag',
-  job: '!tasktag',
-  progress: 'tasktag',
-  finished: 'tasktag',
-  done: 'tasktag',
-  account: '!user',
-  people: 'user',
-  password: 'user password',
-  permission: '!role',
-  ram: 'mem memory',
-  memory: 'mem',
-  cpu: 'vcpu cpu',
-  cpus: 'vcpu cpu',
-  performance: 'stats',
-  usage: 'stats',
-  metrics: 'stats monitoring',
-  host: 'node',
-  physicaldrive: '!drive hardware',
-  up: 'ping'
-}
+// Everyday words for a unit or a thing, beside the word typed (at a lower weight). Nothing specific to one operation.
+const SYNONYMS = new Map<string, string[]>([
+  ['gigabyte', ['gb']], ['gigabytes', ['gb']], ['terabyte', ['tb']], ['terabytes', ['tb']], ['megabytes', ['mb']],
+  ['bigger', ['grow', 'larger']], ['larger', ['grow', 'bigger']], ['enlarge', ['grow']], ['increase', ['more']],
+  ['remove', ['delete']], ['erase', ['delete']], ['destroy', ['delete']], ['wipe', ['delete']],
+  ['restart', ['reboot']], ['reboot', ['restart']], ['alarm', ['alert']], ['percentage', ['percent']],
+  ['configuration', ['settings']], ['config', ['settings']], ['setting', ['settings']]
+])
 
-// Intent words -> the kinds of operation they point at.
-const INTENTS: Array<[Set<string>, Kind[]]> = [
-  [new Set(['list', 'show', 'what', 'which', 'view', 'see', 'display', 'find', 'read', 'fetch', 'lookup', 'look', 'tell', 'current', 'exist', 'available', 'all', 'every', 'inventory', 'detail', 'details', 'info', 'information', 'check']), ['list', 'get', 'read']],
-  [new Set(['create', 'add', 'new', 'make', 'provision', 'deploy', 'build', 'register', 'take', 'attach', 'upload', 'send', 'forward']), ['create', 'action']],
-  [new Set(['change', 'rename', 'resize', 'edit', 'update', 'set', 'modify', 'increase', 'decrease', 'grow', 'expand', 'extend', 'shrink', 'raise', 'lower', 'adjust', 'configure', 'enable', 'disable', 'give', 'insert', 'eject', 'disconnect', 'connect', 'retain', 'retention']), ['patch', 'update', 'create']],
-  [new Set(['remove', 'delete', 'destroy', 'drop', 'erase', 'purge', 'uninstall', 'detach', 'unregister']), ['delete']]
+// Words that say what kind of thing is wanted. 'pure' ones say only that; the others also name what to do.
+const INTENT_WORDS: Array<[QueryIntent, string[], string[]]> = [
+  ['read', ['list', 'show', 'view', 'see', 'display', 'find', 'fetch', 'read', 'lookup', 'look', 'tell', 'get', 'check', 'inventory', 'detail', 'details', 'info', 'information', 'exist', 'current', 'available', 'all', 'every'], ['status', 'monitor']],
+  ['create', ['create', 'add', 'new', 'make', 'build', 'provision', 'deploy', 'another', 'send', 'forward'], ['take', 'save', 'copy', 'clone', 'duplicate', 'upload', 'import', 'attach', 'register']],
+  ['change', ['change', 'edit', 'modify', 'set', 'configure', 'adjust', 'update', 'more', 'give', 'put', 'increase', 'decrease', 'raise', 'lower', 'bump', 'extra', 'enable', 'disable', 'assign', 'switch', 'turn', 'mark', 'limit', 'cap', 'restrict'],
+    ['rename', 'resize', 'grow', 'expand', 'extend', 'shrink', 'bigger', 'larger', 'insert', 'eject', 'mount', 'unmount', 'connect', 'disconnect', 'plug', 'unplug', 'pin', 'retain', 'keep', 'replace', 'reset', 'leave']],
+  ['delete', ['delete', 'remove', 'destroy', 'drop', 'erase', 'purge', 'wipe', 'uninstall', 'unregister', 'detach'], []],
+  ['action', [], ['start', 'stop', 'boot', 'reboot', 'restart', 'shutdown', 'poweron', 'poweroff', 'power', 'migrate', 'move', 'vmotion', 'pause', 'resume', 'suspend', 'test', 'apply', 'install', 'upgrade']]
 ]
+const INTENT_OF = new Map<string, QueryIntent[]>()
+const PURE_INTENT = new Set<string>()
+for (const [intent, pure, content] of INTENT_WORDS) {
+  for (const w of [...pure, ...content]) INTENT_OF.set(w, [...(INTENT_OF.get(w) ?? []), intent])
+  for (const w of pure) PURE_INTENT.add(w)
+}
+// Which operation intents each wanted intent accepts, best first: adding to a setting is often an edit of it, and
+// removing something from a VM (an ISO from its CD drive) too.
+const COMPATIBLE: Record<QueryIntent, OperationIntent[][]> = {
+  read: [['list', 'get', 'status']],
+  create: [['create'], ['change', 'action']],
+  change: [['change'], ['create', 'action']],
+  delete: [['delete'], ['change']],
+  action: [['action'], ['change', 'create']]
+}
+const FIRST_WORD_INTENTS = new Map<string, QueryIntent>([['schedule', 'create'], ['snapshot', 'create'], ['backup', 'create'], ['checkpoint', 'create'],
+  ['replicate', 'create'], ['email', 'create'],
+  ['tag', 'change'], ['label', 'change'], ['name', 'change'], ['size', 'change'], ['resize', 'change']])
+// Words naming the whole system: after a preposition ("log in to the cluster") they only set the scene.
+const CONTEXT_WORDS = new Set(['cluster', 'system', 'environment', 'everything'])
+// The word after these is a name ("a VM called web01").
+const NAMING = new Set(['called', 'named', 'name', 'titled', 'labelled', 'labeled'])
 const ONE_RECORD = new Set(['one', 'single', 'specific', 'particular', 'uuid', 'id', 'detail', 'details', 'given'])
 // A yes/no or what-question ("is replication running", "are there alerts") asks to read something.
-const QUESTION_START = new Set(['is', 'are', 'was', 'were', 'does', 'has', 'have', 'what', 'which', 'who', 'when', 'where', 'whats'])
-// Words after these describe where or what for ("add a disk to a VM"): the thing wanted usually comes before them.
-const PREPOSITIONS = new Set(['to', 'from', 'of', 'for', 'on', 'in', 'into', 'onto', 'inside', 'within', 'attached', 'with', 'under', 'behind'])
+const QUESTION_START = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'any', 'what', 'which', 'who', 'when', 'where', 'whats'])
+// Words after these describe where, what for or why ("add a disk to a VM"): the thing wanted usually comes before them.
+const BREAKS = new Set(['to', 'from', 'of', 'for', 'on', 'in', 'into', 'onto', 'inside', 'within', 'attached', 'with', 'under', 'behind',
+  'so', 'because', 'since', 'before', 'after', 'until', 'while', 'when', 'if', 'without', 'at', 'via', 'by',
+  'but', 'except', 'unless', 'though', 'although', 'whether'])
+// How much a word weighs. A pure intent word only helps rank (PURE_WEIGHT in the search), it is not part of what must
+// be covered; a name ("web01", "the sql box") hardly counts, a word no document knows half, an adjective before a noun
+// less than the noun, and a topic the API does not offer as much as two words.
+const PURE_WEIGHT = 0.3
+const NAME_WEIGHT = 0.15
+const UNKNOWN_WEIGHT = 0.5
+const MODIFIER_WEIGHT = 0.4
+const UNSUPPORTED_WEIGHT = 2
 
-// Plain words for each resource (first path segment) and for special operations; indexed beside the documents.
-const RESOURCE_ALIASES: Record<string, string> = {
-  VirDomain: 'vm vms virtual machine guest server instance workload',
-  VirDomainBlockDevice: 'disk disks drive volume hard disk storage cdrom cd dvd',
-  VirDomainNetDevice: 'nic network card interface adapter vlan mac ethernet ip',
-  VirDomainSnapshot: 'snapshot backup restore point checkpoint',
-  VirDomainSnapshotSchedule: 'snapshot schedule backup automatic recurring daily weekly retention retain policy',
-  VirDomainReplication: 'replication replicate dr disaster recovery remote offsite',
-  RemoteClusterConnection: 'remote cluster connection replication target dr peer site connected',
-  VirDomainStats: 'stats statistics usage performance metrics cpu memory disk network utilisation',
-  AlertSMTPConfig: 'email smtp mail server alert notification relay',
-  AlertEmailTarget: 'email recipient alert notification address notify send',
-  AlertSyslogTarget: 'syslog logging log server remote alert forward',
-  Condition: 'alert warning error health problem issue condition status',
-  Cluster: 'cluster system name version firmware info',
-  NucleusKey: 'nucleus key cloud registration',
-  DNSConfig: 'dns nameserver resolver searchdomain domain',
-  Drive: 'physicaldrive physical drive disk hdd ssd hardware',
-  GPU: 'gpu graphics card hardware installed',
-  GPUProfile: 'gpu profile vgpu graphics',
-  Update: 'update firmware upgrade patch version release latest',
-  ISO: 'iso image install media cd dvd installer',
-  MonitoringConfig: 'monitoring metrics telemetry publish export',
-  Node: 'node host server hardware physical member',
-  OIDCConfig: 'sso single sign-on oidc openid identity provider azure okta',
-  ClusterRegistrationData: 'registration register support data',
-  Registration: 'registration register support contact company',
-  TaskTag: 'tasktag task job progress status finished complete running',
-  TimeSource: 'ntp timesource time server clock sync',
-  TimeZone: 'timezone time zone clock',
-  User: 'user account password username administrator people',
-  Role: 'role permission access rights',
-  VirtualDisk: 'virtualdisk disk image upload qcow2 vmdk vhd cloud image',
-  Certificate: 'certificate ssl tls https cert pem',
-  ping: 'ping health alive up status check reachable',
-  login: 'login authenticate session credentials username password',
-  logout: 'logout session end close'
-}
-
-const OPERATION_ALIASES: Record<string, string> = {
-  virDomainAction: 'action poweron poweroff power start boot resume shutdown stop reboot restart reset pause suspend livemigrate migrate move nmi state hung',
-  cloneVirDomain: 'clone copy duplicate template',
-  exportVirDomain: 'export backup smb share',
-  importVirDomain: 'import smb share',
-  cloneVirDomainBlockDevice: 'restore recover single disk snapshot',
-  applyUpdate: 'apply install upgrade',
-  shutdownCluster: 'shutdown poweroff whole entire',
-  testAlertEmailTarget: 'test send verify',
-  updateCertificate: 'replace install',
-  uploadISOData: 'upload',
-  createISO: 'upload',
-  uploadVirtualDisk: 'upload qcow2 vmdk',
-  attachVirtualDisk: 'attach',
-  filterConditions: 'active current set filter',
-  patchVirDomainBlockDevice: 'resize grow expand extend insert eject mount',
-  patchVirDomain: 'rename resize memory ram cpu vcpu boot order tags',
-  patchVirDomainNetDevice: 'vlan connect disconnect unplug',
-  createVirDomainSnapshot: 'take now',
-  createVirDomain: 'ram cpu memory',
-  getTaskTag: 'finished done wait poll',
-  listConditions: 'current active',
-  listVirDomainStats: 'cpu'
-}
-
-const KIND_ALIASES: Record<Kind, string> = {
-  list: 'list all show',
-  get: 'get one detail show',
-  read: 'show',
-  create: 'create add new make',
-  update: 'change edit update modify set',
-  patch: 'change edit update modify set',
-  delete: 'delete remove destroy',
-  action: ''
-}
-
-function kindOf (op: CatalogOperation): Kind {
+function intentOf (op: CatalogOperation): OperationIntent {
+  if (op.intent !== undefined) return op.intent
   const parts = op.path.split('/').filter(Boolean)
-  const lastIsParam = (parts[parts.length - 1] ?? '').startsWith('{')
+  const byId = parts.length === 2 && (parts[1] ?? '').startsWith('{')
   if (parts.length === 1 && op.method === 'GET') return 'list'
   if (parts.length === 1 && op.method === 'POST' && !['login', 'logout'].includes(parts[0] ?? '')) return 'create'
-  if (parts.length === 2 && lastIsParam) {
-    if (op.method === 'GET') return 'get'
-    if (op.method === 'POST') return 'update'
-    if (op.method === 'PATCH') return 'patch'
-    if (op.method === 'DELETE') return 'delete'
-  }
-  return op.method === 'GET' ? 'read' : 'action'
+  if (byId && op.method === 'GET') return 'get'
+  if (byId && (op.method === 'POST' || op.method === 'PATCH')) return 'change'
+  if (byId && op.method === 'DELETE') return 'delete'
+  return op.method === 'GET' ? 'get' : 'action'
 }
 
-function fieldNames (schema: JsonSchema | undefined, depth = 0): string[] {
-  if (schema === undefined || depth > 2) return []
-  const names: string[] = []
-  const props = isRecord(schema.properties) ? schema.properties : isRecord(schema.items) && isRecord(schema.items.properties) ? schema.items.properties : undefined
-  if (props === undefined) return names
-  for (const [name, sub] of Object.entries(props)) {
-    names.push(name)
-    if (isRecord(sub)) names.push(...fieldNames(sub, depth + 1))
+interface FieldDoc { names: string[], terms: string[], text: string[] }
+
+/** The fields an operation reads or writes: those `x-field-terms` lists, else every field two levels deep. */
+function fieldDoc (op: CatalogOperation): FieldDoc {
+  const nodes = new Map<string, JsonSchema>()
+  const walk = (node: unknown, prefix: string, depth: number): void => {
+    if (!isRecord(node) || depth > 8) return
+    if (Array.isArray(node.allOf)) for (const part of node.allOf) walk(part, prefix, depth + 1)
+    if (isRecord(node.items)) walk(node.items, `${prefix}[]`, depth + 1)
+    if (!isRecord(node.properties)) return
+    for (const [name, sub] of Object.entries(node.properties)) {
+      if (!isRecord(sub)) continue
+      const path = prefix === '' ? name : `${prefix}.${name}`
+      if (!nodes.has(path)) nodes.set(path, sub)
+      walk(sub, path, depth + 1)
+    }
   }
-  return names
+  walk(op.requestSchema, '', 0)
+  if (op.method === 'GET') walk(op.responseSchema, '', 0)
+  const listed = op.fieldTerms ?? [...nodes.keys()].filter((p) => p.replace(/^\[\]\.?/, '').split('.').length <= 2).map((field) => ({ field, terms: [] }))
+  const out: FieldDoc = { names: [], terms: [], text: [] }
+  for (const { field, terms: words } of listed) {
+    out.names.push(field.split('.').pop()?.replace(/\[\]$/, '') ?? field)
+    out.terms.push(...words)
+    const node = nodes.get(field)
+    if (node === undefined) continue
+    const enumOf = (s: JsonSchema): unknown[] => Array.isArray(s.enum) ? s.enum : Array.isArray(s.allOf) ? s.allOf.filter(isRecord).flatMap(enumOf) : []
+    out.names.push(...enumOf(node).filter((v): v is string => typeof v === 'string'))
+    if (typeof node.description === 'string') out.text.push(node.description)
+  }
+  return out
 }
 
 /** Builds (once per catalogue, then cached) the search index; call it at start to keep the first query fast. */
@@ -338,84 +263,217 @@ export function buildSearchIndex (catalog: Catalog): void {
 function getIndex (catalog: Catalog): Index {
   let index = indexes.get(catalog)
   if (index !== undefined) return index
+  // The same field descriptions recur across a resource's operations: split each text once, and note every word seen.
+  const split = new Map<string, string[]>()
+  const vocabulary = new Set<string>()
   const search = new MiniSearch<Doc>({
-    fields: ['path', 'summary', 'description', 'tag', 'fields', 'aliases'],
+    fields: FIELDS,
     storeFields: [],
-    tokenize,
-    processTerm,
+    tokenize: (text) => {
+      let words = split.get(text)
+      if (words === undefined) split.set(text, words = tokenize(text))
+      return words
+    },
+    processTerm: (term) => {
+      const t = processTerm(term)
+      if (t !== null) vocabulary.add(t)
+      return t
+    },
     searchOptions: { tokenize: (s) => s.split(' '), processTerm: (t) => t }
   })
-  const kinds = catalog.operations.map(kindOf)
-  search.addAll(catalog.operations.map((op, id) => {
-    const resource = op.path.split('/').filter(Boolean)[0] ?? ''
+  const operations = catalog.operations
+  const docs = operations.map((op, id): Doc => {
+    const f = fieldDoc(op)
+    const aliases = op.aliases ?? []
+    // Vocabulary lists say a word applies, not how often: each word counts once.
+    const once = (words: string[]): string => [...new Set(words.flatMap((w) => w.split(/[^A-Za-z0-9]+/)).filter(Boolean))].join(' ')
     return {
       id,
       path: op.path.replace(/\{[^}]+\}/g, ' '),
       summary: op.summary,
-      description: op.description,
+      names: once(aliases.filter((a) => !/\s/.test(a))),
+      aliases: once(aliases),
       tag: op.tag,
-      fields: [...new Set(fieldNames(op.requestSchema))].join(' '),
-      aliases: [RESOURCE_ALIASES[resource] ?? '', OPERATION_ALIASES[op.operationId] ?? '', KIND_ALIASES[kinds[id] as Kind]].join(' ')
+      description: op.description,
+      fields: f.names.join(' '),
+      fieldTerms: once(f.terms),
+      fieldText: f.text.join(' ')
     }
-  }))
-  const resources = new Set(catalog.operations.map((op) => (op.path.split('/').filter(Boolean)[0] ?? '').toLowerCase()))
-  index = { search, operations: catalog.operations, kinds, resources }
+  })
+  search.addAll(docs)
+  split.clear()
+  // A resource's own words are the nouns every one of its operations answers to (the operation-only ones differ): a
+  // one-word alias, or the last word of a longer one ("running task" names a task, not running).
+  const byResource = new Map<string, Set<string>>()
+  operations.forEach((op) => {
+    const resource = op.path.split('/').filter(Boolean)[0] ?? ''
+    const words = new Set([...(op.aliases ?? []).flatMap((a) => terms(a).slice(-1)), resource.toLowerCase()])
+    const shared = byResource.get(resource)
+    byResource.set(resource, shared === undefined ? words : new Set([...shared].filter((w) => words.has(w))))
+  })
+  const subjects = operations.map((op) => byResource.get(op.path.split('/').filter(Boolean)[0] ?? '') ?? new Set<string>())
+  const resourceWords = new Set([...byResource.values()].flatMap((s) => [...s]))
+  const pairs = (phrases: string[]): string[] => phrases.flatMap((p) => {
+    const t = terms(p)
+    return t.slice(1).map((w, i) => `${t[i] as string} ${w}`)
+  })
+  const aliasPairs = new Set(operations.flatMap((op) => pairs(op.aliases ?? [])))
+  const compounds = new Set(operations.flatMap((op) => pairs((op.fieldTerms ?? []).flatMap((f) => f.terms))).filter((p) => !aliasPairs.has(p)))
+  const unsupported = catalog.unsupported.map((topic) => ({ topic, phrases: topic.terms.map((t) => t.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).map(stem)) }))
+  const resources = new Set(operations.map((op) => (op.path.split('/').filter(Boolean)[0] ?? '').toLowerCase()))
+  index = { search, operations, intents: operations.map(intentOf), subjects, resourceWords, compounds, aliasPairs, vocabulary, resources, unsupported }
   indexes.set(catalog, index)
   return index
 }
 
-interface Analysed {
-  /** Stemmed query terms: first what the person typed, then synonyms. */
+/** One meaningful word of the question: the terms it searches with and how much of the meaning it carries. */
+interface Group {
+  word: string
   terms: string[]
-  /** Weight of each term: typed words before a preposition count most, synonyms least. */
-  weights: number[]
-  kinds: Set<Kind>
-  wantsOne: boolean
+  /** Share of the question's meaning (0 for a word that only says list/create/change/delete). */
+  weight: number
+  /** Weight of its terms in the ranking query. */
+  rankWeight: number
+  beforeBreak: boolean
+  /** The preposition (or conjunction) it follows, if any. */
+  after: string
+  nameLike: boolean
+  /** Says what to do, not just which kind ("reboot", "resize", "insert"): an operation that does not know it does something else. */
+  verb: boolean
+  /** Position among the words of the question, to tell which words stand side by side. */
+  at: number
+  /** Describes the noun after it ("old data disk", "vm disk"): it narrows the thing, it is not the thing. */
+  modifier: boolean
+  /** Part of a field's name in two words ("user data"): not the resource the question is about. */
+  inCompound: boolean
 }
 
-function analyse (query: string): Analysed {
-  const text = query.toLowerCase().replace(/[’']s\b/g, '').replace(/[^a-z0-9@.\-/ ]+/g, ' ')
-  // Phrases become their canonical words in place, so the preposition rule below still applies to them.
-  let marked = text
-  for (const [re, words] of PHRASES) marked = marked.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
-  const raw = marked.split(/[^a-z0-9]+/).filter(Boolean)
-  const kinds = new Set<Kind>()
+interface Analysed {
+  groups: Group[]
+  intents: Set<QueryIntent>
+  /** The question starts like a question ("is", "what", "which"): it asks to read. */
+  question: boolean
+  wantsOne: boolean
+  unsupported: UnsupportedTopic[]
+}
+
+// Values (addresses, paths, sizes) name a thing, not a task: drop them before reading words.
+const VALUES = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b|\b\d{1,3}(\.\d{1,3}){3}\b|\bhttps?:\/\/\S+|\b[a-z]+\/[a-z_]+\b|\b[\w-]+(\.[\w-]+){2,}\b/gi
+
+function analyse (index: Index, query: string): Analysed {
+  let text = query.replace(VALUES, ' ').toLowerCase().replace(/%/g, ' percent ').replace(/[’']s\b/g, '').replace(/"[^"]*"/g, ' ')
+  for (const [re, words] of PHRASES) text = text.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
+  // An idiom may stand for one of several words ("poweroff|stop|shutdown"): one word of the question, several ways to find it.
+  const alternatives = new Map<number, string[]>()
+  const raw = text.split(/[^a-z0-9|]+/).filter((w) => w.replace(/\|/g, '') !== '').map((w, i) => {
+    const [head, ...rest] = w.split('|').filter(Boolean)
+    if (rest.length > 0) alternatives.set(i, rest)
+    return head as string
+  })
+  // Phrases are looked for among the meaningful words, so "encrypt the VM's disks" holds "encrypt disk"; a phrase
+  // with a filler word in it ("two factor") is looked for among all of them.
+  const allStems = raw.map(stem)
+  const stems = raw.filter((w) => !STOPWORDS.has(w)).map(stem)
+  const found = (p: string[]): boolean => containsNear(p.some((w) => STOPWORDS.has(w)) ? allStems : stems, p)
+  const gaps = index.unsupported.filter(({ phrases }) => phrases.some(found))
+  const unsupported = gaps.map(({ topic }) => topic)
+  // Words naming something the API lacks are that topic's; they do not count as found elsewhere ("CPU shares" are no SMB share).
+  const gapWords = new Set(gaps.flatMap(({ phrases }) => phrases.filter(found).flat()))
+
+  const intents = new Set<QueryIntent>()
   let wantsOne = false
   for (const word of raw) {
-    for (const [words, intentKinds] of INTENTS) if (words.has(word)) for (const k of intentKinds) kinds.add(k)
+    // "uploaded disk", "sending alerts": a participle describes the thing; it is not what to do.
+    const participle = /(ing|ed)$/.test(word) && !INTENT_OF.has(word)
+    // A slip is only guessed at for a word no document knows ("delte"), never for a real one ("remote").
+    const typo = index.vocabulary.has(stem(word)) ? [] : typoIntent(word)
+    if (!participle) for (const intent of INTENT_OF.get(word) ?? INTENT_OF.get(stem(word)) ?? typo) intents.add(intent)
     if (ONE_RECORD.has(word)) wantsOne = true
   }
-  if (QUESTION_START.has(raw[0] ?? '') || (raw[0] === 'how' && raw[1] === 'many')) kinds.add('list').add('get').add('read')
+  // "schedule daily snapshots", "snapshot the VM": a first word that can be a noun is a verb when it opens the question,
+  // unless it starts a name in two words ("snapshot schedules").
+  const first = raw[0] ?? ''
+  const twoWordName = raw.length > 1 && index.aliasPairs.has(`${stem(first)} ${stem(raw[1] as string)}`)
+  const opener = twoWordName
+    ? undefined
+    : FIRST_WORD_INTENTS.get(first) ?? (first.length >= 5 && !index.vocabulary.has(stem(first)) ? [...FIRST_WORD_INTENTS].find(([w]) => oneEditApart(w, first, true))?.[1] : undefined)
+  if (opener !== undefined) intents.add(opener)
+  const question = QUESTION_START.has(raw[0] ?? '') || /^\s*how (far|much|long|often)\b/.test(text)
+  if (question) intents.add('read')
 
-  const weightOf = new Map<string, number>()
-  const add = (term: string | null, weight: number): void => {
-    // No word of the API is longer than 40 letters; longer strings are noise and slow fuzzy matching down.
-    if (term === null || term.length < 2 || term.length > 40) return
-    if ((weightOf.get(term) ?? 0) < weight) weightOf.set(term, weight)
-  }
-  let afterPreposition = false
-  for (const word of raw) {
-    if (PREPOSITIONS.has(word)) {
-      afterPreposition = true
+  const groups: Group[] = []
+  const seen = new Set<string>()
+  let beforeBreak = true
+  let after = ''
+  for (let i = 0; i < raw.length; i++) {
+    const word = raw[i] as string
+    if (BREAKS.has(word)) {
+      beforeBreak = false
+      after = word
       continue
     }
-    const typedWeight = afterPreposition ? 0.6 : 1
-    add(processTerm(word), typedWeight)
-    const extra = SYNONYMS[word] ?? SYNONYMS[stem(word)]
-    if (extra === undefined) continue
-    for (const e of extra.split(' ')) {
-      // '!word' is a translation (backup means snapshot here), so it weighs as much as the word typed.
-      if (e.startsWith('!')) add(processTerm(e.slice(1)), typedWeight)
-      else add(processTerm(e), typedWeight * 0.6)
-    }
+    const term = processTerm(word)
+    // No word of the API is longer than 40 letters; longer strings are noise and slow fuzzy matching down.
+    if (term === null || term.length < 2 || term.length > 40 || /^\d+$/.test(term) || seen.has(term) || gapWords.has(term)) continue
+    seen.add(term)
+    // What comes after a preposition says where or what for; "to the cluster" says hardly anything.
+    const place = beforeBreak ? 1 : CONTEXT_WORDS.has(term) ? 0.2 : 0.6
+    const pure = PURE_INTENT.has(word) || PURE_INTENT.has(term) || ONE_RECORD.has(word) || ONE_RECORD.has(term)
+    // A pure intent word still counts for meaning when it also names a resource ("updates" are firmware updates).
+    const weight = pure ? (index.resourceWords.has(term) ? 0.5 * place : 0) : place
+    const extra = [...(alternatives.get(i) ?? []), ...(SYNONYMS.get(word) ?? SYNONYMS.get(term) ?? [])].map(stem).filter((t) => t !== term)
+    const named = NAMING.has(raw[i - 1] ?? '')
+    const verb = !pure && INTENT_OF.has(word)
+    groups.push({ word, terms: [term, ...extra], weight, rankWeight: pure ? PURE_WEIGHT : place, beforeBreak, after, nameLike: named || (/\d/.test(term) && /[a-z]/.test(term)), verb, inCompound: false, at: i, modifier: false })
+    if (groups.length >= MAX_TERMS) break
   }
-  const entries = [...weightOf.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_TERMS)
-  return { terms: entries.map(([t]) => t), weights: entries.map(([, w]) => w), kinds, wantsOne }
+  for (let i = groups.length - 1; i >= 1; i--) {
+    const a = groups[i - 1] as Group
+    const b = groups[i] as Group
+    if (b.at !== a.at + 1 || a.weight === 0) continue
+    const pair = `${a.terms[0] as string} ${b.terms[0] as string}`
+    if (index.compounds.has(pair)) a.inCompound = b.inCompound = true
+    // Words right before the noun they describe narrow it down ("the old data disk"), unless the two are one name.
+    else if (!index.aliasPairs.has(pair) && (b.modifier || b.terms.some((t) => index.resourceWords.has(t)))) a.modifier = true
+  }
+  return { groups, intents, question, wantsOne, unsupported }
+}
+
+// The words of a phrase close together, in any order ("encrypt the VM's disks", "limit the NIC's bandwidth").
+function containsNear (words: string[], phrase: string[]): boolean {
+  if (phrase.length === 0) return false
+  const span = phrase.length + 2
+  for (let start = 0; start < words.length; start++) {
+    const window = words.slice(start, start + span)
+    if (phrase.includes(words[start] as string) && phrase.every((p) => window.includes(p))) return true
+  }
+  return false
+}
+
+// "delte", "lsit": one slip off an intent word still says what is wanted. Short words only count when two letters
+// are swapped, since one changed letter makes another word ("made" is not "make").
+function typoIntent (word: string): QueryIntent[] {
+  if (word.length < 4) return []
+  for (const [w, intents] of INTENT_OF) if (w.length >= 4 && Math.abs(w.length - word.length) <= 1 && oneEditApart(w, word, word.length >= 5)) return intents
+  return []
+}
+
+function oneEditApart (a: string, b: string, substitute: boolean): boolean {
+  if (a === b) return true
+  if (a.length === b.length) {
+    const diff = [...a].flatMap((c, i) => (c !== b[i] ? [i] : []))
+    const swapped = diff.length === 2 && diff[1] === (diff[0] as number) + 1 && a[diff[0] as number] === b[diff[1] as number] && a[diff[1] as number] === b[diff[0] as number]
+    return swapped || (substitute && diff.length === 1)
+  }
+  if (!substitute) return false
+  const [s, l] = a.length < b.length ? [a, b] : [b, a]
+  for (let i = 0; i < l.length; i++) if (l.slice(0, i) + l.slice(i + 1) === s) return true
+  return false
 }
 
 const PATH_LIKE = /^\/?(rest\/v1\/?)?[A-Za-z][\w{}.-]*(\/[\w{}.-]*)*\/?$/
 
-function pathQuery (catalog: Catalog, index: Index, query: string): CatalogOperation[] | undefined {
+function pathQuery (catalog: Catalog, index: Index, query: string): Array<{ op: CatalogOperation, confidence: Confidence }> | undefined {
   const q = query.trim()
   if (!PATH_LIKE.test(q)) return undefined
   const normal = normalisePath(q).toLowerCase()
@@ -424,7 +482,7 @@ function pathQuery (catalog: Catalog, index: Index, query: string): CatalogOpera
   if (!q.startsWith('/') && !/^rest\/v1/i.test(q) && !index.resources.has(first)) return undefined
   // The best template first (literal segments beat {params}), then other templates the path fits, then sub-paths,
   // then any path containing it, as the original helper's LIKE did.
-  const ordered: CatalogOperation[] = [...catalog.operationsForPath(q, { ignoreCase: true })]
+  const ordered = catalog.operationsForPath(q, { ignoreCase: true })
   const seen = new Set(ordered)
   const template = (p: string): string => p.toLowerCase().replace(/\{[^}]+\}/g, '{}')
   const wanted = template(normal)
@@ -439,7 +497,11 @@ function pathQuery (catalog: Catalog, index: Index, query: string): CatalogOpera
     else if (p.startsWith(wanted + '/')) under.push(op)
     else if (wantedLoose !== '/' && op.path.toLowerCase().includes(wantedLoose)) contains.push(op)
   }
-  const all = [...ordered, ...fits, ...under, ...contains]
+  const all = [
+    ...[...ordered, ...fits].map((op) => ({ op, confidence: 'high' as const })),
+    ...under.map((op) => ({ op, confidence: 'medium' as const })),
+    ...contains.map((op) => ({ op, confidence: 'low' as const }))
+  ]
   return all.length > 0 ? all : undefined
 }
 
@@ -449,13 +511,17 @@ function matchesConcrete (template: string, concrete: string): boolean {
   return t.length === c.length && t.every((seg, i) => seg.startsWith('{') || seg.toLowerCase() === c[i])
 }
 
-function hit (op: CatalogOperation, score: number): SearchHit {
-  return { method: op.method, path: op.path, operationId: op.operationId, summary: op.summary, tag: op.tag, score: Math.round(score * 1000) / 1000, mutating: op.mutating }
+function hit (op: CatalogOperation, confidence: Confidence): SearchHit {
+  return { method: op.method, path: op.path, operationId: op.operationId, summary: op.summary, tag: op.tag, confidence, mutating: op.mutating }
 }
+
+const LEVEL: Record<Confidence, number> = { high: 2, medium: 1, low: 0 }
+const STRENGTH: Record<Confidence, MatchStrength> = { high: 'strong', medium: 'weak', low: 'none' }
 
 /**
  * Finds the operations that answer a plain-language question ("how do I power on a VM") or a path ("/User",
- * "VirDomain"), best first. Nothing found is not an error: `results` is empty and `hint` names the closest areas.
+ * "VirDomain"), best first, each with an absolute confidence, and says how well the best one answers (`match`).
+ * When no operation does what is asked, `match` is "none", the results are only the nearest ones and `hint` says so.
  * An empty or blank query throws AppError QUERY_EMPTY (400); queries longer than 1,000 characters are cut there.
  */
 export function searchOperations (catalog: Catalog, query: string, options: SearchOptions = {}): SearchResult {
@@ -476,79 +542,172 @@ export function searchOperations (catalog: Catalog, query: string, options: Sear
 
   const byPath = pathQuery(catalog, index, q)
   if (byPath !== undefined) {
-    const ordered = byPath.filter(keep)
-    const seen = new Set(ordered.map((op) => op.operationId))
-    const n = ordered.length
-    const hits = ordered.map((op, i) => hit(op, 1 - (0.5 * i) / Math.max(1, n)))
+    const hits = byPath.filter(({ op }) => keep(op)).map(({ op, confidence }) => hit(op, confidence))
+    const seen = new Set(hits.map((h) => h.operationId))
     // Fill up with what the words of the path find, so "/User" also shows roles and SSO after the /User calls.
     if (hits.length < limit) {
-      const more = rank(index, q, method).filter((h) => !seen.has(h.operationId))
-      hits.push(...more.map((h) => ({ ...h, score: Math.round(h.score * 0.45 * 1000) / 1000 })))
+      const more = rank(index, q, method).hits.filter((h) => !seen.has(h.operationId))
+      hits.push(...more.map((h) => ({ ...h, confidence: h.confidence === 'high' ? 'medium' as const : h.confidence })))
     }
-    if (hits.length === 0) return { results: [], total: 0, hint: noMatchHint(catalog, index, q, method) }
-    return { results: hits.slice(0, limit), total: hits.length }
+    if (hits.length === 0) return { match: 'none', results: [], total: 0, hint: noMatchHint(catalog, index, q, method, []) }
+    const match = STRENGTH[(hits[0] as SearchHit).confidence]
+    return { match, results: hits.slice(0, limit), total: hits.length, ...(match === 'none' ? { hint: noMatchHint(catalog, index, q, method, hits) } : {}) }
   }
 
-  const hits = rank(index, q, method)
-  if (hits.length === 0) return { results: [], total: 0, hint: noMatchHint(catalog, index, q, method) }
-  return { results: hits.slice(0, limit), total: hits.length }
+  const ranked = rank(index, q, method)
+  const hits = ranked.hits
+  if (hits.length === 0) return { match: 'none', results: [], total: 0, hint: noMatchHint(catalog, index, q, method, [], ranked.analysed) }
+  const match = STRENGTH[(hits[0] as SearchHit).confidence]
+  const out: SearchResult = { match, results: hits.slice(0, limit), total: hits.length }
+  if (match === 'none') out.hint = noMatchHint(catalog, index, q, method, hits, ranked.analysed)
+  else if (match === 'weak') out.hint = weakHint(ranked.missing)
+  return out
 }
 
-function rank (index: Index, query: string, method: string | undefined): SearchHit[] {
-  const analysed = analyse(query)
-  if (analysed.terms.length === 0) return []
-  const results = index.search.search(analysed.terms.join(' '), {
-    boost: { aliases: 3, path: 2.5, summary: 2, tag: 1, description: 0.7, fields: 0.5 },
+interface Ranked {
+  hits: SearchHit[]
+  analysed: Analysed
+  /** Words of the question the best operation does not cover. */
+  missing: string[]
+}
+
+function rank (index: Index, query: string, method: string | undefined): Ranked {
+  const analysed = analyse(index, query)
+  const { groups } = analysed
+  if (groups.length === 0) return { hits: [], analysed, missing: [] }
+  const weightOf = new Map<string, number>()
+  for (const g of groups) {
+    for (const [i, t] of g.terms.entries()) {
+      const w = i === 0 ? g.rankWeight : g.rankWeight * 0.6
+      if ((weightOf.get(t) ?? 0) < w) weightOf.set(t, w)
+    }
+  }
+  const queryTerms = [...weightOf.keys()]
+  const results = index.search.search(queryTerms.join(' '), {
+    boost: BOOST,
     prefix: (term) => term.length >= 4,
-    fuzzy: (term) => (term.length >= 6 ? 0.2 : false),
-    // Words the person typed count fully; synonyms we added count less, so they widen the net without taking over.
-    boostTerm: (_term, i) => analysed.weights[i] ?? 1,
+    fuzzy: (term) => (term.length >= 6 ? 0.2 : term.length >= 5 ? 1 : false),
+    // Words the person typed count fully; synonyms and pure intent words count less, so they widen the net without taking over.
+    boostTerm: (term) => weightOf.get(term) ?? 1,
     filter: method === undefined ? undefined : (r) => index.operations[r.id as number]?.method === method
   })
-  if (results.length === 0) return []
+  if (results.length === 0) return { hits: [], analysed, missing: [] }
+
+  // A word no operation knows is either a name ("web01", "the sql box") or something the API lacks.
+  const known = new Set(results.flatMap((r) => r.queryTerms))
+  const weights = groups.map((g) => {
+    if (g.weight === 0) return 0
+    // A thing named before another ("vm disk") still matters; an adjective ("old") much less.
+    if (g.terms.some((t) => known.has(t))) return g.modifier ? g.weight * (g.terms.some((t) => index.resourceWords.has(t)) ? 0.7 : MODIFIER_WEIGHT) : g.weight
+    return g.nameLike || g.modifier ? g.weight * NAME_WEIGHT : g.weight * UNKNOWN_WEIGHT
+  })
+  const lacking = analysed.unsupported.length * UNSUPPORTED_WEIGHT
+  const total = weights.reduce((a, b) => a + b, 0) + lacking
+  // The thing asked about is named before any preposition; failing that, as the owner of what is named ("the IP address
+  // of a node"). Participles ("connected") describe; they do not name.
+  const naming = groups.filter((g) => g.weight > 0 && !/(ed|ing)$/.test(g.word) && g.terms.some((t) => index.resourceWords.has(t)) && !CONTEXT_WORDS.has(g.terms[0] as string))
+  const subjectGroups = naming.some((g) => g.beforeBreak) ? naming.filter((g) => g.beforeBreak) : naming.filter((g) => g.after === 'of' && !g.inCompound)
+
   const scored = results.map((r) => {
     const id = r.id as number
     const op = index.operations[id] as CatalogOperation
-    const kind = index.kinds[id] as Kind
-    let score = r.score
-    if (analysed.kinds.size > 0) score *= analysed.kinds.has(kind) ? 1.5 : 0.8
-    if (kind === 'get' && analysed.wantsOne) score *= 1.3
-    if (kind === 'list' && !analysed.wantsOne) score *= 1.1
+    const intent = index.intents[id] as OperationIntent
+    const quality = coverageOf(r)
+    let covered = 0
+    let verbMissing = false
+    const missing: string[] = []
+    groups.forEach((g, i) => {
+      const q = Math.max(0, ...g.terms.map((t, j) => (quality.get(t) ?? 0) * (j === 0 ? 1 : 0.85)))
+      covered += (weights[i] as number) * q
+      if (q === 0 && (weights[i] as number) >= 0.3) missing.push(g.word)
+      if (q === 0 && g.verb && g.beforeBreak) verbMissing = true
+    })
+    const coverage = total > 0 ? covered / total : 0
+    // The question is about this operation's resource, or names a field of it in two words ("user data").
+    const subjectOk = subjectGroups.length === 0 || subjectGroups.some((g) => g.terms.some((t) => index.subjects[id]?.has(t) === true ||
+      SUBJECT_FIELDS.some((f) => fieldsOf(r, t).includes(f)) || (g.inCompound && fieldsOf(r, t).includes('fieldTerms'))))
+    const fit = intentFit(analysed, intent)
+    const fits = fit === undefined ? undefined : fit > 0
+    let confidence: Confidence = coverage >= 0.7 ? 'high' : coverage >= 0.45 ? 'medium' : 'low'
+    // An operation that does not know the verb asked for ("reboot" a node) does something else.
+    if (verbMissing) confidence = confidence === 'high' ? 'medium' : 'low'
+    // Something the API does not do was asked for: what is found is at best a neighbour.
+    if (!subjectOk || fits === false || analysed.unsupported.length > 0) confidence = 'low'
+    let score = r.score * (0.25 + coverage) * (fit === undefined ? 1 : fit === 0 ? 0.6 : fit)
+    if (intent === 'get' && analysed.wantsOne) score *= 1.3
+    if (intent === 'list' && !analysed.wantsOne) score *= 1.1
+    // A bare noun ("disks", "remote logging") asks to see them.
+    if (fit === undefined && (intent === 'list' || intent === 'get' || intent === 'status')) score *= 1.2
     // PATCH and its POST twin say the same; PATCH is the one to suggest first.
-    if (kind === 'patch') score *= 1.02
+    if (op.method === 'PATCH') score *= 1.02
+    // The plain create of a resource is what "make a VM" means, unless the words point at a clone or an import.
+    if (intent === 'create' && analysed.intents.has('create') && /^\/[^/]+$/.test(op.path)) score *= 1.15
     // A CORS preflight is never what a person means unless they say so.
-    if (op.method === 'OPTIONS' && !analysed.terms.some((t) => t === 'option' || t === 'cor' || t === 'preflight')) score *= 0.4
-    return { op, score }
+    if (op.method === 'OPTIONS' && !queryTerms.some((t) => t === 'option' || t === 'cor' || t === 'preflight')) score *= 0.4
+    return { op, score, confidence, missing }
   })
-  scored.sort((a, b) => b.score - a.score)
-  const top = scored[0]?.score ?? 1
-  return scored.map(({ op, score }) => hit(op, score / top))
+  scored.sort((a, b) => LEVEL[b.confidence] - LEVEL[a.confidence] || b.score - a.score)
+  return { hits: scored.map(({ op, confidence }) => hit(op, confidence)), analysed, missing: scored[0]?.missing ?? [] }
 }
 
-function noMatchHint (catalog: Catalog, index: Index, query: string, method: string | undefined): string {
+/** How well an operation's intent fits what is wanted: 1.5 best, 1.1 acceptable, 0 not at all; undefined when nothing is said. */
+function intentFit (analysed: Analysed, intent: OperationIntent): number | undefined {
+  if (analysed.intents.size === 0) return undefined
+  let best = 0
+  for (const wanted of analysed.intents) {
+    const [first, second] = COMPATIBLE[wanted]
+    // A question ("what is...", "is it...") asks to read, whatever verbs follow in it.
+    const secondary = analysed.question && wanted !== 'read'
+    if (first?.includes(intent) === true) best = Math.max(best, secondary ? 1.1 : 1.5)
+    else if (second?.includes(intent) === true) best = Math.max(best, 1.1)
+  }
+  return best
+}
+
+/** The fields a document term was found in; a word like "constructor" is a term, never an inherited property. */
+function fieldsOf (r: MiniResult, term: string): string[] {
+  return Object.hasOwn(r.match, term) ? r.match[term] ?? [] : []
+}
+
+/** How well each query term is covered by one result: the best field it was found in (typos and prefixes count less). */
+function coverageOf (r: MiniResult): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const qt of r.queryTerms) {
+    const exact = Object.hasOwn(r.match, qt) ? fieldsOf(r, qt) : undefined
+    const fields = exact ?? r.terms.filter((t) => t.startsWith(qt) || qt.startsWith(t) || Math.abs(t.length - qt.length) <= 2).flatMap((t) => fieldsOf(r, t))
+    const best = Math.max(0, ...fields.map((f) => QUALITY[f as Field] ?? 0.5))
+    out.set(qt, exact !== undefined ? best : best * 0.85)
+  }
+  return out
+}
+
+function weakHint (missing: string[]): string {
+  const words = missing.length > 0 ? ` (not covered: ${missing.slice(0, 6).join(', ')})` : ''
+  return `Only a partial match${words}: check each result's summary, or describe_endpoint, before calling one.`
+}
+
+function noMatchHint (catalog: Catalog, index: Index, query: string, method: string | undefined, hits: SearchHit[], analysed?: Analysed): string {
   const shown = query.length > 60 ? `${query.slice(0, 57)}...` : query
   if (method !== undefined) {
-    const unfiltered = rank(index, query, undefined)
-    if (unfiltered.length > 0) {
+    const unfiltered = rank(index, query, undefined).hits
+    if (unfiltered.length > 0 && unfiltered[0]?.method !== method) {
       const methods = [...new Set(unfiltered.slice(0, 5).map((h) => h.method))].join(', ')
       return `No ${method} operation matches "${shown}"; without the method filter ${unfiltered.length} do (best: ${unfiltered[0]?.method} ${unfiltered[0]?.path}, methods ${methods}).`
     }
   }
-  const tags = closestTags(index, query)
+  const gap = analysed?.unsupported[0]
+  const tags = [...new Set([...(gap?.areas ?? []), ...hits.slice(0, 5).map((h) => h.tag), ...(hits.length === 0 ? closestTags(index, query) : [])])].slice(0, 3)
   const areas = tags.length > 0 ? `Closest areas: ${tags.join(', ')}.` : `Nothing is close; the areas are ${catalog.tags.join(', ')}.`
-  return `No operation matches "${shown}". ${areas} Try plain words such as "list VMs", "add a disk to a VM", "take a snapshot", or a path such as /VirDomain.`
+  const what = gap !== undefined ? ` ${gap.note}` : ''
+  const results = hits.length > 0 ? ' The results are only the nearest operations, not answers.' : ''
+  return `No operation does "${shown}".${what} ${areas}${results} Rephrase in plain words ("list VMs", "add a disk to a VM") or give a path such as /VirDomain.`
 }
 
 function closestTags (index: Index, query: string): string[] {
   const words = query.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && w.length <= 40 && !STOPWORDS.has(w)).slice(0, MAX_TERMS)
   const counts = new Map<string, number>()
   if (words.length > 0) {
-    const loose = index.search.search(words.join(' '), {
-      tokenize: (s) => s.split(' '),
-      processTerm: (t) => t,
-      prefix: true,
-      fuzzy: 0.34
-    })
+    const loose = index.search.search(words.join(' '), { prefix: true, fuzzy: 0.34 })
     for (const r of loose) {
       const tag = index.operations[r.id as number]?.tag
       if (tag !== undefined) counts.set(tag, (counts.get(tag) ?? 0) + r.score)

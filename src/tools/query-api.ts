@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { MAX_QUERY_LENGTH, searchOperations } from '../catalog/search.js'
-import { httpMethodSchema } from '../schemas.js'
+import { StringEnum, httpMethodSchema } from '../schemas.js'
 import { defineTool } from './registry.js'
 
 const MethodSchema = httpMethodSchema({
@@ -13,7 +13,7 @@ const HitSchema = Type.Object({
   operationId: Type.String({ description: 'Stable name of the operation.' }),
   summary: Type.String({ description: 'What the operation does, in plain words.' }),
   tag: Type.String({ description: 'Area of the API: VMs, Snapshots, Storage, Network, Cluster, Alerts, Users, Time and DNS, Updates or Session.' }),
-  score: Type.Number({ description: 'Relevance relative to the best result (1 = best).' }),
+  confidence: StringEnum(['high', 'medium', 'low'], { description: 'How much of the question this operation covers: high (all that matters), medium (part of it) or low (little, or not the kind of action asked for).' }),
   mutating: Type.Boolean({ description: 'True when calling it changes the cluster.' })
 })
 
@@ -21,12 +21,13 @@ const HitSchema = Type.Object({
 export default defineTool({
   name: 'query_api',
   summary: 'Find the HyperCore API endpoint for a task',
-  description: 'Searches the HyperCore REST API catalogue (150 operations) and returns the best matching endpoints, best first. ' +
-    'Ask in plain words ("how do I power on a VM", "add a disk to a VM", "list alerts") or give a path ("/VirDomain", "User"). ' +
-    'It knows everyday names: a VM is a VirDomain, a disk is a VirDomainBlockDevice, a NIC is a VirDomainNetDevice, alerts are Conditions, tasks are TaskTags. ' +
-    'Each result has the method, path, summary and whether it changes the cluster. When nothing matches, results is empty and hint names the closest areas; ' +
-    'a blank query is refused with QUERY_EMPTY. ' +
-    'Next: call describe_endpoint with the chosen method and path to get its payload schema and an example, then run_api to call it.',
+  description: 'Finds the HyperCore REST endpoint for a task among the 150 operations, best first. ' +
+    'Ask in plain words ("power on a VM", "give it 16 GB of RAM", "put the install ISO in the CD drive", "is it on?") or give a path ("/VirDomain"). ' +
+    'It knows everyday, field and other hypervisors\' words (datastore, template, vMotion, port group, checkpoint). ' +
+    'match says how well the best result answers: strong, weak (only part of the question is covered) or none (no operation does it: ' +
+    'the results are only the nearest, and hint says why and names the closest areas). Each result has a confidence (high, medium, low), ' +
+    'the method, path, summary and whether it changes the cluster. A blank query is refused with QUERY_EMPTY. ' +
+    'Next: describe_endpoint with the chosen method and path for its payload schema and an example, then run_api.',
   tags: ['Catalog'],
   input: Type.Object({
     query: Type.String({ minLength: 1, maxLength: MAX_QUERY_LENGTH, description: 'A question in plain words or an API path, e.g. "shut down a VM" or "/VirDomainSnapshot".' }),
@@ -34,9 +35,10 @@ export default defineTool({
     method: Type.Optional(MethodSchema)
   }, { additionalProperties: false }),
   output: Type.Object({
+    match: StringEnum(['strong', 'weak', 'none'], { description: 'How well the best result answers the question: strong, weak (partly) or none (no operation does it; the results are only the nearest).' }),
     results: Type.Array(HitSchema, { description: 'Matching operations, best first.' }),
     total: Type.Integer({ description: 'How many operations matched before the limit was applied.' }),
-    hint: Type.Optional(Type.String({ description: 'Advice when nothing matched: the closest areas and how to rephrase.' }))
+    hint: Type.Optional(Type.String({ description: 'When match is weak or none: what is not covered or not offered, the closest areas and how to rephrase.' }))
   }),
   mutating: false,
   requiresCluster: false,
