@@ -1,22 +1,37 @@
 import fp from 'fastify-plugin'
 import bearerAuth from '@fastify/bearer-auth'
+import type { Caller, CallerDirectory } from '../src/gate/identity.js'
 
 /** Options of the auth plugin. */
 export interface AuthOptions {
-  /** Accepted bearer tokens; must not be empty. */
-  tokens: string[]
+  /** Who may call, by token. */
+  callers: CallerDirectory
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller; set by the auth plugin on every protected route. */
+    caller: Caller | null
+  }
 }
 
 /**
- * Guards every route of the scope it is registered in with a bearer token (constant-time compare).
+ * Guards every route of the scope it is registered in with a bearer token and attaches the caller it belongs to.
+ * Tokens are compared as SHA-256 digests in constant time against every configured caller; the scheme is matched
+ * case-insensitively (`bearer` is as valid as `Bearer`, RFC 7235).
  * @see {@link https://github.com/fastify/fastify-bearer-auth}
  */
 export default fp<AuthOptions>(async function auth (app, opts) {
-  if (opts.tokens.length === 0 || opts.tokens.some((t) => t.trim() === '')) {
-    throw new Error('auth: at least one non-empty bearer token is required')
-  }
+  app.decorateRequest('caller', null)
   await app.register(bearerAuth, {
-    keys: new Set(opts.tokens),
+    keys: new Set<string>(),
+    auth (key, request) {
+      const caller = opts.callers.identify(key)
+      if (caller === undefined) return false
+      request.caller = caller
+      return true
+    },
+    specCompliance: 'rfc6749',
     // We add the hook ourselves so a 401 goes through our error handler and shape.
     addHook: false,
     verifyErrorLogLevel: 'debug'

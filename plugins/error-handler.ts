@@ -1,13 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyError } from 'fastify'
+import type { ErrorObject } from 'ajv'
 import { isAppError } from '../src/errors.js'
-
-interface ValidationIssue {
-  instancePath: string
-  message?: string
-  keyword: string
-  params: Record<string, unknown>
-}
+import { describeIssues } from '../src/gate/normalise.js'
 
 // Fastify's own client errors, renamed to our stable codes.
 const FASTIFY_CODES: Record<string, string> = {
@@ -18,35 +13,17 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON'
 }
 
-/** Turns Ajv issues into one sentence per field, naming the field and what to send instead. */
-export function describeValidation (context: string, issues: ValidationIssue[]): { message: string, fields: Array<{ field: string, message: string }> } {
-  const fields = issues.map((issue) => {
-    let field = issue.instancePath.replace(/^\//, '').replace(/\//g, '.')
-    let message = issue.message ?? 'is invalid'
-    if (issue.keyword === 'required') {
-      field = [field, String(issue.params.missingProperty)].filter(Boolean).join('.')
-      message = 'is required'
-    } else if (issue.keyword === 'additionalProperties') {
-      field = [field, String(issue.params.additionalProperty)].filter(Boolean).join('.')
-      message = 'is not a known field'
-    } else if (issue.keyword === 'enum') {
-      message = `must be one of ${(issue.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
-    }
-    return { field: field === '' ? context : `${context}.${field}`, message }
-  })
-  const message = fields.map((f) => `${f.field} ${f.message}`).join('; ')
-  return { message, fields }
-}
-
 /** One error handler and one 404 handler: every failure is answered as `{code, message, details?}`. */
 export default fp(async function errorHandler (app) {
   app.setErrorHandler<FastifyError>(function handleError (err, request, reply) {
     if (err.validation) {
-      const { message, fields } = describeValidation(err.validationContext ?? 'body', err.validation as ValidationIssue[])
+      const context = err.validationContext ?? 'body'
+      const fields = describeIssues(err.validation as ErrorObject[]).map((f) => ({ field: f.field === '' || f.field === '(input)' ? context : `${context}.${f.field}`, message: f.message }))
       request.log.info({ fields }, 'request failed validation')
-      return reply.code(400).send({ code: 'VALIDATION_ERROR', message: `Invalid request: ${message}.`, details: { fields } })
+      return reply.code(400).send({ code: 'VALIDATION_ERROR', message: `Invalid request: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}.`, details: { fields } })
     }
     if (isAppError(err)) {
+      if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer')
       if (err.statusCode >= 500) request.log.warn({ code: err.code }, err.message)
       else request.log.info({ code: err.code }, 'request rejected')
       const body: Record<string, unknown> = { code: err.code, message: err.message }

@@ -7,6 +7,8 @@ import { version } from '../src/paths.js'
 export interface SwaggerOptions {
   /** Serve Swagger UI at /docs. */
   ui: boolean
+  /** Our public URL (PUBLIC_URL): becomes the document's `servers` entry. */
+  publicUrl?: string
 }
 
 const DESCRIPTION = 'Tools for exploring and driving a Scale Computing HyperCore cluster\'s REST API. ' +
@@ -22,7 +24,8 @@ export default fp<SwaggerOptions>(async function swaggerPlugin (app, opts) {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'scale-api-helper', version, description: DESCRIPTION },
-      // No `servers`: tool hosts call the URL they were configured with.
+      // Without PUBLIC_URL there is no `servers` entry: tool hosts call the URL they were configured with.
+      ...(opts.publicUrl === undefined ? {} : { servers: [{ url: opts.publicUrl }] }),
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from MCP_BEARER_TOKEN (or the one printed at start).' }
@@ -32,7 +35,7 @@ export default fp<SwaggerOptions>(async function swaggerPlugin (app, opts) {
         { name: 'Catalog', description: 'Find and describe HyperCore REST endpoints (no cluster needed)' },
         { name: 'HyperCore', description: 'Call the HyperCore REST API on the cluster' },
         { name: 'Session', description: 'The HyperCore login session' },
-        { name: 'Meta', description: 'Health and this document' }
+        { name: 'Safety', description: 'The audit of changes and refusals' }
       ]
     },
     // Name shared schemas by their $id (ErrorResponse) instead of def-0.

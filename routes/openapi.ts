@@ -1,15 +1,56 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import { AppError } from '../src/errors.js'
+import type { Gate } from '../src/gate/gate.js'
+import type { CallerDirectory, Role } from '../src/gate/identity.js'
 
-/** Public route serving our OpenAPI document: `GET /openapi.json`. */
-const openapiRoutes: FastifyPluginAsync = async function openapiRoutes (app) {
-  app.get('/openapi.json', {
-    schema: {
-      summary: 'This OpenAPI document',
-      description: 'Public. The document tool hosts (Open WebUI, mcpo) read to learn the tools.',
-      tags: ['Meta']
+/** Options of the OpenAPI route. */
+export interface OpenApiRoutesOptions {
+  gate: Gate
+  callers: CallerDirectory
+}
+
+type Document = Record<string, unknown> & { paths?: Record<string, Record<string, Record<string, unknown>>> }
+
+/**
+ * Our OpenAPI document as one role sees it: only the tools the role may use, each with the input schema and
+ * description the gate publishes for it (a reader's run_api offers only GET). Operators' view is the public one.
+ */
+export function documentFor (app: FastifyInstance, gate: Gate, role: Role): Document {
+  const doc = structuredClone(app.swagger()) as unknown as Document
+  const tools = new Map(gate.published(role).map((t) => [t.name, t]))
+  // The routes carry the admin view (every tool); only where this role's view differs is a schema replaced.
+  const routed = new Map(gate.published('admin').map((t) => [t.name, JSON.stringify(t.input)]))
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    const op = item.post as { operationId?: string, description?: string, requestBody?: { content?: Record<string, { schema?: unknown }> } } | undefined
+    if (op?.operationId === undefined) continue
+    const tool = tools.get(op.operationId)
+    if (tool === undefined) {
+      delete doc.paths?.[path]
+      continue
     }
-  }, async function openapiDocument () {
-    return app.swagger()
+    op.description = tool.description
+    const media = op.requestBody?.content?.['application/json']
+    const input = JSON.stringify(tool.input)
+    if (media !== undefined && input !== routed.get(tool.name)) media.schema = JSON.parse(input)
+  }
+  return doc
+}
+
+/** Public route serving our OpenAPI document: `GET /openapi.json`, shaped by the caller's role when a token is sent. */
+const openapiRoutes: FastifyPluginAsync<OpenApiRoutesOptions> = async function openapiRoutes (app, opts) {
+  app.get('/openapi.json', {
+    schema: { hide: true }
+  }, async function openapiDocument (request) {
+    const header = request.headers.authorization
+    let role: Role = 'operator'
+    if (header !== undefined) {
+      // A host checking its connection sends its key here: a wrong one must fail now, not at the first tool call.
+      const match = /^bearer\s+(.+)$/i.exec(header.trim())
+      const caller = match === null ? undefined : opts.callers.identify(match[1] as string)
+      if (caller === undefined) throw new AppError('UNAUTHORIZED', 'Invalid bearer token: check the token in the "Authorization: Bearer <token>" header.', 401)
+      role = caller.role
+    }
+    return documentFor(app, opts.gate, role)
   })
 }
 

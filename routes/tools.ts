@@ -1,25 +1,40 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { invokeTool } from '../src/tools/invoke.js'
-import type { ToolContext, ToolDefinition } from '../src/tools/registry.js'
+import { AppError } from '../src/errors.js'
+import type { Gate } from '../src/gate/gate.js'
 
 /** Options of the tool routes. */
 export interface ToolRoutesOptions {
-  tools: ToolDefinition[]
-  /** Everything but the per-request logger. */
-  context: Omit<ToolContext, 'log'>
+  gate: Gate
 }
 
 const ErrorRef = Type.Ref('ErrorResponse')
 
-/** Publishes each registry entry as `POST /<name>` with `operationId = name`. */
-const toolRoutes: FastifyPluginAsync<ToolRoutesOptions> = async function toolRoutes (app, opts) {
-  // Hosts and cURL users often send no body at all for a tool without inputs.
-  app.addHook('preValidation', async function emptyBodyIsEmptyObject (request) {
-    if (request.body === undefined || request.body === null) request.body = {}
-  })
+/** The gate's view of who is calling over HTTP; the auth hook has always set it by now. */
+function callerOf (request: FastifyRequest): NonNullable<FastifyRequest['caller']> {
+  if (request.caller === null) throw new AppError('UNAUTHORIZED', 'Missing bearer token: send the header "Authorization: Bearer <token>".', 401)
+  return request.caller
+}
 
-  for (const tool of opts.tools) {
+// Aborted when the client goes away before we answer, so cluster calls and task waits made for it stop.
+function abortOnDisconnect (reply: FastifyReply): AbortSignal {
+  const controller = new AbortController()
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('the caller closed the connection'))
+  })
+  return controller.signal
+}
+
+/**
+ * Publishes each tool as `POST /<name>` with `operationId = name` and the schemas the gate publishes for the
+ * configured mode, and hands every call to the gate. Fastify does not validate the body itself: the gate does,
+ * the same way for every face and without type coercion.
+ */
+const toolRoutes: FastifyPluginAsync<ToolRoutesOptions> = async function toolRoutes (app, opts) {
+  app.setValidatorCompiler(() => () => true)
+
+  // Every tool gets a route (the admin view holds them all); the gate refuses a caller whose role may not use one.
+  for (const tool of opts.gate.published('admin')) {
     app.post(`/${tool.name}`, {
       schema: {
         operationId: tool.name,
@@ -28,14 +43,21 @@ const toolRoutes: FastifyPluginAsync<ToolRoutesOptions> = async function toolRou
         tags: tool.tags,
         security: [{ bearerAuth: [] }],
         body: tool.input,
+        'x-tool-annotations': tool.annotations,
         response: {
           200: tool.output,
           '4xx': ErrorRef,
           '5xx': ErrorRef
         }
       }
-    }, async function callTool (request) {
-      return await invokeTool(tool, request.body as never, { ...opts.context, log: request.log })
+    }, async function callTool (request, reply) {
+      return await opts.gate.call(tool.name, request.body, {
+        caller: callerOf(request),
+        transport: 'http',
+        log: request.log,
+        signal: abortOnDisconnect(reply),
+        baseUrl: `${request.protocol}://${request.host}`
+      })
     })
   }
 }

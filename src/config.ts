@@ -5,6 +5,9 @@ import { join } from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { ConfigError } from './errors.js'
+import { mergeCallers, readAuthFile, ROLES, tokenCallers, type CallerEntry } from './gate/identity.js'
+import { CONFIRM_VIA, EMPTY_RULES, readPolicyFile, SCALE_MODES, type ConfirmVia, type PolicyRules, type ScaleMode } from './gate/policy.js'
+import { LLM_ENV_VARIABLES, readLlmConfig, type LlmConfig } from './llm/config.js'
 import { LOG_LEVELS } from './logger.js'
 
 // Every variable the server reads. Optional ones are left out when unset or empty; defaults are filled in.
@@ -27,8 +30,21 @@ const EnvSchema = Type.Object({
   SCALE_TLS_FINGERPRINT: Type.Optional(Type.String({ pattern: '^((sha256|SHA256) Fingerprint=|sha256/|SHA256/)?([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' })),
   SCALE_INSECURE_TLS: Type.Boolean({ default: false }),
   SCALE_SCHEMA_FILE: Type.Optional(Type.String()),
-  SIMULATOR_VMS: Type.Integer({ minimum: 0, maximum: 100_000, default: 12 })
+  SIMULATOR_VMS: Type.Integer({ minimum: 0, maximum: 100_000, default: 12 }),
+  AUTH_FILE: Type.Optional(Type.String()),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 120 }),
+  SCALE_MODE: Type.Union(SCALE_MODES.map((m) => Type.Literal(m)), { default: 'confirm' }),
+  CONFIRM_VIA: Type.Union(CONFIRM_VIA.map((m) => Type.Literal(m)), { default: 'token' }),
+  CONFIRM_TTL_SECONDS: Type.Integer({ minimum: 10, maximum: 86_400, default: 300 }),
+  CONFIRM_SECRET: Type.Optional(Type.String()),
+  CONFIRM_SECRET_FILE: Type.Optional(Type.String()),
+  SCALE_POLICY_FILE: Type.Optional(Type.String()),
+  SCALE_AUDIT_FILE: Type.Optional(Type.String()),
+  PUBLIC_URL: Type.Optional(Type.String())
 })
+
+// Secrets are taken exactly as given: a password may begin or end with a space.
+const EXACT = new Set(['SCALE_PASSWORD', 'CONFIRM_SECRET', 'LLM_API_KEY'])
 
 /** The environment variables, as read and checked (for the README table and `--help`). */
 export type Env = Static<typeof EnvSchema>
@@ -54,10 +70,30 @@ export interface Config {
   host: string
   port: number
   logLevel: string
-  /** Accepted bearer tokens; never empty. */
+  /** Accepted bearer tokens given in clear (MCP_BEARER_TOKEN, or the generated one); AUTH_FILE callers are in `callers`. */
   tokens: string[]
   /** True when no token was configured and one was generated for this process. */
   tokenGenerated: boolean
+  /** Every caller: bare tokens as operators token-1, token-2, ..., then AUTH_FILE's; tokens kept only as SHA-256. */
+  callers: CallerEntry[]
+  /** Calls per caller per minute. */
+  rateLimitPerMinute: number
+  /** The safety settings the gate applies. */
+  safety: {
+    mode: ScaleMode
+    confirmVia: ConfirmVia
+    confirmTtlMs: number
+    /** HMAC key of confirm tokens; random per process unless CONFIRM_SECRET is set (needed for several replicas). */
+    confirmKey: Buffer
+    confirmKeyGenerated: boolean
+    rules: PolicyRules
+    /** JSON Lines audit file, or `-` for standard output. */
+    auditFile: string
+  }
+  /** Our public origin (PUBLIC_URL): the OpenAPI `servers` entry and approval links. */
+  publicUrl?: string
+  /** Where state (session, audit) is kept by default. */
+  stateDir: string
   corsOrigins: string[]
   /** The cluster to call; absent means the embedded simulator is used. */
   cluster?: ClusterConfig
@@ -65,6 +101,8 @@ export interface Config {
   simulator: { vms: number, timeoutMs: number }
   /** An OpenAPI document to use instead of the bundled HyperCore 9.4 catalog. */
   schemaFile?: string
+  /** The chat model `ask` uses; absent when LLM_BASE_URL is unset (ask is then not published). */
+  llm?: LlmConfig
 }
 
 /** Reads and validates the environment; throws a ConfigError naming the first bad variable. */
@@ -73,7 +111,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   for (const key of Object.keys(EnvSchema.properties)) {
     const value = env[key]
     // An empty bearer token is a mistake worth stopping for; other empty variables mean "unset".
-    if (value !== undefined && (value.trim() !== '' || key === 'MCP_BEARER_TOKEN')) raw[key] = value.trim()
+    if (value !== undefined && (value.trim() !== '' || key === 'MCP_BEARER_TOKEN')) raw[key] = EXACT.has(key) ? value : value.trim()
   }
   const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw))
   const first = Value.Errors(EnvSchema, converted).First()
@@ -86,17 +124,39 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`)
   }
 
-  const { tokens, generated } = readTokens(e)
+  const state = stateDir(env)
+  const fileCallers = e.AUTH_FILE === undefined ? [] : readAuthFile(e.AUTH_FILE)
+  const { tokens, generated } = readTokens(e, fileCallers.length > 0)
+  const callers = mergeCallers(tokenCallers(tokens), fileCallers)
+  const confirmVia = e.CONFIRM_VIA as ConfirmVia
+  if (confirmVia === 'approval' && !callers.some((c) => c.role === 'admin' || c.role === 'approver')) {
+    throw new ConfigError('CONFIRM_VIA', `approval needs someone to approve: give a caller the role admin or approver in AUTH_FILE (roles: ${ROLES.join(', ')})`)
+  }
+  const confirmSecret = readConfirmSecret(e)
   return {
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     tokens,
     tokenGenerated: generated,
+    callers,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    safety: {
+      mode: e.SCALE_MODE as ScaleMode,
+      confirmVia,
+      confirmTtlMs: e.CONFIRM_TTL_SECONDS * 1000,
+      confirmKey: confirmSecret ?? randomBytes(32),
+      confirmKeyGenerated: confirmSecret === undefined,
+      rules: e.SCALE_POLICY_FILE === undefined ? EMPTY_RULES : readPolicyFile(e.SCALE_POLICY_FILE),
+      auditFile: e.SCALE_AUDIT_FILE ?? join(state, 'audit.jsonl')
+    },
+    ...(e.PUBLIC_URL === undefined ? {} : { publicUrl: readPublicUrl(e.PUBLIC_URL) }),
+    stateDir: state,
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     cluster: readCluster(e, env),
     simulator: { vms: e.SIMULATOR_VMS, timeoutMs: e.SCALE_TIMEOUT_MS },
-    schemaFile: e.SCALE_SCHEMA_FILE
+    schemaFile: e.SCALE_SCHEMA_FILE,
+    llm: readLlmConfig(env)
   }
 }
 
@@ -105,7 +165,7 @@ export function generateToken (): string {
   return randomBytes(32).toString('base64url')
 }
 
-function readTokens (e: Env): { tokens: string[], generated: boolean } {
+function readTokens (e: Env, haveFileCallers: boolean): { tokens: string[], generated: boolean } {
   if (e.MCP_BEARER_TOKEN !== undefined && e.MCP_BEARER_TOKEN_FILE !== undefined) {
     throw new ConfigError('MCP_BEARER_TOKEN_FILE', 'set either MCP_BEARER_TOKEN or MCP_BEARER_TOKEN_FILE, not both')
   }
@@ -115,7 +175,7 @@ function readTokens (e: Env): { tokens: string[], generated: boolean } {
     variable = 'MCP_BEARER_TOKEN_FILE'
     value = readSecretFile(variable, e.MCP_BEARER_TOKEN_FILE).replace(/\n/g, ',')
   }
-  if (value === undefined) return { tokens: [generateToken()], generated: true }
+  if (value === undefined) return haveFileCallers ? { tokens: [], generated: false } : { tokens: [generateToken()], generated: true }
 
   const tokens = value.split(',').map((t) => t.trim())
   if (tokens.some((t) => t === '')) {
@@ -136,7 +196,7 @@ function readCluster (e: Env, env: Record<string, string | undefined>): ClusterC
     throw new ConfigError('SCALE_PASSWORD_FILE', 'set either SCALE_PASSWORD or SCALE_PASSWORD_FILE, not both')
   }
   const password = e.SCALE_PASSWORD_FILE !== undefined
-    ? readSecretFile('SCALE_PASSWORD_FILE', e.SCALE_PASSWORD_FILE).replace(/\r?\n$/, '')
+    ? readExactSecretFile('SCALE_PASSWORD_FILE', e.SCALE_PASSWORD_FILE)
     : e.SCALE_PASSWORD
   if (password === undefined || password === '') {
     throw new ConfigError('SCALE_PASSWORD', 'is required when SCALE_HOST is set (or use SCALE_PASSWORD_FILE)')
@@ -187,11 +247,39 @@ export function normaliseFingerprint (value: string): string {
 }
 
 function readSecretFile (variable: string, file: string): string {
+  return readExactSecretFile(variable, file).trim()
+}
+
+/** A secret file's content exactly, but for one trailing newline (what `echo` and editors add). */
+export function readExactSecretFile (variable: string, file: string): string {
   try {
-    return readFileSync(file, 'utf8').trim()
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '')
   } catch (err) {
     throw new ConfigError(variable, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`)
   }
+}
+
+function readConfirmSecret (e: Env): Buffer | undefined {
+  if (e.CONFIRM_SECRET !== undefined && e.CONFIRM_SECRET_FILE !== undefined) {
+    throw new ConfigError('CONFIRM_SECRET_FILE', 'set either CONFIRM_SECRET or CONFIRM_SECRET_FILE, not both')
+  }
+  const variable = e.CONFIRM_SECRET_FILE !== undefined ? 'CONFIRM_SECRET_FILE' : 'CONFIRM_SECRET'
+  const secret = e.CONFIRM_SECRET_FILE !== undefined ? readExactSecretFile(variable, e.CONFIRM_SECRET_FILE) : e.CONFIRM_SECRET
+  if (secret === undefined) return undefined
+  if (Buffer.byteLength(secret) < 32) throw new ConfigError(variable, 'must be at least 32 characters (e.g. openssl rand -hex 32)')
+  return Buffer.from(secret, 'utf8')
+}
+
+function readPublicUrl (value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `is not a URL (got ${JSON.stringify(value)})`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('PUBLIC_URL', 'must start with http:// or https://')
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') throw new ConfigError('PUBLIC_URL', 'must be an origin and optional path, without credentials, query or fragment')
+  return url.href.replace(/\/+$/, '')
 }
 
 function stateDir (env: Record<string, string | undefined>): string {
@@ -202,7 +290,7 @@ function stateDir (env: Record<string, string | undefined>): string {
 }
 
 /** The variables the server reads, for documentation checks. */
-export const ENV_VARIABLES = Object.keys(EnvSchema.properties)
+export const ENV_VARIABLES = [...Object.keys(EnvSchema.properties), ...LLM_ENV_VARIABLES]
 
 function nonEmpty (value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value

@@ -5,15 +5,16 @@ import { Catalog } from './catalog/catalog.js'
 import { loadConfig } from './config.js'
 import { projectFile } from './paths.js'
 
-/** Builds the app with placeholder configuration and returns its OpenAPI document as committed text. */
+/** Builds the app with placeholder configuration and returns the OpenAPI document it serves publicly, as committed text. */
 export async function emitOpenApi (): Promise<string> {
-  const config = loadConfig({ MCP_BEARER_TOKEN: 'placeholder-token-for-openapi-emission' })
+  // Nothing is audited while emitting, but the audit file must not land in the user's state folder.
+  const config = loadConfig({ MCP_BEARER_TOKEN: 'placeholder-token-for-openapi-emission', SCALE_AUDIT_FILE: '-' })
   const app = await buildApp(config, {
     catalog: await Catalog.load(),
     clusterInfo: { mode: 'none', cluster: null }
   }, { swaggerUi: false })
-  await app.ready()
-  const text = JSON.stringify(app.swagger(), null, 2) + '\n'
+  const res = await app.inject({ method: 'GET', url: '/openapi.json' })
+  const text = JSON.stringify(res.json(), null, 2) + '\n'
   await app.close()
   return text
 }

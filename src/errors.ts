@@ -1,22 +1,34 @@
-/** Options an AppError carries besides its code, message and status. */
+import { ERROR_CODES, type ErrorCode } from './error-codes.js'
+
+/** Options an AppError carries besides its code and message. */
 export interface AppErrorOptions {
+  /** Only for codes whose list entry allows more than one status (e.g. a cluster's 4xx passed on). */
+  status?: number
   details?: unknown
   cause?: unknown
 }
 
 /** The one error type every user-facing failure is thrown as; the HTTP layer turns it into `{code, message, details?}`. */
 export class AppError extends Error {
-  readonly code: string
+  readonly code: ErrorCode
   readonly statusCode: number
   readonly details: unknown
 
-  constructor (code: string, message: string, statusCode: number, options: AppErrorOptions = {}) {
+  constructor (code: ErrorCode, message: string, statusOrOptions?: number | AppErrorOptions, legacyOptions: AppErrorOptions = {}) {
+    const options = typeof statusOrOptions === 'object' ? statusOrOptions : { ...legacyOptions, status: statusOrOptions }
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'AppError'
     this.code = code
-    this.statusCode = statusCode
+    this.statusCode = statusFor(code, options.status)
     this.details = options.details
   }
+}
+
+// The list decides the status; a different one is only taken when the list allows it, so codes and statuses never drift.
+function statusFor (code: ErrorCode, wanted: number | undefined): number {
+  const info = ERROR_CODES[code] as { status: number, alsoStatus?: readonly number[] }
+  if (wanted === undefined || wanted === info.status) return info.status
+  return info.alsoStatus?.includes(wanted) === true ? wanted : info.status
 }
 
 /** Thrown when configuration from the environment is invalid; the CLI prints it and exits 1. */

@@ -1,5 +1,5 @@
-import { Type, type Static, type SchemaOptions } from '@sinclair/typebox'
-import { API_METHODS } from './scale/confine.js'
+import { Type, type Static, type SchemaOptions, type TUnsafe } from '@sinclair/typebox'
+import { API_METHODS, type ApiMethod } from './scale/canonical-path.js'
 
 /** The one error shape every failure is answered with. */
 export const ErrorResponseSchema = Type.Object({
@@ -11,7 +11,15 @@ export const ErrorResponseSchema = Type.Object({
 /** Static type of ErrorResponseSchema. */
 export type ErrorResponse = Static<typeof ErrorResponseSchema>
 
+/**
+ * A string enum as one JSON Schema `enum` (not TypeBox's anyOf of constants, which several tool hosts and models
+ * drop or refuse). The description should name the values too: some hosts keep only the description.
+ */
+export function StringEnum<T extends string> (values: readonly T[], options: SchemaOptions = {}): TUnsafe<T> {
+  return Type.Unsafe<T>({ ...options, type: 'string', enum: [...values] })
+}
+
 /** The HTTP methods a HyperCore call can use, as a tool input field with its own description. */
-export function httpMethodSchema (options: SchemaOptions & { description: string }) {
-  return Type.Union(API_METHODS.map((m) => Type.Literal(m)), options)
+export function httpMethodSchema (options: SchemaOptions & { description: string }, methods: readonly ApiMethod[] = API_METHODS): TUnsafe<ApiMethod> {
+  return StringEnum(methods, { ...options, description: `${options.description} One of ${methods.join(', ')}.` })
 }

@@ -45,7 +45,7 @@ test('an empty or whitespace token is rejected at start', () => {
 test('tokens and the password can come from *_FILE variables', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sah-config-'))
   await writeFile(join(dir, 'tokens'), `${token}\n${token}-second\n`)
-  await writeFile(join(dir, 'password'), 's3cret pass\n')
+  await writeFile(join(dir, 'password'), ' s3cret pass \n')
   const config = loadConfig({
     MCP_BEARER_TOKEN_FILE: join(dir, 'tokens'),
     SCALE_HOST: '10.0.0.5',
@@ -53,7 +53,10 @@ test('tokens and the password can come from *_FILE variables', async () => {
     SCALE_PASSWORD_FILE: join(dir, 'password')
   })
   assert.deepEqual(config.tokens, [token, `${token}-second`])
-  assert.equal(config.cluster?.password, 's3cret pass')
+  assert.equal(config.cluster?.password, ' s3cret pass ', 'taken exactly, only the one trailing newline dropped')
+  await writeFile(join(dir, 'password2'), 'pw\n\n')
+  assert.equal(loadConfig({ SCALE_HOST: 'h', SCALE_USERNAME: 'u', SCALE_PASSWORD_FILE: join(dir, 'password2') }).cluster?.password, 'pw\n')
+  assert.equal(loadConfig({ SCALE_HOST: 'h', SCALE_USERNAME: 'u', SCALE_PASSWORD: '  spaced out  ' }).cluster?.password, '  spaced out  ')
   fails({ MCP_BEARER_TOKEN_FILE: join(dir, 'missing') }, 'MCP_BEARER_TOKEN_FILE', /cannot read/)
   fails({ MCP_BEARER_TOKEN: token, MCP_BEARER_TOKEN_FILE: join(dir, 'tokens') }, 'MCP_BEARER_TOKEN_FILE', /not both/)
 })
@@ -98,4 +101,47 @@ test('the README configuration table lists every variable the server reads', asy
   const readme = await readFile(projectFile('README.md'), 'utf8')
   const documented = new Set([...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]))
   assert.deepEqual(ENV_VARIABLES.filter((name) => !documented.has(name)), [])
+})
+
+test('AUTH_FILE: named callers with roles, tokens in clear or as SHA-256, mistakes named by line', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sah-auth-'))
+  const file = join(dir, 'callers.yaml')
+  const digest = 'a'.repeat(64)
+  await writeFile(file, `callers:\n  - name: ada\n    role: admin\n    sha256: ${digest}\n  - name: bob\n    role: reader\n    token: bobs-token-0123456789\n`)
+  const config = loadConfig({ AUTH_FILE: file })
+  assert.equal(config.tokenGenerated, false, 'no token is generated when AUTH_FILE names callers')
+  assert.deepEqual(config.callers.map((c) => [c.name, c.role, c.sha256.length]), [['ada', 'admin', 32], ['bob', 'reader', 32]])
+  assert.ok(!JSON.stringify(config).includes('bobs-token-0123456789'), 'the clear token is not kept')
+  const both = loadConfig({ AUTH_FILE: file, MCP_BEARER_TOKEN: token })
+  assert.deepEqual(both.callers.map((c) => [c.name, c.role]), [['token-1', 'operator'], ['ada', 'admin'], ['bob', 'reader']])
+
+  const bad: Array<[string, RegExp]> = [
+    ['- name: x\n  role: boss\n  token: tok-0123456789abcdef\n', /line 2: role must be one of reader, operator, admin, approver/],
+    ['- name: x\n  role: reader\n  token: short\n', /line 3: token must be at least 16 characters/],
+    ['- name: x\n  role: reader\n  sha256: nothex\n', /line 3: sha256 must be 64 hex digits/],
+    ['- name: x\n  role: reader\n', /line 1: give exactly one of token or sha256/],
+    ['- name: x\n  role: reader\n  token: tok-0123456789abcdef\n- name: x\n  role: admin\n  token: tok-0123456789abcdeg\n', /line 4: the name "x" is used twice/],
+    ['- name: x\n  role: reader\n  token: tok-0123456789abcdef\n  colour: red\n', /line 4: unknown key "colour"/]
+  ]
+  for (const [text, pattern] of bad) {
+    await writeFile(file, text)
+    fails({ AUTH_FILE: file }, 'AUTH_FILE', pattern)
+  }
+})
+
+test('safety settings: mode, confirmation channel, TTL, secret, policy and audit file', async () => {
+  const config = loadConfig({ MCP_BEARER_TOKEN: token, HOME: '/home/someone', XDG_STATE_HOME: '' })
+  assert.equal(config.safety.mode, 'confirm')
+  assert.equal(config.safety.confirmVia, 'token')
+  assert.equal(config.safety.confirmTtlMs, 300_000)
+  assert.equal(config.safety.confirmKeyGenerated, true)
+  assert.equal(config.rateLimitPerMinute, 120)
+  assert.match(config.safety.auditFile, /scale-api-helper\/audit\.jsonl$/)
+  fails({ MCP_BEARER_TOKEN: token, SCALE_MODE: 'yolo' }, 'SCALE_MODE')
+  fails({ MCP_BEARER_TOKEN: token, CONFIRM_SECRET: 'too-short' }, 'CONFIRM_SECRET', /at least 32/)
+  fails({ MCP_BEARER_TOKEN: token, CONFIRM_VIA: 'approval' }, 'CONFIRM_VIA', /admin or approver/)
+  const shared = loadConfig({ MCP_BEARER_TOKEN: token, CONFIRM_SECRET: ' '.repeat(2) + 'x'.repeat(40) })
+  assert.equal(shared.safety.confirmKey.toString(), '  ' + 'x'.repeat(40))
+  fails({ MCP_BEARER_TOKEN: token, PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL')
+  assert.equal(loadConfig({ MCP_BEARER_TOKEN: token, PUBLIC_URL: 'https://tools.example/' }).publicUrl, 'https://tools.example')
 })

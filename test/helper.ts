@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
@@ -12,9 +15,18 @@ export const TOKENS = ['test-token-one-0123456789', 'test-token-two-0123456789']
 /** The Authorization header for the first test token. */
 export const auth = { authorization: `Bearer ${TOKENS[0]}` }
 
-/** A Config as the server would read it from this environment (plus test tokens). */
+// One folder per test process for audit files, so no test writes to the user's state directory.
+const scratch = mkdtempSync(join(tmpdir(), 'sah-test-'))
+process.once('exit', () => rmSync(scratch, { recursive: true, force: true }))
+
+/** A fresh path in this test process's scratch folder. */
+export function scratchFile (name: string): string {
+  return join(scratch, `${process.hrtime.bigint()}-${name}`)
+}
+
+/** A Config as the server would read it from this environment (plus test tokens, a scratch audit file and no practical rate limit). */
 export function testConfig (env: Record<string, string> = {}): Config {
-  return loadConfig({ MCP_BEARER_TOKEN: TOKENS.join(','), ...env })
+  return loadConfig({ MCP_BEARER_TOKEN: TOKENS.join(','), SCALE_AUDIT_FILE: scratchFile('audit.jsonl'), RATE_LIMIT_PER_MINUTE: '100000', ...env })
 }
 
 let catalog: Promise<Catalog> | undefined

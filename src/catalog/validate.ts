@@ -15,25 +15,35 @@ export interface PayloadIssue {
 export interface PayloadCheck {
   errors: PayloadIssue[]
   warnings: PayloadIssue[]
+  /** True when only the first problem of a large payload was looked for (listing them all costs time per node). */
+  firstOnly?: boolean
 }
+
+/** Most issues of each kind a check reports. */
+export const MAX_ISSUES = 20
+// Payloads with more JSON nodes than this only get their first problem reported.
+const FULL_CHECK_NODES = 5000
 
 // ajv and ajv-formats are CommonJS; under NodeNext their class and plugin sit on `.default`.
 const Ajv = AjvModule.default
 const addFormats = addFormatsModule.default
 
-// One instance for every operation: strict off because OpenAPI schemas carry keywords JSON Schema does not know
-// (x-uncertain, example, discriminator...); useDefaults off so validation never changes the caller's payload.
+// Strict off because OpenAPI schemas carry keywords JSON Schema does not know (x-uncertain, example,
+// discriminator...); useDefaults off so validation never changes the caller's payload. The quick instance stops at
+// the first error; the full one lists them all, and is only used on payloads small enough for that to be cheap.
+const quickAjv = new Ajv({ strict: false, allErrors: false, verbose: true, useDefaults: false, coerceTypes: false, logger: false })
 const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, useDefaults: false, coerceTypes: false, logger: false })
+addFormats(quickAjv)
 addFormats(ajv)
 
-type Compiled = { validate: ValidateFunction } | { failure: string }
+type Compiled = { validate: ValidateFunction, quick: ValidateFunction } | { failure: string }
 const compiled = new WeakMap<CatalogOperation, Compiled>()
 
 function compile (operation: CatalogOperation, schema: JsonSchema): Compiled {
   let entry = compiled.get(operation)
   if (entry === undefined) {
     try {
-      entry = { validate: ajv.compile(schema) }
+      entry = { validate: ajv.compile(schema), quick: quickAjv.compile(schema) }
     } catch (err) {
       entry = { failure: err instanceof Error ? err.message : String(err) }
     }
@@ -76,9 +86,12 @@ export function validatePayload (operation: CatalogOperation, payload: unknown):
     warnings.push({ path: '', message: `the request schema could not be compiled, so the body was not checked: ${entry.failure}` })
     return { errors, warnings }
   }
-  if (!entry.validate(payload)) {
+  let firstOnly = false
+  if (!entry.quick(payload)) {
+    firstOnly = countNodes(payload, FULL_CHECK_NODES + 1) > FULL_CHECK_NODES
+    const found = firstOnly ? entry.quick.errors : (entry.validate(payload) ? [] : entry.validate.errors)
     const seen = new Set<string>()
-    for (const err of entry.validate.errors ?? []) {
+    for (const err of found ?? []) {
       const issue = toIssue(err)
       if (issue === undefined) continue
       const key = `${issue.path}\u0000${issue.message}`
@@ -86,10 +99,23 @@ export function validatePayload (operation: CatalogOperation, payload: unknown):
       seen.add(key)
       if (isUncertain(schema, err.schemaPath)) warnings.push({ ...issue, message: `${issue.message} (this part of the schema is uncertain, so the cluster may accept it)` })
       else errors.push(issue)
+      if (errors.length >= MAX_ISSUES) break
     }
   }
-  flagFields(schema, payload, '', isEdit(operation), warnings)
-  return { errors, warnings }
+  if (!firstOnly) flagFields(schema, payload, '', isEdit(operation), warnings)
+  return { errors, warnings: warnings.slice(0, MAX_ISSUES), ...(firstOnly ? { firstOnly } : {}) }
+}
+
+// Counts JSON nodes up to `limit`, without recursion.
+function countNodes (value: unknown, limit: number): number {
+  let count = 0
+  const stack: unknown[] = [value]
+  while (stack.length > 0 && count < limit) {
+    const node = stack.pop()
+    count++
+    if (node !== null && typeof node === 'object') for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push(child)
+  }
+  return count
 }
 
 // An edit is a write to one existing record: PATCH/PUT/POST on a path ending in {param}.

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Agent, type Dispatcher } from 'undici'
+import { Agent } from 'undici'
 import type { ClusterConfig } from '../config.js'
 import { AppError } from '../errors.js'
 import type { Log } from '../logger.js'
-import { checkMethod, confinePath, type ApiMethod, type ConfinedPath, type QueryParams } from './confine.js'
+import { checkMethod, canonicalTarget, type ApiMethod, type ApiTarget, type QueryParams } from './canonical-path.js'
 import { isValidSessionId, SessionStore, type Session } from './session-store.js'
 import { buildTlsConnector, tlsPolicyFor } from './tls.js'
 import { apiError, isConnectionReset, mapTransportError, summarise, type CallSite } from './upstream-errors.js'
@@ -11,8 +11,6 @@ import { apiError, isConnectionReset, mapTransportError, summarise, type CallSit
 /** Options besides the cluster configuration. */
 export interface HyperCoreClientOptions {
   log?: Log
-  /** Replaces the TLS-checking Agent (tests pass a MockAgent); the TLS settings are then not applied. */
-  dispatcher?: Dispatcher
   /** Most sockets kept open to the cluster at once (default 16). */
   connections?: number
   /** Delays between task polls in ms; the last one repeats (default 100, 250, 500, then every 1000). */
@@ -77,8 +75,7 @@ export class HyperCoreClient {
   /** The cluster's origin, e.g. `https://10.0.0.5`. */
   readonly url: string
   readonly #config: ClusterConfig
-  readonly #dispatcher: Dispatcher
-  readonly #ownsDispatcher: boolean
+  readonly #dispatcher: Agent
   readonly #log: Log
   readonly #store: SessionStore
   readonly #pollDelays: number[]
@@ -87,6 +84,8 @@ export class HyperCoreClient {
   #login: Promise<Session> | undefined
   #persistedUseAt = 0
   #closed = false
+  // Bumped by logout: a login that started before it must not install its session afterwards.
+  #epoch = 0
 
   constructor (config: ClusterConfig, opts: HyperCoreClientOptions = {}) {
     this.#config = config
@@ -94,21 +93,15 @@ export class HyperCoreClient {
     this.host = new URL(config.url).host
     this.#log = opts.log ?? NOOP_LOG
     this.#pollDelays = opts.taskPollDelaysMs ?? [100, 250, 500, 1000]
-    if (opts.dispatcher === undefined) {
-      const policy = tlsPolicyFor(config)
-      if (policy.mode === 'insecure' && this.url.startsWith('https:')) {
-        this.#log.warn({ cluster: this.host }, 'SCALE_INSECURE_TLS=true: the cluster\'s TLS certificate is NOT verified; anyone on the network path can read the password and session. Prefer SCALE_TLS_FINGERPRINT.')
-      }
-      this.#dispatcher = new Agent({
-        connect: buildTlsConnector(policy, config.timeoutMs),
-        connections: opts.connections ?? 16,
-        maxResponseSize: MAX_RESPONSE_BYTES
-      })
-      this.#ownsDispatcher = true
-    } else {
-      this.#dispatcher = opts.dispatcher
-      this.#ownsDispatcher = false
+    const policy = tlsPolicyFor(config)
+    if (policy.mode === 'insecure' && this.url.startsWith('https:')) {
+      this.#log.warn({ cluster: this.host }, 'SCALE_INSECURE_TLS=true: the cluster\'s TLS certificate is NOT verified; anyone on the network path can read the password and session. Prefer SCALE_TLS_FINGERPRINT.')
     }
+    this.#dispatcher = new Agent({
+      connect: buildTlsConnector(policy, config.timeoutMs),
+      connections: opts.connections ?? 16,
+      maxResponseSize: MAX_RESPONSE_BYTES
+    })
     this.#store = new SessionStore(config.sessionFile, this.url, config.username, this.#log)
     this.#loaded = this.#store.load().then((session) => {
       if (session !== undefined && this.#session === undefined) {
@@ -124,9 +117,9 @@ export class HyperCoreClient {
    * `target` is a path under /rest/v1 (confined here too, so no caller can escape it). Throws AppError for any
    * failure, including a 4xx/5xx answer (SCALE_API_ERROR with the cluster's body in `details`).
    */
-  async call (method: ApiMethod | string, target: string | ConfinedPath, opts: { body?: unknown, params?: QueryParams } = {}): Promise<ApiResponse> {
+  async call (method: ApiMethod | string, target: string | ApiTarget, opts: { body?: unknown, params?: QueryParams } = {}): Promise<ApiResponse> {
     const verb = checkMethod(method)
-    const confined = typeof target === 'string' ? confinePath(target, opts.params) : target
+    const confined = typeof target === 'string' ? canonicalTarget(target, opts.params) : target
     const site = this.#site(verb, confined.path)
     const raw = await this.#authed(verb, confined.upstreamPath, opts.body, site)
     const { data, json } = parseBody(raw)
@@ -148,6 +141,7 @@ export class HyperCoreClient {
     await this.#loaded
     const session = this.#session
     this.#session = undefined
+    this.#epoch++
     await this.#store.remove()
     if (session === undefined) return {}
     try {
@@ -187,17 +181,25 @@ export class HyperCoreClient {
   }
 
   /** Polls `GET /TaskTag/{tag}` (fast at first, then every second) until the task ends or `timeoutMs` runs out. */
-  async waitForTask (taskTag: string, timeoutMs: number): Promise<TaskStatus> {
+  async waitForTask (taskTag: string, timeoutMs: number, opts: { onProgress?: (task: TaskStatus) => void } = {}): Promise<TaskStatus> {
     const deadline = Date.now() + timeoutMs
-    const target = confinePath(`/TaskTag/${encodeURIComponent(taskTag)}`)
+    const target = canonicalTarget(`/TaskTag/${encodeURIComponent(taskTag)}`)
     for (let attempt = 0; ; attempt++) {
       const { data } = await this.call('GET', target)
       const status = readTask(taskTag, data)
       if (TERMINAL_STATES.has(status.state)) return status
+      opts.onProgress?.(status)
       const delay = this.#pollDelays[Math.min(attempt, this.#pollDelays.length - 1)] ?? 1000
       if (Date.now() + delay > deadline) return { ...status, timedOut: true }
       await sleep(delay)
     }
+  }
+
+  /** The secrets this client holds (the password, the live session ID), so answers echoing them can be masked. */
+  knownSecrets (): string[] {
+    const secrets = [this.#config.password]
+    if (this.#session !== undefined) secrets.push(this.#session.id)
+    return secrets
   }
 
   /** Closes the connections; the session stays valid (and stored) for the next start. */
@@ -206,7 +208,7 @@ export class HyperCoreClient {
     this.#closed = true
     await this.#loaded.catch(() => {})
     await this.#store.flush()
-    if (this.#ownsDispatcher) await this.#dispatcher.close()
+    await this.#dispatcher.close()
   }
 
   async #authed (method: ApiMethod, upstreamPath: string, body: unknown, site: CallSite): Promise<RawResponse> {
@@ -246,6 +248,7 @@ export class HyperCoreClient {
 
   async #doLogin (): Promise<Session> {
     const { username, password, auth } = this.#config
+    const epoch = this.#epoch
     const site = this.#site('POST', '/login')
     const raw = await this.#send('POST', '/rest/v1/login', { username, password, useOIDC: auth === 'oidc' }, undefined, site)
     if (raw.status === 401 || raw.status === 403) {
@@ -265,6 +268,11 @@ export class HyperCoreClient {
     }
     const now = new Date()
     const session: Session = { id, createdAt: now, lastUsedAt: now }
+    if (epoch !== this.#epoch) {
+      // kill_session ran while this login was in flight: its answer must hold, so this session is ended, not kept.
+      await this.#logoutQuietly(session)
+      throw new AppError('SCALE_SESSION_ENDED', 'The cluster session was ended (kill_session) while this call was logging in, so the call was not made. Call again to log in anew.', 409)
+    }
     this.#session = session
     this.#persistedUseAt = now.getTime()
     this.#log.info({ cluster: this.host, username }, 'logged in to the cluster')

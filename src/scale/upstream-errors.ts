@@ -1,6 +1,5 @@
 import { AppError } from '../errors.js'
 import { ScaleTlsError } from './tls.js'
-import { maskSecrets, maskUriPasswords } from './mask-secrets.js'
 
 /** What an error message needs to say where a call went. */
 export interface CallSite {
@@ -16,7 +15,7 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET'])
 const TIMEOUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
 const CLOSED = new Set(['UND_ERR_CLOSED', 'UND_ERR_DESTROYED'])
-// Node's certificate verification codes, for a dispatcher that is not ours (tests inject MockAgent).
+// Node's certificate verification codes, for a connection refused before our own check ran.
 const TLS = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/
 
 /** The network-level code of an undici/Node error, looking inside AggregateErrors (happy-eyeballs connects). */
@@ -70,9 +69,8 @@ export function mapTransportError (err: unknown, site: CallSite): AppError {
 /** A HyperCore answer with a 4xx/5xx status, as our error: 4xx keep their status, 5xx become 502 (we are the gateway). */
 export function apiError (site: CallSite, status: number, answer: unknown): AppError {
   const statusCode = status >= 500 || status < 400 ? 502 : status
-  // An error body is shown to the caller too: the same masking as a successful answer.
-  const body = typeof answer === 'string' ? maskUriPasswords(answer) : answer
-  if (typeof body !== 'string') maskSecrets(body)
+  // The gate masks the body and this message on their way to any caller (src/gate/cluster-access.ts).
+  const body = answer
   const said = summarise(body)
   return new AppError('SCALE_API_ERROR',
     `HyperCore answered ${status} to ${site.method} ${site.path}${said === '' ? '' : `: ${said}`}`,

@@ -1,4 +1,4 @@
-import { maskUriPasswords } from '../scale/mask-secrets.js'
+import { maskUriPasswords } from '../gate/mask.js'
 import { badRequest, bodyObject, fieldObject, notFound, optBool, optString, taskAnswer, unixNow, type Handler } from './context.js'
 import { readBlockDevInput, readNetDevList } from './devices.js'
 import { MACHINE_TYPES, copyVm, folderKey, machineTypeKeyword, newBlockDevice, newNetDevice, newVm } from './model.js'

@@ -5,7 +5,7 @@ import { LlmClient } from '../llm/client.js'
 import type { LlmConfig } from '../llm/config.js'
 import { DEFAULT_ASK_LIMIT, MAX_ASK_LIMIT } from '../llm/context.js'
 import { llmNotConfigured } from '../llm/errors.js'
-import { defineTool, type ToolDefinition } from './registry.js'
+import { defineTool, type ToolDefinition } from '../gate/tool.js'
 
 const SourceSchema = Type.Object({
   method: Type.String({ description: 'HTTP method of the operation.' }),
@@ -47,17 +47,17 @@ export function createAskTool (llm: LlmConfig | undefined): ToolDefinition<typeo
     tags: ['Catalog'],
     input,
     output,
-    mutating: false,
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     requiresCluster: false,
     async handler (args, ctx) {
       if (llm === undefined) throw llmNotConfigured()
       client ??= new LlmClient(llm)
-      return await askQuestion(ctx.catalog, client, args.question, { limit: args.limit, log: ctx.log })
+      return await askQuestion(ctx.catalog, client, args.question, { limit: args.limit, log: ctx.log, signal: ctx.signal })
     }
   })
 }
 
 /** The `ask` tool when an LLM is configured, nothing otherwise: the tool is published only with LLM_BASE_URL set. */
-export function askTools (llm: LlmConfig | undefined): ToolDefinition[] {
+export function askTools (llm: LlmConfig | undefined): Array<ToolDefinition<typeof input, typeof output>> {
   return llm === undefined ? [] : [createAskTool(llm)]
 }

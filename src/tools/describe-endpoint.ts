@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { describeEndpoint } from '../catalog/describe.js'
 import { httpMethodSchema } from '../schemas.js'
-import { defineTool } from './registry.js'
+import { defineTool } from '../gate/tool.js'
 
 const MethodSchema = httpMethodSchema({
   description: 'HTTP method of the operation, as query_api returned it.'
@@ -52,7 +52,7 @@ export default defineTool({
     responses: Type.Record(Type.String(), Type.String(), { description: 'Status code -> meaning.' }),
     example: Type.Optional(Type.Unknown({ description: 'A minimal body that validates; values in <angle brackets> are placeholders.' }))
   }),
-  mutating: false,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   requiresCluster: false,
   async handler (input, ctx) {
     return describeEndpoint(ctx.catalog, input.method, input.path)

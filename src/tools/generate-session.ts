@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { defineTool, requireCluster } from './registry.js'
+import { defineTool, requireCluster } from '../gate/tool.js'
 
 /** `generate_session`: logs in to the cluster now, replacing any session. */
 export default defineTool({
@@ -15,8 +15,11 @@ export default defineTool({
     cluster: Type.String({ description: 'The cluster\'s address (host only).' }),
     createdAt: Type.String({ description: 'When the session was created (ISO 8601).' })
   }),
-  mutating: false,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   requiresCluster: true,
+  async plan () {
+    return { calls: [], session: 'login', prepared: undefined }
+  },
   async handler (_input, ctx) {
     const cluster = requireCluster(ctx)
     const session = await cluster.login()

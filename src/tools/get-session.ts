@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { defineTool, requireCluster } from './registry.js'
+import { defineTool, requireCluster } from '../gate/tool.js'
 
 /** `get_session`: reports the current login session without revealing its ID. */
 export default defineTool({
@@ -21,7 +21,7 @@ export default defineTool({
     sessionId: Type.Optional(Type.String({ description: 'The last 4 characters of the session ID, e.g. "…a1b2"; never the whole ID.' })),
     verified: Type.Optional(Type.Boolean({ description: 'With verify=true and a session held: whether the cluster still accepts it.' }))
   }),
-  mutating: false,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   requiresCluster: true,
   async handler (input, ctx) {
     const cluster = requireCluster(ctx)

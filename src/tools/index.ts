@@ -1,10 +1,11 @@
-import type { ToolDefinition } from './registry.js'
+import type { ToolDefinition } from '../gate/tool.js'
 import queryApi from './query-api.js'
 import describeEndpoint from './describe-endpoint.js'
 import runApi from './run-api.js'
 import generateSession from './generate-session.js'
 import getSession from './get-session.js'
 import killSession from './kill-session.js'
+import auditLog from './audit-log.js'
 
 /** Every tool, in the order hosts list them. Adding a tool is adding its file and a line here. */
 export const tools: ToolDefinition[] = [
@@ -13,5 +14,6 @@ export const tools: ToolDefinition[] = [
   runApi,
   generateSession,
   getSession,
-  killSession
+  killSession,
+  auditLog
 ]

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { defineTool, requireCluster } from './registry.js'
+import { defineTool, requireCluster } from '../gate/tool.js'
 
 /** `kill_session`: logs out on the cluster and forgets the stored session. */
 export default defineTool({
@@ -13,8 +13,11 @@ export default defineTool({
     ok: Type.Boolean({ description: 'True once no session is held.' }),
     note: Type.Optional(Type.String({ description: 'Set when the cluster could not be told to end the session.' }))
   }),
-  mutating: false,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   requiresCluster: true,
+  async plan () {
+    return { calls: [], session: 'logout', prepared: undefined }
+  },
   async handler (_input, ctx) {
     const cluster = requireCluster(ctx)
     const { note } = await cluster.logout()

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { MAX_QUERY_LENGTH, searchOperations } from '../catalog/search.js'
 import { StringEnum, httpMethodSchema } from '../schemas.js'
-import { defineTool } from './registry.js'
+import { defineTool } from '../gate/tool.js'
 
 const MethodSchema = httpMethodSchema({
   description: 'Keep only operations with this HTTP method: GET reads, POST creates or acts, PATCH changes, DELETE removes, PUT uploads.'
@@ -40,7 +40,7 @@ export default defineTool({
     total: Type.Integer({ description: 'How many operations matched before the limit was applied.' }),
     hint: Type.Optional(Type.String({ description: 'When match is weak or none: what is not covered or not offered, the closest areas and how to rephrase.' }))
   }),
-  mutating: false,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   requiresCluster: false,
   async handler (input, ctx) {
     return searchOperations(ctx.catalog, input.query, { limit: input.limit, method: input.method })

@@ -5,12 +5,12 @@ import { Catalog } from '../../src/catalog/catalog.js'
 import { isAppError } from '../../src/errors.js'
 import describeEndpointTool from '../../src/tools/describe-endpoint.js'
 import queryApiTool from '../../src/tools/query-api.js'
-import type { ToolContext, ToolDefinition } from '../../src/tools/registry.js'
+import type { ToolContext, ToolDefinition } from '../../src/gate/tool.js'
 
 const silent = { debug () {}, info () {}, warn () {}, error () {} }
 
-async function context (): Promise<ToolContext> {
-  return { log: silent, catalog: await Catalog.load() }
+async function context (): Promise<ToolContext<undefined>> {
+  return { log: silent, catalog: await Catalog.load(), caller: { name: 'test', role: 'operator' }, plan: { calls: [], prepared: undefined } }
 }
 
 // Fastify serialises answers with the output schema and drops what it does not list: round-trip through it.
@@ -36,7 +36,7 @@ function everySchemaPropertyDescribed (schema: unknown, where: string): void {
 
 test('query_api and describe_endpoint are read-only catalogue tools with described inputs', () => {
   for (const tool of [queryApiTool, describeEndpointTool] as ToolDefinition[]) {
-    assert.equal(tool.mutating, false)
+    assert.equal(tool.annotations.readOnlyHint, true)
     assert.equal(tool.requiresCluster, false)
     assert.ok(tool.description.length > 200)
     everySchemaPropertyDescribed(tool.input, tool.name)

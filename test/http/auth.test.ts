@@ -51,7 +51,8 @@ test('/health, /docs and /openapi.json are public', async (t) => {
   const app = await buildTestApp(t, undefined, {}, { swaggerUi: true })
   const health = await app.inject({ method: 'GET', url: '/health' })
   assert.equal(health.statusCode, 200)
-  assert.deepEqual(Object.keys(health.json()).sort(), ['cluster', 'mode', 'status', 'version'])
+  assert.deepEqual(Object.keys(health.json()).sort(), ['cluster', 'mode', 'safety', 'status', 'version'])
+  assert.equal(health.json().safety, 'confirm')
   assert.equal(health.json().status, 'ok')
 
   const docs = await app.inject({ method: 'GET', url: '/docs/' })
@@ -61,6 +62,14 @@ test('/health, /docs and /openapi.json are public', async (t) => {
   const spec = await app.inject({ method: 'GET', url: '/openapi.json' })
   assert.equal(spec.statusCode, 200)
   assert.equal(spec.json().openapi, '3.0.3')
+})
+
+test('the scheme is case-insensitive (RFC 7235): "bearer" works like "Bearer"', async (t) => {
+  const app = await buildTestApp(t)
+  for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+    const res = await app.inject({ method: 'POST', url: '/describe_endpoint', headers: { authorization: `${scheme} ${TOKENS[0]}` }, payload: { method: 'GET', path: '/VirDomain' } })
+    assert.equal(res.statusCode, 200, scheme)
+  }
 })
 
 test('a request with a valid token still reaches the handler with our headers untouched', async (t) => {

@@ -1,28 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { buildTestApp, TOKENS } from '../helper.js'
+import { launchChromium, skipBrowser, withScreenshot } from '../browser-helper.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`
-
-test('Swagger UI: authorize with a token and run query_api with "Try it out"', { skip, timeout: 120_000 }, async (t) => {
-  const { chromium } = await import('playwright-core')
+test('Swagger UI: authorize with a token and run query_api with "Try it out"', { skip: skipBrowser, timeout: 120_000 }, async (t) => {
   const app = await buildTestApp(t, undefined, {}, { swaggerUi: true })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  const dir = await mkdtemp(join(tmpdir(), 'sah-browser-'))
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-default-apps']
-  })
-  t.after(() => browser.close())
-  const page = await browser.newPage()
-  try {
+  const page = await (await launchChromium(t)).newPage()
+  await withScreenshot(t, page, 'swagger-ui', async () => {
     await page.goto(`${url}/docs`, { waitUntil: 'networkidle' })
 
     await page.locator('button.authorize').first().click()
@@ -43,12 +28,5 @@ test('Swagger UI: authorize with a token and run query_api with "Try it out"', {
     assert.equal(shown, '200')
     const body = await operation.locator('.live-responses-table tr.response .response-col_description pre').first().innerText()
     assert.match(body, /VirDomain\/action/)
-  } catch (err) {
-    const shot = join(dir, 'swagger-ui.png')
-    await page.screenshot({ path: shot, fullPage: true })
-    t.diagnostic(`screenshot saved to ${shot}`)
-    throw err
-  }
-  await page.screenshot({ path: join(dir, 'swagger-ui.png'), fullPage: true })
-  t.diagnostic(`screenshot saved to ${join(dir, 'swagger-ui.png')}`)
+  })
 })

@@ -8,8 +8,8 @@ test('a 400 names the bad field and what to send', async (t) => {
   assert.equal(res.statusCode, 400)
   const body = res.json()
   assert.equal(body.code, 'VALIDATION_ERROR')
-  assert.match(body.message, /body\.limit/)
-  assert.deepEqual(body.details.fields.map((f: { field: string }) => f.field), ['body.limit'])
+  assert.equal(body.message, 'Invalid input for query_api: limit must be an integer, got a string.')
+  assert.deepEqual(body.details.fields.map((f: { field: string }) => f.field), ['limit'])
 })
 
 test('a missing required field and an unknown field are both named', async (t) => {
@@ -17,16 +17,25 @@ test('a missing required field and an unknown field are both named', async (t) =
   const res = await app.inject({ method: 'POST', url: '/query_api', headers: auth, payload: { qeury: 'vm' } })
   assert.equal(res.statusCode, 400)
   const fields = res.json().details.fields.map((f: { field: string }) => f.field).sort()
-  assert.deepEqual(fields, ['body.qeury', 'body.query'])
-  assert.match(res.json().message, /body\.query is required/)
-  assert.match(res.json().message, /body\.qeury is not a known field/)
+  assert.deepEqual(fields, ['qeury', 'query'])
+  assert.match(res.json().message, /query is required/)
+  assert.match(res.json().message, /qeury is not a known field \(the fields are query, limit, method\)/)
 })
 
 test('an enum mismatch lists the allowed values', async (t) => {
   const app = await buildTestApp(t)
   const res = await app.inject({ method: 'POST', url: '/run_api', headers: auth, payload: { query: '/VirDomain', method: 'FETCH' } })
   assert.equal(res.statusCode, 400)
-  assert.match(res.json().message, /body\.method/)
+  assert.equal(res.json().message, 'Invalid input for run_api: method must be one of GET, POST, PUT, PATCH, DELETE (got "FETCH").')
+})
+
+test('null in an optional field means "not given", and enum values are accepted in any case', async (t) => {
+  const app = await buildTestApp(t)
+  const res = await app.inject({ method: 'POST', url: '/query_api', headers: auth, payload: { query: 'list vms', limit: null, method: 'get' } })
+  assert.equal(res.statusCode, 200, res.body)
+  for (const result of res.json().results) assert.equal(result.method, 'GET')
+  const required = await app.inject({ method: 'POST', url: '/query_api', headers: auth, payload: { query: null } })
+  assert.equal(required.json().message, 'Invalid input for query_api: query must be a string, got null.')
 })
 
 test('malformed JSON is a 400 INVALID_JSON, not a 500', async (t) => {
@@ -72,7 +81,7 @@ test('an unexpected failure is a 500 that hides internals', async (t) => {
     tags: ['Test'],
     input: Type.Object({}),
     output: Type.Object({}),
-    mutating: false,
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     requiresCluster: false,
     async handler () { throw new Error('secret internal detail') }
   }

@@ -18,15 +18,19 @@ function operations (doc: Doc): Array<{ path: string, method: string, op: Record
   return Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })))
 }
 
-test('every tool is POST /<name> with operationId, summary, description and the bearer requirement', async (t) => {
+// The public document is the operator's view: tools only admins may use are left out.
+const published = tools.filter((tool) => tool.roles === undefined || tool.roles.includes('operator'))
+
+test('every tool is POST /<name> with operationId, summary, description, annotations and the bearer requirement', async (t) => {
   const doc = await spec(t)
-  for (const tool of tools) {
+  for (const tool of published) {
     const op = doc.paths[`/${tool.name}`]?.post
     assert.ok(op, `POST /${tool.name} is documented`)
     assert.equal(op.operationId, tool.name)
     assert.ok(op.summary.length > 0)
     assert.ok(op.description.length > 40, `${tool.name} has a description written for an LLM`)
     assert.deepEqual(op.security, [{ bearerAuth: [] }])
+    assert.deepEqual(op['x-tool-annotations'], tool.annotations)
   }
   assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: doc.components.securitySchemes.bearerAuth.description })
 })
@@ -34,14 +38,14 @@ test('every tool is POST /<name> with operationId, summary, description and the 
 test('only tool routes carry an operationId', async (t) => {
   const doc = await spec(t)
   const withId = operations(doc).filter((o) => o.op.operationId !== undefined).map((o) => `${o.method} ${o.path}`).sort()
-  assert.deepEqual(withId, tools.map((tool) => `post /${tool.name}`).sort())
-  assert.ok(doc.paths['/health']?.get, '/health is documented')
-  assert.ok(doc.paths['/openapi.json']?.get, '/openapi.json is documented')
+  assert.deepEqual(withId, published.map((tool) => `post /${tool.name}`).sort())
+  // Bridges turn every documented route into a tool: /health, /openapi.json, /docs and approvals are served, not listed.
+  assert.deepEqual(Object.keys(doc.paths).sort(), published.map((tool) => `/${tool.name}`).sort())
 })
 
 test('tool request bodies are inline (no $ref) and every field is described', async (t) => {
   const doc = await spec(t)
-  for (const tool of tools) {
+  for (const tool of published) {
     const body = doc.paths[`/${tool.name}`]?.post?.requestBody
     const schema = body.content['application/json'].schema
     assert.doesNotMatch(JSON.stringify(schema), /\$ref|def-\d/, tool.name)

@@ -2,13 +2,17 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { projectRoot } from '../../src/paths.js'
 
 /** Starts the real CLI on an ephemeral port and resolves with its URL and the child process. */
 async function startCli (env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
     cwd: projectRoot(),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    // The session and audit files go to a state folder of the test's own.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'sah-cli-')), PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''
@@ -46,7 +50,7 @@ test('the CLI starts, prints a generated token with a curl line, and exits 0 on 
 
 test('SIGINT lets an in-flight call finish, then exits 0', { timeout: 60_000 }, async (t) => {
   const token = 'a-token-that-is-long-enough'
-  const { child, url, output } = await startCli({ MCP_BEARER_TOKEN: token })
+  const { child, url, output } = await startCli({ MCP_BEARER_TOKEN: token, LOG_LEVEL: 'debug' })
   t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   const call = (body: unknown) => fetch(`${url}/run_api`, {
     method: 'POST',
@@ -56,9 +60,19 @@ test('SIGINT lets an in-flight call finish, then exits 0', { timeout: 60_000 }, 
   const vms = await (await call({ query: '/VirDomain', fields: ['uuid'] })).json() as { data: Array<{ uuid: string }> }
   const uuid = vms.data[0]?.uuid
   assert.ok(uuid)
-  // A snapshot task takes the simulator over a second; the call waits for it while the signal arrives.
+  // A snapshot task takes the simulator over a second; the call waits for it while the signal arrives. The signal is
+  // sent once the server has logged the cluster's answer to the POST, so the call is waiting on the task by then.
   const inflight = call({ query: '/VirDomainSnapshot', method: 'POST', payload: { domainUUID: uuid, label: 'before-shutdown' }, wait: 30 })
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  await new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (/"method":"POST","path":"\/VirDomainSnapshot","status":200/.test(output())) {
+        child.stdout.off('data', check)
+        resolve()
+      }
+    }
+    child.stdout.on('data', check)
+    check()
+  })
   child.kill('SIGINT')
   const res = await inflight
   assert.equal(res.status, 200)

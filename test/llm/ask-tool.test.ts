@@ -3,15 +3,15 @@ import assert from 'node:assert/strict'
 import { Catalog } from '../../src/catalog/catalog.js'
 import { isAppError } from '../../src/errors.js'
 import { askTools, createAskTool } from '../../src/tools/ask.js'
-import type { ToolContext } from '../../src/tools/registry.js'
+import type { ToolContext } from '../../src/gate/tool.js'
 import { captureLogs } from '../helper.js'
 import { completion, sendJson, startFakeLlm, userMessage } from './fake-llm.js'
 
 const catalog = await Catalog.load()
 const KEY = 'sk-tool-K3y9Wq2Lp8Xv5Nm1'
 
-function context (log = captureLogs().logger): ToolContext {
-  return { log, catalog }
+function context (log = captureLogs().logger): ToolContext<undefined> {
+  return { log, catalog, caller: { name: 'test', role: 'reader' }, plan: { calls: [], prepared: undefined } }
 }
 
 // The rules tool hosts hold schemas to: every node typed, no anyOf of constants, enum values named in the description.
@@ -29,7 +29,7 @@ function checkHostRules (schema: unknown, where: string): void {
 test('ask is a read-only catalogue tool whose schemas keep the host rules', () => {
   const tool = createAskTool(undefined)
   assert.equal(tool.name, 'ask')
-  assert.equal(tool.mutating, false)
+  assert.equal(tool.annotations.readOnlyHint, true)
   assert.equal(tool.requiresCluster, false)
   assert.ok(tool.description.length <= 1024, `description is ${tool.description.length} characters`)
   for (const code of ['LLM_UNREACHABLE', 'LLM_TIMEOUT', 'LLM_BAD_RESPONSE', 'LLM_NOT_CONFIGURED']) assert.ok(tool.description.includes(code))

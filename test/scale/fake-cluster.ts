@@ -37,6 +37,8 @@ export interface FakeCluster {
   /** TLS connections accepted (handshake completed). */
   secureConnections: number
   route: (method: string, path: string, handler: (req: SeenRequest) => FakeAnswer | Promise<FakeAnswer>) => void
+  /** Awaited before a login is answered: lets a test hold a login in flight. */
+  beforeLogin?: () => Promise<void>
   /** Forget every session, as an idle expiry would. */
   expireSessions: () => void
   close: () => Promise<void>
@@ -98,6 +100,13 @@ export async function startFakeCluster (t: TestContext, opts: { cert?: Pem | nul
       res.end(JSON.stringify(body))
     }
     if (seen.method === 'POST' && path === '/rest/v1/login') {
+      // A scripted login answer replaces the real one (e.g. a proxy echoing the request).
+      const scripted = routes.get('POST /rest/v1/login')
+      if (scripted !== undefined) {
+        const answer = await scripted(seen)
+        if (answer !== 'reset' && answer !== 'hang') return send(answer.status ?? 200, answer.body ?? null, answer.headers)
+      }
+      await fake.beforeLogin?.()
       const creds = JSON.parse(seen.body || '{}') as { username?: string, password?: string }
       if (creds.username !== fake.username || creds.password !== fake.password) return send(401, { error: 'Invalid username or password' })
       const id = randomBytes(16).toString('hex')

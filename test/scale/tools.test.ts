@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { HyperCoreClient } from '../../src/scale/client.js'
 import { auth, buildTestApp, captureLogs, testConfig } from '../helper.js'
 import { startFakeCluster, testCertificates, type FakeCluster } from './fake-cluster.js'
-import { HOSTILE_PATHS } from './hostile-paths.js'
+import { CANONICALISED_PATHS, HOSTILE_PATHS } from './hostile-paths.js'
 
 interface Setup {
   app: FastifyInstance
@@ -22,7 +22,7 @@ async function setup (t: TestContext, routes: (fake: FakeCluster) => void = () =
     url: fake.url, username: fake.username, password: fake.password, auth: 'local', timeoutMs: 5000, insecureTls: false, tlsFingerprint: selfSigned.fingerprint256
   }, { log: logger, taskPollDelaysMs: [10, 20, 50] })
   t.after(() => cluster.close())
-  const app = await buildTestApp(t, testConfig(), { cluster, clusterInfo: { mode: 'cluster', cluster: cluster.host } }, { logger })
+  const app = await buildTestApp(t, testConfig({ SCALE_MODE: 'full' }), { cluster, clusterInfo: { mode: 'cluster', cluster: cluster.host } }, { logger })
   const call = async (tool: string, body: unknown = {}): Promise<{ statusCode: number, body: string, json: () => any }> =>
     await app.inject({ method: 'POST', url: `/${tool}`, headers: auth, payload: body as Record<string, unknown> })
   return { app, fake, lines, call }
@@ -42,7 +42,7 @@ test('run_api GETs a list through the session, answering {ok, status, data}', as
 
 test('run_api defaults to GET and accepts the /rest/v1 prefix, a query string and params', async (t) => {
   const { call, fake } = await setup(t, (f) => f.route('GET', '/rest/v1/Condition/filter', () => ({ body: [] })))
-  const res = await call('run_api', { query: '/rest/v1/Condition/filter?includeSet=false', params: { includeSet: true } })
+  const res = await call('run_api', { query: '/rest/v1/Condition/filter?includeSet=false', params: 'includeSet=true' })
   assert.equal(res.statusCode, 200)
   assert.equal(fake.requests.at(-1)?.url, '/rest/v1/Condition/filter?includeSet=true')
 })
@@ -65,6 +65,28 @@ test(`run_api refuses ${HOSTILE_PATHS.length - 2} hostile paths with PATH_NOT_AL
   assert.equal(fake.secureConnections, 0)
 })
 
+test('run_api decides on the canonical path: encoded session paths are refused and encoded payload checks apply', async (t) => {
+  const { call, fake } = await setup(t, (f) => {
+    f.route('GET', '/rest/v1/VirDomain', () => ({ body: [] }))
+    f.route('GET', '/rest/v1/Condition/filter', () => ({ body: [] }))
+  })
+  for (const [query, method] of [['/%6Cogin', 'POST'], ['/%6cogout', 'POST'], ['/rest/v1/%6C%6F%67%69%6E', 'GET']] as const) {
+    const res = await call('run_api', { query, method, payload: method === 'POST' ? { username: fake.username, password: fake.password } : undefined })
+    assert.equal(res.json().code, 'SESSION_ENDPOINT', query)
+  }
+  const explode = await call('run_api', { query: '/%56irDomain/action', method: 'POST', payload: [{ virDomainUUID: 'vm-1', actionType: 'EXPLODE' }] })
+  assert.equal(explode.json().code, 'PAYLOAD_INVALID')
+  assert.equal(fake.requests.length, 0, 'nothing reached the cluster')
+  // The harmless encodings reach the cluster in canonical form, under /rest/v1 and nowhere else.
+  for (const [query] of CANONICALISED_PATHS.filter(([, path]) => path === '/VirDomain' || path === '/Condition/filter')) {
+    const res = await call('run_api', { query })
+    assert.equal(res.statusCode, 200, query)
+  }
+  const seen = fake.requests.filter((r) => r.url !== '/rest/v1/login').map((r) => r.url)
+  assert.ok(seen.length >= 4)
+  for (const url of seen) assert.match(url, /^\/rest\/v1\/(VirDomain|Condition\/filter\?includeSet=true)$/)
+})
+
 test('run_api refuses /login and /logout, pointing at the session tools, and sends nothing', async (t) => {
   const { call, fake } = await setup(t)
   for (const [query, method] of [['/login', 'POST'], ['/rest/v1/logout', 'POST'], ['/Login', 'POST'], ['login', 'GET']] as const) {
@@ -85,7 +107,7 @@ test('run_api masks session IDs and passwords inside URIs in answers and in erro
   const sessions = await call('run_api', { query: '/Session' })
   assert.equal(sessions.statusCode, 200)
   assert.deepEqual(sessions.json().data, [{ user: 'admin', sessionID: '[redacted]', nested: { session_id: '[redacted]' } }])
-  assert.ok(sessions.json().notes.some((n: string) => /2 session ID/.test(n)))
+  assert.ok(sessions.json().notes.some((n: string) => /2 secret value/.test(n)))
 
   const task = await call('run_api', { query: '/TaskTag/7' })
   assert.equal(task.json().data[0].formattedMessage, 'export to smb://backup:***@nas/share/vm failed')

@@ -1,0 +1,90 @@
+/** What one error code means: its HTTP status (or statuses) and a line for the README's table. */
+export interface ErrorCodeInfo {
+  /** The status it is answered with. */
+  status: number
+  /** Other statuses the code may carry (e.g. SCALE_API_ERROR passes a cluster's 4xx on). */
+  alsoStatus?: readonly number[]
+  /** One line saying what happened and what to do. */
+  meaning: string
+}
+
+// Every 4xx status, for codes that pass a peer's own 4xx on.
+const CLIENT_ERRORS: readonly number[] = Array.from({ length: 100 }, (_, i) => 400 + i)
+
+/**
+ * Every error code this server answers with, in one place (as undici keeps its codes in one module). The README's
+ * error table is checked against this list by a test, and AppError takes its status from here.
+ */
+export const ERROR_CODES = {
+  // The caller and the request
+  UNAUTHORIZED: { status: 401, meaning: 'Missing or wrong bearer token (with `WWW-Authenticate: Bearer`).' },
+  FORBIDDEN: { status: 403, meaning: 'The caller\'s role does not allow this tool or this call (e.g. a `reader` asking for a change).' },
+  RATE_LIMITED: { status: 429, meaning: 'Too many calls from this caller in a minute (`RATE_LIMIT_PER_MINUTE`); `Retry-After` says when to try again.' },
+  VALIDATION_ERROR: { status: 400, meaning: 'The tool\'s input is wrong; `details.fields` names each field and what it accepts.' },
+  INVALID_JSON: { status: 400, meaning: 'The request body is not valid JSON.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The body is not `application/json`.' },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is over 10 MiB.' },
+  PAYLOAD_TOO_DEEP: { status: 400, meaning: 'The input is nested deeper than 400 levels; nothing was sent.' },
+  BAD_REQUEST: { status: 400, meaning: 'The HTTP request itself is malformed.' },
+  NOT_FOUND: { status: 404, meaning: 'No such route here (tools are `POST /<tool_name>`).' },
+  METHOD_NOT_ALLOWED: { status: 405, alsoStatus: [400], meaning: 'Wrong HTTP method for the route (405, with `Allow`), or a HyperCore method `run_api` does not send (400).' },
+
+  // run_api's checks before anything is sent
+  PATH_NOT_ALLOWED: { status: 400, meaning: '`run_api` refused the path (outside `/rest/v1`, encoded `/`, dot segments, control characters); nothing was sent.' },
+  SESSION_ENDPOINT: { status: 400, meaning: '`/login` and `/logout` belong to the session tools.' },
+  PAYLOAD_INVALID: { status: 400, meaning: 'The payload does not fit the endpoint; `details.errors` names each field. Nothing was sent.' },
+  PAYLOAD_NOT_ALLOWED: { status: 400, meaning: 'A GET takes no payload.' },
+  UPLOAD_NOT_SUPPORTED: { status: 400, meaning: 'The endpoint takes raw bytes; `run_api` sends JSON only.' },
+  QUERY_EMPTY: { status: 400, meaning: '`query_api` got a blank query.' },
+  ENDPOINT_NOT_FOUND: { status: 404, meaning: '`describe_endpoint` does not know the endpoint; `details.suggestions` lists the nearest.' },
+
+  // The safety gate
+  READ_ONLY: { status: 403, meaning: '`SCALE_MODE=read-only`: only reads reach the cluster.' },
+  POLICY_DENIED: { status: 403, meaning: 'A `deny` rule of `SCALE_POLICY_FILE` (or a missing `allow`) refuses the call.' },
+  DESTRUCTIVE_DENIED: { status: 403, meaning: '`CONFIRM_VIA=deny`: destructive calls are refused outright.' },
+  CONFIRMATION_REQUIRED: { status: 409, meaning: 'A destructive call in `confirm` mode: read `details.preview`, then repeat the same call with `confirm` set to `details.confirmToken`.' },
+  CONFIRMATION_INVALID: { status: 409, meaning: 'The `confirm` token is expired, used already, or was issued for another call, caller or payload.' },
+  AWAITING_APPROVAL: { status: 409, meaning: '`CONFIRM_VIA=approval`: a person has not approved the call yet at `details.approveUrl`.' },
+  CONFIRMATION_DECLINED: { status: 403, meaning: 'The person asked in the MCP client declined (or dismissed) the destructive call.' },
+  APPROVAL_DECIDED: { status: 409, meaning: 'The approval was already approved or rejected.' },
+  APPROVAL_REJECTED: { status: 403, meaning: 'A person rejected the call on the approval page.' },
+  AUDIT_UNAVAILABLE: { status: 503, meaning: 'The audit log cannot be written, so the call was not made (fail closed).' },
+  AUDIT_NOT_READABLE: { status: 409, meaning: '`audit_log` cannot read the audit when it goes to standard output (`SCALE_AUDIT_FILE=-`).' },
+  PLAN_VIOLATION: { status: 500, meaning: 'A tool tried a cluster call it had not planned; refused (a bug: please report it).' },
+
+  // The cluster
+  SCALE_API_ERROR: { status: 502, alsoStatus: CLIENT_ERRORS, meaning: 'HyperCore refused the call: its 4xx is passed on, a 5xx becomes 502; its body is in `details.body`.' },
+  SCALE_AUTH_FAILED: { status: 502, meaning: 'The cluster rejected the configured username/password.' },
+  SCALE_SESSION_ENDED: { status: 409, meaning: '`kill_session` ended the session while this call was logging in; call again.' },
+  SCALE_TLS_UNTRUSTED: { status: 502, meaning: 'The cluster\'s certificate is not trusted; the message shows its fingerprint and the variable to set.' },
+  SCALE_UNREACHABLE: { status: 502, meaning: 'The cluster could not be reached.' },
+  SCALE_CONNECTION_RESET: { status: 502, meaning: 'The cluster closed the connection mid-call.' },
+  SCALE_BAD_RESPONSE: { status: 502, meaning: 'The cluster answered something unusable (not the JSON the endpoint promises).' },
+  SCALE_RESPONSE_TOO_LARGE: { status: 502, meaning: 'The cluster\'s answer is larger than this server accepts.' },
+  SCALE_TIMEOUT: { status: 504, meaning: 'No complete answer within `SCALE_TIMEOUT_MS`.' },
+  SCALE_CLIENT_CLOSED: { status: 503, meaning: 'The server is shutting down.' },
+  CLUSTER_UPDATING: { status: 503, meaning: 'The cluster is applying an update; calls resume when it is done (`details` has the percent and target version).' },
+  NO_CLUSTER: { status: 503, meaning: 'No cluster is available.' },
+  SCHEMA_FILE_INVALID: { status: 500, meaning: '`SCALE_SCHEMA_FILE` is not a usable OpenAPI document (stops the start).' },
+
+  // The local LLM behind `ask`
+  LLM_NOT_CONFIGURED: { status: 503, meaning: '`ask` needs `LLM_BASE_URL` and `LLM_MODEL`.' },
+  LLM_UNREACHABLE: { status: 502, meaning: 'The LLM server could not be reached.' },
+  LLM_TIMEOUT: { status: 504, meaning: 'The LLM did not answer within `LLM_TIMEOUT_MS`.' },
+  LLM_CANCELLED: { status: 499, meaning: 'The caller went away before the LLM answered (nginx\'s "client closed request").' },
+  LLM_BAD_RESPONSE: { status: 502, meaning: 'The LLM server answered an error, nothing, or something unusable.' },
+
+  // The simulator's own control routes
+  SIMULATOR_FAULT_INVALID: { status: 400, meaning: 'The simulator\'s fault settings are invalid.' },
+  SIMULATOR_OPTIONS_INVALID: { status: 400, meaning: 'The simulator\'s options are invalid.' },
+
+  INTERNAL_ERROR: { status: 500, meaning: 'A bug; the server log has the details.' }
+} as const satisfies Record<string, ErrorCodeInfo>
+
+/** One of our stable error codes. */
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/** Whether a string is one of our error codes. */
+export function isErrorCode (value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value)
+}

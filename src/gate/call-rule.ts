@@ -1,0 +1,96 @@
+import { API_METHODS } from '../scale/canonical-path.js'
+
+/** A pattern over cluster calls, as the default destructive list and SCALE_POLICY_FILE write them. */
+export interface CallRule {
+  /** HTTP method or methods; absent or `*` matches any. */
+  method?: string | string[]
+  /**
+   * Path under /rest/v1: literal segments (compared case-insensitively, so changing the case cannot dodge a rule),
+   * `*` or `{name}` for one segment, `**` for any number of segments. E.g. `/VirDomain/*`, `/**`.
+   */
+  path: string
+  /** Only when the payload (an object, or any item of an array payload) has one of these `actionType` values. */
+  actionType?: string[]
+  /** Why the rule exists, in a few words (shown in previews and the README). */
+  reason?: string
+}
+
+/** The parts of a call a rule looks at. */
+export interface RuleSubject {
+  method: string
+  /** Canonical path under /rest/v1. */
+  path: string
+  payload?: unknown
+}
+
+/** Whether a rule matches a call. */
+export function ruleMatches (rule: CallRule, call: RuleSubject): boolean {
+  const methods = rule.method === undefined ? ['*'] : Array.isArray(rule.method) ? rule.method : [rule.method]
+  if (!methods.some((m) => m === '*' || m.toUpperCase() === call.method.toUpperCase())) return false
+  if (!pathMatches(rule.path, call.path)) return false
+  if (rule.actionType !== undefined) {
+    const wanted = new Set(rule.actionType.map((a) => a.toUpperCase()))
+    return actionTypes(call.payload).some((a) => wanted.has(a))
+  }
+  return true
+}
+
+/** The first rule of a list that matches a call. */
+export function firstMatch (rules: readonly CallRule[], call: RuleSubject): CallRule | undefined {
+  return rules.find((rule) => ruleMatches(rule, call))
+}
+
+/** The `actionType` values of a payload, upper-cased: `[{actionType: "stop"}]` gives ["STOP"]. */
+export function actionTypes (payload: unknown): string[] {
+  const items = Array.isArray(payload) ? payload : [payload]
+  const out: string[] = []
+  for (const item of items) {
+    const value = item !== null && typeof item === 'object' ? (item as { actionType?: unknown }).actionType : undefined
+    if (typeof value === 'string') out.push(value.toUpperCase())
+  }
+  return out
+}
+
+function pathMatches (pattern: string, path: string): boolean {
+  const want = split(pattern)
+  const have = split(path).map((s) => s.toLowerCase())
+  // Classic glob walk with backtracking on `**`.
+  const match = (i: number, j: number): boolean => {
+    if (i === want.length) return j === have.length
+    const seg = want[i] as string
+    if (seg === '**') {
+      for (let k = j; k <= have.length; k++) if (match(i + 1, k)) return true
+      return false
+    }
+    if (j === have.length) return false
+    if (seg === '*' || /^\{[^}]*\}$/.test(seg)) return match(i + 1, j + 1)
+    return seg.toLowerCase() === have[j] && match(i + 1, j + 1)
+  }
+  return match(0, 0)
+}
+
+function split (path: string): string[] {
+  return path.split('/').filter((s) => s !== '')
+}
+
+/** Problems with a rule as written by a person, or undefined when it is fine. */
+export function checkRule (value: unknown): { key?: string, message: string } | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { message: 'a rule must be a map with path (and optionally method, actionType, reason)' }
+  const rule = value as Record<string, unknown>
+  for (const key of Object.keys(rule)) {
+    if (!['method', 'path', 'actionType', 'reason'].includes(key)) return { key, message: `unknown key "${key}" (use method, path, actionType, reason)` }
+  }
+  if (typeof rule.path !== 'string' || !rule.path.startsWith('/')) return { key: 'path', message: 'path must be a string starting with / (e.g. /VirDomain/*)' }
+  if (/[?#%\\]/.test(rule.path) || rule.path.includes('..')) return { key: 'path', message: 'path is matched against canonical paths: no query string, %-escapes, backslashes or dot segments' }
+  const methods = rule.method === undefined ? [] : Array.isArray(rule.method) ? rule.method : [rule.method]
+  for (const m of methods) {
+    if (typeof m !== 'string' || (m !== '*' && !(API_METHODS as readonly string[]).includes(m.toUpperCase()))) {
+      return { key: 'method', message: `method must be * or one of ${API_METHODS.join(', ')} (or a list of them)` }
+    }
+  }
+  if (rule.actionType !== undefined && (!Array.isArray(rule.actionType) || !rule.actionType.every((a) => typeof a === 'string' && a !== ''))) {
+    return { key: 'actionType', message: 'actionType must be a list of action names, e.g. [STOP, RESET]' }
+  }
+  if (rule.reason !== undefined && typeof rule.reason !== 'string') return { key: 'reason', message: 'reason must be text' }
+  return undefined
+}

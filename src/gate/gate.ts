@@ -1,0 +1,416 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { Type, type TObject, type TSchema } from '@sinclair/typebox'
+import type { Catalog } from '../catalog/catalog.js'
+import { AppError, isAppError } from '../errors.js'
+import type { Log } from '../logger.js'
+import type { HyperCoreClient } from '../scale/client.js'
+import type { AuditDecision, AuditEntry, AuditLog } from './audit.js'
+import { gatedCluster, maskError, type ClusterAccess } from './cluster-access.js'
+import { callsDigest, type ConfirmTokens } from './confirm-token.js'
+import { canApprove, canChange, type Caller, type Role, type Transport } from './identity.js'
+import { maskSecrets } from './mask.js'
+import { normaliseInput } from './normalise.js'
+import type { Policy } from './policy.js'
+import { previewCalls, previewText, type CallPreview } from './preview.js'
+import type { GateStore } from './store.js'
+import { toolVisibleTo, type Plan, type PlannedCall, type Progress, type ToolAnnotations, type ToolDefinition, type ToolView } from './tool.js'
+
+/** What the person is asked when a client can ask them directly (MCP elicitation). */
+export interface ConfirmQuestion {
+  tool: string
+  text: string
+  previews: CallPreview[]
+}
+
+/** The person's answer to a ConfirmQuestion. */
+export type PersonAnswer = 'accept' | 'decline' | 'cancel'
+
+/** Everything about one call that does not come from its input. */
+export interface CallOptions {
+  caller: Caller
+  transport: Transport
+  log: Log
+  /** Aborted when the caller goes away. */
+  signal?: AbortSignal
+  progress?: (p: Progress) => void
+  /** Asks the person directly; absent when the face cannot (then CONFIRM_VIA applies). */
+  askPerson?: (question: ConfirmQuestion) => Promise<PersonAnswer>
+  /** Our own origin as the caller reached it, for approval links when PUBLIC_URL is not set. */
+  baseUrl?: string
+}
+
+/** A tool as one caller's view publishes it: the same everywhere (OpenAPI, MCP). */
+export interface PublishedTool {
+  name: string
+  summary: string
+  description: string
+  tags: string[]
+  input: TObject
+  output: TSchema
+  annotations: ToolAnnotations
+}
+
+/** A call waiting for a person on the approval page (CONFIRM_VIA=approval). */
+export interface ApprovalRecord {
+  id: string
+  status: 'pending' | 'approved' | 'rejected'
+  caller: string
+  tool: string
+  previews: CallPreview[]
+  createdAt: string
+  expiresAt: string
+  decidedBy?: string
+  decidedAt?: string
+}
+
+/** What the gate is built from. */
+export interface GateOptions {
+  tools: readonly ToolDefinition[]
+  catalog: Catalog
+  cluster?: HyperCoreClient
+  policy: Policy
+  tokens: ConfirmTokens
+  store: GateStore
+  audit: AuditLog
+  /** Origin for approval links (PUBLIC_URL). */
+  publicUrl?: string
+  /** Other secrets to mask in every answer (e.g. the LLM key, bearer tokens given in clear). */
+  secrets?: readonly string[]
+  now?: () => number
+}
+
+// Refusals of a tool's own checks that say something about the caller's intent: audited like policy refusals.
+const AUDITED_REFUSALS = new Set(['PATH_NOT_ALLOWED', 'SESSION_ENDPOINT', 'PAYLOAD_TOO_DEEP'])
+
+/** The name of the input field that carries a confirm token. */
+export const CONFIRM_FIELD = 'confirm'
+
+/**
+ * The one gate every tool call passes, whatever the face (HTTP, MCP over HTTP, MCP over stdio), in this order:
+ * identity (the caller comes with the call) → normalise and validate the input → plan → policy (role, mode, policy
+ * file, confirmation) → audit the decision (fail closed) → handler, with a cluster bound to the plan → mask → audit
+ * the result.
+ */
+export class Gate {
+  readonly policy: Policy
+  /** Shared state: single-use tokens, approvals, rate-limit counters. */
+  readonly store: GateStore
+  readonly #tools: Map<string, ToolDefinition>
+  readonly #opts: GateOptions
+  readonly #now: () => number
+
+  constructor (opts: GateOptions) {
+    this.#opts = opts
+    this.policy = opts.policy
+    this.store = opts.store
+    this.#now = opts.now ?? Date.now
+    this.#tools = new Map(opts.tools.map((t) => [t.name, t]))
+  }
+
+  /** The tools a role sees, with their schemas and descriptions for the configured mode and that role, in registry order. */
+  published (role: Role): PublishedTool[] {
+    const view: ToolView = { mode: this.policy.mode, role }
+    const out: PublishedTool[] = []
+    for (const tool of this.#tools.values()) {
+      if (!toolVisibleTo(tool, role)) continue
+      const shaped = tool.view?.(view)
+      let input = shaped?.input ?? tool.input
+      if (this.#confirmable(tool, role)) {
+        input = Type.Object({
+          ...input.properties,
+          [CONFIRM_FIELD]: Type.Optional(Type.String({ minLength: 1, description: 'Only after a CONFIRMATION_REQUIRED answer: its details.confirmToken, with every other argument unchanged.' }))
+        }, { additionalProperties: false })
+      }
+      out.push({ name: tool.name, summary: tool.summary, description: shaped?.description ?? tool.description, tags: tool.tags, input, output: tool.output, annotations: tool.annotations })
+    }
+    return out
+  }
+
+  /** The registered tool of that name. */
+  tool (name: string): ToolDefinition | undefined {
+    return this.#tools.get(name)
+  }
+
+  /** Runs one tool call through every step of the gate; throws AppError (masked) for anything refused or failed. */
+  async call (name: string, raw: unknown, opts: CallOptions): Promise<unknown> {
+    const started = this.#now()
+    const { caller } = opts
+    const tool = this.#tools.get(name)
+    const base = { id: randomUUID(), caller: caller.name, role: caller.role, transport: opts.transport, tool: name }
+    if (tool === undefined) throw new AppError('NOT_FOUND', `There is no tool named ${JSON.stringify(name)}.`, 404)
+    if (!toolVisibleTo(tool, caller.role)) {
+      const error = new AppError('FORBIDDEN', `${name} is not available to the caller "${caller.name}" (role ${caller.role}); it needs the role ${(tool.roles ?? []).join(' or ')}.`, 403)
+      await this.#auditRefusal(base, [], undefined, error)
+      throw error
+    }
+
+    const { input: rawInput, confirm } = takeConfirm(raw, tool)
+    const input = normaliseInput(name, tool.input, rawInput)
+    if (tool.requiresCluster && this.#opts.cluster === undefined) {
+      throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured: set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD, or start without SCALE_HOST to use the embedded simulator.', 503)
+    }
+
+    const readsOnly = this.#access(caller, { calls: [] }, opts.signal)
+    let plan: Plan
+    try {
+      plan = tool.plan === undefined ? { calls: [], prepared: undefined } : await tool.plan(input, { catalog: this.#opts.catalog, caller, log: opts.log, cluster: readsOnly, signal: opts.signal })
+    } catch (err) {
+      const masked = maskError(err, this.#known())
+      if (isAppError(masked) && AUDITED_REFUSALS.has(masked.code)) await this.#auditRefusal(base, [], input, masked)
+      throw masked
+    }
+
+    const calls = plan.calls.map((call) => ({ method: call.method, path: call.path + (call.search ?? '') }))
+    if (plan.session === 'logout' && !canChange(caller.role)) {
+      const error = new AppError('FORBIDDEN', `Logging out ends the session every caller shares; the caller "${caller.name}" has the role ${caller.role}, which may only read.`, 403)
+      await this.#auditRefusal(base, [{ method: 'POST', path: '/logout' }], undefined, error)
+      throw error
+    }
+    const destructive: Array<{ call: PlannedCall, reason: string }> = []
+    const destructiveAtAll: boolean[] = []
+    for (const call of plan.calls) {
+      const verdict = this.policy.judge(caller, { method: call.method, path: call.path, payload: call.payload, mutating: call.method !== 'GET' })
+      if (verdict.kind === 'deny') {
+        await this.#auditRefusal(base, calls, payloadOf(plan), verdict.error)
+        throw verdict.error
+      }
+      destructiveAtAll.push(verdict.destructive)
+      if (verdict.needsConfirmation) destructive.push({ call, reason: verdict.reason ?? 'destructive' })
+    }
+
+    let decision: AuditDecision = 'allowed'
+    if (destructive.length > 0) decision = await this.#confirm(tool, destructive, confirm, opts, base, calls, readsOnly)
+    else if (confirm !== undefined) opts.log.debug({ tool: name }, 'a confirm token was sent for a call that needs none; ignored')
+
+    const audited = plan.session !== undefined || plan.calls.some((c) => c.method !== 'GET')
+    const auditCalls = plan.calls.map((c, i) => ({ method: c.method, path: c.path + (c.search ?? ''), ...(destructiveAtAll[i] === true ? { destructive: true } : {}) }))
+    if (plan.session !== undefined) auditCalls.push({ method: 'POST', path: `/${plan.session}` })
+    if (audited) await this.#write({ ...base, time: this.#iso(), phase: 'decision', decision, calls: auditCalls, ...this.#payload(plan) })
+
+    const changes: Array<{ status: number, taskTag?: string }> = []
+    const access = this.#access(caller, plan, opts.signal, (change) => changes.push(change))
+    let output: unknown
+    try {
+      output = await tool.handler(input, { log: opts.log, catalog: this.#opts.catalog, caller, cluster: access, plan, signal: opts.signal, progress: opts.progress, audit: this.#opts.audit })
+    } catch (err) {
+      const masked = maskError(err, this.#known())
+      if (audited) {
+        const failure = isAppError(masked) ? { code: masked.code, message: masked.message.slice(0, 500), ...statusOf(masked) } : { code: 'INTERNAL_ERROR' }
+        await this.#writeResult({ ...base, time: this.#iso(), phase: 'result', decision, calls: auditCalls, ...failure, ...lastChange(changes), durationMs: this.#now() - started }, opts.log)
+      }
+      throw masked
+    }
+    const { value } = maskSecrets(output, { known: this.#known(), byKey: false })
+    if (audited) {
+      await this.#writeResult({ ...base, time: this.#iso(), phase: 'result', decision, calls: auditCalls, ...lastChange(changes), ...taskTagOf(value), durationMs: this.#now() - started }, opts.log)
+    }
+    return value
+  }
+
+  /** Closes the audit log and the store. */
+  async close (): Promise<void> {
+    await this.#opts.audit.close()
+    await this.#opts.store.close()
+  }
+
+  /** A pending or decided approval, for the approval page (approvers only). */
+  async approval (id: string, approver: Caller): Promise<ApprovalRecord> {
+    this.#requireApprover(approver)
+    const record = await this.#opts.store.get<ApprovalRecord>(approvalKey(id))
+    if (record === undefined) throw new AppError('NOT_FOUND', 'No such approval request: it expired or never existed. Ask for the call again.', 404)
+    return record
+  }
+
+  /** Approves or rejects a pending call; the decision is audited. */
+  async decide (id: string, approver: Caller, verdict: 'approve' | 'reject'): Promise<ApprovalRecord> {
+    const record = await this.approval(id, approver)
+    const next: ApprovalRecord = { ...record, status: verdict === 'approve' ? 'approved' : 'rejected', decidedBy: approver.name, decidedAt: this.#iso() }
+    const done = await this.#opts.store.replaceIf<ApprovalRecord>(approvalKey(id), (current) => current.status === 'pending', next)
+    if (!done) throw new AppError('APPROVAL_DECIDED', `This request was already ${record.status} by ${record.decidedBy ?? 'someone'}.`, 409)
+    await this.#write({
+      id: randomUUID(),
+      time: this.#iso(),
+      phase: 'decision',
+      caller: approver.name,
+      role: approver.role,
+      transport: 'http',
+      tool: record.tool,
+      decision: verdict === 'approve' ? 'approved' : 'denied',
+      calls: record.previews.map((p) => ({ method: p.method, path: p.path, destructive: true })),
+      message: `${verdict === 'approve' ? 'approved' : 'rejected'} the call ${record.caller} asked for (approval ${id})`
+    })
+    return next
+  }
+
+  #requireApprover (caller: Caller): void {
+    if (!canApprove(caller.role)) {
+      throw new AppError('FORBIDDEN', `Only an admin or approver may see and decide approvals; the caller "${caller.name}" has the role ${caller.role}.`, 403)
+    }
+  }
+
+  async #confirm (tool: ToolDefinition, destructive: Array<{ call: PlannedCall, reason: string }>, token: string | undefined, opts: CallOptions,
+    base: Pick<AuditEntry, 'id' | 'caller' | 'role' | 'transport' | 'tool'>, calls: AuditEntry['calls'], readsOnly: ClusterAccess | undefined): Promise<AuditDecision> {
+    const { tokens, store } = this.#opts
+    const binding = { caller: opts.caller.name, digest: callsDigest(destructive.map((d) => d.call)) }
+    const payload = destructive.length === 1 ? destructive[0]?.call.payload : destructive.map((d) => d.call.payload)
+    if (token !== undefined) {
+      const checked = tokens.check(token, binding)
+      if (!checked.ok) {
+        const why = {
+          malformed: 'it is not a confirm token',
+          signature: 'it was not issued by this server (or was changed)',
+          expired: 'it has expired',
+          'other-caller': 'it was issued to another caller',
+          'other-call': 'it was issued for a different call (another path, method or payload)'
+        }[checked.problem]
+        const error = new AppError('CONFIRMATION_INVALID', `The confirm token was refused: ${why}. Call ${tool.name} again without confirm to get a new preview and token.`, 409, { details: { reason: checked.problem } })
+        await this.#auditRefusal(base, calls, payload, error)
+        throw error
+      }
+      let decision: AuditDecision = 'confirmed'
+      const approvalId = checked.claims.approvalId
+      if (approvalId !== undefined) {
+        const record = await store.get<ApprovalRecord>(approvalKey(approvalId))
+        if (record === undefined) {
+          const error = new AppError('CONFIRMATION_INVALID', `The approval request has expired. Call ${tool.name} again without confirm to ask anew.`, 409)
+          await this.#auditRefusal(base, calls, payload, error)
+          throw error
+        }
+        if (record.status === 'pending') {
+          throw new AppError('AWAITING_APPROVAL', `A person has not approved this call yet. Ask them to open ${this.#approveUrl(approvalId, opts)} ; then call ${tool.name} again with the same confirm token.`, 409,
+            { details: { approveUrl: this.#approveUrl(approvalId, opts), expiresAt: record.expiresAt } })
+        }
+        if (record.status === 'rejected') {
+          const error = new AppError('APPROVAL_REJECTED', `${record.decidedBy ?? 'A person'} rejected this call on the approval page; do not try it again unless asked.`, 403)
+          await this.#auditRefusal(base, calls, payload, error)
+          throw error
+        }
+        decision = 'approved'
+      }
+      if (!(await store.useOnce(`confirm:${checked.claims.nonce}`, tokens.ttlMs))) {
+        const error = new AppError('CONFIRMATION_INVALID', `The confirm token was used already; a token runs its call once. Call ${tool.name} again without confirm for a new one.`, 409, { details: { reason: 'used' } })
+        await this.#auditRefusal(base, calls, payload, error)
+        throw error
+      }
+      return decision
+    }
+
+    const previews = await previewCalls(destructive, readsOnly)
+    const text = previewText(previews)
+    if (opts.askPerson !== undefined) {
+      const answer = await opts.askPerson({ tool: tool.name, text, previews })
+      if (answer === 'accept') return 'confirmed'
+      const error = new AppError('CONFIRMATION_DECLINED', `The person ${answer === 'decline' ? 'declined' : 'dismissed'} the confirmation, so nothing was done: ${text}`, 403)
+      await this.#auditRefusal(base, calls, payload, error, answer === 'decline' ? 'declined' : 'cancelled')
+      throw error
+    }
+
+    let approvalId: string | undefined
+    if (this.policy.confirmVia === 'approval') {
+      approvalId = randomBytes(16).toString('base64url')
+      const record: ApprovalRecord = {
+        id: approvalId,
+        status: 'pending',
+        caller: opts.caller.name,
+        tool: tool.name,
+        previews,
+        createdAt: this.#iso(),
+        expiresAt: new Date(this.#now() + tokens.ttlMs).toISOString()
+      }
+      await store.set(approvalKey(approvalId), record, tokens.ttlMs)
+    }
+    const { token: confirmToken, claims } = tokens.issue(binding, approvalId)
+    const minutes = Math.round(tokens.ttlMs / 60_000)
+    const approveUrl = approvalId === undefined ? undefined : this.#approveUrl(approvalId, opts)
+    const how = approveUrl === undefined
+      ? `To run it, show this to the user and, if they agree, call ${tool.name} again with the same arguments plus "confirm": "${confirmToken}" (valid ${minutes} min, this exact call only).`
+      : `A person must approve it first at ${approveUrl} ; once approved, call ${tool.name} again with the same arguments plus "confirm": "${confirmToken}" (valid ${minutes} min).`
+    const error = new AppError('CONFIRMATION_REQUIRED', `This call is destructive and was not run: ${text}. ${how}`, 409, {
+      details: { preview: text, previews, confirmToken, expiresAt: new Date(claims.expiresAt).toISOString(), ...(approveUrl === undefined ? {} : { approveUrl }) }
+    })
+    await this.#auditRefusal(base, calls, payload, error, 'confirmation-required')
+    throw error
+  }
+
+  #confirmable (tool: ToolDefinition, role: Role): boolean {
+    return this.policy.mode === 'confirm' && this.policy.confirmVia !== 'deny' && tool.annotations.destructiveHint && !tool.annotations.readOnlyHint && canChange(role)
+  }
+
+  #access (caller: Caller, plan: Pick<Plan, 'calls' | 'session'>, signal: AbortSignal | undefined, onChange?: (change: { status: number, taskTag?: string }) => void): ClusterAccess | undefined {
+    const client = this.#opts.cluster
+    if (client === undefined) return undefined
+    return gatedCluster({ client, policy: this.policy, caller, plan, signal, extraSecrets: () => this.#opts.secrets ?? [], onChange })
+  }
+
+  #approveUrl (id: string, opts: CallOptions): string {
+    const origin = this.#opts.publicUrl ?? opts.baseUrl ?? ''
+    return `${origin.replace(/\/+$/, '')}/approvals/${id}`
+  }
+
+  #known (): string[] {
+    return [...(this.#opts.cluster?.knownSecrets() ?? []), ...(this.#opts.secrets ?? [])]
+  }
+
+  #payload (plan: Plan): { payload?: unknown } {
+    const payload = payloadOf(plan)
+    return payload === undefined ? {} : { payload: maskSecrets(structuredClone(payload), { known: this.#known() }).value }
+  }
+
+  async #auditRefusal (base: Pick<AuditEntry, 'id' | 'caller' | 'role' | 'transport' | 'tool'>, calls: AuditEntry['calls'], payload: unknown, error: AppError, decision: AuditDecision = 'denied'): Promise<void> {
+    const masked = payload === undefined ? {} : { payload: maskSecrets(structuredClone(payload), { known: this.#known() }).value }
+    await this.#write({ ...base, time: this.#iso(), phase: 'decision', decision, calls, ...masked, code: error.code, message: error.message.slice(0, 500) })
+  }
+
+  async #write (entry: AuditEntry): Promise<void> {
+    await this.#opts.audit.write(entry)
+  }
+
+  // The call has happened: a result line that cannot be written is logged, not turned into a failure that invites a repeat.
+  async #writeResult (entry: AuditEntry, log: Log): Promise<void> {
+    try {
+      await this.#opts.audit.write(entry)
+    } catch {
+      log.error({ tool: entry.tool, id: entry.id }, 'the call ran but its result could not be written to the audit')
+    }
+  }
+
+  #iso (): string {
+    return new Date(this.#now()).toISOString()
+  }
+}
+
+function approvalKey (id: string): string {
+  return `approval:${id}`
+}
+
+function takeConfirm (raw: unknown, tool: ToolDefinition): { input: unknown, confirm?: string } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !Object.hasOwn(raw, CONFIRM_FIELD) || Object.hasOwn(tool.input.properties, CONFIRM_FIELD)) {
+    return { input: raw }
+  }
+  const { [CONFIRM_FIELD]: confirm, ...rest } = raw as Record<string, unknown>
+  if (confirm === null || confirm === undefined || confirm === '') return { input: rest }
+  if (typeof confirm !== 'string') {
+    throw new AppError('VALIDATION_ERROR', `Invalid input for ${tool.name}: confirm must be the confirmToken string from a CONFIRMATION_REQUIRED answer.`, 400, { details: { fields: [{ field: CONFIRM_FIELD, message: 'must be a string' }] } })
+  }
+  return { input: rest, confirm }
+}
+
+function payloadOf (plan: Plan): unknown {
+  const payloads = plan.calls.filter((c) => c.payload !== undefined).map((c) => c.payload)
+  return payloads.length === 0 ? undefined : payloads.length === 1 ? payloads[0] : payloads
+}
+
+function lastChange (changes: Array<{ status: number, taskTag?: string }>): { status?: number, taskTag?: string } {
+  const last = changes.at(-1)
+  return last === undefined ? {} : { status: last.status, ...(last.taskTag === undefined ? {} : { taskTag: last.taskTag }) }
+}
+
+function taskTagOf (output: unknown): { taskTag?: string } {
+  const tag = output !== null && typeof output === 'object' ? (output as { taskTag?: unknown }).taskTag : undefined
+  return typeof tag === 'string' && tag !== '' ? { taskTag: tag } : {}
+}
+
+function statusOf (err: AppError): { status?: number } {
+  const details = err.details as { status?: unknown } | undefined
+  return typeof details?.status === 'number' ? { status: details.status } : {}
+}

@@ -1,0 +1,128 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { readConfigFile, type ConfigFile } from '../config-file.js'
+import { ConfigError } from '../errors.js'
+
+/** What a caller may do: read; read and change (as the mode allows); also read the audit; approve others' calls. */
+export const ROLES = ['reader', 'operator', 'admin', 'approver'] as const
+
+/** One of the caller roles. */
+export type Role = typeof ROLES[number]
+
+/** Which face a call came through. */
+export type Transport = 'http' | 'mcp' | 'stdio'
+
+/** Who is calling: a name for logs and the audit (never the token) and a role. */
+export interface Caller {
+  name: string
+  role: Role
+}
+
+/** One configured caller as read from MCP_BEARER_TOKEN or AUTH_FILE: the token is only kept as its SHA-256. */
+export interface CallerEntry extends Caller {
+  sha256: Buffer
+}
+
+/** Roles allowed to change the cluster. */
+export function canChange (role: Role): boolean {
+  return role === 'operator' || role === 'admin'
+}
+
+/** Roles allowed to approve someone else's destructive call. */
+export function canApprove (role: Role): boolean {
+  return role === 'admin' || role === 'approver'
+}
+
+/** SHA-256 of a token, as AUTH_FILE's `sha256` holds it (`printf %s "$TOKEN" | sha256sum`). */
+export function tokenDigest (token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest()
+}
+
+/**
+ * The configured callers. `identify` hashes the presented token and compares it with every entry in constant time
+ * (no early exit), so neither a token nor which entry it matched can be learned from timing.
+ */
+export class CallerDirectory {
+  readonly entries: readonly CallerEntry[]
+
+  constructor (entries: CallerEntry[]) {
+    if (entries.length === 0) throw new Error('at least one caller is required')
+    this.entries = entries
+  }
+
+  /** The caller a bearer token belongs to, or undefined. */
+  identify (token: string): Caller | undefined {
+    const digest = tokenDigest(token)
+    let found: CallerEntry | undefined
+    for (const entry of this.entries) {
+      if (timingSafeEqual(digest, entry.sha256) && found === undefined) found = entry
+    }
+    return found === undefined ? undefined : { name: found.name, role: found.role }
+  }
+
+  /** Whether some caller can approve destructive calls. */
+  hasApprover (): boolean {
+    return this.entries.some((e) => canApprove(e.role))
+  }
+}
+
+/** Bare tokens (MCP_BEARER_TOKEN) as operators named token-1, token-2, ... */
+export function tokenCallers (tokens: string[]): CallerEntry[] {
+  return tokens.map((token, i) => ({ name: `token-${i + 1}`, role: 'operator', sha256: tokenDigest(token) }))
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/
+const HEX64 = /^[0-9a-fA-F]{64}$/
+
+/**
+ * Reads AUTH_FILE: a YAML or JSON list of `{name, role, token | sha256}` (or `{callers: [...]}`). A token must be
+ * at least 16 characters; `sha256` is the hex digest of the token so tokens need not be stored in clear.
+ * Any mistake stops the start with the line it is on.
+ */
+export function readAuthFile (file: string, variable = 'AUTH_FILE'): CallerEntry[] {
+  const parsed: ConfigFile = readConfigFile(variable, file)
+  const root = parsed.data
+  const list = Array.isArray(root) ? root : (root !== null && typeof root === 'object' && Array.isArray((root as { callers?: unknown }).callers)) ? (root as { callers: unknown[] }).callers : undefined
+  const at = Array.isArray(root) ? [] : ['callers']
+  if (list === undefined) parsed.fail([], 'must be a list of callers ({name, role, token | sha256}), or {callers: [...]}')
+  if (list.length === 0) parsed.fail(at, 'lists no caller')
+  const names = new Set<string>()
+  const digests = new Set<string>()
+  return list.map((item, i) => {
+    const here = [...at, i]
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) parsed.fail(here, 'each caller must be a map with name, role and token or sha256')
+    const entry = item as Record<string, unknown>
+    for (const key of Object.keys(entry)) {
+      if (!['name', 'role', 'token', 'sha256'].includes(key)) parsed.fail([...here, key], `unknown key "${key}" (use name, role, token or sha256)`)
+    }
+    if (typeof entry.name !== 'string' || !NAME.test(entry.name)) parsed.fail([...here, 'name'], 'name must be 1-64 letters, digits or . _ @ -')
+    if (names.has(entry.name)) parsed.fail([...here, 'name'], `the name "${entry.name}" is used twice`)
+    names.add(entry.name)
+    if (typeof entry.role !== 'string' || !(ROLES as readonly string[]).includes(entry.role)) parsed.fail([...here, 'role'], `role must be one of ${ROLES.join(', ')}`)
+    const hasToken = entry.token !== undefined
+    const hasDigest = entry.sha256 !== undefined
+    if (hasToken === hasDigest) parsed.fail(here, 'give exactly one of token or sha256')
+    let sha256: Buffer
+    if (hasToken) {
+      if (typeof entry.token !== 'string' || entry.token.length < 16 || /\s/.test(entry.token)) parsed.fail([...here, 'token'], 'token must be at least 16 characters without white space')
+      sha256 = tokenDigest(entry.token)
+    } else {
+      if (typeof entry.sha256 !== 'string' || !HEX64.test(entry.sha256)) parsed.fail([...here, 'sha256'], 'sha256 must be 64 hex digits (printf %s "$TOKEN" | sha256sum)')
+      sha256 = Buffer.from(entry.sha256, 'hex')
+    }
+    const hex = sha256.toString('hex')
+    if (digests.has(hex)) parsed.fail(here, 'this token is given to two callers')
+    digests.add(hex)
+    return { name: entry.name, role: entry.role as Role, sha256 }
+  })
+}
+
+/** Checks that names are unique across MCP_BEARER_TOKEN and AUTH_FILE callers. */
+export function mergeCallers (fromTokens: CallerEntry[], fromFile: CallerEntry[]): CallerEntry[] {
+  const all = [...fromTokens, ...fromFile]
+  const names = new Set<string>()
+  for (const entry of all) {
+    if (names.has(entry.name)) throw new ConfigError('AUTH_FILE', `the caller name "${entry.name}" is also the name given to a MCP_BEARER_TOKEN token; choose another`)
+    names.add(entry.name)
+  }
+  return all
+}

@@ -1,0 +1,124 @@
+import type { Static, TObject, TSchema } from '@sinclair/typebox'
+import type { Catalog } from '../catalog/catalog.js'
+import { AppError } from '../errors.js'
+import type { Log } from '../logger.js'
+import type { ApiMethod } from '../scale/canonical-path.js'
+import type { AuditEntry, AuditQuery } from './audit.js'
+import type { ClusterAccess } from './cluster-access.js'
+import type { Caller, Role } from './identity.js'
+import type { ScaleMode } from './policy.js'
+
+/** Hints hosts show about a tool (the MCP tool annotations); published in OpenAPI as `x-tool-annotations`. */
+export interface ToolAnnotations {
+  /** Never changes anything. */
+  readOnlyHint: boolean
+  /** May delete or interrupt something (only meaningful when not read-only). */
+  destructiveHint: boolean
+  /** Calling it twice with the same input does no more than once. */
+  idempotentHint: boolean
+  /** Talks to something outside this server (the cluster, an LLM). */
+  openWorldHint: boolean
+}
+
+/** One cluster call a tool is about to make, in canonical form: what the policy judges and the audit records. */
+export interface PlannedCall {
+  method: ApiMethod
+  /** Canonical path under /rest/v1, without the query string. */
+  path: string
+  /** `''` or `?a=b`. */
+  search?: string
+  /** The catalog's name for the operation, when it knows it. */
+  operationId?: string
+  payload?: unknown
+  /** The record the call acts on, for the preview and the audit. */
+  target?: { kind: string, uuid: string }
+}
+
+/** What a tool declares before it runs: the calls it will make and the session change it will make, if any. */
+export interface Plan<P = unknown> {
+  calls: PlannedCall[]
+  /** A login or logout of the shared cluster session. */
+  session?: 'login' | 'logout'
+  /** Whatever the handler needs from planning (parsed input, the catalog match), so nothing is worked out twice. */
+  prepared: P
+}
+
+/** Who is looking at the tool list: published schemas and descriptions can depend on it. */
+export interface ToolView {
+  mode: ScaleMode
+  role: Role
+}
+
+/** What planning may use: the catalog and, for lookups, reads of the cluster (checked by the policy like any read). */
+export interface PlanContext {
+  catalog: Catalog
+  caller: Caller
+  log: Log
+  /** Reads only; absent when no cluster is available. */
+  cluster?: ClusterAccess
+  signal?: AbortSignal
+}
+
+/** How far a long call has come, for hosts that show progress. */
+export interface Progress {
+  progress: number
+  total?: number
+  message?: string
+}
+
+/** What a tool handler may use; it knows nothing of HTTP or MCP. */
+export interface ToolContext<P = unknown> {
+  log: Log
+  catalog: Catalog
+  caller: Caller
+  /** The cluster, limited to the approved plan; absent when no cluster (real or simulated) is available. */
+  cluster?: ClusterAccess
+  plan: Plan<P>
+  /** Aborted when the caller goes away or the server shuts down. */
+  signal?: AbortSignal
+  /** Reports progress of a long wait (MCP progress notifications). */
+  progress?: (p: Progress) => void
+  /** Reads the audit log back (for audit_log; the role check is the tool's `roles`). */
+  audit?: { read: (query: AuditQuery) => Promise<AuditEntry[]> }
+}
+
+/** A tool is data: published as `POST /<name>` over HTTP and as an MCP tool, and always run through the gate. */
+export interface ToolDefinition<I extends TObject = TObject, O extends TSchema = TSchema, P = unknown> {
+  /** snake_case; the route path, the OpenAPI operationId and the MCP tool name. */
+  name: string
+  summary: string
+  /** Written for an LLM: when to use it, what it returns, what to call before and after. At most 1,024 characters. */
+  description: string
+  tags: string[]
+  /** TypeBox object; every property has a description and nothing is a `$ref`. */
+  input: I
+  output: O
+  annotations: ToolAnnotations
+  /** True when the tool needs a cluster to talk to. */
+  requiresCluster: boolean
+  /** Roles that may see and call the tool; every role when absent. */
+  roles?: readonly Role[]
+  /** The cluster calls the tool is about to make; a tool that plans nothing may only read. */
+  plan? (input: Static<I>, ctx: PlanContext): Promise<Plan<P>>
+  handler (input: Static<I>, ctx: ToolContext<P>): Promise<Static<O>>
+  /** What to publish for a view, when it differs (e.g. run_api offers only GET to a reader). */
+  view?: (view: ToolView) => { input?: TObject, description?: string } | undefined
+}
+
+/** Identity helper that keeps a tool's input and output types tied to its schemas. */
+export function defineTool<I extends TObject, O extends TSchema, P = undefined> (def: ToolDefinition<I, O, P>): ToolDefinition<I, O, P> {
+  return def
+}
+
+/** The cluster of a call, or the NO_CLUSTER error every face answers when there is none. */
+export function requireCluster (ctx: { cluster?: ClusterAccess }): ClusterAccess {
+  if (ctx.cluster === undefined) {
+    throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured: set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD, or start without SCALE_HOST to use the embedded simulator.', 503)
+  }
+  return ctx.cluster
+}
+
+/** Whether a role may see and call a tool. */
+export function toolVisibleTo (tool: Pick<ToolDefinition, 'roles'>, role: Role): boolean {
+  return tool.roles === undefined || tool.roles.includes(role)
+}
