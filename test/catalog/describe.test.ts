@@ -26,7 +26,7 @@ test('POST /VirDomain is described with a resolved schema and a useful example t
   assert.equal(d.requestContentType, 'application/json')
   assert.ok(d.requestSchema)
   assert.equal(JSON.stringify(d).includes('$ref'), false)
-  assert.deepEqual(d.required, ['dom', 'options'])
+  assert.deepEqual(d.required, ['dom', 'dom.name', 'dom.mem', 'dom.numVCPU', 'options'])
   const example = d.example as { dom: { name: string, mem: number, numVCPU: number } }
   assert.equal(typeof example.dom.name, 'string')
   assert.equal(typeof example.dom.mem, 'number')
@@ -51,7 +51,8 @@ test('fields are flattened with their flags', async () => {
   assert.equal(field('dom.isTransient')?.internal, true)
   assert.equal(field('options.attachGuestToolsISO')?.default, true)
   assert.equal(field('dom')?.required, true)
-  assert.equal(field('dom.name')?.required, false)
+  assert.equal(field('dom.name')?.required, true)
+  assert.equal(field('dom.description')?.required, false)
   const user = describeEndpoint(catalog, 'POST', '/User')
   assert.equal(user.fields.find((f) => f.path === 'password')?.writeOnly, true)
 })
