@@ -23,6 +23,7 @@ import { approvalApi, approvalPage } from '../routes/approvals.js'
 import healthRoutes, { type HealthOptions } from '../routes/health.js'
 import openapiRoutes from '../routes/openapi.js'
 import toolRoutes from '../routes/tools.js'
+import mcpRoutes from '../routes/mcp.js'
 
 /** What the app is built around: the catalog, and the cluster client when there is one. */
 export interface AppDeps {
@@ -98,6 +99,7 @@ export async function buildApp (config: Config, deps: AppDeps, opts: BuildOption
     await api.register(rateLimit, { perMinute: config.rateLimitPerMinute, store: gate.store })
     await api.register(toolRoutes, { gate })
     await api.register(approvalApi, { gate })
+    await api.register(mcpRoutes, { gate, catalog: deps.catalog, config, now: deps.now })
   })
 
   return app as unknown as FastifyInstance

@@ -9,6 +9,7 @@ const HELP = `scale-api-helper ${version}
 
 Usage:
   scale-api-helper [start]     start the tool server (embedded simulator unless SCALE_HOST is set)
+  scale-api-helper mcp         serve the same tools over MCP on stdin/stdout, for local hosts (Claude Desktop, ...)
   scale-api-helper simulate    run a simulated HyperCore cluster on its own (see simulate --help)
   scale-api-helper ask "<q>"   answer a question about the API with a language model (see ask --help)
   scale-api-helper --version
@@ -46,6 +47,11 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<num
     if (command === 'start') {
       await runServer(loadConfig(process.env))
       return -1
+    }
+    if (command === 'mcp') {
+      const { runMcpStdio } = await import('./mcp/stdio.js')
+      await runMcpStdio(loadConfig(process.env))
+      return 0
     }
     process.stderr.write(`Unknown command "${command}".\n\n${HELP}`)
     return 2

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { ConfigError } from './errors.js'
-import { mergeCallers, readAuthFile, ROLES, tokenCallers, type CallerEntry } from './gate/identity.js'
+import { mergeCallers, readAuthFile, ROLES, tokenCallers, type CallerEntry, type Role } from './gate/identity.js'
 import { CONFIRM_VIA, EMPTY_RULES, readPolicyFile, SCALE_MODES, type ConfirmVia, type PolicyRules, type ScaleMode } from './gate/policy.js'
 import { LLM_ENV_VARIABLES, readLlmConfig, type LlmConfig } from './llm/config.js'
 import { LOG_LEVELS } from './logger.js'
@@ -18,6 +18,10 @@ const EnvSchema = Type.Object({
   MCP_BEARER_TOKEN: Type.Optional(Type.String()),
   MCP_BEARER_TOKEN_FILE: Type.Optional(Type.String()),
   CORS_ORIGINS: Type.Optional(Type.String()),
+  ALLOWED_HOSTS: Type.Optional(Type.String()),
+  MCP_STDIO_ROLE: Type.Union(ROLES.map((r) => Type.Literal(r)), { default: 'operator' }),
+  MCP_MAX_SESSIONS: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+  MCP_SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 60 }),
   SCALE_HOST: Type.Optional(Type.String()),
   SCALE_USERNAME: Type.Optional(Type.String()),
   SCALE_PASSWORD: Type.Optional(Type.String()),
@@ -65,6 +69,18 @@ export interface ClusterConfig {
   insecureTls: boolean
 }
 
+/** How the MCP faces behave (`/mcp` and `scale-api-helper mcp`). */
+export interface McpConfig {
+  /** ALLOWED_HOSTS as given: host names (no ports) `/mcp` accepts in Host, `['*']` for any; absent when unset. */
+  allowedHosts?: string[]
+  /** The role of the local user over stdio. */
+  stdioRole: Role
+  /** 2025-11-25 sessions open at once. */
+  maxSessions: number
+  /** A 2025-11-25 session with nothing in flight and no open stream ends after this long. */
+  sessionIdleMs: number
+}
+
 /** The server's whole configuration, read once at start and passed down. */
 export interface Config {
   host: string
@@ -95,6 +111,7 @@ export interface Config {
   /** Where state (session, audit) is kept by default. */
   stateDir: string
   corsOrigins: string[]
+  mcp: McpConfig
   /** The cluster to call; absent means the embedded simulator is used. */
   cluster?: ClusterConfig
   /** Settings for the embedded simulator when no cluster is configured. */
@@ -153,6 +170,12 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     ...(e.PUBLIC_URL === undefined ? {} : { publicUrl: readPublicUrl(e.PUBLIC_URL) }),
     stateDir: state,
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    mcp: {
+      ...(e.ALLOWED_HOSTS === undefined ? {} : { allowedHosts: readAllowedHosts(e.ALLOWED_HOSTS) }),
+      stdioRole: e.MCP_STDIO_ROLE as Role,
+      maxSessions: e.MCP_MAX_SESSIONS,
+      sessionIdleMs: e.MCP_SESSION_IDLE_MINUTES * 60_000
+    },
     cluster: readCluster(e, env),
     simulator: { vms: e.SIMULATOR_VMS, timeoutMs: e.SCALE_TIMEOUT_MS },
     schemaFile: e.SCALE_SCHEMA_FILE,
@@ -268,6 +291,25 @@ function readConfirmSecret (e: Env): Buffer | undefined {
   if (secret === undefined) return undefined
   if (Buffer.byteLength(secret) < 32) throw new ConfigError(variable, 'must be at least 32 characters (e.g. openssl rand -hex 32)')
   return Buffer.from(secret, 'utf8')
+}
+
+// Host names as the Host header carries them (IPv6 in brackets), lower case, ports dropped; `*` alone allows any.
+function readAllowedHosts (value: string): string[] {
+  const names = value.split(',').map((h) => h.trim()).filter(Boolean)
+  if (names.length === 1 && names[0] === '*') return ['*']
+  if (names.length === 0) throw new ConfigError('ALLOWED_HOSTS', 'lists no host name; give names separated by commas, or * for any')
+  return names.map((name) => {
+    // A bare IPv6 address (two or more colons) is written in brackets in a Host header.
+    const bare = !name.startsWith('[') && (name.match(/:/g)?.length ?? 0) >= 2 ? `[${name}]` : name
+    let url: URL | undefined
+    try {
+      url = new URL(`http://${bare}`)
+    } catch {}
+    if (url === undefined || url.pathname !== '/' || url.username !== '' || url.search !== '' || name === '*') {
+      throw new ConfigError('ALLOWED_HOSTS', `${JSON.stringify(name)} is not a host name (give names like localhost or tools.example, separated by commas, or * alone)`)
+    }
+    return url.hostname
+  })
 }
 
 function readPublicUrl (value: string): string {

@@ -52,6 +52,14 @@ export const ERROR_CODES = {
   AUDIT_NOT_READABLE: { status: 409, meaning: '`audit_log` cannot read the audit when it goes to standard output (`SCALE_AUDIT_FILE=-`).' },
   PLAN_VIOLATION: { status: 500, meaning: 'A tool tried a cluster call it had not planned; refused (a bug: please report it).' },
 
+  // The MCP endpoint
+  HOST_NOT_ALLOWED: { status: 403, meaning: '`/mcp` refused the `Host` header (DNS-rebinding protection); add the name to `ALLOWED_HOSTS`.' },
+  ORIGIN_NOT_ALLOWED: { status: 403, meaning: '`/mcp` refused the browser `Origin`: only loopback names, `ALLOWED_HOSTS` and `CORS_ORIGINS` are accepted.' },
+  MCP_SESSION_REQUIRED: { status: 400, meaning: 'A 2025-11-25 `GET` or `DELETE /mcp` without an `Mcp-Session-Id` header.' },
+  MCP_SESSION_NOT_FOUND: { status: 404, meaning: 'The `Mcp-Session-Id` is unknown, ended (DELETE, idle too long) or another caller\'s; connect again.' },
+  MCP_SESSION_LIMIT: { status: 503, meaning: '`MCP_MAX_SESSIONS` 2025-11-25 sessions are open, each with a live connection; try again later.' },
+  SHUTTING_DOWN: { status: 503, meaning: 'The server is shutting down and takes no new requests (tools or `/mcp`); try again in a moment.' },
+
   // The cluster
   SCALE_API_ERROR: { status: 502, alsoStatus: CLIENT_ERRORS, meaning: 'HyperCore refused the call: its 4xx is passed on, a 5xx becomes 502; its body is in `details.body`.' },
   SCALE_AUTH_FAILED: { status: 502, meaning: 'The cluster rejected the configured username/password.' },

@@ -1,0 +1,101 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { Catalog } from '../src/catalog/catalog.js'
+import type { Config } from '../src/config.js'
+import { AppError } from '../src/errors.js'
+import type { Gate } from '../src/gate/gate.js'
+import { requestStateKey } from '../src/mcp/ask-person.js'
+import { checkHostAndOrigin, hostAllowList } from '../src/mcp/host-check.js'
+import { McpHttpFace } from '../src/mcp/http-face.js'
+
+/** Options of the MCP route. */
+export interface McpRoutesOptions {
+  gate: Gate
+  catalog: Catalog
+  config: Pick<Config, 'host' | 'publicUrl' | 'corsOrigins' | 'mcp' | 'safety'>
+  /** The clock of session expiry (tests move it by hand). */
+  now?: () => number
+}
+
+// Headers the SDK never needs: the bearer token and cookies stay out of its request objects.
+const DROPPED_HEADERS = new Set(['authorization', 'cookie'])
+
+/**
+ * `POST/GET/DELETE /mcp`: MCP Streamable HTTP, registered in the protected scope so the bearer auth and caller
+ * identity are the tool routes' own, with Host and Origin checked against the allow-list (403). Both protocol eras
+ * are served here (see src/mcp/http-face.ts); on close, running calls are told to stop waiting and answer first.
+ */
+const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async function mcpRoutes (app, opts) {
+  const allow = hostAllowList(opts.config)
+  const face = new McpHttpFace({
+    deps: {
+      gate: async () => opts.gate,
+      catalog: async () => opts.catalog,
+      log: app.log,
+      ask: { key: requestStateKey(opts.config.safety.confirmKey), ttlMs: opts.config.safety.confirmTtlMs, useOnce: async (key, ttlMs) => await opts.gate.store.useOnce(key, ttlMs) }
+    },
+    maxSessions: opts.config.mcp.maxSessions,
+    sessionIdleMs: opts.config.mcp.sessionIdleMs,
+    now: opts.now
+  })
+  const sweeper = setInterval(() => face.sweep(), Math.min(opts.config.mcp.sessionIdleMs, 60_000))
+  sweeper.unref()
+
+  app.addHook('onRequest', async function mcpHostCheck (request) {
+    checkHostAndOrigin(request.headers.host, request.headers.origin, allow)
+  })
+
+  app.route({
+    method: ['POST', 'GET', 'DELETE'],
+    url: '/mcp',
+    schema: { hide: true },
+    async handler (request, reply) {
+      if (request.caller === null) throw new AppError('UNAUTHORIZED', 'Missing bearer token: send the header "Authorization: Bearer <token>".')
+      const { signal, done } = exchange(reply)
+      const response = await face.handle(webRequest(request, signal), request.method === 'POST' ? request.body : undefined, {
+        caller: request.caller,
+        transport: 'mcp',
+        baseUrl: `${request.protocol}://${request.host}`
+      }, done)
+      return await reply.send(openAtOnce(response))
+    }
+  })
+
+  // preClose, not onClose: an open GET stream would otherwise keep the HTTP server from closing.
+  app.addHook('preClose', async function closeMcp () {
+    clearInterval(sweeper)
+    await face.close()
+  })
+}
+
+// 'close' also fires after a complete answer; only an unfinished one means the client went away (cancel the call).
+function exchange (reply: FastifyReply): { signal: AbortSignal, done: Promise<void> } {
+  const controller = new AbortController()
+  const done = new Promise<void>((resolve) => {
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) controller.abort()
+      resolve()
+    })
+  })
+  return { signal: controller.signal, done }
+}
+
+// Node sends the status line and headers with the first body bytes, and an event stream may stay silent for a long
+// time (a GET stream, a long call without progress): a comment line, which event-stream readers skip, opens it now.
+const OPENING = new TextEncoder().encode(': open\n\n')
+function openAtOnce (response: Response): Response {
+  if (response.body === null || response.headers.get('content-type')?.startsWith('text/event-stream') !== true) return response
+  const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ start (controller) { controller.enqueue(OPENING) } }))
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+}
+
+function webRequest (request: FastifyRequest, signal: AbortSignal): Request {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || DROPPED_HEADERS.has(name)) continue
+    headers.set(name, Array.isArray(value) ? value.join(', ') : value)
+  }
+  // A fixed origin: the SDK reads only the path and headers, and a hostile Host must never make `new Request` throw.
+  return new Request(new URL(request.url, 'http://mcp.invalid'), { method: request.method, headers, signal })
+}
+
+export default mcpRoutes

@@ -1,0 +1,80 @@
+import { Console } from 'node:console'
+import { userInfo } from 'node:os'
+import { pino } from 'pino'
+import { serveStdio } from '@modelcontextprotocol/server/stdio'
+import { buildGate } from '../app.js'
+import type { Config } from '../config.js'
+import { ConfigError } from '../errors.js'
+import { AuditLog } from '../gate/audit.js'
+import type { Gate } from '../gate/gate.js'
+import type { Caller } from '../gate/identity.js'
+import { loggerOptions } from '../logger.js'
+import { version } from '../paths.js'
+import { createRuntime, type Runtime } from '../runtime.js'
+import { requestStateKey } from './ask-person.js'
+import { buildMcpServer, type McpDeps } from './mcp-server.js'
+
+/** The local user over stdio: their login name and MCP_STDIO_ROLE. */
+export function stdioCaller (config: Pick<Config, 'mcp'>): Caller {
+  let name = 'local'
+  try {
+    name = userInfo().username || name
+  } catch {}
+  return { name, role: config.mcp.stdioRole }
+}
+
+/**
+ * `scale-api-helper mcp`: the same tools, gate, resources and prompt over stdio, for a host that starts us as a
+ * child process. stdout carries the protocol and nothing else: logs, the banner and a `SCALE_AUDIT_FILE=-` audit go
+ * to stderr. The catalog and the cluster side (the embedded simulator when SCALE_HOST is unset) start with the first
+ * request that needs them, so the probe process a negotiating client starts and drops costs nothing. Resolves once
+ * stdin ends or a signal arrives and everything is closed.
+ */
+export async function runMcpStdio (config: Config): Promise<void> {
+  if (config.safety.confirmVia === 'approval') {
+    throw new ConfigError('CONFIRM_VIA', 'approval needs the approval page of the HTTP server; over stdio use token or deny, or connect the host to `scale-api-helper start` over HTTP')
+  }
+  // Anything a library prints with console.log would corrupt the protocol.
+  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr })
+  const log = pino(loggerOptions(config.logLevel), pino.destination({ dest: 2, sync: true }))
+  const caller = stdioCaller(config)
+  const shutdown = new AbortController()
+
+  let started: Promise<{ runtime: Runtime, gate: Gate }> | undefined
+  const start = async (): Promise<{ runtime: Runtime, gate: Gate }> => {
+    started ??= (async () => {
+      const runtime = await createRuntime(config, log)
+      process.stderr.write(runtime.banner.join('\n') + '\n')
+      const audit = AuditLog.open(config.safety.auditFile, log, (line) => process.stderr.write(line))
+      return { runtime, gate: buildGate(config, { ...runtime, audit }, log) }
+    })()
+    return await started
+  }
+  const deps: McpDeps = {
+    gate: async () => (await start()).gate,
+    catalog: async () => (await start()).runtime.catalog,
+    log,
+    ask: { key: requestStateKey(config.safety.confirmKey), ttlMs: config.safety.confirmTtlMs, useOnce: async (key, ttlMs) => await (await start()).gate.store.useOnce(key, ttlMs) },
+    shutdown: shutdown.signal
+  }
+
+  process.stderr.write(`scale-api-helper ${version}: serving MCP on stdio as "${caller.name}" (role ${caller.role}, SCALE_MODE=${config.safety.mode}).\n`)
+  const handle = serveStdio(() => buildMcpServer(deps, { caller, transport: 'stdio' }), {
+    onerror: (err) => { log.warn({ err: err.message }, 'mcp stdio error') }
+  })
+
+  await new Promise<void>((resolve) => {
+    process.stdin.once('end', resolve)
+    process.stdin.once('close', resolve)
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  shutdown.abort()
+  await handle.close()
+  const running = await started?.catch(() => undefined)
+  if (running !== undefined) {
+    await running.gate.close()
+    await running.runtime.close()
+  }
+  log.flush()
+}
