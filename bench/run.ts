@@ -2,11 +2,12 @@ import { main as searchBench } from './search.js'
 import { main as liveBench } from './live.js'
 import { main as askContextBench } from './ask-context.js'
 import { main as tokensBench } from './tokens.js'
+import { main as mcpBench } from './mcp.js'
 
 /** `npm run bench`: every benchmark, one after the other, with printed figures. Pass `search` or `live` to run one. */
 export async function main (argv: string[] = process.argv.slice(2)): Promise<void> {
   const only = argv.find((a) => !a.startsWith('-'))
-  const benches: Array<[string, (argv: string[]) => Promise<unknown>]> = [['search', searchBench], ['live', liveBench], ['ask-context', askContextBench], ['tokens', tokensBench]]
+  const benches: Array<[string, (argv: string[]) => Promise<unknown>]> = [['search', searchBench], ['live', liveBench], ['ask-context', askContextBench], ['tokens', tokensBench], ['mcp', mcpBench]]
   for (const [name, run] of benches) {
     if (only !== undefined && only !== name) continue
     process.stdout.write(`\n=== ${name} ===\n`)
