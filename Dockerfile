@@ -21,6 +21,6 @@ COPY --from=build --chown=node:node /app/dist dist
 COPY --from=build --chown=node:node /app/openapi openapi
 USER node
 EXPOSE 5075
-HEALTHCHECK --interval=30s --timeout=5s CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||5075)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+HEALTHCHECK --interval=30s --timeout=5s CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||5075)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node directly (not npm) so SIGTERM reaches the server and it shuts down gracefully.
 CMD ["node", "dist/src/cli.js", "start"]

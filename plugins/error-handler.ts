@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyError } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorObject } from 'ajv'
 import { isAppError } from '../src/errors.js'
 import { describeIssues } from '../src/gate/normalise.js'
@@ -11,6 +11,19 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON'
+}
+
+// Other client errors (e.g. @fastify/static's 403 for a path outside its folder), by status.
+const BY_STATUS: Record<number, string> = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  408: 'REQUEST_TIMEOUT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE'
 }
 
 /** One error handler and one 404 handler: every failure is answered as `{code, message, details?}`. */
@@ -42,8 +55,15 @@ export default fp(async function errorHandler (app) {
         })
     }
     const statusCode = err.statusCode ?? 500
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const type = request.headers['content-type']
+      return reply.code(415).send({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: `${type === undefined ? 'The body has no Content-Type' : `The body's Content-Type ${type.split(';')[0] ?? ''} is not accepted`}: send the tool's arguments as JSON with the header "Content-Type: application/json".`
+      })
+    }
     if (statusCode < 500) {
-      const code = FASTIFY_CODES[err.code] ?? 'BAD_REQUEST'
+      const code = FASTIFY_CODES[err.code] ?? BY_STATUS[statusCode] ?? 'BAD_REQUEST'
       request.log.info({ code: err.code }, 'request rejected')
       return reply.code(statusCode).send({ code, message: err.message })
     }
@@ -51,10 +71,28 @@ export default fp(async function errorHandler (app) {
     return reply.code(500).send({ code: 'INTERNAL_ERROR', message: 'Internal server error; the server log has the details.' })
   })
 
-  app.setNotFoundHandler(function notFound (request, reply) {
-    reply.code(404).send({
+  // A tool asked for with the wrong method is a 405 naming the right one; anything else a 404.
+  function answerNotFound (request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const path = request.url.split('?')[0] ?? ''
+    const allowed = ['POST', 'GET'].filter((method) => method !== request.method && app.hasRoute({ method, url: path }))
+    if (allowed.length > 0) {
+      return reply.code(405).header('allow', allowed.join(', ')).send({
+        code: 'METHOD_NOT_ALLOWED',
+        message: `${request.method} ${path} is not served; use ${allowed.join(' or ')}${allowed.includes('POST') ? ' with a JSON body (tools are POST /<tool_name>)' : ''}.`
+      })
+    }
+    return reply.code(404).send({
       code: 'NOT_FOUND',
-      message: `No route ${request.method} ${request.url.split('?')[0]}. Tools are POST /<tool_name>; see /openapi.json or /docs.`
+      message: `No route ${request.method} ${path}. Tools are POST /<tool_name>; see /openapi.json or /docs.`
     })
+  }
+
+  // Answered as soon as the route is known not to exist, before any body is read (a dripping body must not hold it).
+  app.addHook('onRequest', async function notFoundEarly (request, reply) {
+    if (request.is404) return await answerNotFound(request, reply)
+  })
+
+  app.setNotFoundHandler(function notFound (request, reply) {
+    answerNotFound(request, reply)
   })
 }, { name: 'error-handler', fastify: '5.x' })

@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ScaleMode } from '../src/gate/policy.js'
 import { version } from '../src/paths.js'
+import type { HyperCoreClient } from '../src/scale/client.js'
 import { StringEnum } from '../src/schemas.js'
 
 /** What /health reports about the cluster side. */
@@ -18,19 +19,28 @@ const HealthSchema = Type.Object({
   safety: StringEnum(['read-only', 'confirm', 'full'], { description: 'SCALE_MODE: what reaches the cluster (read-only, confirm, full).' })
 })
 
-/** Public liveness route: `GET /health`. */
-const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMode }> = async function healthRoutes (app, opts) {
+/**
+ * Public health routes, served but not listed in the OpenAPI document: `GET /health` is liveness (the process
+ * answers); `GET /health/ready` is readiness: 200 when the cluster answered recently (or answers a `/ping` now,
+ * without logging in), 503 NOT_READY otherwise.
+ */
+const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMode, client?: HyperCoreClient }> = async function healthRoutes (app, opts) {
   app.get('/health', {
-    schema: {
-      // Served, not listed: bridges would turn it into a tool.
-      hide: true,
-      summary: 'Liveness and mode',
-      description: 'Public. Says the server is up, its version, whether it talks to the embedded simulator or a real cluster, and the safety mode.',
-      tags: ['Meta'],
-      response: { 200: HealthSchema }
-    }
+    schema: { hide: true, response: { 200: HealthSchema } }
   }, async function health () {
     return { status: 'ok' as const, version, mode: opts.mode, cluster: opts.cluster, safety: opts.safety }
+  })
+
+  app.get('/health/ready', { schema: { hide: true } }, async function ready (_request, reply) {
+    if (opts.client === undefined) {
+      return await reply.code(503).send({ code: 'NOT_READY', message: 'No cluster is configured.' })
+    }
+    const state = await opts.client.reachable()
+    const cluster = { host: opts.cluster, ...(state.lastAnswerAt === undefined ? {} : { lastAnswerAt: state.lastAnswerAt.toISOString() }), ...(state.lastFailure === undefined ? {} : { lastFailure: { code: state.lastFailure.code, at: state.lastFailure.at.toISOString() } }) }
+    if (!state.ok) {
+      return await reply.code(503).send({ code: 'NOT_READY', message: `The cluster at ${opts.cluster ?? '?'} is not answering${state.lastFailure === undefined ? '' : ` (last failure: ${state.lastFailure.code})`}.`, details: cluster })
+    }
+    return { status: 'ready', mode: opts.mode, cluster }
   })
 }
 

@@ -32,6 +32,9 @@ export function documentFor (app: FastifyInstance, gate: Gate, role: Role): Docu
     const media = op.requestBody?.content?.['application/json']
     const input = JSON.stringify(tool.input)
     if (media !== undefined && input !== routed.get(tool.name)) media.schema = JSON.parse(input)
+    // OpenAPI 3.0 forbids an empty `required` list (hosts read a missing one as "nothing required").
+    const schema = media?.schema as { required?: unknown[] } | undefined
+    if (schema !== undefined && Array.isArray(schema.required) && schema.required.length === 0) delete schema.required
   }
   return doc
 }

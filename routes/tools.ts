@@ -10,6 +10,19 @@ export interface ToolRoutesOptions {
 
 const ErrorRef = Type.Ref('ErrorResponse')
 
+// The answers every tool can give besides its own, each in our error shape.
+const DOCUMENTED_ERRORS = Object.fromEntries(([
+  [400, 'VALIDATION_ERROR (or INVALID_JSON): the input is wrong; details.fields names each field.'],
+  [401, 'UNAUTHORIZED: missing or wrong bearer token.'],
+  [403, 'FORBIDDEN, READ_ONLY or POLICY_DENIED: the caller\'s role, the mode or the policy refuses the call.'],
+  [404, 'NOT_FOUND: no such tool.'],
+  [405, 'METHOD_NOT_ALLOWED: tools are POST.'],
+  [409, 'CONFIRMATION_REQUIRED: a destructive call; repeat it with confirm (details.confirmToken).'],
+  [413, 'PAYLOAD_TOO_LARGE: the body is over 10 MiB.'],
+  [415, 'UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json.'],
+  [429, 'RATE_LIMITED: too many calls this minute; Retry-After says when to try again.']
+] as const).map(([status, description]) => [status, Type.Ref('ErrorResponse', { description })]))
+
 /** The gate's view of who is calling over HTTP; the auth hook has always set it by now. */
 function callerOf (request: FastifyRequest): NonNullable<FastifyRequest['caller']> {
   if (request.caller === null) throw new AppError('UNAUTHORIZED', 'Missing bearer token: send the header "Authorization: Bearer <token>".', 401)
@@ -46,6 +59,7 @@ const toolRoutes: FastifyPluginAsync<ToolRoutesOptions> = async function toolRou
         'x-tool-annotations': tool.annotations,
         response: {
           200: tool.output,
+          ...DOCUMENTED_ERRORS,
           '4xx': ErrorRef,
           '5xx': ErrorRef
         }

@@ -1,8 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import type { Catalog } from './catalog/catalog.js'
+import { Metrics } from './metrics.js'
 import type { HyperCoreClient } from './scale/client.js'
 import { ErrorResponseSchema } from './schemas.js'
 import { tools as defaultTools } from './tools/index.js'
@@ -14,13 +15,16 @@ import { CallerDirectory } from './gate/identity.js'
 import { Policy } from './gate/policy.js'
 import { MemoryGateStore, type GateStore } from './gate/store.js'
 import type { ToolDefinition } from './gate/tool.js'
+import bodyParsers from '../plugins/body-parsers.js'
 import errorHandler from '../plugins/error-handler.js'
+import httpLimits, { clientErrorHandler, HEADERS_TIMEOUT_MS, MAX_CLIENT_CONNECTIONS, REQUEST_TIMEOUT_MS } from '../plugins/http-limits.js'
 import swagger from '../plugins/swagger.js'
 import corsPlugin from '../plugins/cors.js'
 import auth from '../plugins/auth.js'
 import rateLimit from '../plugins/rate-limit.js'
 import { approvalApi, approvalPage } from '../routes/approvals.js'
 import healthRoutes, { type HealthOptions } from '../routes/health.js'
+import metricsRoutes from '../routes/metrics.js'
 import openapiRoutes from '../routes/openapi.js'
 import toolRoutes from '../routes/tools.js'
 import mcpRoutes from '../routes/mcp.js'
@@ -39,6 +43,8 @@ export interface AppDeps {
   audit?: AuditLog
   /** The clock of confirm tokens, approvals and rate limits (tests move it by hand). */
   now?: () => number
+  /** The server's metrics; a fresh set unless given (the runtime shares its set with the cluster client). */
+  metrics?: Metrics
 }
 
 /** Options that differ between the server, the OpenAPI emitter and tests. */
@@ -47,6 +53,8 @@ export interface BuildOptions {
   logger?: Logger
   /** Serve Swagger UI at /docs (default true). */
   swaggerUi?: boolean
+  /** How long a client may take to send a whole request (tests shorten it). */
+  requestTimeoutMs?: number
 }
 
 const SILENT = { debug () {}, info () {}, warn () {}, error () {} }
@@ -64,33 +72,51 @@ export function buildGate (config: Config, deps: AppDeps, log: Logger | undefine
     audit: deps.audit ?? AuditLog.open(config.safety.auditFile, log ?? SILENT),
     publicUrl: config.publicUrl,
     secrets: config.tokens,
+    answerMaxBytes: config.answerMaxBytes,
+    metrics: deps.metrics,
     now
   })
 }
 
 /** Builds the Fastify app: plugins, public routes, then the bearer-protected tool scope. */
 export async function buildApp (config: Config, deps: AppDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
   const app = Fastify({
     ...(opts.logger === undefined ? { logger: false } : { loggerInstance: opts.logger }),
+    // One line per request at debug (below), not two at info: at info the log says what happened, not every call.
+    logController: new LogController({ disableRequestLogging: true }),
     // Tool hosts send whole JSON documents as payloads; 10 MiB leaves room without inviting abuse.
     bodyLimit: 10 * 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false } },
-    return503OnClosing: true,
-    forceCloseConnections: 'idle'
+    // Our own hook answers 503 in our shape while closing (Fastify's has a fixed body of its own).
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    requestTimeout,
+    // Node checks request deadlines every connectionsCheckingInterval (30 s by default): check often enough to keep
+    // them. Node only honours a request timeout shorter than the headers timeout once the latter has passed too.
+    http: { headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+    clientErrorHandler
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.server.maxConnections = MAX_CLIENT_CONNECTIONS
+  app.addHook('onResponse', async function logRequest (request, reply) {
+    request.log.debug({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime), caller: request.caller?.name }, 'request')
+  })
 
-  const gate = buildGate(config, deps, opts.logger)
+  const metrics = deps.metrics ?? new Metrics({ processMetrics: false })
+  const gate = buildGate(config, { ...deps, metrics }, opts.logger)
   const callers = new CallerDirectory(config.callers)
   app.addHook('onClose', async () => {
     if (deps.audit === undefined) await gate.close()
   })
 
   app.addSchema(ErrorResponseSchema)
+  await app.register(httpLimits)
   await app.register(errorHandler)
+  await app.register(bodyParsers)
   await app.register(swagger, { ui: opts.swaggerUi ?? true, publicUrl: config.publicUrl })
   await app.register(corsPlugin, { origins: config.corsOrigins })
 
-  await app.register(healthRoutes, { ...deps.clusterInfo, safety: config.safety.mode })
+  await app.register(healthRoutes, { ...deps.clusterInfo, safety: config.safety.mode, cluster: deps.clusterInfo.cluster, client: deps.cluster })
   await app.register(openapiRoutes, { callers, gate })
   await app.register(approvalPage)
 
@@ -99,6 +125,7 @@ export async function buildApp (config: Config, deps: AppDeps, opts: BuildOption
     await api.register(rateLimit, { perMinute: config.rateLimitPerMinute, store: gate.store })
     await api.register(toolRoutes, { gate })
     await api.register(approvalApi, { gate })
+    await api.register(metricsRoutes, { metrics })
     await api.register(mcpRoutes, { gate, catalog: deps.catalog, config, now: deps.now })
   })
 

@@ -44,7 +44,11 @@ const EnvSchema = Type.Object({
   CONFIRM_SECRET_FILE: Type.Optional(Type.String()),
   SCALE_POLICY_FILE: Type.Optional(Type.String()),
   SCALE_AUDIT_FILE: Type.Optional(Type.String()),
-  PUBLIC_URL: Type.Optional(Type.String())
+  PUBLIC_URL: Type.Optional(Type.String()),
+  ANSWER_MAX_BYTES: Type.Integer({ minimum: 2048, maximum: 4 * 1024 * 1024, default: 16_384 }),
+  SCALE_MAX_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
+  SCALE_MAX_BUFFERED_MB: Type.Integer({ minimum: 16, maximum: 8192, default: 256 }),
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 }))
 })
 
 // Secrets are taken exactly as given: a password may begin or end with a space.
@@ -67,6 +71,10 @@ export interface ClusterConfig {
   /** SHA-256 certificate fingerprint, upper-case hex with colons. */
   tlsFingerprint?: string
   insecureTls: boolean
+  /** Most sockets open to the cluster at once (SCALE_MAX_CONNECTIONS). */
+  maxConnections?: number
+  /** Cluster answer bytes held in memory at once across calls (SCALE_MAX_BUFFERED_MB). */
+  bufferedBytes?: number
 }
 
 /** How the MCP faces behave (`/mcp` and `scale-api-helper mcp`). */
@@ -110,12 +118,16 @@ export interface Config {
   publicUrl?: string
   /** Where state (session, audit) is kept by default. */
   stateDir: string
+  /** The size a tool's answer should stay within, as compact JSON with its envelope. */
+  answerMaxBytes: number
+  /** A second port serving only /metrics without a token (on HOST); absent: /metrics is behind the bearer token. */
+  metricsPort?: number
   corsOrigins: string[]
   mcp: McpConfig
   /** The cluster to call; absent means the embedded simulator is used. */
   cluster?: ClusterConfig
-  /** Settings for the embedded simulator when no cluster is configured. */
-  simulator: { vms: number, timeoutMs: number }
+  /** Settings for the embedded simulator when no cluster is configured (and the client settings used with it). */
+  simulator: { vms: number, timeoutMs: number, maxConnections: number, bufferedBytes: number }
   /** An OpenAPI document to use instead of the bundled HyperCore 9.4 catalog. */
   schemaFile?: string
   /** The chat model `ask` uses; absent when LLM_BASE_URL is unset (ask is then not published). */
@@ -169,6 +181,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     },
     ...(e.PUBLIC_URL === undefined ? {} : { publicUrl: readPublicUrl(e.PUBLIC_URL) }),
     stateDir: state,
+    answerMaxBytes: e.ANSWER_MAX_BYTES,
+    ...(e.METRICS_PORT === undefined ? {} : { metricsPort: e.METRICS_PORT }),
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     mcp: {
       ...(e.ALLOWED_HOSTS === undefined ? {} : { allowedHosts: readAllowedHosts(e.ALLOWED_HOSTS) }),
@@ -177,7 +191,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       sessionIdleMs: e.MCP_SESSION_IDLE_MINUTES * 60_000
     },
     cluster: readCluster(e, env),
-    simulator: { vms: e.SIMULATOR_VMS, timeoutMs: e.SCALE_TIMEOUT_MS },
+    simulator: { vms: e.SIMULATOR_VMS, timeoutMs: e.SCALE_TIMEOUT_MS, maxConnections: e.SCALE_MAX_CONNECTIONS, bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024 },
     schemaFile: e.SCALE_SCHEMA_FILE,
     llm: readLlmConfig(env)
   }
@@ -237,7 +251,9 @@ function readCluster (e: Env, env: Record<string, string | undefined>): ClusterC
     sessionFile: e.SCALE_SESSION_FILE ?? join(stateDir(env), `session-${new URL(url).host.replace(/[^A-Za-z0-9.-]/g, '_')}.json`),
     caFile: e.SCALE_CA_FILE,
     tlsFingerprint: e.SCALE_TLS_FINGERPRINT === undefined ? undefined : normaliseFingerprint(e.SCALE_TLS_FINGERPRINT),
-    insecureTls: e.SCALE_INSECURE_TLS
+    insecureTls: e.SCALE_INSECURE_TLS,
+    maxConnections: e.SCALE_MAX_CONNECTIONS,
+    bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024
   }
 }
 

@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is over 10 MiB.' },
   PAYLOAD_TOO_DEEP: { status: 400, meaning: 'The input is nested deeper than 400 levels; nothing was sent.' },
   BAD_REQUEST: { status: 400, meaning: 'The HTTP request itself is malformed.' },
+  HEADERS_TOO_LARGE: { status: 431, meaning: 'Request Header Fields Too Large.' },
+  REQUEST_TIMEOUT: { status: 408, meaning: 'Request Timeout: the request was not received completely in time.' },
   NOT_FOUND: { status: 404, meaning: 'No such route here (tools are `POST /<tool_name>`).' },
   METHOD_NOT_ALLOWED: { status: 405, alsoStatus: [400], meaning: 'Wrong HTTP method for the route (405, with `Allow`), or a HyperCore method `run_api` does not send (400).' },
 
@@ -70,8 +72,11 @@ export const ERROR_CODES = {
   SCALE_BAD_RESPONSE: { status: 502, meaning: 'The cluster answered something unusable (not the JSON the endpoint promises).' },
   SCALE_RESPONSE_TOO_LARGE: { status: 502, meaning: 'The cluster\'s answer is larger than this server accepts.' },
   SCALE_TIMEOUT: { status: 504, meaning: 'No complete answer within `SCALE_TIMEOUT_MS`.' },
+  SCALE_BUSY: { status: 503, meaning: 'Too many large cluster answers are in memory at once; try again in a few seconds.' },
+  CANCELLED: { status: 499, meaning: 'The caller went away before the answer (nginx\'s "client closed request"); a change may still have happened.' },
   SCALE_CLIENT_CLOSED: { status: 503, meaning: 'The server is shutting down.' },
   CLUSTER_UPDATING: { status: 503, meaning: 'The cluster is applying an update; calls resume when it is done (`details` has the percent and target version).' },
+  NOT_READY: { status: 503, meaning: '`/health/ready`: the cluster has not answered recently and does not answer a `/ping` now.' },
   NO_CLUSTER: { status: 503, meaning: 'No cluster is available.' },
   SCHEMA_FILE_INVALID: { status: 500, meaning: '`SCALE_SCHEMA_FILE` is not a usable OpenAPI document (stops the start).' },
 

@@ -1,4 +1,5 @@
-import type { LoggerOptions } from 'pino'
+import { pino, type Logger, type LoggerOptions } from 'pino'
+import pretty from 'pino-pretty'
 
 /** The logger tools and the HyperCore client write to: pino's, narrowed to what they use. */
 export interface Log {
@@ -42,4 +43,18 @@ export function loggerOptions (level: string): LoggerOptions {
       }
     }
   }
+}
+
+/**
+ * The server's logger: JSON lines (for log pipelines) unless the output is a terminal, where pino-pretty prints
+ * them readably. `fd` 2 writes to stderr (the MCP stdio mode keeps stdout for the protocol).
+ * @see {@link https://github.com/pinojs/pino-pretty}
+ */
+export function createLogger (level: string, opts: { fd?: 1 | 2, pretty?: boolean } = {}): Logger {
+  const fd = opts.fd ?? 1
+  const tty = fd === 1 ? process.stdout.isTTY : process.stderr.isTTY
+  if (opts.pretty ?? tty === true) {
+    return pino(loggerOptions(level), pretty({ destination: fd, sync: true, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }))
+  }
+  return pino(loggerOptions(level), pino.destination({ fd, sync: false }))
 }

@@ -3,6 +3,7 @@ import type { Config } from './config.js'
 import { Catalog } from './catalog/catalog.js'
 import { buildSearchIndex } from './catalog/search.js'
 import type { AppDeps } from './app.js'
+import { Metrics } from './metrics.js'
 import { HyperCoreClient } from './scale/client.js'
 import { clusterConfigFor, startSimulator } from './simulator/index.js'
 
@@ -18,15 +19,18 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
   const catalog = await Catalog.load(config.schemaFile)
   // Built now rather than on the first query_api call, which would otherwise pay ~100 ms.
   buildSearchIndex(catalog)
+  const metrics = new Metrics()
+  const observer = metrics.clusterObserver()
 
   if (config.cluster !== undefined) {
-    const cluster = new HyperCoreClient(config.cluster, { log: log.child({ component: 'hypercore' }) })
+    const cluster = new HyperCoreClient(config.cluster, { log: log.child({ component: 'hypercore' }), observer })
     const tls = config.cluster.tlsFingerprint !== undefined
       ? 'certificate pinned by SHA-256 fingerprint'
       : config.cluster.caFile !== undefined ? `certificate checked against ${config.cluster.caFile}` : config.cluster.insecureTls ? 'certificate NOT verified' : 'certificate verified against the system CAs'
     return {
       catalog,
       cluster,
+      metrics,
       clusterInfo: { mode: 'cluster', cluster: cluster.host },
       banner: [`HyperCore cluster: ${config.cluster.url}/rest/v1 as ${config.cluster.username} (${tls}).`],
       async close () { await cluster.close() }
@@ -35,10 +39,12 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
 
   const simulator = await startSimulator({ catalog, vms: config.simulator.vms, logger: log.child({ component: 'simulator' }) })
   // The simulator's certificate is self-signed; pinning its fingerprint exercises the same TLS path as a real cluster.
-  const cluster = new HyperCoreClient(clusterConfigFor(simulator, { timeoutMs: config.simulator.timeoutMs }), { log: log.child({ component: 'hypercore' }) })
+  const { timeoutMs, maxConnections, bufferedBytes } = config.simulator
+  const cluster = new HyperCoreClient(clusterConfigFor(simulator, { timeoutMs, maxConnections, bufferedBytes }), { log: log.child({ component: 'hypercore' }), observer })
   return {
     catalog,
     cluster,
+    metrics,
     clusterInfo: { mode: 'simulator', cluster: cluster.host },
     banner: [
       'SIMULATED CLUSTER: no SCALE_HOST is set, so the tools talk to the embedded HyperCore simulator, not real hardware.',

@@ -1,9 +1,10 @@
 import closeWithGrace from 'close-with-grace'
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
-import { loggerOptions } from './logger.js'
+import { createLogger } from './logger.js'
+import { startMetricsServer } from './metrics-server.js'
 import { createRuntime } from './runtime.js'
 
 /** A started server and how to stop it. */
@@ -14,12 +15,14 @@ export interface RunningServer {
 }
 
 /** Builds the runtime and the app, listens, and prints the start banner. */
-export async function startServer (config: Config, log: Logger = pino(loggerOptions(config.logLevel))): Promise<RunningServer> {
+export async function startServer (config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const runtime = await createRuntime(config, log)
   let app: FastifyInstance
+  let metricsServer: { port: number, close: () => Promise<void> } | undefined
   try {
     app = await buildApp(config, runtime, { logger: log })
     await app.listen({ host: config.host, port: config.port })
+    if (config.metricsPort !== undefined && runtime.metrics !== undefined) metricsServer = await startMetricsServer(runtime.metrics, config.host, config.metricsPort)
   } catch (err) {
     await runtime.close()
     throw err
@@ -27,7 +30,12 @@ export async function startServer (config: Config, log: Logger = pino(loggerOpti
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-  const lines = [`scale-api-helper listening on ${url} (docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`, ...runtime.banner]
+  const lines = [
+    `scale-api-helper listening on ${url} (docs: ${url}/docs, OpenAPI: ${url}/openapi.json, MCP: ${url}/mcp)`,
+    `Safety: SCALE_MODE=${config.safety.mode}${config.safety.mode === 'confirm' ? ` (destructive calls are confirmed by ${config.safety.confirmVia})` : ''}; audit in ${config.safety.auditFile === '-' ? 'standard output' : config.safety.auditFile}`,
+    ...runtime.banner
+  ]
+  if (metricsServer !== undefined) lines.push(`Prometheus metrics: http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${metricsServer.port}/metrics (no token)`)
   if (config.tokenGenerated) {
     // Printed once, on stdout rather than through the logger, so it never lands in a log pipeline's redacted fields.
     lines.push(
@@ -36,11 +44,13 @@ export async function startServer (config: Config, log: Logger = pino(loggerOpti
       `Try: curl -s -X POST -H "Authorization: Bearer ${config.tokens[0] ?? ''}" -H "Content-Type: application/json" -d '{"query":"list VMs"}' ${url}/query_api`
     )
   }
-  process.stdout.write(lines.join('\n') + '\n')
+  process.stdout.write(framed(lines))
   return {
     app,
     url,
     async close () {
+      // Calls waiting on cluster tasks answer now, each with its taskTag and a note, instead of being cut off.
+      runtime.cluster?.stopWaiting()
       // Fastify closes idle keep-alive sockets once, when close starts; a request that finishes during shutdown
       // leaves its socket open for the keep-alive timeout, so keep closing idle sockets until the server is down.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100)
@@ -49,16 +59,32 @@ export async function startServer (config: Config, log: Logger = pino(loggerOpti
       } finally {
         clearInterval(sweep)
       }
+      await metricsServer?.close()
       await runtime.close()
     }
   }
 }
 
+// The start banner in a frame, so the URL and the token stand out from the log lines around them.
+function framed (lines: string[]): string {
+  const rule = '='.repeat(Math.min(100, Math.max(...lines.map((l) => l.length))))
+  return `\n${rule}\n${lines.join('\n')}\n${rule}\n\n`
+}
+
+/** How long in-flight requests get to finish on SIGINT/SIGTERM before the process exits anyway. */
+export const SHUTDOWN_GRACE_MS = 10_000
+
 /** Starts the server and stops it gracefully on SIGINT/SIGTERM: in-flight requests finish, then exit 0. */
 export async function runServer (config: Config): Promise<void> {
-  const log = pino(loggerOptions(config.logLevel))
+  const log = createLogger(config.logLevel)
   const server = await startServer(config, log)
-  closeWithGrace({ delay: 10_000 }, async function shutdown ({ signal, err }) {
+  closeWithGrace({
+    delay: SHUTDOWN_GRACE_MS,
+    logger: { error: (message: unknown) => log.error({ detail: String(message) }, 'shutdown problem') },
+    onTimeout (delay: number) {
+      log.error({ graceMs: delay }, 'forced exit: requests were still running when the shutdown grace period ended')
+    }
+  }, async function shutdown ({ signal, err }) {
     if (err !== undefined) log.error({ err }, 'shutting down after an error')
     else log.info({ signal }, 'shutting down')
     await server.close()

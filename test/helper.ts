@@ -7,7 +7,8 @@ import { pino, type Logger } from 'pino'
 import { buildApp, type AppDeps, type BuildOptions } from '../src/app.js'
 import { Catalog } from '../src/catalog/catalog.js'
 import { loadConfig, type Config } from '../src/config.js'
-import { loggerOptions } from '../src/logger.js'
+import { loggerOptions, type Log } from '../src/logger.js'
+import type { ToolContext } from '../src/gate/tool.js'
 
 /** Two tokens every test app accepts. */
 export const TOKENS = ['test-token-one-0123456789', 'test-token-two-0123456789'] as const
@@ -54,4 +55,9 @@ export function captureLogs (level = 'trace'): { logger: Logger, lines: string[]
   const lines: string[] = []
   const logger = pino(loggerOptions(level), { write (line: string) { lines.push(line) } })
   return { logger, lines, text: () => lines.join('') }
+}
+
+/** What a tool handler gets when a test calls it directly, without the gate: no cluster, an empty plan. */
+export async function toolContext (log: Log = { debug () {}, info () {}, warn () {}, error () {} }): Promise<ToolContext<undefined>> {
+  return { log, catalog: await testCatalog(), caller: { name: 'test', role: 'operator' }, plan: { calls: [], prepared: undefined }, answerMaxBytes: 16_384 }
 }

@@ -98,7 +98,7 @@ export function gatedCluster (binding: AccessBinding): ClusterAccess {
         remaining.set(key, left - 1)
       }
       return await guarded(async () => {
-        const res = await client.call(verb, canonical, { body: opts.body })
+        const res = await client.call(verb, canonical, { body: opts.body, signal: binding.signal })
         if (verb !== 'GET') binding.onChange?.({ method: verb, path: canonical.path, status: res.status, taskTag: taskTagOf(res.data) })
         const { value, report } = maskSecrets(res.data, { known: known() })
         return { status: res.status, data: value, json: res.json, bytes: res.bytes, masked: report }
@@ -106,7 +106,7 @@ export function gatedCluster (binding: AccessBinding): ClusterAccess {
     },
     async waitForTask (taskTag, timeoutMs, opts = {}) {
       checkRead(`/TaskTag/${taskTag}`)
-      return await guarded(async () => await client.waitForTask(taskTag, timeoutMs, opts))
+      return await guarded(async () => await client.waitForTask(taskTag, timeoutMs, { ...opts, signal: binding.signal }))
     },
     async login () {
       if (plan.session !== 'login') throw new AppError('PLAN_VIOLATION', 'Refused a login the tool did not plan.', 500)

@@ -3,6 +3,7 @@ import { Type, type TObject, type TSchema } from '@sinclair/typebox'
 import type { Catalog } from '../catalog/catalog.js'
 import { AppError, isAppError } from '../errors.js'
 import type { Log } from '../logger.js'
+import type { Metrics } from '../metrics.js'
 import type { HyperCoreClient } from '../scale/client.js'
 import type { AuditDecision, AuditEntry, AuditLog } from './audit.js'
 import { gatedCluster, maskError, type ClusterAccess } from './cluster-access.js'
@@ -76,6 +77,10 @@ export interface GateOptions {
   publicUrl?: string
   /** Other secrets to mask in every answer (e.g. the LLM key, bearer tokens given in clear). */
   secrets?: readonly string[]
+  /** The size answers should stay within (ANSWER_MAX_BYTES). */
+  answerMaxBytes: number
+  /** Counts calls, confirmations and audit failures. */
+  metrics?: Metrics
   now?: () => number
 }
 
@@ -114,13 +119,17 @@ export class Gate {
     for (const tool of this.#tools.values()) {
       if (!toolVisibleTo(tool, role)) continue
       const shaped = tool.view?.(view)
-      let input = shaped?.input ?? tool.input
+      let input = shaped?.input ?? tool.hostInput ?? tool.input
       if (this.#confirmable(tool, role)) {
+        const { properties, required: _required, type: _type, ...options } = input
         input = Type.Object({
-          ...input.properties,
+          ...properties,
           [CONFIRM_FIELD]: Type.Optional(Type.String({ minLength: 1, description: 'Only after a CONFIRMATION_REQUIRED answer: its details.confirmToken, with every other argument unchanged.' }))
-        }, { additionalProperties: false })
+        }, { ...options, additionalProperties: false })
       }
+      // Strict function-calling hosts want `required` even when nothing is (TypeBox leaves it out then).
+      if (input.required === undefined) input = { ...input, required: [] }
+      if (tool.example !== undefined && input.example === undefined) input = { ...input, example: tool.example }
       out.push({ name: tool.name, summary: tool.summary, description: shaped?.description ?? tool.description, tags: tool.tags, input, output: tool.output, annotations: tool.annotations })
     }
     return out
@@ -133,6 +142,18 @@ export class Gate {
 
   /** Runs one tool call through every step of the gate; throws AppError (masked) for anything refused or failed. */
   async call (name: string, raw: unknown, opts: CallOptions): Promise<unknown> {
+    const count = (code: string): void => this.#opts.metrics?.toolCalls.inc({ tool: this.#tools.has(name) ? name : '(unknown)', code, caller: opts.caller.name })
+    try {
+      const output = await this.#run(name, raw, opts)
+      count('ok')
+      return output
+    } catch (err) {
+      count(isAppError(err) ? err.code : 'INTERNAL_ERROR')
+      throw err
+    }
+  }
+
+  async #run (name: string, raw: unknown, opts: CallOptions): Promise<unknown> {
     const started = this.#now()
     const { caller } = opts
     const tool = this.#tools.get(name)
@@ -191,7 +212,7 @@ export class Gate {
     const access = this.#access(caller, plan, opts.signal, (change) => changes.push(change))
     let output: unknown
     try {
-      output = await tool.handler(input, { log: opts.log, catalog: this.#opts.catalog, caller, cluster: access, plan, signal: opts.signal, progress: opts.progress, audit: this.#opts.audit })
+      output = await tool.handler(input, { log: opts.log, catalog: this.#opts.catalog, caller, cluster: access, plan, signal: opts.signal, progress: opts.progress, audit: this.#opts.audit, answerMaxBytes: this.#opts.answerMaxBytes })
     } catch (err) {
       const masked = maskError(err, this.#known())
       if (audited) {
@@ -201,6 +222,8 @@ export class Gate {
       throw masked
     }
     const { value } = maskSecrets(output, { known: this.#known(), byKey: false })
+    const bytes = Buffer.byteLength(JSON.stringify(value) ?? '')
+    if (bytes > this.#opts.answerMaxBytes) opts.log.warn({ tool: name, bytes, budget: this.#opts.answerMaxBytes }, 'an answer is larger than ANSWER_MAX_BYTES')
     if (audited) {
       await this.#writeResult({ ...base, time: this.#iso(), phase: 'result', decision, calls: auditCalls, ...lastChange(changes), ...taskTagOf(value), durationMs: this.#now() - started }, opts.log)
     }
@@ -227,6 +250,7 @@ export class Gate {
     const next: ApprovalRecord = { ...record, status: verdict === 'approve' ? 'approved' : 'rejected', decidedBy: approver.name, decidedAt: this.#iso() }
     const done = await this.#opts.store.replaceIf<ApprovalRecord>(approvalKey(id), (current) => current.status === 'pending', next)
     if (!done) throw new AppError('APPROVAL_DECIDED', `This request was already ${record.status} by ${record.decidedBy ?? 'someone'}.`, 409)
+    this.#step(verdict === 'approve' ? 'person-approved' : 'person-rejected')
     await this.#write({
       id: randomUUID(),
       time: this.#iso(),
@@ -281,6 +305,7 @@ export class Gate {
             { details: { approveUrl: this.#approveUrl(approvalId, opts), expiresAt: record.expiresAt } })
         }
         if (record.status === 'rejected') {
+          this.#step('rejected')
           const error = new AppError('APPROVAL_REJECTED', `${record.decidedBy ?? 'A person'} rejected this call on the approval page; do not try it again unless asked.`, 403)
           await this.#auditRefusal(base, calls, payload, error)
           throw error
@@ -288,10 +313,12 @@ export class Gate {
         decision = 'approved'
       }
       if (!(await store.useOnce(`confirm:${checked.claims.nonce}`, tokens.ttlMs))) {
+        this.#step('reused')
         const error = new AppError('CONFIRMATION_INVALID', `The confirm token was used already; a token runs its call once. Call ${tool.name} again without confirm for a new one.`, 409, { details: { reason: 'used' } })
         await this.#auditRefusal(base, calls, payload, error)
         throw error
       }
+      this.#step(decision)
       return decision
     }
 
@@ -299,6 +326,7 @@ export class Gate {
     const text = previewText(previews)
     if (opts.askPerson !== undefined) {
       const answer = await opts.askPerson({ tool: tool.name, text, previews })
+      this.#step(answer === 'accept' ? 'confirmed' : 'declined')
       if (answer === 'accept') return 'confirmed'
       const error = new AppError('CONFIRMATION_DECLINED', `The person ${answer === 'decline' ? 'declined' : 'dismissed'} the confirmation, so nothing was done: ${text}`, 403)
       await this.#auditRefusal(base, calls, payload, error, answer === 'decline' ? 'declined' : 'cancelled')
@@ -328,8 +356,13 @@ export class Gate {
     const error = new AppError('CONFIRMATION_REQUIRED', `This call is destructive and was not run: ${text}. ${how}`, 409, {
       details: { preview: text, previews, confirmToken, expiresAt: new Date(claims.expiresAt).toISOString(), ...(approveUrl === undefined ? {} : { approveUrl }) }
     })
+    this.#step('requested')
     await this.#auditRefusal(base, calls, payload, error, 'confirmation-required')
     throw error
+  }
+
+  #step (step: string): void {
+    this.#opts.metrics?.confirmations.inc({ step })
   }
 
   #confirmable (tool: ToolDefinition, role: Role): boolean {
@@ -362,7 +395,12 @@ export class Gate {
   }
 
   async #write (entry: AuditEntry): Promise<void> {
-    await this.#opts.audit.write(entry)
+    try {
+      await this.#opts.audit.write(entry)
+    } catch (err) {
+      this.#opts.metrics?.auditFailures.inc()
+      throw err
+    }
   }
 
   // The call has happened: a result line that cannot be written is logged, not turned into a failure that invites a repeat.
@@ -370,6 +408,7 @@ export class Gate {
     try {
       await this.#opts.audit.write(entry)
     } catch {
+      this.#opts.metrics?.auditFailures.inc()
       log.error({ tool: entry.tool, id: entry.id }, 'the call ran but its result could not be written to the audit')
     }
   }

@@ -2,11 +2,12 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { TObject } from '@sinclair/typebox'
 import { AppError } from '../errors.js'
+import { MAX_JSON_DEPTH, measureJson } from '../json-limits.js'
 
 /** Limits on a tool's input as received, before anything else looks at it. */
 export const INPUT_LIMITS = {
   /** Nesting depth of the whole input (payloads included). */
-  depth: 400,
+  depth: MAX_JSON_DEPTH,
   /** Validation issues listed in one error. */
   issues: 20,
   /** Characters of a validation error's message. */
@@ -38,25 +39,6 @@ function validators (schema: TObject): { quick: ValidateFunction, full: Validate
     compiled.set(schema, entry)
   }
   return entry
-}
-
-/** How deep a JSON value nests (the walk stops once past `maxDepth`) and how many nodes it has, walked without recursion. */
-export function measureJson (value: unknown, maxDepth = Number.POSITIVE_INFINITY): { depth: number, nodes: number } {
-  let depth = 0
-  let nodes = 0
-  const stack: Array<[unknown, number]> = [[value, 1]]
-  while (stack.length > 0 && depth <= maxDepth) {
-    const [node, level] = stack.pop() as [unknown, number]
-    nodes++
-    if (level > depth) depth = level
-    if (node !== null && typeof node === 'object') {
-      for (const child of Array.isArray(node) ? node : Object.values(node)) {
-        if (child !== null && typeof child === 'object') stack.push([child, level + 1])
-        else nodes++
-      }
-    }
-  }
-  return { depth, nodes }
 }
 
 /**

@@ -78,6 +78,8 @@ export interface ToolContext<P = unknown> {
   signal?: AbortSignal
   /** Reports progress of a long wait (MCP progress notifications). */
   progress?: (p: Progress) => void
+  /** The size an answer should stay within, as compact JSON with its envelope (ANSWER_MAX_BYTES). */
+  answerMaxBytes: number
   /** Reads the audit log back (for audit_log; the role check is the tool's `roles`). */
   audit?: { read: (query: AuditQuery) => Promise<AuditEntry[]> }
 }
@@ -90,8 +92,15 @@ export interface ToolDefinition<I extends TObject = TObject, O extends TSchema =
   /** Written for an LLM: when to use it, what it returns, what to call before and after. At most 1,024 characters. */
   description: string
   tags: string[]
-  /** TypeBox object; every property has a description and nothing is a `$ref`. */
+  /** What the gate accepts (validated against, after normalising); every property has a description, no `$ref`. */
   input: I
+  /**
+   * What hosts are shown, when it differs from `input`: the subset every host and model accepts (every node typed,
+   * one `enum` per enum, no free-form maps). `input` may accept more (e.g. a payload as an object or as JSON text).
+   */
+  hostInput?: TObject
+  /** A realistic call, shown as the example in the OpenAPI document (Swagger's "Try it out" runs it untouched). */
+  example?: Record<string, unknown>
   output: O
   annotations: ToolAnnotations
   /** True when the tool needs a cluster to talk to. */

@@ -1,5 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent } from 'undici'
+import { MAX_JSON_DEPTH, measureJson } from '../json-limits.js'
+import type { ClusterObserver } from '../metrics.js'
+import { AnswerMemory } from './answer-memory.js'
 import type { ClusterConfig } from '../config.js'
 import { AppError } from '../errors.js'
 import type { Log } from '../logger.js'
@@ -11,10 +13,23 @@ import { apiError, isConnectionReset, mapTransportError, summarise, type CallSit
 /** Options besides the cluster configuration. */
 export interface HyperCoreClientOptions {
   log?: Log
-  /** Most sockets kept open to the cluster at once (default 16). */
+  /** Most sockets kept open to the cluster at once (default 16); more calls wait for one within their deadline. */
   connections?: number
+  /** Answer bytes held in memory at once across calls (default 256 MiB); a read beyond it answers SCALE_BUSY. */
+  bufferedBytes?: number
+  /** Hears every call and login (metrics). */
+  observer?: ClusterObserver
+  /** The clock task waits run on (tests pass one that jumps instead of sleeping). */
+  clock?: WaitClock
   /** Delays between task polls in ms; the last one repeats (default 100, 250, 500, then every 1000). */
   taskPollDelaysMs?: number[]
+}
+
+/** Time as task waits see it. */
+export interface WaitClock {
+  now: () => number
+  /** Resolves after `ms`, or as soon as one of the signals is aborted. */
+  sleep: (ms: number, signals: AbortSignal[]) => Promise<void>
 }
 
 /** A 2xx answer from the cluster. */
@@ -49,20 +64,41 @@ export interface TaskStatus {
   error?: string
   /** True when the wait ran out before the task finished. */
   timedOut: boolean
+  /** Why the wait stopped early: the server is shutting down, or the caller went away. The task goes on. */
+  interrupted?: 'shutdown' | 'cancelled'
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  body?: unknown
+  params?: QueryParams
+  /** Aborted when the caller goes away: the request is abandoned (a change may still happen on the cluster). */
+  signal?: AbortSignal
 }
 
 const TERMINAL_STATES = new Set(['COMPLETE', 'ERROR', 'UNINITIALIZED'])
 const FAILED_STATES = new Set(['ERROR', 'UNINITIALIZED'])
 // Persisting lastUsedAt on every call would be a disk write per call; once a minute is plenty for get_session.
 const TOUCH_PERSIST_MS = 60_000
-const MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+/** The largest answer accepted from the cluster (a 5,000-VM list is about 11 MiB). */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 const NOOP_LOG: Log = { debug () {}, info () {}, warn () {}, error () {} }
 
+/** One answer as received and parsed. */
 interface RawResponse {
   status: number
   headers: Record<string, string | string[] | undefined>
-  text: string
+  /** Parsed JSON, the text when it is not JSON, null when empty. */
+  data: unknown
+  json: boolean
+  bytes: number
+  /** Why the body cannot be the JSON it claims to be (invalid, nested too deep), or an HTML page. */
+  problem?: string
 }
+
+// Why a request was aborted: its deadline passed, or the caller went away.
+const DEADLINE = Symbol('deadline')
+const CALLER_GONE = Symbol('caller gone')
 
 /**
  * The HyperCore REST client: one keep-alive connection pool per cluster, TLS checked as configured, every failure
@@ -79,6 +115,15 @@ export class HyperCoreClient {
   readonly #log: Log
   readonly #store: SessionStore
   readonly #pollDelays: number[]
+  readonly #memory: AnswerMemory
+  readonly #observer: ClusterObserver | undefined
+  readonly #clock: WaitClock
+  #lastAnswerAt: number | undefined
+  #lastFailure: { code: string, at: number } | undefined
+  #probe: Promise<boolean> | undefined
+  #probedAt = 0
+  // Aborted when shutdown begins: task waits stop early so their callers get an answer before the server goes.
+  readonly #stopping = new AbortController()
   readonly #loaded: Promise<void>
   #session: Session | undefined
   #login: Promise<Session> | undefined
@@ -99,9 +144,12 @@ export class HyperCoreClient {
     }
     this.#dispatcher = new Agent({
       connect: buildTlsConnector(policy, config.timeoutMs),
-      connections: opts.connections ?? 16,
+      connections: opts.connections ?? config.maxConnections ?? 16,
       maxResponseSize: MAX_RESPONSE_BYTES
     })
+    this.#memory = new AnswerMemory(opts.bufferedBytes ?? config.bufferedBytes ?? 256 * 1024 * 1024)
+    this.#observer = opts.observer
+    this.#clock = opts.clock ?? { now: Date.now, sleep: sleepUnless }
     this.#store = new SessionStore(config.sessionFile, this.url, config.username, this.#log)
     this.#loaded = this.#store.load().then((session) => {
       if (session !== undefined && this.#session === undefined) {
@@ -117,14 +165,47 @@ export class HyperCoreClient {
    * `target` is a path under /rest/v1 (confined here too, so no caller can escape it). Throws AppError for any
    * failure, including a 4xx/5xx answer (SCALE_API_ERROR with the cluster's body in `details`).
    */
-  async call (method: ApiMethod | string, target: string | ApiTarget, opts: { body?: unknown, params?: QueryParams } = {}): Promise<ApiResponse> {
+  async call (method: ApiMethod | string, target: string | ApiTarget, opts: CallOptions = {}): Promise<ApiResponse> {
     const verb = checkMethod(method)
     const confined = typeof target === 'string' ? canonicalTarget(target, opts.params) : target
     const site = this.#site(verb, confined.path)
-    const raw = await this.#authed(verb, confined.upstreamPath, opts.body, site)
-    const { data, json } = parseBody(raw)
-    if (raw.status < 200 || raw.status > 299) throw apiError(site, raw.status, data)
-    return { status: raw.status, data, json, bytes: Buffer.byteLength(raw.text) }
+    const raw = await this.#authed(verb, confined.upstreamPath, opts.body, site, opts.signal)
+    if (raw.status < 200 || raw.status > 299) throw apiError(site, raw.status, raw.data)
+    // A 2xx that is not the JSON the API promises is no success: an HTML page from a proxy, or a cut body.
+    if (raw.problem !== undefined || (!raw.json && verb !== 'GET')) {
+      const maybe = verb === 'GET' ? '' : ' The change may or may not have been made: check the record before repeating it.'
+      throw new AppError('SCALE_BAD_RESPONSE', `The cluster answered ${verb} ${confined.path} with status ${raw.status} but ${raw.problem ?? 'not with JSON'}, so the call cannot be taken as done.${maybe}`, 502,
+        { details: { status: raw.status, contentType: String(raw.headers['content-type'] ?? ''), body: typeof raw.data === 'string' ? raw.data.slice(0, 500) : undefined } })
+    }
+    return { status: raw.status, data: raw.data, json: raw.json, bytes: raw.bytes }
+  }
+
+  /**
+   * Whether the cluster is answering, for readiness probes: true when it answered within `freshMs`; otherwise one
+   * unauthenticated `GET /ping` (never a login), shared by concurrent probes and repeated at most every `probeEveryMs`.
+   */
+  async reachable (freshMs = 30_000, probeEveryMs = 10_000): Promise<{ ok: boolean, lastAnswerAt?: Date, lastFailure?: { code: string, at: Date } }> {
+    const now = Date.now()
+    const facts = (ok: boolean): { ok: boolean, lastAnswerAt?: Date, lastFailure?: { code: string, at: Date } } => ({
+      ok,
+      ...(this.#lastAnswerAt === undefined ? {} : { lastAnswerAt: new Date(this.#lastAnswerAt) }),
+      ...(this.#lastFailure === undefined ? {} : { lastFailure: { code: this.#lastFailure.code, at: new Date(this.#lastFailure.at) } })
+    })
+    const failedSince = this.#lastFailure !== undefined && (this.#lastAnswerAt === undefined || this.#lastFailure.at > this.#lastAnswerAt)
+    if (this.#lastAnswerAt !== undefined && now - this.#lastAnswerAt < freshMs && !failedSince) return facts(true)
+    if (this.#probe === undefined && now - this.#probedAt >= probeEveryMs) {
+      this.#probedAt = now
+      this.#probe = this.#send('GET', '/rest/v1/ping', undefined, undefined, this.#site('GET', '/ping'), undefined)
+        .then((raw) => raw.status < 500, () => false)
+        .finally(() => { this.#probe = undefined })
+    }
+    if (this.#probe !== undefined) await this.#probe
+    return facts(this.#lastAnswerAt !== undefined && (this.#lastFailure === undefined || this.#lastAnswerAt >= this.#lastFailure.at))
+  }
+
+  /** Ends every task wait now (shutdown): each returns the task as it stands, marked interrupted. */
+  stopWaiting (): void {
+    this.#stopping.abort()
   }
 
   /** Logs in now, replacing any session (the old one is logged out on the cluster, best effort). */
@@ -145,7 +226,7 @@ export class HyperCoreClient {
     await this.#store.remove()
     if (session === undefined) return {}
     try {
-      const res = await this.#send('POST', '/rest/v1/logout', undefined, session.id, this.#site('POST', '/logout'))
+      const res = await this.#send('POST', '/rest/v1/logout', undefined, session.id, this.#site('POST', '/logout'), undefined)
       this.#log.info({ cluster: this.host, status: res.status }, 'logged out of the cluster')
       return {}
     } catch (err) {
@@ -167,7 +248,7 @@ export class HyperCoreClient {
     const session = this.#session
     if (session === undefined) return undefined
     const site = this.#site('GET', '/Cluster')
-    const raw = await this.#send('GET', '/rest/v1/Cluster', undefined, session.id, site)
+    const raw = await this.#send('GET', '/rest/v1/Cluster', undefined, session.id, site, undefined)
     if (raw.status === 401) {
       if (this.#session === session) {
         this.#session = undefined
@@ -175,23 +256,37 @@ export class HyperCoreClient {
       }
       return false
     }
-    if (raw.status < 200 || raw.status > 299) throw apiError(site, raw.status, parseBody(raw).data)
+    if (raw.status < 200 || raw.status > 299) throw apiError(site, raw.status, raw.data)
     this.#touch(session)
     return true
   }
 
-  /** Polls `GET /TaskTag/{tag}` (fast at first, then every second) until the task ends or `timeoutMs` runs out. */
-  async waitForTask (taskTag: string, timeoutMs: number, opts: { onProgress?: (task: TaskStatus) => void } = {}): Promise<TaskStatus> {
-    const deadline = Date.now() + timeoutMs
+  /**
+   * Polls `GET /TaskTag/{tag}` (fast at first, then every second) until the task ends or `timeoutMs` runs out.
+   * The wait ends early, returning the task as it stands and marked `interrupted`, when `signal` is aborted (the
+   * caller went away or cancelled) or the server begins to shut down: the task itself goes on in the cluster.
+   */
+  async waitForTask (taskTag: string, timeoutMs: number, opts: { onProgress?: (task: TaskStatus) => void, signal?: AbortSignal } = {}): Promise<TaskStatus> {
+    const deadline = this.#clock.now() + timeoutMs
     const target = canonicalTarget(`/TaskTag/${encodeURIComponent(taskTag)}`)
+    const stops = [this.#stopping.signal, ...(opts.signal === undefined ? [] : [opts.signal])]
+    let status: TaskStatus = { taskTag, state: 'UNKNOWN', progressPercent: 0, timedOut: false }
     for (let attempt = 0; ; attempt++) {
-      const { data } = await this.call('GET', target)
-      const status = readTask(taskTag, data)
+      const stopped = stops.find((s) => s.aborted)
+      if (stopped !== undefined) return { ...status, timedOut: true, interrupted: stopped === this.#stopping.signal ? 'shutdown' : 'cancelled' }
+      try {
+        status = readTask(taskTag, (await this.call('GET', target, { signal: opts.signal })).data)
+      } catch (err) {
+        // A task the cluster has no record of (404, an empty list) is gone: it finished long ago or never ran.
+        if (err instanceof AppError && err.code === 'SCALE_API_ERROR' && err.statusCode === 404) return { taskTag, state: 'UNKNOWN', progressPercent: 0, timedOut: false }
+        if (err instanceof AppError && err.code === 'CANCELLED') return { ...status, timedOut: true, interrupted: 'cancelled' }
+        throw err
+      }
       if (TERMINAL_STATES.has(status.state)) return status
       opts.onProgress?.(status)
       const delay = this.#pollDelays[Math.min(attempt, this.#pollDelays.length - 1)] ?? 1000
-      if (Date.now() + delay > deadline) return { ...status, timedOut: true }
-      await sleep(delay)
+      if (this.#clock.now() + delay > deadline) return { ...status, timedOut: true }
+      await this.#clock.sleep(delay, stops)
     }
   }
 
@@ -211,18 +306,18 @@ export class HyperCoreClient {
     await this.#dispatcher.close()
   }
 
-  async #authed (method: ApiMethod, upstreamPath: string, body: unknown, site: CallSite): Promise<RawResponse> {
+  async #authed (method: ApiMethod, upstreamPath: string, body: unknown, site: CallSite, signal: AbortSignal | undefined): Promise<RawResponse> {
     await this.#loaded
     let session = this.#session ?? await this.#relogin(undefined)
-    let raw = await this.#send(method, upstreamPath, body, session.id, site)
+    let raw = await this.#send(method, upstreamPath, body, session.id, site, signal)
     if (raw.status === 401) {
       this.#log.info({ cluster: this.host }, 'the cluster rejected the session (401); logging in again')
       session = await this.#relogin(session.id)
-      raw = await this.#send(method, upstreamPath, body, session.id, site)
+      raw = await this.#send(method, upstreamPath, body, session.id, site, signal)
       if (raw.status === 401) {
         throw new AppError('SCALE_AUTH_FAILED',
           `The cluster rejected a freshly created session for ${site.method} ${site.path} (401). The account "${this.#config.username}" may lack access to it, or the cluster is refusing sessions.`,
-          502, { details: { status: 401, body: parseBody(raw).data } })
+          502, { details: { status: 401, body: raw.data } })
       }
     }
     this.#touch(session)
@@ -239,7 +334,13 @@ export class HyperCoreClient {
   }
 
   #startLogin (): Promise<Session> {
-    const login = this.#doLogin().finally(() => {
+    const login = this.#doLogin().then((session) => {
+      this.#observer?.login(true)
+      return session
+    }, (err: unknown) => {
+      this.#observer?.login(false)
+      throw err
+    }).finally(() => {
       if (this.#login === login) this.#login = undefined
     })
     this.#login = login
@@ -250,15 +351,15 @@ export class HyperCoreClient {
     const { username, password, auth } = this.#config
     const epoch = this.#epoch
     const site = this.#site('POST', '/login')
-    const raw = await this.#send('POST', '/rest/v1/login', { username, password, useOIDC: auth === 'oidc' }, undefined, site)
+    const raw = await this.#send('POST', '/rest/v1/login', { username, password, useOIDC: auth === 'oidc' }, undefined, site, undefined)
     if (raw.status === 401 || raw.status === 403) {
-      const said = this.#scrub(summarise(parseBody(raw).data))
+      const said = this.#scrub(summarise(raw.data))
       throw new AppError('SCALE_AUTH_FAILED',
         `The cluster at ${this.host} rejected the login for user "${username}" (HTTP ${raw.status}${said === '' ? '' : `: ${said}`}). ` +
         `Check SCALE_USERNAME and SCALE_PASSWORD (or SCALE_PASSWORD_FILE)${auth === 'oidc' ? ' and that the user can sign in through OIDC (SCALE_AUTH=oidc)' : ', and SCALE_AUTH=oidc if the account is an OIDC one'}.`,
         502, { details: { status: raw.status, username } })
     }
-    const { data } = parseBody(raw)
+    const { data } = raw
     if (raw.status < 200 || raw.status > 299) {
       throw apiError(site, raw.status, typeof data === 'string' ? this.#scrub(data) : data)
     }
@@ -282,7 +383,7 @@ export class HyperCoreClient {
 
   async #logoutQuietly (session: Session): Promise<void> {
     try {
-      await this.#send('POST', '/rest/v1/logout', undefined, session.id, this.#site('POST', '/logout'))
+      await this.#send('POST', '/rest/v1/logout', undefined, session.id, this.#site('POST', '/logout'), undefined)
     } catch {
       // The replaced session expires on the cluster by itself.
     }
@@ -297,9 +398,12 @@ export class HyperCoreClient {
     }
   }
 
-  // One HTTP exchange; the body is always read to the end (or the stream destroyed) so the socket goes back to the pool.
-  async #send (method: ApiMethod, upstreamPath: string, body: unknown, sessionId: string | undefined, site: CallSite): Promise<RawResponse> {
+  // One HTTP exchange under one deadline that covers waiting for a socket, the headers and the whole body (undici's
+  // own timeouts only measure idle gaps, so a cluster dripping one byte a second would never time out). The body is
+  // read to the end or the request destroyed, so the socket goes back to the pool.
+  async #send (method: ApiMethod, upstreamPath: string, body: unknown, sessionId: string | undefined, site: CallSite, signal: AbortSignal | undefined): Promise<RawResponse> {
     if (this.#closed) throw new AppError('SCALE_CLIENT_CLOSED', 'The cluster client is shutting down; try again once the server has restarted.', 503)
+    if (signal?.aborted === true) throw cancelled(site)
     const headers: Record<string, string> = { accept: 'application/json' }
     if (sessionId !== undefined) headers.cookie = `sessionID=${sessionId}`
     let payload: string | undefined
@@ -308,35 +412,54 @@ export class HyperCoreClient {
       headers['content-type'] = 'application/json'
     }
     const started = performance.now()
+    // Linked by hand: AbortSignal.any() on Node 20 keeps a long-lived signal's listeners and leaks.
+    const abort = new AbortController()
+    const timer = setTimeout(() => abort.abort(DEADLINE), this.#config.timeoutMs)
+    const onCallerGone = (): void => abort.abort(CALLER_GONE)
+    signal?.addEventListener('abort', onCallerGone, { once: true })
     // GETs, login and logout are retried once on a reset: a keep-alive socket the cluster had just closed looks
     // the same, and repeating them is harmless. Other writes are not repeated: the cluster may have done them.
     const retryable = method === 'GET' || upstreamPath === '/rest/v1/login' || upstreamPath === '/rest/v1/logout'
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await this.#dispatcher.request({
-          origin: this.url,
-          path: upstreamPath,
-          method,
-          headers,
-          body: payload,
-          headersTimeout: this.#config.timeoutMs,
-          bodyTimeout: this.#config.timeoutMs
-        })
-        let text: string
+    try {
+      for (let attempt = 1; ; attempt++) {
         try {
-          text = await res.body.text()
+          const res = await this.#dispatcher.request({ origin: this.url, path: upstreamPath, method, headers, body: payload, signal: abort.signal })
+          const lease = this.#memory.lease(method === 'GET')
+          try {
+            const chunks: Buffer[] = []
+            for await (const chunk of res.body) {
+              lease.take((chunk as Buffer).length, site)
+              chunks.push(chunk as Buffer)
+            }
+            const parsed = interpret(res.statusCode, res.headers, Buffer.concat(chunks).toString('utf8'))
+            const ms = Math.round(performance.now() - started)
+            this.#log.debug({ method, path: site.path, status: res.statusCode, ms }, 'cluster call')
+            this.#lastAnswerAt = Date.now()
+            this.#observer?.call({ method, path: site.path, outcome: String(res.statusCode), ms })
+            return parsed
+          } catch (err) {
+            res.body.destroy()
+            throw err
+          } finally {
+            lease.release()
+          }
         } catch (err) {
-          res.body.destroy()
+          if (attempt === 1 && retryable && isConnectionReset(err) && !this.#closed && !abort.signal.aborted) continue
           throw err
         }
-        this.#log.debug({ method, path: site.path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'cluster call')
-        return { status: res.statusCode, headers: res.headers, text }
-      } catch (err) {
-        if (attempt === 1 && retryable && isConnectionReset(err) && !this.#closed) continue
-        const mapped = mapTransportError(err, site)
-        this.#log.warn({ method, path: site.path, code: mapped.code, ms: Math.round(performance.now() - started) }, 'cluster call failed')
-        throw mapped
       }
+    } catch (err) {
+      const mapped = abort.signal.reason === DEADLINE
+        ? timeoutError(site)
+        : abort.signal.reason === CALLER_GONE ? cancelled(site) : mapTransportError(err, site)
+      const ms = Math.round(performance.now() - started)
+      this.#log.warn({ method, path: site.path, code: mapped.code, ms }, 'cluster call failed')
+      if (mapped.code !== 'CANCELLED' && mapped.code !== 'SCALE_BUSY') this.#lastFailure = { code: mapped.code, at: Date.now() }
+      this.#observer?.call({ method, path: site.path, outcome: mapped.code, ms })
+      throw mapped
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onCallerGone)
     }
   }
 
@@ -356,17 +479,51 @@ export class HyperCoreClient {
   }
 }
 
-function parseBody (raw: RawResponse): { data: unknown, json: boolean } {
-  const text = raw.text
-  if (text === '') return { data: null, json: true }
-  const type = String(raw.headers['content-type'] ?? '')
+// What a body is: JSON (checked, and not nested deeper than anything HyperCore sends), text, or nothing.
+function interpret (status: number, headers: RawResponse['headers'], text: string): RawResponse {
+  const bytes = Buffer.byteLength(text)
+  if (text === '') return { status, headers, data: null, json: true, bytes }
+  const type = String(headers['content-type'] ?? '').toLowerCase()
   const first = text.trimStart()[0]
   if (type.includes('json') || first === '{' || first === '[') {
+    let data: unknown
     try {
-      return { data: JSON.parse(text), json: true }
-    } catch {}
+      data = JSON.parse(text)
+    } catch {
+      if (type.includes('json')) return { status, headers, data: text, json: false, bytes, problem: 'with a body that is not valid JSON (cut short, or not JSON at all)' }
+      return { status, headers, data: text, json: false, bytes }
+    }
+    if (measureJson(data, MAX_JSON_DEPTH).depth > MAX_JSON_DEPTH) {
+      return { status, headers, data: null, json: false, bytes, problem: `with JSON nested deeper than ${MAX_JSON_DEPTH} levels, which no HyperCore record is` }
+    }
+    return { status, headers, data, json: true, bytes }
   }
-  return { data: text, json: false }
+  if (type.includes('text/html') || /^<!doctype html|^<html/i.test(text.trimStart())) {
+    return { status, headers, data: text, json: false, bytes, problem: 'with an HTML page (a proxy\'s or the web UI\'s, not the API\'s answer)' }
+  }
+  return { status, headers, data: text, json: false, bytes }
+}
+
+function timeoutError (site: CallSite): AppError {
+  const maybe = site.method === 'GET' ? '' : ' The cluster may still carry out the change: check before repeating it.'
+  return new AppError('SCALE_TIMEOUT', `The cluster did not answer ${site.method} ${site.path} on ${site.url} completely within ${site.timeoutMs} ms.${maybe} SCALE_TIMEOUT_MS sets the limit.`, 504, { details: { cause: 'DEADLINE' } })
+}
+
+function cancelled (site: CallSite): AppError {
+  return new AppError('CANCELLED', `The call ${site.method} ${site.path} was abandoned because its caller went away.`, 499)
+}
+
+// A wait that ends early when any of the signals is aborted.
+async function sleepUnless (ms: number, signals: AbortSignal[]): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      for (const s of signals) s.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    for (const s of signals) s.addEventListener('abort', done, { once: true })
+  })
 }
 
 function sessionIdFrom (data: unknown, setCookie: string | string[] | undefined): string | undefined {

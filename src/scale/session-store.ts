@@ -1,7 +1,10 @@
-import { chmod, mkdir, readFile, stat, unlink } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readFile, stat, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 import type { Log } from '../logger.js'
+
+/** How the file is written: atomically (write-file-atomic), or a stand-in in tests. */
+export type FileWriter = (file: string, content: string, options: { mode: number }) => Promise<void>
 
 /** A HyperCore login session as we keep it. */
 export interface Session {
@@ -38,18 +41,25 @@ export class SessionStore {
   readonly #username: string
   readonly #log: Log
   #queue: Promise<void> = Promise.resolve()
+  readonly #write: FileWriter
 
-  constructor (file: string | undefined, cluster: string, username: string, log: Log) {
+  constructor (file: string | undefined, cluster: string, username: string, log: Log, write: FileWriter = writeFileAtomic) {
     this.file = file
     this.#cluster = cluster
     this.#username = username
     this.#log = log
+    this.#write = write
   }
 
   /** The stored session for this cluster and user, or undefined (no file, a foreign one, or a corrupt one). */
   async load (): Promise<Session | undefined> {
     const file = this.file
     if (file === undefined) return undefined
+    const unsafe = await unsafeReason(file)
+    if (unsafe !== undefined) {
+      this.#log.warn({ file, reason: unsafe }, 'the session file is not a plain file of ours; ignoring it and keeping sessions in memory')
+      return undefined
+    }
     let text: string
     try {
       text = await readFile(file, 'utf8')
@@ -97,7 +107,16 @@ export class SessionStore {
         lastUsedAt: session.lastUsedAt.toISOString()
       }
       await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-      await writeFileAtomic(file, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 })
+      // write-file-atomic follows symlinks: a link planted at the path would have us overwrite its target.
+      const unsafe = await unsafeReason(file)
+      if (unsafe !== undefined) throw Object.assign(new Error(`the session file is ${unsafe}`), { code: 'UNSAFE_SESSION_FILE' })
+      try {
+        await this.#write(file, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 })
+      } catch (err) {
+        // A file left from before holds an older (maybe logged-out) session: better none at the next start.
+        await unlink(file).catch(() => {})
+        throw err
+      }
     }, 'cannot write the session file; the session is kept in memory only')
   }
 
@@ -136,4 +155,20 @@ export class SessionStore {
       }
     } catch {}
   }
+}
+
+// Why a session file path must not be used: a symlink, not a regular file, or another user's; undefined when fine
+// (or when nothing is there yet).
+async function unsafeReason (file: string): Promise<string | undefined> {
+  let info
+  try {
+    info = await lstat(file)
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : `unreadable (${(err as NodeJS.ErrnoException).code ?? 'error'})`
+  }
+  if (info.isSymbolicLink()) return 'a symbolic link'
+  if (!info.isFile()) return 'not a regular file'
+  const uid = process.getuid?.()
+  if (uid !== undefined && info.uid !== uid) return `owned by another user (uid ${info.uid})`
+  return undefined
 }

@@ -33,7 +33,7 @@ export function isConnectionReset (err: unknown): boolean {
   return code !== undefined && RESET.has(code)
 }
 
-/** Maps a transport failure to our error shape, once; anything unrecognised is rethrown as is (it is our bug). */
+/** Maps a transport failure to our error shape, once: whatever went wrong on the way to the cluster gets a code. */
 export function mapTransportError (err: unknown, site: CallSite): AppError {
   if (err instanceof AppError) return err
   const where = `${site.method} ${site.path} on ${site.url}`
@@ -63,7 +63,9 @@ export function mapTransportError (err: unknown, site: CallSite): AppError {
   if (code !== undefined && TLS.test(code)) {
     return new AppError('SCALE_TLS_UNTRUSTED', `Refused the TLS connection to ${site.url}: ${code}. Set SCALE_TLS_FINGERPRINT or SCALE_CA_FILE to trust the cluster's certificate.`, 502, { details: { reason: code } })
   }
-  throw err
+  // Something that does not speak HTTP answered (undici's parser: HPE_*), or anything else undici could not use.
+  const cause = code ?? (err instanceof Error ? err.name : 'unknown')
+  return new AppError('SCALE_BAD_RESPONSE', `The cluster's answer to ${where} could not be read as HTTP (${cause}).${maybeDone} Check that SCALE_HOST points at the cluster's HTTPS API.`, 502, { details: { cause } })
 }
 
 /** A HyperCore answer with a 4xx/5xx status, as our error: 4xx keep their status, 5xx become 502 (we are the gateway). */

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 
 import type { Logger } from 'pino'
 import type { Catalog, CatalogOperation } from '../catalog/catalog.js'
 import { validatePayload } from '../catalog/validate.js'
+import { canonicalTarget } from '../scale/canonical-path.js'
 import { AppError, isAppError } from '../errors.js'
 import { basicCredentials, checkCredentials, sessionIdOf, type Credentials } from './auth.js'
 import { clusterRoutes } from './cluster-routes.js'
@@ -197,10 +198,12 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
     url: `${BASE}/*`,
     handler: async function restCall (request, reply) {
       const { username, sessionID } = authenticate(parts, request.headers)
-      const match = catalog.find(request.method, request.url)
+      // Decoded the way our client canonicalises paths, so /%56irDomain reaches VirDomain here as on a real server.
+      const path = canonicalPathOf(request.url)
+      const match = catalog.find(request.method, path)
       if (match === undefined) {
-        const others = catalog.operationsForPath(request.url).map((op) => op.method)
-        if (others.length === 0) throw new AppError('NOT_FOUND', `No such resource: ${request.method} ${request.url.split('?')[0] as string}`, 404)
+        const others = catalog.operationsForPath(path).map((op) => op.method)
+        if (others.length === 0) throw new AppError('NOT_FOUND', `No such resource: ${request.method} ${path}`, 404)
         reply.header('allow', others.join(', '))
         throw new AppError('METHOD_NOT_ALLOWED', `${request.method} is not supported here; use ${others.join(', ')}`, 405)
       }
@@ -234,6 +237,15 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
     }
   }
   return app
+}
+
+// The path below /rest/v1, decoded once; a path no server would route (encoded slash, dot segments) is a 400.
+function canonicalPathOf (url: string): string {
+  try {
+    return canonicalTarget(url.split('?')[0] as string).path
+  } catch (err) {
+    throw badRequest(`Invalid request path: ${isAppError(err) ? String((err.details as { reason?: string } | undefined)?.reason ?? err.message) : 'malformed'}`)
+  }
 }
 
 /**

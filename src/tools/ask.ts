@@ -45,6 +45,7 @@ export function createAskTool (llm: LlmConfig | undefined): ToolDefinition<typeo
       '"none": nothing in the catalogue matches, the answer says so and no model is asked. A local model can take a minute. ' +
       'Errors: LLM_UNREACHABLE, LLM_TIMEOUT, LLM_BAD_RESPONSE (the model server failed or answered nothing usable), LLM_NOT_CONFIGURED.',
     tags: ['Catalog'],
+    example: { question: 'How do I take a snapshot of a VM?' },
     input,
     output,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },

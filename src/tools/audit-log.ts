@@ -34,6 +34,7 @@ export default defineTool({
     '(read-only mode, role, policy, confirmation) and every approval, with caller, tool, method, canonical path, masked payload, ' +
     'decision, the cluster\'s status and taskTag, and duration. Filter by caller and by time (since). Only callers with the role admin see this tool.',
   tags: ['Safety'],
+  example: { limit: 20 },
   input: Type.Object({
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'Most entries to return (1-500, default 50).' })),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Only entries at or after this time (ISO 8601, e.g. 2026-11-25T09:00:00Z).' })),

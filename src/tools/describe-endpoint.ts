@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
-import { describeEndpoint } from '../catalog/describe.js'
-import { httpMethodSchema } from '../schemas.js'
+import { compactDescription, describeEndpoint, responseList } from '../catalog/describe.js'
+import { httpMethodSchema, StringEnum } from '../schemas.js'
 import { defineTool } from '../gate/tool.js'
 
 const MethodSchema = httpMethodSchema({
@@ -22,39 +22,62 @@ const FieldSchema = Type.Object({
   description: Type.Optional(Type.String({ description: 'What the field means.' }))
 })
 
-/** `describe_endpoint`: the full contract of one HyperCore operation, between query_api and run_api. */
+const PATH = 'Path under /rest/v1 (the prefix is optional), template or concrete, e.g. "/VirDomain/action" or "/VirDomain/7f3e...".'
+const DETAIL = StringEnum(['compact', 'full'], { description: 'compact (default): required fields, fields with allowed values, the other field names and an example. full: also the resolved request schema, every field with its flags and description, and the long description.' })
+
+/** `describe_endpoint`: the contract of one HyperCore operation, between query_api and run_api. */
 export default defineTool({
   name: 'describe_endpoint',
-  summary: 'Describe one HyperCore API endpoint: payload schema, required fields and an example',
-  description: 'Returns everything needed to call one HyperCore REST operation: its summary, path parameters, the request body schema fully resolved, ' +
-    'a flat list of fields (type, required, allowed values, read-only / create-only / uncertain flags, defaults), the response codes and a minimal example body that passes validation. ' +
+  summary: 'Describe one HyperCore API endpoint: required fields, allowed values and an example',
+  description: 'Returns what is needed to call one HyperCore REST operation: its summary, path parameters, the required fields, the fields with their allowed values, ' +
+    'the names of the optional fields, the response codes and a minimal example body that passes validation. detail="full" adds the resolved request schema and every field with its flags (read-only, create-only, uncertain), defaults and descriptions. ' +
     'Call it after query_api has found the endpoint and before run_api: fill the example\'s <placeholders> with real values (UUIDs come from GET calls). ' +
-    'Accepts the path template ("/VirDomain/{virDomainUUID}") or a concrete path ("/VirDomain/7f3e..."). An unknown endpoint answers 404 ENDPOINT_NOT_FOUND with the nearest operations in details.suggestions.',
+    'Accepts the path template ("/VirDomain/{virDomainUUID}") or a concrete path. An unknown endpoint, or a method the path does not have, answers 404 ENDPOINT_NOT_FOUND with the nearest operations in details.suggestions.',
   tags: ['Catalog'],
   input: Type.Object({
     method: MethodSchema,
-    path: Type.String({ minLength: 1, maxLength: 2048, description: 'Path under /rest/v1 (the prefix is optional), template or concrete, e.g. "/VirDomain/action".' })
+    path: Type.String({ minLength: 1, maxLength: 2048, description: PATH }),
+    detail: Type.Optional(DETAIL)
   }, { additionalProperties: false }),
+  hostInput: Type.Object({
+    method: MethodSchema,
+    path: Type.String({ minLength: 1, description: `${PATH} At most 2,048 characters.` }),
+    detail: Type.Optional(DETAIL)
+  }, { additionalProperties: false }),
+  example: { method: 'POST', path: '/VirDomain/action' },
   output: Type.Object({
     operationId: Type.String({ description: 'Stable name of the operation.' }),
     method: Type.String({ description: 'HTTP method.' }),
     path: Type.String({ description: 'Path template under /rest/v1.' }),
     summary: Type.String({ description: 'What it does, in one line.' }),
-    description: Type.String({ description: 'What it does, its conditions and what it answers.' }),
+    description: Type.Optional(Type.String({ description: 'What it does, its conditions and what it answers (detail=full).' })),
     tag: Type.String({ description: 'Area of the API.' }),
     mutating: Type.Boolean({ description: 'True when calling it changes the cluster.' }),
-    uncertain: Type.Boolean({ description: 'True when the request or answer shape is a best guess.' }),
-    pathParams: Type.Array(Type.String(), { description: 'Names of the {parameters} in the path, in order.' }),
+    uncertain: Type.Optional(Type.Boolean({ description: 'True when the request or answer shape is a best guess (detail=full).' })),
+    pathParams: Type.Array(Type.String({ description: 'A parameter name.' }), { description: 'Names of the {parameters} in the path, in order.' }),
     requestContentType: Type.Optional(Type.String({ description: 'Content type of the body: application/json, or application/octet-stream for uploads. Absent when there is no body.' })),
-    requestSchema: Type.Optional(Type.Unknown({ description: 'JSON Schema of the request body, with nothing left to resolve.' })),
-    required: Type.Array(Type.String(), { description: 'Paths of the fields that must be sent.' }),
-    fields: Type.Array(FieldSchema, { description: 'Every field of the body, flattened.' }),
-    responses: Type.Record(Type.String(), Type.String(), { description: 'Status code -> meaning.' }),
-    example: Type.Optional(Type.Unknown({ description: 'A minimal body that validates; values in <angle brackets> are placeholders.' }))
+    requestSchema: Type.Optional(Type.Unknown({ description: 'JSON Schema of the request body, with nothing left to resolve (detail=full).' })),
+    required: Type.Array(Type.String({ description: 'A field path.' }), { description: 'Paths of the fields that must be sent.' }),
+    fields: Type.Array(FieldSchema, { description: 'compact: the required fields and those with allowed values; full: every field of the body, flattened.' }),
+    optional: Type.Optional(Type.Array(Type.String({ description: 'A field path.' }), { description: 'compact: the other fields that may be sent, by path (detail=full describes them).' })),
+    responses: Type.Array(Type.Object({
+      status: Type.String({ description: 'HTTP status code.' }),
+      meaning: Type.String({ description: 'What it means.' })
+    }), { description: 'What the operation answers.' }),
+    example: Type.Optional(Type.Unknown({ description: 'A minimal body that validates; values in <angle brackets> are placeholders.' })),
+    notes: Type.Optional(Type.Array(Type.String({ description: 'A note.' }), { description: 'What was left out to keep the answer small.' }))
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   requiresCluster: false,
   async handler (input, ctx) {
-    return describeEndpoint(ctx.catalog, input.method, input.path)
+    const full = describeEndpoint(ctx.catalog, input.method, input.path)
+    if (input.detail !== 'full') return compactDescription(full)
+    const answer = { ...full, responses: responseList(full.responses) }
+    // The largest operations (VM export) have schemas of 20 KB and more: the flat field list says the same.
+    if (Buffer.byteLength(JSON.stringify(answer)) > ctx.answerMaxBytes) {
+      const { requestSchema: _schema, ...rest } = answer
+      return { ...rest, notes: ['requestSchema was left out to fit the answer size limit; fields lists every field with its type, flags and description.'] }
+    }
+    return answer
   }
 })

@@ -9,6 +9,7 @@ export default defineTool({
     'Rarely needed: run_api logs in by itself. Use it to check the credentials or to start over after kill_session. ' +
     'Wrong credentials fail with SCALE_AUTH_FAILED; the password is never shown.',
   tags: ['Session'],
+  example: {},
   input: Type.Object({}, { additionalProperties: false }),
   output: Type.Object({
     ok: Type.Boolean({ description: 'True when the login succeeded.' }),

@@ -9,6 +9,7 @@ export default defineTool({
     'The session ID is shown by its last 4 characters only. With verify=true it makes one cheap authenticated call (GET /Cluster) to prove the session still works; ' +
     'a session the cluster no longer accepts is then forgotten (active=false, verified=false) and the next run_api call logs in again.',
   tags: ['Session'],
+  example: { verify: true },
   input: Type.Object({
     verify: Type.Optional(Type.Boolean({ description: 'Make one authenticated call to check the session still works.', default: false }))
   }, { additionalProperties: false }),

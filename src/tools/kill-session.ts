@@ -8,6 +8,7 @@ export default defineTool({
   description: 'Logs out of the HyperCore cluster (POST /logout) and deletes the stored session. Succeeds when there is no session too. ' +
     'If the cluster cannot be reached the session is still forgotten here and a note says so. The next run_api call logs in again.',
   tags: ['Session'],
+  example: {},
   input: Type.Object({}, { additionalProperties: false }),
   output: Type.Object({
     ok: Type.Boolean({ description: 'True once no session is held.' }),

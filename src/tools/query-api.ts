@@ -29,6 +29,7 @@ export default defineTool({
     'the method, path, summary and whether it changes the cluster. A blank query is refused with QUERY_EMPTY. ' +
     'Next: describe_endpoint with the chosen method and path for its payload schema and an example, then run_api.',
   tags: ['Catalog'],
+  example: { query: 'how do I power on a VM', limit: 5 },
   input: Type.Object({
     query: Type.String({ minLength: 1, maxLength: MAX_QUERY_LENGTH, description: 'A question in plain words or an API path, e.g. "shut down a VM" or "/VirDomainSnapshot".' }),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10, description: 'Most results to return (1-50, default 10).' })),

@@ -1,13 +1,20 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TObject } from '@sinclair/typebox'
 import type { CatalogMatch } from '../catalog/catalog.js'
 import { validatePayload, type PayloadIssue } from '../catalog/validate.js'
 import { AppError } from '../errors.js'
-import { DEFAULT_MAX_BYTES, fitResult } from '../gate/fit-result.js'
+import { fitResult } from '../gate/fit-result.js'
 import { defineTool, requireCluster, type Plan } from '../gate/tool.js'
 import { canonicalTarget, checkMethod, type ApiMethod, type ApiTarget } from '../scale/canonical-path.js'
 import { httpMethodSchema } from '../schemas.js'
 
 const METHOD_DESCRIPTION = 'HTTP method (default GET). GET reads; POST, PUT, PATCH and DELETE change the cluster.'
+// Hosts time out long calls (30 s for some bridges, 60 s for the MCP SDK client): a default wait ends well before.
+const DEFAULT_WAIT_SECONDS = 20
+// Lists without fields are cut to this many items by default: whole records are large (a VM is about 2 KB of JSON).
+const DEFAULT_LIST_ITEMS = 10
+// Room kept for the answer's envelope (status, notes, warnings) inside ANSWER_MAX_BYTES.
+const ENVELOPE_BYTES = 1536
+const EXAMPLE = { query: '/VirDomain', fields: ['uuid', 'name', 'state'], maxItems: 5 }
 
 const IssueSchema = Type.Object({
   path: Type.String({ description: 'Where in the payload, e.g. "dom.name" or "[0].actionType"; "" is the whole payload.' }),
@@ -15,20 +22,38 @@ const IssueSchema = Type.Object({
   expected: Type.Optional(Type.String({ description: 'The expected type, or the allowed values.' }))
 })
 
-// The return type is inferred on purpose: the TypeBox type carries the static input type.
-function inputSchema (methods?: readonly ApiMethod[]) {
+const QUERY_TEXT = 'API path under /rest/v1, e.g. /VirDomain or /VirDomain/<uuid>; the /rest/v1 prefix and a query string are optional.'
+const PARAMS_TEXT = 'Query-string parameters as name=value pairs joined by &, e.g. "includeSet=true"; added to any query string in query (and winning).'
+const QUERY = Type.String({ minLength: 1, maxLength: 2048, description: QUERY_TEXT })
+const PARAMS = Type.String({ maxLength: 4096, description: PARAMS_TEXT })
+const MAX_ITEMS = Type.Integer({ minimum: 1, maximum: 10_000, description: `Keep at most this many items of a list answer. Lists default to ${DEFAULT_LIST_ITEMS} items when fields is not given.` })
+const FIELDS = Type.Array(Type.String({ minLength: 1, description: 'A field name, e.g. "name".' }), { maxItems: 100, description: 'Keep only these fields of each record, e.g. ["uuid", "name", "state"]. Names are case-sensitive.' })
+const WAIT_DESCRIPTION = `Seconds to follow the task a change starts until COMPLETE or ERROR (0: do not wait; true means ${DEFAULT_WAIT_SECONDS}). ` +
+  'If the task is still running then, the answer says RUNNING with its taskTag: check it with GET /TaskTag/<taskTag>; never send the change again.'
+
+const RunApiInputSchema = Type.Object({
+  query: QUERY,
+  method: Type.Optional(httpMethodSchema({ description: METHOD_DESCRIPTION })),
+  payload: Type.Optional(Type.Unknown({ description: 'JSON body: an object, an array (VirDomain/action takes an array), or the same as JSON text.' })),
+  params: Type.Optional(PARAMS),
+  wait: Type.Optional(Type.Union([Type.Boolean(), Type.Integer({ minimum: 0, maximum: 600 })], { description: WAIT_DESCRIPTION })),
+  maxItems: Type.Optional(MAX_ITEMS),
+  fields: Type.Optional(FIELDS)
+}, { additionalProperties: false })
+
+/** What hosts are shown: the same fields in the subset every host accepts (the gate also takes objects and true). */
+function hostInput (methods?: readonly ApiMethod[]): TObject {
+  // Long length bounds are stated in words: llama.cpp's grammar compiler refuses repetitions of 2,000 or more.
   return Type.Object({
-    query: Type.String({ minLength: 1, maxLength: 2048, description: 'API path under /rest/v1, e.g. /VirDomain or /VirDomain/{uuid}; the /rest/v1 prefix and a query string are optional.' }),
+    query: Type.String({ minLength: 1, description: `${QUERY_TEXT} At most 2,048 characters.` }),
     method: Type.Optional(httpMethodSchema({ description: METHOD_DESCRIPTION }, methods)),
-    payload: Type.Optional(Type.Unknown({ description: 'JSON body: an object, an array (VirDomain/action takes an array), or the same as a JSON string.' })),
-    params: Type.Optional(Type.String({ maxLength: 4096, description: 'Query-string parameters as name=value pairs joined by &, e.g. "includeSet=true"; they are added to any query string in query (and win).' })),
-    wait: Type.Optional(Type.Union([Type.Boolean(), Type.Integer({ minimum: 1, maximum: 600 })], { description: 'Follow a returned taskTag until it is COMPLETE or ERROR: true waits up to 60 s, a number sets the seconds.' })),
-    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'Keep at most this many items of an array answer.' })),
-    fields: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100, description: 'Keep only these fields of each record, e.g. ["uuid", "name", "state"].' }))
+    payload: Type.Optional(Type.String({ description: 'The request body as JSON text: an object, or an array for POST /VirDomain/action, e.g. [{"virDomainUUID": "<uuid>", "actionType": "START"}]. describe_endpoint gives its schema and an example.' })),
+    params: Type.Optional(Type.String({ description: `${PARAMS_TEXT} At most 4,096 characters.` })),
+    wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, description: WAIT_DESCRIPTION })),
+    maxItems: Type.Optional(MAX_ITEMS),
+    fields: Type.Optional(FIELDS)
   }, { additionalProperties: false })
 }
-
-const RunApiInputSchema = inputSchema()
 
 const RunApiOutputSchema = Type.Object({
   ok: Type.Boolean({ description: 'True when the cluster accepted the call (2xx) and, if it was waited on, its task did not end in ERROR.' }),
@@ -62,7 +87,6 @@ interface Prepared {
   notes: string[]
 }
 
-const DEFAULT_WAIT_SECONDS = 60
 // The session lifecycle belongs to generate_session/kill_session: a login answer would hand the model a live session ID.
 const SESSION_PATHS = /^\/(login|logout)$/i
 
@@ -81,6 +105,8 @@ export default defineTool({
   description: DESCRIPTION,
   tags: ['HyperCore'],
   input: RunApiInputSchema,
+  hostInput: hostInput(),
+  example: EXAMPLE,
   output: RunApiOutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   requiresCluster: true,
@@ -91,7 +117,7 @@ export default defineTool({
         : undefined
     }
     const why = mode === 'read-only' ? 'This server is read-only (SCALE_MODE=read-only)' : 'Your role may only read'
-    return { input: inputSchema(['GET']), description: `${DESCRIPTION} ${why}: only GET is accepted.` }
+    return { input: hostInput(['GET']), description: `${DESCRIPTION} ${why}: only GET is accepted.` }
   },
   async plan (input, ctx): Promise<Plan<Prepared>> {
     const method = checkMethod(input.method ?? 'GET')
@@ -167,8 +193,8 @@ export default defineTool({
     if (taskTag !== undefined) result.taskTag = taskTag
     if (typeof answer?.createdUUID === 'string' && answer.createdUUID !== '') result.createdUUID = answer.createdUUID
 
-    if (input.wait !== undefined && input.wait !== false) {
-      const seconds = input.wait === true ? DEFAULT_WAIT_SECONDS : input.wait
+    const seconds = input.wait === true ? DEFAULT_WAIT_SECONDS : input.wait === false ? 0 : input.wait ?? 0
+    if (seconds > 0) {
       if (taskTag === undefined) {
         notes.push('wait was given but the answer has no taskTag: nothing to wait for.')
       } else {
@@ -178,7 +204,9 @@ export default defineTool({
           })
           result.task = { state: task.state, progressPercent: task.progressPercent, ...(task.error === undefined ? {} : { error: task.error }) }
           if (task.error !== undefined) result.ok = false
-          if (task.timedOut) notes.push(`The task was still ${task.state} after ${seconds} s; check it later with run_api GET /TaskTag/${taskTag}. Do not send the change again.`)
+          if (task.interrupted === 'shutdown') notes.push(`This server is shutting down, so it stopped following task ${taskTag} (${task.state}); the task goes on in the cluster. Check it with run_api GET /TaskTag/${taskTag} once the server is back; do not send the change again.`)
+          else if (task.interrupted === 'cancelled') notes.push(`The request was cancelled, so following task ${taskTag} stopped (${task.state}); the task goes on in the cluster.`)
+          else if (task.timedOut) notes.push(`The task was still ${task.state} after ${seconds} s; it goes on by itself. Check it with run_api GET /TaskTag/${taskTag} (or wait longer with a larger wait); do not send the change again.`)
         } catch (err) {
           // The change was accepted; failing the whole call would invite the caller to repeat it.
           notes.push(`The call was accepted but following task ${taskTag} failed (${err instanceof AppError ? `${err.code}: ${err.message}` : String(err)}); check it with run_api GET /TaskTag/${taskTag}.`)
@@ -189,10 +217,19 @@ export default defineTool({
     const masked = res.masked.secretFields + res.masked.knownSecrets
     if (masked > 0) notes.push(`${masked} secret value(s) in the answer (passwords, session IDs, tokens) were replaced by [redacted].`)
     if (res.masked.uriPasswords > 0) notes.push(`${res.masked.uriPasswords} password(s) inside URIs in the answer were replaced by ***.`)
-    const fitted = fitResult(res.data, { maxItems: input.maxItems, fields: input.fields, maxBytes: DEFAULT_MAX_BYTES, receivedBytes: res.bytes })
+    const listDefault = method === 'GET' && input.maxItems === undefined && (input.fields === undefined || input.fields.length === 0) && Array.isArray(res.data) && res.data.length > DEFAULT_LIST_ITEMS
+    const fitted = fitResult(res.data, {
+      maxItems: listDefault ? DEFAULT_LIST_ITEMS : input.maxItems,
+      fields: input.fields,
+      maxBytes: Math.max(1024, ctx.answerMaxBytes - ENVELOPE_BYTES),
+      receivedBytes: res.bytes
+    })
     result.data = fitted.data
     if (fitted.truncated !== undefined) result.truncated = fitted.truncated
     notes.push(...fitted.notes)
+    if (listDefault && fitted.truncated !== undefined) {
+      notes.push(`Lists show ${DEFAULT_LIST_ITEMS} whole records unless asked: pass fields (e.g. ["uuid","name","state"]) to see more of them, or maxItems.`)
+    }
     if (warnings.length > 0) result.warnings = warnings
     if (match === undefined) result.unknownEndpoint = true
     if (notes.length > 0) result.notes = notes

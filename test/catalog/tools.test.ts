@@ -1,17 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Fastify from 'fastify'
-import { Catalog } from '../../src/catalog/catalog.js'
 import { isAppError } from '../../src/errors.js'
 import describeEndpointTool from '../../src/tools/describe-endpoint.js'
 import queryApiTool from '../../src/tools/query-api.js'
-import type { ToolContext, ToolDefinition } from '../../src/gate/tool.js'
+import type { ToolDefinition } from '../../src/gate/tool.js'
+import { toolContext } from '../helper.js'
 
-const silent = { debug () {}, info () {}, warn () {}, error () {} }
-
-async function context (): Promise<ToolContext<undefined>> {
-  return { log: silent, catalog: await Catalog.load(), caller: { name: 'test', role: 'operator' }, plan: { calls: [], prepared: undefined } }
-}
+const context = toolContext
 
 // Fastify serialises answers with the output schema and drops what it does not list: round-trip through it.
 async function throughFastify (tool: ToolDefinition, value: unknown): Promise<unknown> {

@@ -131,7 +131,10 @@ function openapiTools (document: Record<string, unknown>): ToolUnderTest[] {
   for (const item of Object.values(paths)) {
     const op = item.post
     if (op?.operationId === undefined) continue
-    out.push({ name: op.operationId, description: op.description ?? '', input: op.requestBody?.content?.['application/json']?.schema })
+    const input = op.requestBody?.content?.['application/json']?.schema as Record<string, unknown> | undefined
+    // OpenAPI 3.0 forbids `required: []`, so a body with nothing required has none; every OpenAPI-to-tools converter
+    // (Open WebUI's, the MCP bridges') reads that as an empty list, and so does this view.
+    out.push({ name: op.operationId, description: op.description ?? '', input: input !== undefined && input.required === undefined ? { ...input, required: [] } : input })
   }
   return out
 }

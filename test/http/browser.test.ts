@@ -1,10 +1,16 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { HyperCoreClient } from '../../src/scale/client.js'
+import { clusterConfigFor } from '../../src/simulator/index.js'
 import { buildTestApp, TOKENS } from '../helper.js'
 import { launchChromium, skipBrowser, withScreenshot } from '../browser-helper.js'
+import { startTestSimulator } from '../simulator-helper.js'
 
-test('Swagger UI: authorize with a token and run query_api with "Try it out"', { skip: skipBrowser, timeout: 120_000 }, async (t) => {
-  const app = await buildTestApp(t, undefined, {}, { swaggerUi: true })
+test('Swagger UI: authorize with a token, run query_api, and run run_api\'s example untouched', { skip: skipBrowser, timeout: 120_000 }, async (t) => {
+  const sim = await startTestSimulator(t)
+  const cluster = new HyperCoreClient(clusterConfigFor(sim))
+  t.after(() => cluster.close())
+  const app = await buildTestApp(t, undefined, { cluster, clusterInfo: { mode: 'simulator', cluster: cluster.host } }, { swaggerUi: true })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   const page = await (await launchChromium(t)).newPage()
   await withScreenshot(t, page, 'swagger-ui', async () => {
@@ -28,5 +34,16 @@ test('Swagger UI: authorize with a token and run query_api with "Try it out"', {
     assert.equal(shown, '200')
     const body = await operation.locator('.live-responses-table tr.response .response-col_description pre').first().innerText()
     assert.match(body, /VirDomain\/action/)
+
+    // "Try it out" on run_api with the example exactly as the document gives it.
+    const runApi = page.locator('[id$="-run_api"].opblock')
+    await runApi.locator('.opblock-summary').click()
+    await runApi.locator('button.try-out__btn').click()
+    assert.match(await runApi.locator('textarea.body-param__text').inputValue(), /"\/VirDomain"/)
+    await runApi.locator('button.execute').click()
+    const runStatus = runApi.locator('.live-responses-table tr.response .response-col_status').first()
+    await runStatus.waitFor({ timeout: 15_000 })
+    assert.equal((await runStatus.innerText()).trim(), '200')
+    assert.match(await runApi.locator('.live-responses-table tr.response .response-col_description pre').first().innerText(), /"state"/)
   })
 })

@@ -52,6 +52,23 @@ test('a non-JSON content type is a 415 in our shape', async (t) => {
   assert.equal(res.json().code, 'UNSUPPORTED_MEDIA_TYPE')
 })
 
+test('JSON sent as text/plain or with curl\'s default form type is taken; other bodies get a 415 saying to send JSON', async (t) => {
+  const app = await buildTestApp(t)
+  const body = '{"method":"GET","path":"/VirDomain"}'
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'text/plain; charset=utf-8']) {
+    const res = await app.inject({ method: 'POST', url: '/describe_endpoint', headers: { ...auth, 'content-type': type }, payload: body })
+    assert.equal(res.statusCode, 200, `${type}: ${res.body}`)
+  }
+  const words = await app.inject({ method: 'POST', url: '/describe_endpoint', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'GET /VirDomain' })
+  assert.equal(words.statusCode, 415)
+  assert.match(words.json().message, /Content-Type: application\/json/)
+  const none = await app.inject({ method: 'POST', url: '/describe_endpoint', headers: { ...auth, 'content-type': '' }, payload: body })
+  assert.equal(none.statusCode, 415)
+  assert.match(none.json().message, /Content-Type: application\/json/)
+  const empty = await app.inject({ method: 'POST', url: '/get_session', headers: { ...auth, 'content-type': 'application/json' }, payload: '' })
+  assert.equal(empty.json().code, 'NO_CLUSTER', 'an empty JSON body is {} (the tool itself answers)')
+})
+
 test('a tool without inputs accepts an empty body', async (t) => {
   const app = await buildTestApp(t)
   const res = await app.inject({ method: 'POST', url: '/get_session', headers: auth })
@@ -69,7 +86,10 @@ test('unknown routes are 404 in the same shape', async (t) => {
     assert.match(String(res.headers['content-type']), /^application\/json/)
   }
   const get = await app.inject({ method: 'GET', url: '/query_api', headers: auth })
-  assert.equal(get.statusCode, 404)
+  assert.equal(get.statusCode, 405)
+  assert.equal(get.headers.allow, 'POST')
+  assert.equal(get.json().code, 'METHOD_NOT_ALLOWED')
+  assert.match(get.json().message, /use POST with a JSON body/)
 })
 
 test('an unexpected failure is a 500 that hides internals', async (t) => {

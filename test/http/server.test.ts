@@ -48,7 +48,7 @@ test('the CLI starts, prints a generated token with a curl line, and exits 0 on 
   assert.equal(code, 0)
 })
 
-test('SIGINT lets an in-flight call finish, then exits 0', { timeout: 60_000 }, async (t) => {
+test('SIGINT answers a call waiting on a task at once, with its taskTag and a note, then exits 0', { timeout: 60_000 }, async (t) => {
   const token = 'a-token-that-is-long-enough'
   const { child, url, output } = await startCli({ MCP_BEARER_TOKEN: token, LOG_LEVEL: 'debug' })
   t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
@@ -76,7 +76,10 @@ test('SIGINT lets an in-flight call finish, then exits 0', { timeout: 60_000 }, 
   child.kill('SIGINT')
   const res = await inflight
   assert.equal(res.status, 200)
-  assert.equal((await res.json() as { task: { state: string } }).task.state, 'COMPLETE')
+  const body = await res.json() as { taskTag: string, task: { state: string }, notes: string[] }
+  assert.match(body.taskTag, /\S/)
+  assert.notEqual(body.task.state, 'ERROR')
+  assert.ok(body.notes.some((n) => n.includes('shutting down') && n.includes(body.taskTag)), JSON.stringify(body.notes))
   const [code] = await once(child, 'exit')
   assert.equal(code, 0, output())
 })

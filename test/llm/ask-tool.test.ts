@@ -1,17 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Catalog } from '../../src/catalog/catalog.js'
 import { isAppError } from '../../src/errors.js'
 import { askTools, createAskTool } from '../../src/tools/ask.js'
 import type { ToolContext } from '../../src/gate/tool.js'
-import { captureLogs } from '../helper.js'
+import { captureLogs, toolContext } from '../helper.js'
 import { completion, sendJson, startFakeLlm, userMessage } from './fake-llm.js'
 
-const catalog = await Catalog.load()
 const KEY = 'sk-tool-K3y9Wq2Lp8Xv5Nm1'
 
-function context (log = captureLogs().logger): ToolContext<undefined> {
-  return { log, catalog, caller: { name: 'test', role: 'reader' }, plan: { calls: [], prepared: undefined } }
+async function context (log = captureLogs().logger): Promise<ToolContext<undefined>> {
+  return await toolContext(log)
 }
 
 // The rules tool hosts hold schemas to: every node typed, no anyOf of constants, enum values named in the description.
@@ -45,7 +43,7 @@ test('the tool is offered only when an LLM is configured', () => {
 
 test('used unconfigured, ask answers LLM_NOT_CONFIGURED (503) saying how to configure it', async () => {
   const tool = createAskTool(undefined)
-  await assert.rejects(tool.handler({ question: 'how do I power on a VM' }, context()), (err: unknown) => {
+  await assert.rejects(tool.handler({ question: 'how do I power on a VM' }, await context()), (err: unknown) => {
     assert.ok(isAppError(err))
     assert.equal(err.code, 'LLM_NOT_CONFIGURED')
     assert.equal(err.statusCode, 503)
@@ -60,7 +58,7 @@ test('ask answers {answer, sources, model, match} from the fake model, citing wh
   )))
   const tool = createAskTool(llm.config({ apiKey: KEY }))
   const logs = captureLogs()
-  const answer = await tool.handler({ question: 'how do I power on a VM', limit: 3 }, context(logs.logger))
+  const answer = await tool.handler({ question: 'how do I power on a VM', limit: 3 }, await context(logs.logger))
   assert.equal(answer.model, 'fake-model-v1')
   assert.equal(answer.match, 'strong')
   assert.match(answer.answer, /actionType/)
@@ -76,7 +74,7 @@ test('ask passes the model\'s failure on in our error shape, and the key stays o
   const llm = await startFakeLlm(t, (req, res) => sendJson(res, 401, { error: { message: `bad key ${String(req.headers.authorization)}` } }))
   const tool = createAskTool(llm.config({ apiKey: KEY }))
   const logs = captureLogs()
-  await assert.rejects(tool.handler({ question: 'list VMs' }, context(logs.logger)), (err: unknown) => {
+  await assert.rejects(tool.handler({ question: 'list VMs' }, await context(logs.logger)), (err: unknown) => {
     assert.ok(isAppError(err))
     assert.equal(err.code, 'LLM_BAD_RESPONSE')
     assert.equal(JSON.stringify({ message: err.message, details: err.details }).includes(KEY), false)

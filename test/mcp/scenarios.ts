@@ -14,7 +14,8 @@ export function openApiTools (doc: any): OpenApiTool[] {
   return Object.values(doc.paths as Record<string, any>).map((item) => ({
     name: item.post.operationId,
     description: item.post.description,
-    input: item.post.requestBody.content['application/json'].schema
+    // OpenAPI 3.0 cannot say `required: []`, so a body with nothing required has none there; MCP says it plainly.
+    input: { required: [], ...item.post.requestBody.content['application/json'].schema }
   }))
 }
 

@@ -169,18 +169,22 @@ test('a HyperCore 4xx keeps its status and carries the cluster\'s body; a 5xx be
   assert.ok(fake.secureConnections <= 2, `${fake.secureConnections} connections`)
 })
 
-test('non-JSON bodies come back as text, on success and on error', async (t) => {
+test('plain text comes back as text; an HTML page or invalid JSON with status 200 is SCALE_BAD_RESPONSE, not a success', async (t) => {
   const fake = await startFakeCluster(t)
-  fake.route('GET', '/rest/v1/Certificate', () => ({ text: '-----BEGIN CERTIFICATE-----\nabc\n' }))
+  fake.route('GET', '/rest/v1/Certificate', () => ({ text: '-----BEGIN CERTIFICATE-----\nabc\n', headers: { 'content-type': 'text/plain' } }))
   fake.route('GET', '/rest/v1/Broken', () => ({ status: 500, text: '<html><body>Internal error</body></html>' }))
   fake.route('GET', '/rest/v1/Lying', () => ({ text: '{not json', headers: { 'content-type': 'application/json' } }))
+  fake.route('GET', '/rest/v1/Portal', () => ({ text: '<!DOCTYPE html><html><body>Sign in</body></html>' }))
   const client = clientFor(t, await configFor(fake))
 
   const cert = await client.call('GET', '/Certificate')
   assert.equal(cert.json, false)
   assert.equal(cert.data, '-----BEGIN CERTIFICATE-----\nabc\n')
-  const lying = await client.call('GET', '/Lying')
-  assert.equal(lying.data, '{not json')
+  for (const path of ['/Lying', '/Portal']) {
+    const bad = await rejection(client.call('GET', path))
+    assert.equal(bad.code, 'SCALE_BAD_RESPONSE', path)
+    assert.equal(bad.statusCode, 502)
+  }
   const err = await rejection(client.call('GET', '/Broken'))
   assert.equal(err.statusCode, 502)
   assert.deepEqual(err.details, { status: 500, body: '<html><body>Internal error</body></html>' })
