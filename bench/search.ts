@@ -40,11 +40,12 @@ export interface SearchFigures {
   misses: Array<{ q: string, answers: string[], got: string[], none: boolean }>
 }
 
-/** The evaluation sets: the one the engine grew up with, the independent operator set and the held-out check. */
+/** The evaluation sets: the one the engine grew up with, the independent operator set, the held-out check and the fresh set of round two. */
 export const EVAL_SETS = [
   { name: 'tuned', file: 'search-eval.json' },
   { name: 'operators', file: 'search-eval-operators.json' },
-  { name: 'held-out', file: 'search-eval-heldout.json' }
+  { name: 'held-out', file: 'search-eval-heldout.json' },
+  { name: 'fresh', file: 'search-eval-fresh.json' }
 ]
 
 /** Loads one evaluation set from test/fixtures; undefined when the file does not exist. */
