@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { connect, type Socket } from 'node:net'
 import { test, type TestContext } from 'node:test'
-import { auth, buildTestApp } from '../helper.js'
+import { buildApp } from '../../src/app.js'
+import { auth, buildTestApp, testCatalog, testConfig } from '../helper.js'
 
 /** Our server on a real port, and a raw socket to it that collects what comes back. */
 async function rawTo (t: TestContext, opts: { requestTimeoutMs?: number, swaggerUi?: boolean } = {}): Promise<{ open: () => Promise<{ socket: Socket, answer: Promise<string> }> }> {
@@ -68,4 +69,26 @@ test('a path outside Swagger UI\'s folder answers in our shape with the right co
   const res = await app.inject({ method: 'GET', url: '/docs/static/..%2f..%2fpackage.json' })
   assert.ok(res.statusCode === 403 || res.statusCode === 404, String(res.statusCode))
   assert.equal(res.json().code, res.statusCode === 403 ? 'FORBIDDEN' : 'NOT_FOUND')
+})
+
+test('while the server closes, a request that still arrives gets 503 SHUTTING_DOWN in our shape', async (t) => {
+  const config = testConfig()
+  const app = await buildApp(config, { catalog: await testCatalog(), clusterInfo: { mode: 'none', cluster: null } }, { swaggerUi: false })
+  // Hold the close between "closing" and "no more connections", where a request can still arrive.
+  let release: () => void = () => {}
+  let closing: () => void = () => {}
+  const reached = new Promise<void>((resolve) => { closing = resolve })
+  app.addHook('preClose', async () => {
+    closing()
+    await new Promise<void>((resolve) => { release = resolve })
+  })
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  const closed = app.close()
+  await reached
+  const res = await fetch(`${url}/query_api`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"query":"vms"}' })
+  release()
+  await closed
+  assert.equal(res.status, 503)
+  assert.deepEqual(await res.json(), { code: 'SHUTTING_DOWN', message: 'The server is shutting down; try again in a moment.' })
+  assert.equal(res.headers.get('retry-after'), '5')
 })
