@@ -71,7 +71,7 @@ test('a path outside Swagger UI\'s folder answers in our shape with the right co
   assert.equal(res.json().code, res.statusCode === 403 ? 'FORBIDDEN' : 'NOT_FOUND')
 })
 
-test('while the server closes, a request that still arrives gets 503 SHUTTING_DOWN in our shape', async (t) => {
+test('while the server closes, a request that still arrives gets 503 SHUTTING_DOWN in our shape', async () => {
   const config = testConfig()
   const app = await buildApp(config, { catalog: await testCatalog(), clusterInfo: { mode: 'none', cluster: null } }, { swaggerUi: false })
   // Hold the close between "closing" and "no more connections", where a request can still arrive.
