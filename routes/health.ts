@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { ScaleMode } from '../src/gate/policy.js'
 import { version } from '../src/paths.js'
 import type { HyperCoreClient } from '../src/scale/client.js'
+import type { UpdateStatus } from '../src/scale/update-status.js'
 import { StringEnum } from '../src/schemas.js'
 
 /** What /health reports about the cluster side. */
@@ -16,8 +17,23 @@ const HealthSchema = Type.Object({
   version: Type.String({ description: 'Our version.' }),
   mode: StringEnum(['simulator', 'cluster', 'none'], { description: 'simulator: the embedded fake cluster; cluster: a real one; none: no cluster.' }),
   cluster: Type.Union([Type.String(), Type.Null()], { description: 'Host of the cluster, without credentials.' }),
-  safety: StringEnum(['read-only', 'confirm', 'full'], { description: 'SCALE_MODE: what reaches the cluster (read-only, confirm, full).' })
+  safety: StringEnum(['read-only', 'confirm', 'full'], { description: 'SCALE_MODE: what reaches the cluster (read-only, confirm, full).' }),
+  update: Type.Optional(Type.Object({
+    state: StringEnum(['idle', 'updating', 'unknown'], { description: 'From the cluster\'s update status file as last read: updating while an update runs.' }),
+    percent: Type.Optional(Type.Integer()),
+    toVersion: Type.Optional(Type.String()),
+    phase: Type.Optional(Type.String()),
+    detail: Type.Optional(Type.String()),
+    reason: Type.Optional(Type.String()),
+    checkedAt: Type.String()
+  }, { description: 'Present once the update status was read (after a call hung or answered 502, or /health/ready found the cluster silent). Never read for /health itself.' }))
 })
+
+/** An update status as health answers show it (dates as ISO strings, no node). */
+function updateView (status: UpdateStatus): Omit<UpdateStatus, 'checkedAt' | 'node'> & { checkedAt: string } {
+  const { checkedAt, node: _node, ...rest } = status
+  return { ...rest, checkedAt: checkedAt.toISOString() }
+}
 
 /**
  * Public health routes, served but not listed in the OpenAPI document: `GET /health` is liveness (the process
@@ -28,7 +44,9 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMod
   app.get('/health', {
     schema: { hide: true, response: { 200: HealthSchema } }
   }, async function health () {
-    return { status: 'ok' as const, version, mode: opts.mode, cluster: opts.cluster, safety: opts.safety }
+    // Liveness must never wait on the cluster: only what is already known about an update is shown.
+    const update = opts.client?.lastUpdateStatus()
+    return { status: 'ok' as const, version, mode: opts.mode, cluster: opts.cluster, safety: opts.safety, ...(update === undefined ? {} : { update: updateView(update) }) }
   })
 
   app.get('/health/ready', { schema: { hide: true } }, async function ready (_request, reply) {
@@ -38,7 +56,12 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMod
     const state = await opts.client.reachable()
     const cluster = { host: opts.cluster, ...(state.lastAnswerAt === undefined ? {} : { lastAnswerAt: state.lastAnswerAt.toISOString() }), ...(state.lastFailure === undefined ? {} : { lastFailure: { code: state.lastFailure.code, at: state.lastFailure.at.toISOString() } }) }
     if (!state.ok) {
-      return await reply.code(503).send({ code: 'NOT_READY', message: `The cluster at ${opts.cluster ?? '?'} is not answering${state.lastFailure === undefined ? '' : ` (last failure: ${state.lastFailure.code})`}.`, details: cluster })
+      // A silent cluster may be updating itself: its update status file says so without a login.
+      const update = await opts.client.updateStatus()
+      const why = update.state === 'updating'
+        ? `is applying an update${update.toVersion === undefined ? '' : ` to HyperCore ${update.toVersion}`}${update.percent === undefined ? '' : ` (${update.percent}% done)`}`
+        : `is not answering${state.lastFailure === undefined ? '' : ` (last failure: ${state.lastFailure.code})`}`
+      return await reply.code(503).send({ code: 'NOT_READY', message: `The cluster at ${opts.cluster ?? '?'} ${why}.`, details: { ...cluster, update: updateView(update) } })
     }
     return { status: 'ready', mode: opts.mode, cluster }
   })

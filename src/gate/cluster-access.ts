@@ -1,6 +1,7 @@
 import { AppError, isAppError } from '../errors.js'
 import { canonicalTarget, checkMethod, type ApiTarget, type QueryParams } from '../scale/canonical-path.js'
 import type { HyperCoreClient, SessionInfo, TaskStatus } from '../scale/client.js'
+import type { UpdateStatus } from '../scale/update-status.js'
 import { callsDigest } from './confirm-token.js'
 import type { Caller } from './identity.js'
 import { maskSecrets, type MaskReport } from './mask.js'
@@ -43,6 +44,11 @@ export interface ClusterAccess {
   session: () => Promise<SessionInfo>
   /** One cheap read proving the session works. */
   verify: () => Promise<boolean | undefined>
+  /**
+   * Whether the cluster is updating itself (its update status file, read without a login; cached for a few seconds).
+   * Needs no plan: the file is public and holds no secrets. Never throws.
+   */
+  updateStatus: () => Promise<UpdateStatus>
 }
 
 /** What binds a ClusterAccess to one call through the gate. */
@@ -122,6 +128,9 @@ export function gatedCluster (binding: AccessBinding): ClusterAccess {
     async verify () {
       checkRead('/Cluster')
       return await guarded(async () => await client.verify())
+    },
+    async updateStatus () {
+      return await client.updateStatus()
     }
   }
 }

@@ -9,6 +9,7 @@ import { checkMethod, canonicalTarget, type ApiMethod, type ApiTarget, type Quer
 import { isValidSessionId, SessionStore, type Session } from './session-store.js'
 import { buildTlsConnector, tlsPolicyFor } from './tls.js'
 import { apiError, isConnectionReset, mapTransportError, summarise, type CallSite } from './upstream-errors.js'
+import { UPDATE_STATUS_PATH, UpdateWatcher, type StatusReading, type UpdateStatus } from './update-status.js'
 
 /** Options besides the cluster configuration. */
 export interface HyperCoreClientOptions {
@@ -23,9 +24,23 @@ export interface HyperCoreClientOptions {
   clock?: WaitClock
   /** Delays between task polls in ms; the last one repeats (default 100, 250, 500, then every 1000). */
   taskPollDelaysMs?: number[]
+  /** How cluster updates are watched for (tests shorten these). */
+  updateWatch?: UpdateWatchOptions
 }
 
-/** Time as task waits see it. */
+/** Timings of the update watch; every one is capped by the call deadline (SCALE_TIMEOUT_MS). */
+export interface UpdateWatchOptions {
+  /** A reading of the update status file is reused for this long (default 5000). */
+  cacheMs?: number
+  /** A read still unanswered after this long makes the client look at the update status file (default 5000, at most half the deadline). */
+  suspectAfterMs?: number
+  /** The deadline of reads while an update is known to run (default 5000). */
+  readDeadlineMs?: number
+  /** The deadline of one read of the status file itself (default 5000). */
+  statusDeadlineMs?: number
+}
+
+/** Time as task waits (and the update status cache) see it. */
 export interface WaitClock {
   now: () => number
   /** Resolves after `ms`, or as soon as one of the signals is aborted. */
@@ -118,6 +133,11 @@ export class HyperCoreClient {
   readonly #memory: AnswerMemory
   readonly #observer: ClusterObserver | undefined
   readonly #clock: WaitClock
+  readonly #watcher: UpdateWatcher
+  readonly #updateTimes: Required<UpdateWatchOptions>
+  // An update runs and the API misbehaves: changes are refused at once, reads get a short deadline. Set only when a
+  // call hung or answered 502 and the status file then said an update runs; cleared by a normal answer or an idle file.
+  #updateMode = false
   #lastAnswerAt: number | undefined
   #lastFailure: { code: string, at: number } | undefined
   #probe: Promise<boolean> | undefined
@@ -150,6 +170,14 @@ export class HyperCoreClient {
     this.#memory = new AnswerMemory(opts.bufferedBytes ?? config.bufferedBytes ?? 256 * 1024 * 1024)
     this.#observer = opts.observer
     this.#clock = opts.clock ?? { now: Date.now, sleep: sleepUnless }
+    const watch = opts.updateWatch ?? {}
+    this.#updateTimes = {
+      cacheMs: watch.cacheMs ?? 5000,
+      suspectAfterMs: Math.min(watch.suspectAfterMs ?? 5000, Math.floor(config.timeoutMs / 2)),
+      readDeadlineMs: Math.min(watch.readDeadlineMs ?? 5000, config.timeoutMs),
+      statusDeadlineMs: Math.min(watch.statusDeadlineMs ?? 5000, config.timeoutMs)
+    }
+    this.#watcher = new UpdateWatcher({ read: async () => await this.#readUpdateStatus(), now: () => this.#clock.now(), cacheMs: this.#updateTimes.cacheMs })
     this.#store = new SessionStore(config.sessionFile, this.url, config.username, this.#log)
     this.#loaded = this.#store.load().then((session) => {
       if (session !== undefined && this.#session === undefined) {
@@ -169,7 +197,12 @@ export class HyperCoreClient {
     const verb = checkMethod(method)
     const confined = typeof target === 'string' ? canonicalTarget(target, opts.params) : target
     const site = this.#site(verb, confined.path)
-    const raw = await this.#authed(verb, confined.upstreamPath, opts.body, site, opts.signal)
+    if (this.#updateMode) {
+      const update = await this.#watcher.check()
+      if (update.state === 'updating' && verb !== 'GET') throw updatingError(update, site, false)
+      if (update.state === 'idle') this.#updateMode = false
+    }
+    const raw = await this.#watched(verb, confined.upstreamPath, opts.body, site, opts.signal)
     if (raw.status < 200 || raw.status > 299) throw apiError(site, raw.status, raw.data)
     // A 2xx that is not the JSON the API promises is no success: an HTML page from a proxy, or a cut body.
     if (raw.problem !== undefined || (!raw.json && verb !== 'GET')) {
@@ -195,12 +228,29 @@ export class HyperCoreClient {
     if (this.#lastAnswerAt !== undefined && now - this.#lastAnswerAt < freshMs && !failedSince) return facts(true)
     if (this.#probe === undefined && now - this.#probedAt >= probeEveryMs) {
       this.#probedAt = now
-      this.#probe = this.#send('GET', '/rest/v1/ping', undefined, undefined, this.#site('GET', '/ping'), undefined)
+      // While an update is known to run, the probe gets the short deadline reads get: the answer is known anyway.
+      this.#probe = this.#send('GET', '/rest/v1/ping', undefined, undefined, this.#site('GET', '/ping'), undefined, { deadlineMs: this.#updateMode ? this.#updateTimes.readDeadlineMs : undefined })
         .then((raw) => raw.status < 500, () => false)
         .finally(() => { this.#probe = undefined })
     }
     if (this.#probe !== undefined) await this.#probe
     return facts(this.#lastAnswerAt !== undefined && (this.#lastFailure === undefined || this.#lastAnswerAt >= this.#lastFailure.at))
+  }
+
+  /**
+   * Whether the cluster is updating itself, from its update status file (`GET /update/update_status.json`, no login):
+   * a reading younger than `maxAgeMs` (default 5 s) is reused, and concurrent askers share one read. Never throws:
+   * a file that cannot be read is `unknown`, or `updating` when an update was seen running (see UpdateWatcher).
+   */
+  async updateStatus (opts: { maxAgeMs?: number } = {}): Promise<UpdateStatus> {
+    const status = await this.#watcher.check(opts.maxAgeMs)
+    if (status.state === 'idle') this.#updateMode = false
+    return status
+  }
+
+  /** The last update status read, without asking the cluster (for liveness answers that must never wait). */
+  lastUpdateStatus (): UpdateStatus | undefined {
+    return this.#watcher.last
   }
 
   /** Ends every task wait now (shutdown): each returns the task as it stands, marked interrupted. */
@@ -306,14 +356,91 @@ export class HyperCoreClient {
     await this.#dispatcher.close()
   }
 
-  async #authed (method: ApiMethod, upstreamPath: string, body: unknown, site: CallSite, signal: AbortSignal | undefined): Promise<RawResponse> {
+  // One call with the update watch around it. A call that hangs, loses its connection or meets a 502 page makes the
+  // client read the update status file; when an update runs, the caller gets CLUSTER_UPDATING instead of the raw
+  // failure, and the client enters update mode. A read still unanswered after suspectAfterMs has the file read
+  // early, and is abandoned when an update runs; a change is left to its deadline, since its answer may still come.
+  async #watched (method: ApiMethod, upstreamPath: string, body: unknown, site: CallSite, signal: AbortSignal | undefined): Promise<RawResponse> {
+    const read = method === 'GET'
+    const deadlineMs = this.#updateMode && read ? this.#updateTimes.readDeadlineMs : undefined
+    const inner = new AbortController()
+    const onCallerGone = (): void => inner.abort()
+    signal?.addEventListener('abort', onCallerGone, { once: true })
+    if (signal?.aborted === true) inner.abort()
+    let suspected: UpdateStatus | undefined
+    const suspicion = read && !this.#updateMode
+      ? setTimeout(() => {
+        this.#watcher.check().then((status) => {
+          if (status.state !== 'updating' || inner.signal.aborted) return
+          suspected = status
+          inner.abort()
+        }, () => {})
+      }, this.#updateTimes.suspectAfterMs)
+      : undefined
+    try {
+      const raw = await this.#authed(method, upstreamPath, body, site, inner.signal, deadlineMs)
+      if (raw.status >= 502 && raw.status <= 504 && !raw.json) {
+        const update = await this.#updateCheck()
+        if (update !== undefined) throw updatingError(update, site, !read)
+      } else if (raw.status < 500 || raw.json) {
+        this.#answeredNormally()
+      }
+      return raw
+    } catch (err) {
+      if (suspected !== undefined && signal?.aborted !== true) {
+        this.#enterUpdateMode(suspected)
+        throw updatingError(suspected, site, !read)
+      }
+      if (err instanceof AppError && suspectsUpdate(err, this.#lastAnswerAt !== undefined)) {
+        const update = await this.#updateCheck()
+        if (update !== undefined) throw updatingError(update, site, !read)
+      }
+      throw err
+    } finally {
+      clearTimeout(suspicion)
+      signal?.removeEventListener('abort', onCallerGone)
+    }
+  }
+
+  // Reads the status file (cached); answers the update when one runs, entering update mode.
+  async #updateCheck (): Promise<UpdateStatus | undefined> {
+    const status = await this.#watcher.check()
+    if (status.state !== 'updating') return undefined
+    this.#enterUpdateMode(status)
+    return status
+  }
+
+  #enterUpdateMode (status: UpdateStatus): void {
+    if (!this.#updateMode) this.#log.warn({ cluster: this.host, percent: status.percent, toVersion: status.toVersion, phase: status.phase }, 'the cluster is applying an update: changes are refused until it is done')
+    this.#updateMode = true
+  }
+
+  #answeredNormally (): void {
+    if (!this.#updateMode) return
+    this.#updateMode = false
+    this.#watcher.invalidate()
+    this.#log.info({ cluster: this.host }, 'the cluster answers normally again: update mode ended')
+  }
+
+  async #readUpdateStatus (): Promise<StatusReading> {
+    const site: CallSite = { method: 'GET', path: UPDATE_STATUS_PATH, url: this.url, timeoutMs: this.#updateTimes.statusDeadlineMs }
+    const node = this.host
+    try {
+      const raw = await this.#send('GET', UPDATE_STATUS_PATH, undefined, undefined, site, undefined, { deadlineMs: this.#updateTimes.statusDeadlineMs, track: false })
+      return { kind: 'answer', status: raw.status, data: raw.data, json: raw.json && raw.problem === undefined, node }
+    } catch (err) {
+      return { kind: 'failed', code: err instanceof AppError ? err.code : 'UNKNOWN', node }
+    }
+  }
+
+  async #authed (method: ApiMethod, upstreamPath: string, body: unknown, site: CallSite, signal: AbortSignal | undefined, deadlineMs?: number): Promise<RawResponse> {
     await this.#loaded
     let session = this.#session ?? await this.#relogin(undefined)
-    let raw = await this.#send(method, upstreamPath, body, session.id, site, signal)
+    let raw = await this.#send(method, upstreamPath, body, session.id, site, signal, { deadlineMs })
     if (raw.status === 401) {
       this.#log.info({ cluster: this.host }, 'the cluster rejected the session (401); logging in again')
       session = await this.#relogin(session.id)
-      raw = await this.#send(method, upstreamPath, body, session.id, site, signal)
+      raw = await this.#send(method, upstreamPath, body, session.id, site, signal, { deadlineMs })
       if (raw.status === 401) {
         throw new AppError('SCALE_AUTH_FAILED',
           `The cluster rejected a freshly created session for ${site.method} ${site.path} (401). The account "${this.#config.username}" may lack access to it, or the cluster is refusing sessions.`,
@@ -401,7 +528,7 @@ export class HyperCoreClient {
   // One HTTP exchange under one deadline that covers waiting for a socket, the headers and the whole body (undici's
   // own timeouts only measure idle gaps, so a cluster dripping one byte a second would never time out). The body is
   // read to the end or the request destroyed, so the socket goes back to the pool.
-  async #send (method: ApiMethod, upstreamPath: string, body: unknown, sessionId: string | undefined, site: CallSite, signal: AbortSignal | undefined): Promise<RawResponse> {
+  async #send (method: ApiMethod, upstreamPath: string, body: unknown, sessionId: string | undefined, site: CallSite, signal: AbortSignal | undefined, extra: SendExtras = {}): Promise<RawResponse> {
     if (this.#closed) throw new AppError('SCALE_CLIENT_CLOSED', 'The cluster client is shutting down; try again once the server has restarted.', 503)
     if (signal?.aborted === true) throw cancelled(site)
     const headers: Record<string, string> = { accept: 'application/json' }
@@ -414,7 +541,10 @@ export class HyperCoreClient {
     const started = performance.now()
     // Linked by hand: AbortSignal.any() on Node 20 keeps a long-lived signal's listeners and leaks.
     const abort = new AbortController()
-    const timer = setTimeout(() => abort.abort(DEADLINE), this.#config.timeoutMs)
+    const deadlineMs = extra.deadlineMs ?? this.#config.timeoutMs
+    const timer = setTimeout(() => abort.abort(DEADLINE), deadlineMs)
+    // Reads beside the API (the update status file) say nothing about whether the API answers.
+    const track = extra.track ?? true
     const onCallerGone = (): void => abort.abort(CALLER_GONE)
     signal?.addEventListener('abort', onCallerGone, { once: true })
     // GETs, login and logout are retried once on a reset: a keep-alive socket the cluster had just closed looks
@@ -423,7 +553,7 @@ export class HyperCoreClient {
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          const res = await this.#dispatcher.request({ origin: this.url, path: upstreamPath, method, headers, body: payload, signal: abort.signal })
+          const res = await untilAborted(this.#dispatcher.request({ origin: this.url, path: upstreamPath, method, headers, body: payload, signal: abort.signal }), abort.signal)
           const lease = this.#memory.lease(method === 'GET')
           try {
             const chunks: Buffer[] = []
@@ -434,7 +564,7 @@ export class HyperCoreClient {
             const parsed = interpret(res.statusCode, res.headers, Buffer.concat(chunks).toString('utf8'))
             const ms = Math.round(performance.now() - started)
             this.#log.debug({ method, path: site.path, status: res.statusCode, ms }, 'cluster call')
-            this.#lastAnswerAt = Date.now()
+            if (track) this.#lastAnswerAt = Date.now()
             this.#observer?.call({ method, path: site.path, outcome: String(res.statusCode), ms })
             return parsed
           } catch (err) {
@@ -450,11 +580,11 @@ export class HyperCoreClient {
       }
     } catch (err) {
       const mapped = abort.signal.reason === DEADLINE
-        ? timeoutError(site)
+        ? timeoutError({ ...site, timeoutMs: deadlineMs })
         : abort.signal.reason === CALLER_GONE ? cancelled(site) : mapTransportError(err, site)
       const ms = Math.round(performance.now() - started)
       this.#log.warn({ method, path: site.path, code: mapped.code, ms }, 'cluster call failed')
-      if (mapped.code !== 'CANCELLED' && mapped.code !== 'SCALE_BUSY') this.#lastFailure = { code: mapped.code, at: Date.now() }
+      if (track && mapped.code !== 'CANCELLED' && mapped.code !== 'SCALE_BUSY') this.#lastFailure = { code: mapped.code, at: Date.now() }
       this.#observer?.call({ method, path: site.path, outcome: mapped.code, ms })
       throw mapped
     } finally {
@@ -504,6 +634,45 @@ function interpret (status: number, headers: RawResponse['headers'], text: strin
   return { status, headers, data: text, json: false, bytes }
 }
 
+/** What one exchange may do besides the usual. */
+interface SendExtras {
+  /** This exchange's deadline instead of SCALE_TIMEOUT_MS. */
+  deadlineMs?: number
+  /** False for reads beside the API, which must not count as the cluster answering (default true). */
+  track?: boolean
+}
+
+// Failures an update causes: a hang, a dropped or refused connection once the cluster had answered, a TLS failure
+// (nodes rebooting), or a 502 page from the web server in front of a REST backend that is not up yet.
+function suspectsUpdate (err: AppError, answeredBefore: boolean): boolean {
+  if (err.code === 'SCALE_TIMEOUT' || err.code === 'SCALE_CONNECTION_RESET') return true
+  if (err.code === 'SCALE_UNREACHABLE' || err.code === 'SCALE_TLS_UNTRUSTED') return answeredBefore
+  if (err.code === 'SCALE_API_ERROR' || err.code === 'SCALE_BAD_RESPONSE') {
+    const status = (err.details as { status?: unknown } | undefined)?.status
+    return typeof status === 'number' && status >= 502 && status <= 504
+  }
+  return false
+}
+
+/** CLUSTER_UPDATING for a call, with the update's progress; says whether the call itself may have reached the cluster. */
+function updatingError (update: UpdateStatus, site: CallSite, sent: boolean): AppError {
+  const to = update.toVersion === undefined ? '' : ` to HyperCore ${update.toVersion}`
+  const progress = [update.percent === undefined ? undefined : `${update.percent}% done`, update.phase].filter((p) => p !== undefined).join(', ')
+  const what = sent
+    ? `${site.method} ${site.path} was sent before the update was noticed and got no answer: it may or may not have been made, so check the record once the update is done before repeating it.`
+    : `${site.method} ${site.path} was ${site.method === 'GET' ? 'not answered' : 'not sent: changes are refused while an update runs'}.`
+  return new AppError('CLUSTER_UPDATING', `The cluster is applying an update${to}${progress === '' ? '' : ` (${progress})`}; ${what} Calls work again once it is done; /health shows its progress.`, 503, {
+    details: {
+      ...(update.percent === undefined ? {} : { percent: update.percent }),
+      ...(update.toVersion === undefined ? {} : { toVersion: update.toVersion }),
+      ...(update.phase === undefined ? {} : { phase: update.phase }),
+      ...(update.node === undefined ? {} : { node: update.node }),
+      sent,
+      retryAfterSeconds: 30
+    }
+  })
+}
+
 function timeoutError (site: CallSite): AppError {
   const maybe = site.method === 'GET' ? '' : ' The cluster may still carry out the change: check before repeating it.'
   return new AppError('SCALE_TIMEOUT', `The cluster did not answer ${site.method} ${site.path} on ${site.url} completely within ${site.timeoutMs} ms.${maybe} SCALE_TIMEOUT_MS sets the limit.`, 504, { details: { cause: 'DEADLINE' } })
@@ -511,6 +680,29 @@ function timeoutError (site: CallSite): AppError {
 
 function cancelled (site: CallSite): AppError {
   return new AppError('CANCELLED', `The call ${site.method} ${site.path} was abandoned because its caller went away.`, 499)
+}
+
+// undici only honours an abort once the request has a socket: one still waiting for a connection (a node that
+// accepts TCP but never finishes the TLS handshake) would wait for the connect timeout. This ends it at the abort.
+async function untilAborted<T extends { body: { destroy: () => unknown } }> (pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    pending.then((res) => res.body.destroy(), () => {})
+    throw signal.reason
+  }
+  return await new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      pending.then((res) => res.body.destroy(), () => {})
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    pending.then((res) => {
+      signal.removeEventListener('abort', onAbort)
+      resolve(res)
+    }, (err: unknown) => {
+      signal.removeEventListener('abort', onAbort)
+      reject(err)
+    })
+  })
 }
 
 // A wait that ends early when any of the signals is aborted.
