@@ -9,6 +9,7 @@ COPY src src
 COPY routes routes
 COPY plugins plugins
 COPY openapi openapi
+COPY scripts/build.mjs scripts/build.mjs
 RUN npm run build && npm prune --omit=dev
 
 # Run stage: only what the server needs, as the unprivileged `node` user.
