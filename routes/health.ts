@@ -17,6 +17,8 @@ const HealthSchema = Type.Object({
   version: Type.String({ description: 'Our version.' }),
   mode: StringEnum(['simulator', 'cluster', 'none'], { description: 'simulator: the embedded fake cluster; cluster: a real one; none: no cluster.' }),
   cluster: Type.Union([Type.String(), Type.Null()], { description: 'Host of the cluster, without credentials.' }),
+  node: Type.Optional(Type.String({ description: 'The node calls go to now: the configured one, or another after a failover.' })),
+  nodes: Type.Optional(Type.Array(Type.String(), { description: 'Every node address known: the configured one, SCALE_NODES, and those learned from GET /Node.' })),
   safety: StringEnum(['read-only', 'confirm', 'full'], { description: 'SCALE_MODE: what reaches the cluster (read-only, confirm, full).' }),
   update: Type.Optional(Type.Object({
     state: StringEnum(['idle', 'updating', 'unknown'], { description: 'From the cluster\'s update status file as last read: updating while an update runs.' }),
@@ -46,7 +48,16 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMod
   }, async function health () {
     // Liveness must never wait on the cluster: only what is already known about an update is shown.
     const update = opts.client?.lastUpdateStatus()
-    return { status: 'ok' as const, version, mode: opts.mode, cluster: opts.cluster, safety: opts.safety, ...(update === undefined ? {} : { update: updateView(update) }) }
+    const nodes = opts.client === undefined ? {} : { node: opts.client.node, nodes: opts.client.knownNodes() }
+    return {
+      status: 'ok' as const,
+      version,
+      mode: opts.mode,
+      cluster: opts.cluster,
+      ...nodes,
+      safety: opts.safety,
+      ...(update === undefined ? {} : { update: updateView(update) })
+    }
   })
 
   app.get('/health/ready', { schema: { hide: true } }, async function ready (_request, reply) {
@@ -54,7 +65,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMod
       return await reply.code(503).send({ code: 'NOT_READY', message: 'No cluster is configured.' })
     }
     const state = await opts.client.reachable()
-    const cluster = { host: opts.cluster, ...(state.lastAnswerAt === undefined ? {} : { lastAnswerAt: state.lastAnswerAt.toISOString() }), ...(state.lastFailure === undefined ? {} : { lastFailure: { code: state.lastFailure.code, at: state.lastFailure.at.toISOString() } }) }
+    const cluster = { host: opts.cluster, node: opts.client.node, ...(state.lastAnswerAt === undefined ? {} : { lastAnswerAt: state.lastAnswerAt.toISOString() }), ...(state.lastFailure === undefined ? {} : { lastFailure: { code: state.lastFailure.code, at: state.lastFailure.at.toISOString() } }) }
     if (!state.ok) {
       // A silent cluster may be updating itself: its update status file says so without a login.
       const update = await opts.client.updateStatus()

@@ -10,6 +10,8 @@ import { CONFIRM_VIA, EMPTY_RULES, readPolicyFile, SCALE_MODES, type ConfirmVia,
 import { LLM_ENV_VARIABLES, readLlmConfig, type LlmConfig } from './llm/config.js'
 import { LOG_LEVELS } from './logger.js'
 
+const FINGERPRINT = '((sha256|SHA256) Fingerprint=|sha256/|SHA256/)?([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}'
+
 // Every variable the server reads. Optional ones are left out when unset or empty; defaults are filled in.
 const EnvSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
@@ -30,8 +32,10 @@ const EnvSchema = Type.Object({
   SCALE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
   SCALE_SESSION_FILE: Type.Optional(Type.String()),
   SCALE_CA_FILE: Type.Optional(Type.String()),
-  // Accepts openssl's whole line (`sha256 Fingerprint=AB:CD:…`), `sha256/…`, or the bare hex with or without colons.
-  SCALE_TLS_FINGERPRINT: Type.Optional(Type.String({ pattern: '^((sha256|SHA256) Fingerprint=|sha256/|SHA256/)?([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' })),
+  // Accepts openssl's whole line (`sha256 Fingerprint=AB:CD:…`), `sha256/…`, or the bare hex with or without colons;
+  // several, comma-separated, for clusters whose nodes each have their own certificate.
+  SCALE_TLS_FINGERPRINT: Type.Optional(Type.String({ pattern: `^${FINGERPRINT}(\\s*,\\s*${FINGERPRINT})*$` })),
+  SCALE_NODES: Type.Optional(Type.String()),
   SCALE_INSECURE_TLS: Type.Boolean({ default: false }),
   SCALE_SCHEMA_FILE: Type.Optional(Type.String()),
   SIMULATOR_VMS: Type.Integer({ minimum: 0, maximum: 100_000, default: 12 }),
@@ -68,8 +72,10 @@ export interface ClusterConfig {
   /** Where the login session is kept across restarts; absent keeps it in memory only. */
   sessionFile?: string
   caFile?: string
-  /** SHA-256 certificate fingerprint, upper-case hex with colons. */
+  /** SHA-256 certificate fingerprints, upper-case hex with colons, comma-separated; any of them is trusted on any node. */
   tlsFingerprint?: string
+  /** Other nodes' origins to fail over to (SCALE_NODES), besides those learned from `GET /Node`. */
+  nodes?: string[]
   insecureTls: boolean
   /** Most sockets open to the cluster at once (SCALE_MAX_CONNECTIONS). */
   maxConnections?: number
@@ -250,7 +256,8 @@ function readCluster (e: Env, env: Record<string, string | undefined>): ClusterC
     timeoutMs: e.SCALE_TIMEOUT_MS,
     sessionFile: e.SCALE_SESSION_FILE ?? join(stateDir(env), `session-${new URL(url).host.replace(/[^A-Za-z0-9.-]/g, '_')}.json`),
     caFile: e.SCALE_CA_FILE,
-    tlsFingerprint: e.SCALE_TLS_FINGERPRINT === undefined ? undefined : normaliseFingerprint(e.SCALE_TLS_FINGERPRINT),
+    tlsFingerprint: e.SCALE_TLS_FINGERPRINT === undefined ? undefined : e.SCALE_TLS_FINGERPRINT.split(',').map((f) => normaliseFingerprint(f.trim())).join(','),
+    ...(e.SCALE_NODES === undefined ? {} : { nodes: readNodes(e.SCALE_NODES, url) }),
     insecureTls: e.SCALE_INSECURE_TLS,
     maxConnections: e.SCALE_MAX_CONNECTIONS,
     bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024
@@ -277,6 +284,27 @@ export function normaliseClusterUrl (value: string): string {
     throw new ConfigError('SCALE_HOST', `must be the cluster's address without a path (got path ${JSON.stringify(url.pathname)})`)
   }
   return url.origin
+}
+
+// Node addresses as SCALE_HOST takes them; a bare address without a port gets SCALE_HOST's scheme and port, as a lanIP does.
+function readNodes (value: string, configured: string): string[] {
+  const base = new URL(configured)
+  return value.split(',').map((n) => n.trim()).filter(Boolean).map((node) => {
+    let written = node
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(node)) {
+      if (/[/?#@]/.test(node)) throw new ConfigError('SCALE_NODES', `${JSON.stringify(node)} is not a node address (give host names or IP addresses, with an optional port, separated by commas)`)
+      const colons = node.match(/:/g)?.length ?? 0
+      const bareV6 = !node.startsWith('[') && colons >= 2
+      const hasPort = node.startsWith('[') ? node.includes(']:') : colons === 1
+      const host = bareV6 ? `[${node}]` : node
+      written = `${base.protocol}//${host}${hasPort || base.port === '' ? '' : `:${base.port}`}`
+    }
+    try {
+      return normaliseClusterUrl(written)
+    } catch (err) {
+      throw new ConfigError('SCALE_NODES', `${JSON.stringify(node)} ${err instanceof ConfigError ? err.message.replace(/^SCALE_HOST: /, '') : 'is not an address'}`)
+    }
+  })
 }
 
 /** Upper-case, colon-separated SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` prints it. */

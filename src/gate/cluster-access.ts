@@ -18,6 +18,8 @@ export interface ClusterAnswer {
   bytes: number
   /** What was masked in `data`. */
   masked: MaskReport
+  /** Host (and port) of the node that answered (another than `host` after a failover). */
+  node: string
 }
 
 /** Options of one cluster call. */
@@ -107,7 +109,7 @@ export function gatedCluster (binding: AccessBinding): ClusterAccess {
         const res = await client.call(verb, canonical, { body: opts.body, signal: binding.signal })
         if (verb !== 'GET') binding.onChange?.({ method: verb, path: canonical.path, status: res.status, taskTag: taskTagOf(res.data) })
         const { value, report } = maskSecrets(res.data, { known: known() })
-        return { status: res.status, data: value, json: res.json, bytes: res.bytes, masked: report }
+        return { status: res.status, data: value, json: res.json, bytes: res.bytes, masked: report, node: res.node }
       })
     },
     async waitForTask (taskTag, timeoutMs, opts = {}) {

@@ -7,8 +7,9 @@ import { AppError } from '../errors.js'
 import type { Log } from '../logger.js'
 import { checkMethod, canonicalTarget, type ApiMethod, type ApiTarget, type QueryParams } from './canonical-path.js'
 import { isValidSessionId, SessionStore, type Session } from './session-store.js'
-import { buildTlsConnector, tlsPolicyFor } from './tls.js'
-import { apiError, isConnectionReset, mapTransportError, summarise, type CallSite } from './upstream-errors.js'
+import { ClusterNodes, hostOf } from './nodes.js'
+import { buildTlsConnector, isConnectFailure, ScaleTlsError, tlsPolicyFor } from './tls.js'
+import { apiError, errorCode, isConnectionReset, mapTransportError, summarise, type CallSite } from './upstream-errors.js'
 import { UPDATE_STATUS_PATH, UpdateWatcher, type StatusReading, type UpdateStatus } from './update-status.js'
 
 /** Options besides the cluster configuration. */
@@ -26,6 +27,8 @@ export interface HyperCoreClientOptions {
   taskPollDelaysMs?: number[]
   /** How cluster updates are watched for (tests shorten these). */
   updateWatch?: UpdateWatchOptions
+  /** Learn the nodes' addresses (`GET /Node` → lanIP) after each login, to fail over to them (default false; the server turns it on). */
+  discoverNodes?: boolean
 }
 
 /** Timings of the update watch; every one is capped by the call deadline (SCALE_TIMEOUT_MS). */
@@ -56,13 +59,17 @@ export interface ApiResponse {
   json: boolean
   /** Size of the body as received, in bytes. */
   bytes: number
+  /** Host (and port) of the node that answered: the configured one, or another after a failover. */
+  node: string
 }
 
 /** What may be said about the session: never the ID itself beyond its last 4 characters. */
 export interface SessionInfo {
   active: boolean
-  /** Host (and port) of the cluster. */
+  /** Host (and port) of the cluster as configured. */
   cluster: string
+  /** Host (and port) of the node calls go to now (one session serves every node). */
+  node: string
   createdAt?: Date
   lastUsedAt?: Date
   /** `…` and the last 4 characters of the session ID. */
@@ -109,6 +116,8 @@ interface RawResponse {
   bytes: number
   /** Why the body cannot be the JSON it claims to be (invalid, nested too deep), or an HTML page. */
   problem?: string
+  /** Host (and port) of the node that answered. */
+  node: string
 }
 
 // Why a request was aborted: its deadline passed, or the caller went away.
@@ -133,6 +142,10 @@ export class HyperCoreClient {
   readonly #memory: AnswerMemory
   readonly #observer: ClusterObserver | undefined
   readonly #clock: WaitClock
+  readonly #nodes: ClusterNodes
+  readonly #discover: boolean
+  #discovery: Promise<string[]> | undefined
+  #discoveredAt: number | undefined
   readonly #watcher: UpdateWatcher
   readonly #updateTimes: Required<UpdateWatchOptions>
   // An update runs and the API misbehaves: changes are refused at once, reads get a short deadline. Set only when a
@@ -162,8 +175,12 @@ export class HyperCoreClient {
     if (policy.mode === 'insecure' && this.url.startsWith('https:')) {
       this.#log.warn({ cluster: this.host }, 'SCALE_INSECURE_TLS=true: the cluster\'s TLS certificate is NOT verified; anyone on the network path can read the password and session. Prefer SCALE_TLS_FINGERPRINT.')
     }
+    this.#nodes = new ClusterNodes(this.url, config.nodes)
+    this.#discover = opts.discoverNodes ?? false
     this.#dispatcher = new Agent({
-      connect: buildTlsConnector(policy, config.timeoutMs),
+      // A third of the deadline (at most 10 s) for TCP and the TLS handshake: a node that takes longer is down, and
+      // the rest of the deadline is left for the next node.
+      connect: buildTlsConnector(policy, Math.max(50, Math.min(10_000, Math.floor(config.timeoutMs / 3)))),
       connections: opts.connections ?? config.maxConnections ?? 16,
       maxResponseSize: MAX_RESPONSE_BYTES
     })
@@ -210,7 +227,45 @@ export class HyperCoreClient {
       throw new AppError('SCALE_BAD_RESPONSE', `The cluster answered ${verb} ${confined.path} with status ${raw.status} but ${raw.problem ?? 'not with JSON'}, so the call cannot be taken as done.${maybe}`, 502,
         { details: { status: raw.status, contentType: String(raw.headers['content-type'] ?? ''), body: typeof raw.data === 'string' ? raw.data.slice(0, 500) : undefined } })
     }
-    return { status: raw.status, data: raw.data, json: raw.json, bytes: raw.bytes }
+    if (verb === 'GET' && /^\/Node(\/[^/]+)?$/.test(confined.path)) this.#learnNodes(raw.data)
+    return { status: raw.status, data: raw.data, json: raw.json, bytes: raw.bytes, node: raw.node }
+  }
+
+  /** Host (and port) of the node calls go to now. */
+  get node (): string {
+    return hostOf(this.#nodes.current)
+  }
+
+  /** Every node address known (host and port): the configured one, SCALE_NODES, and those learned from `GET /Node`. */
+  knownNodes (): string[] {
+    return this.#nodes.list().map(hostOf)
+  }
+
+  /**
+   * Learns the nodes' addresses now from `GET /Node` (their lanIP; logs in when needed), so calls can move to
+   * another node when the current one stops answering. Concurrent callers share one read; answers every known node.
+   */
+  async discoverNodes (): Promise<string[]> {
+    this.#discovery ??= this.call('GET', '/Node').then(() => {
+      this.#discoveredAt = this.#clock.now()
+      return this.knownNodes()
+    }).finally(() => { this.#discovery = undefined })
+    return await this.#discovery
+  }
+
+  #learnNodes (records: unknown): void {
+    const added = this.#nodes.learn(records)
+    if (added.length > 0) this.#log.info({ cluster: this.host, nodes: this.knownNodes() }, 'learned the cluster\'s node addresses')
+  }
+
+  // After a login, in the background and at most every 10 minutes: the addresses must be known before the node in
+  // use goes away, since a node that is gone cannot be asked for them.
+  #discoverSoon (): void {
+    if (!this.#discover || this.#closed) return
+    if (this.#discoveredAt !== undefined && this.#clock.now() - this.#discoveredAt < 10 * 60_000) return
+    this.discoverNodes().catch((err: unknown) => {
+      this.#log.debug({ cluster: this.host, code: err instanceof AppError ? err.code : 'error' }, 'could not learn the cluster\'s node addresses')
+    })
   }
 
   /**
@@ -423,11 +478,11 @@ export class HyperCoreClient {
   }
 
   async #readUpdateStatus (): Promise<StatusReading> {
-    const site: CallSite = { method: 'GET', path: UPDATE_STATUS_PATH, url: this.url, timeoutMs: this.#updateTimes.statusDeadlineMs }
-    const node = this.host
+    const site: CallSite = { method: 'GET', path: UPDATE_STATUS_PATH, url: this.#nodes.current, timeoutMs: this.#updateTimes.statusDeadlineMs }
+    const node = this.node
     try {
       const raw = await this.#send('GET', UPDATE_STATUS_PATH, undefined, undefined, site, undefined, { deadlineMs: this.#updateTimes.statusDeadlineMs, track: false })
-      return { kind: 'answer', status: raw.status, data: raw.data, json: raw.json && raw.problem === undefined, node }
+      return { kind: 'answer', status: raw.status, data: raw.data, json: raw.json && raw.problem === undefined, node: raw.node }
     } catch (err) {
       return { kind: 'failed', code: err instanceof AppError ? err.code : 'UNKNOWN', node }
     }
@@ -463,6 +518,7 @@ export class HyperCoreClient {
   #startLogin (): Promise<Session> {
     const login = this.#doLogin().then((session) => {
       this.#observer?.login(true)
+      queueMicrotask(() => { this.#discoverSoon() })
       return session
     }, (err: unknown) => {
       this.#observer?.login(false)
@@ -527,7 +583,10 @@ export class HyperCoreClient {
 
   // One HTTP exchange under one deadline that covers waiting for a socket, the headers and the whole body (undici's
   // own timeouts only measure idle gaps, so a cluster dripping one byte a second would never time out). The body is
-  // read to the end or the request destroyed, so the socket goes back to the pool.
+  // read to the end or the request destroyed, so the socket goes back to the pool. Under the same deadline it moves
+  // to the next node when the current one cannot be reached: any call whose connection failed before a byte of it
+  // was written (refused, unreachable, no TLS handshake in time), and reads, login and logout also on a reset. A
+  // change that may have reached a node is never sent to another.
   async #send (method: ApiMethod, upstreamPath: string, body: unknown, sessionId: string | undefined, site: CallSite, signal: AbortSignal | undefined, extra: SendExtras = {}): Promise<RawResponse> {
     if (this.#closed) throw new AppError('SCALE_CLIENT_CLOSED', 'The cluster client is shutting down; try again once the server has restarted.', 503)
     if (signal?.aborted === true) throw cancelled(site)
@@ -550,10 +609,15 @@ export class HyperCoreClient {
     // GETs, login and logout are retried once on a reset: a keep-alive socket the cluster had just closed looks
     // the same, and repeating them is harmless. Other writes are not repeated: the cluster may have done them.
     const retryable = method === 'GET' || upstreamPath === '/rest/v1/login' || upstreamPath === '/rest/v1/logout'
+    const origins = this.#nodes.order()
+    const failures: Array<{ origin: string, err: unknown }> = []
+    let index = 0
+    let origin = origins[0] as string
     try {
-      for (let attempt = 1; ; attempt++) {
+      for (let retried = false; ;) {
+        origin = origins[index] as string
         try {
-          const res = await untilAborted(this.#dispatcher.request({ origin: this.url, path: upstreamPath, method, headers, body: payload, signal: abort.signal }), abort.signal)
+          const res = await untilAborted(this.#dispatcher.request({ origin, path: upstreamPath, method, headers, body: payload, signal: abort.signal }), abort.signal)
           const lease = this.#memory.lease(method === 'GET')
           try {
             const chunks: Buffer[] = []
@@ -561,10 +625,14 @@ export class HyperCoreClient {
               lease.take((chunk as Buffer).length, site)
               chunks.push(chunk as Buffer)
             }
-            const parsed = interpret(res.statusCode, res.headers, Buffer.concat(chunks).toString('utf8'))
+            const parsed = interpret(res.statusCode, res.headers, Buffer.concat(chunks).toString('utf8'), hostOf(origin))
             const ms = Math.round(performance.now() - started)
-            this.#log.debug({ method, path: site.path, status: res.statusCode, ms }, 'cluster call')
+            this.#log.debug({ method, path: site.path, status: res.statusCode, ms, node: parsed.node }, 'cluster call')
             if (track) this.#lastAnswerAt = Date.now()
+            if (origin !== this.#nodes.current) {
+              this.#log.warn({ cluster: this.host, node: parsed.node, from: hostOf(this.#nodes.current) }, 'calls go to another cluster node now')
+              this.#nodes.use(origin)
+            }
             this.#observer?.call({ method, path: site.path, outcome: String(res.statusCode), ms })
             return parsed
           } catch (err) {
@@ -574,16 +642,29 @@ export class HyperCoreClient {
             lease.release()
           }
         } catch (err) {
-          if (attempt === 1 && retryable && isConnectionReset(err) && !this.#closed && !abort.signal.aborted) continue
+          if (this.#closed || abort.signal.aborted) throw err
+          const beforeWriting = isConnectFailure(err)
+          if (!beforeWriting && !retried && retryable && isConnectionReset(err)) {
+            retried = true
+            continue
+          }
+          failures.push({ origin, err })
+          if (index + 1 < origins.length && (beforeWriting || (retryable && isConnectionReset(err)))) {
+            this.#log.warn({ cluster: this.host, node: hostOf(origin), next: hostOf(origins[index + 1] as string), cause: errorCode(err) ?? (err as Error).name }, 'cluster node not answering; trying the next node')
+            index++
+            retried = false
+            continue
+          }
           throw err
         }
       }
     } catch (err) {
+      const where = { ...site, url: origin }
       const mapped = abort.signal.reason === DEADLINE
-        ? timeoutError({ ...site, timeoutMs: deadlineMs })
-        : abort.signal.reason === CALLER_GONE ? cancelled(site) : mapTransportError(err, site)
+        ? timeoutError({ ...where, timeoutMs: deadlineMs })
+        : abort.signal.reason === CALLER_GONE ? cancelled(where) : nodesFailed(failures, where) ?? mapTransportError(err, where)
       const ms = Math.round(performance.now() - started)
-      this.#log.warn({ method, path: site.path, code: mapped.code, ms }, 'cluster call failed')
+      this.#log.warn({ method, path: site.path, code: mapped.code, ms, node: hostOf(origin) }, 'cluster call failed')
       if (track && mapped.code !== 'CANCELLED' && mapped.code !== 'SCALE_BUSY') this.#lastFailure = { code: mapped.code, at: Date.now() }
       this.#observer?.call({ method, path: site.path, outcome: mapped.code, ms })
       throw mapped
@@ -594,12 +675,12 @@ export class HyperCoreClient {
   }
 
   #site (method: string, path: string): CallSite {
-    return { method, path, url: this.url, timeoutMs: this.#config.timeoutMs }
+    return { method, path, url: this.#nodes.current, timeoutMs: this.#config.timeoutMs }
   }
 
   #info (session: Session | undefined): SessionInfo {
-    if (session === undefined) return { active: false, cluster: this.host }
-    return { active: true, cluster: this.host, createdAt: session.createdAt, lastUsedAt: session.lastUsedAt, idHint: `…${session.id.slice(-4)}` }
+    if (session === undefined) return { active: false, cluster: this.host, node: this.node }
+    return { active: true, cluster: this.host, node: this.node, createdAt: session.createdAt, lastUsedAt: session.lastUsedAt, idHint: `…${session.id.slice(-4)}` }
   }
 
   // Login error texts come from the cluster; make sure they cannot carry the password back to a caller.
@@ -610,7 +691,12 @@ export class HyperCoreClient {
 }
 
 // What a body is: JSON (checked, and not nested deeper than anything HyperCore sends), text, or nothing.
-function interpret (status: number, headers: RawResponse['headers'], text: string): RawResponse {
+function interpret (status: number, headers: RawResponse['headers'], text: string, node: string): RawResponse {
+  const raw = parseBody(status, headers, text)
+  return { ...raw, node }
+}
+
+function parseBody (status: number, headers: RawResponse['headers'], text: string): Omit<RawResponse, 'node'> {
   const bytes = Buffer.byteLength(text)
   if (text === '') return { status, headers, data: null, json: true, bytes }
   const type = String(headers['content-type'] ?? '').toLowerCase()
@@ -671,6 +757,17 @@ function updatingError (update: UpdateStatus, site: CallSite, sent: boolean): Ap
       retryAfterSeconds: 30
     }
   })
+}
+
+// When a call tried more than one node and none answered: the most telling failure, naming every node tried. A
+// refused certificate wins over an unreachable node, since it is something to fix rather than to wait out.
+function nodesFailed (failures: Array<{ origin: string, err: unknown }>, site: CallSite): AppError | undefined {
+  if (failures.length < 2) return undefined
+  const pick = failures.find((f) => f.err instanceof ScaleTlsError) ?? failures.at(-1) as { origin: string, err: unknown }
+  const mapped = mapTransportError(pick.err, { ...site, url: pick.origin })
+  const tried = failures.map((f) => hostOf(f.origin))
+  const details = mapped.details !== null && typeof mapped.details === 'object' ? mapped.details : {}
+  return new AppError(mapped.code, `${mapped.message} Every known node was tried: ${tried.join(', ')}.`, mapped.statusCode, { details: { ...details, nodesTried: tried }, cause: pick.err })
 }
 
 function timeoutError (site: CallSite): AppError {

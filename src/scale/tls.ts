@@ -7,7 +7,8 @@ import { ConfigError } from '../errors.js'
 /** How the cluster's certificate is checked. */
 export type TlsPolicy =
   | { mode: 'verify', ca?: string }
-  | { mode: 'pin', fingerprint256: string }
+  /** Any of the fingerprints is accepted on any node (each node of a cluster has its own certificate). */
+  | { mode: 'pin', fingerprints: string[] }
   | { mode: 'insecure' }
 
 /** Why a TLS connection to the cluster was refused; the client turns it into SCALE_TLS_UNTRUSTED. */
@@ -31,7 +32,9 @@ export class ScaleTlsError extends Error {
 /** The TLS policy a cluster configuration asks for; reads the CA file now so a bad path fails at start. */
 export function tlsPolicyFor (config: { caFile?: string, tlsFingerprint?: string, insecureTls: boolean }): TlsPolicy {
   if (config.insecureTls) return { mode: 'insecure' }
-  if (config.tlsFingerprint !== undefined) return { mode: 'pin', fingerprint256: config.tlsFingerprint.toUpperCase() }
+  if (config.tlsFingerprint !== undefined) {
+    return { mode: 'pin', fingerprints: config.tlsFingerprint.split(',').map((f) => f.trim().toUpperCase()).filter((f) => f !== '') }
+  }
   if (config.caFile !== undefined) {
     try {
       return { mode: 'verify', ca: readFileSync(config.caFile, 'utf8') }
@@ -42,10 +45,18 @@ export function tlsPolicyFor (config: { caFile?: string, tlsFingerprint?: string
   return { mode: 'verify' }
 }
 
+// Errors raised while connecting (TCP, the TLS handshake, our certificate check): no byte of any request was written.
+const connectFailures = new WeakSet<object>()
+
+/** True when a request failed before it had a connection, so nothing of it reached the cluster (safe to send elsewhere). */
+export function isConnectFailure (err: unknown): boolean {
+  return typeof err === 'object' && err !== null && connectFailures.has(err)
+}
+
 /**
  * An undici `connect` function enforcing the policy. The handshake always completes (`rejectUnauthorized: false`)
  * so that a refused certificate's fingerprint can be reported; the socket is handed to undici only after the
- * check passes, so no byte of a request is ever written to an untrusted peer.
+ * check passes, so no byte of a request is ever written to an untrusted peer. `timeoutMs` bounds TCP and the handshake.
  */
 export function buildTlsConnector (policy: TlsPolicy, timeoutMs: number): buildConnector.connector {
   const base = buildConnector({
@@ -57,30 +68,34 @@ export function buildTlsConnector (policy: TlsPolicy, timeoutMs: number): buildC
   })
   return function connectScale (options, callback) {
     base(options, function onConnected (err, socket) {
+      if (err !== null) connectFailures.add(err)
       if (err !== null || options.protocol !== 'https:') {
         callback(...([err, socket] as [null, Socket]))
         return
       }
-      const refusal = check(policy, socket as TLSSocket)
+      const refusal = check(policy, socket as TLSSocket, options.hostname)
       if (refusal === undefined) {
         callback(null, socket)
         return
       }
+      connectFailures.add(refusal)
       socket.destroy()
       callback(refusal, null)
     })
   }
 }
 
-function check (policy: TlsPolicy, socket: TLSSocket): ScaleTlsError | undefined {
+function check (policy: TlsPolicy, socket: TLSSocket, host: string): ScaleTlsError | undefined {
   if (policy.mode === 'insecure') return undefined
   const fingerprint = socket.getPeerX509Certificate()?.fingerprint256
   if (policy.mode === 'pin') {
-    if (fingerprint === policy.fingerprint256) return undefined
+    if (fingerprint !== undefined && policy.fingerprints.includes(fingerprint)) return undefined
+    const pinned = policy.fingerprints.length === 1 ? `SCALE_TLS_FINGERPRINT is ${policy.fingerprints[0] ?? ''}` : `it is none of the ${policy.fingerprints.length} in SCALE_TLS_FINGERPRINT (${policy.fingerprints.join(', ')})`
     return new ScaleTlsError(
-      `The cluster presented a certificate with SHA-256 fingerprint ${fingerprint ?? '(none)'}, but SCALE_TLS_FINGERPRINT is ${policy.fingerprint256}. ` +
-      'If the cluster\'s certificate was replaced on purpose, confirm the new fingerprint on the cluster and set ' +
-      `SCALE_TLS_FINGERPRINT=${fingerprint ?? '<fingerprint>'}; otherwise something else is answering at this address.`,
+      `The cluster node at ${host} presented a certificate with SHA-256 fingerprint ${fingerprint ?? '(none)'}, but ${pinned}. ` +
+      'If that certificate is the node\'s own (each node has its own; compare it on the node), add it: ' +
+      `SCALE_TLS_FINGERPRINT=${[...policy.fingerprints, fingerprint ?? '<fingerprint>'].join(',')}; if the certificate was replaced on purpose, set the new one instead; ` +
+      'otherwise something else is answering at this address.',
       fingerprint, 'PIN_MISMATCH', policy.mode)
   }
   if (socket.authorized) return undefined
@@ -90,7 +105,7 @@ function check (policy: TlsPolicy, socket: TLSSocket): ScaleTlsError | undefined
     ? 'its certificate is not issued for this host name or address'
     : `its certificate is not trusted (${reason}${/SELF_SIGNED/.test(reason) ? ': self-signed' : ''})`
   return new ScaleTlsError(
-    `Refused the TLS connection to the cluster: ${why}. The certificate's SHA-256 fingerprint is ${fingerprint ?? '(unknown)'}. ` +
+    `Refused the TLS connection to the cluster at ${host}: ${why}. The certificate's SHA-256 fingerprint is ${fingerprint ?? '(unknown)'}. ` +
     `If that is your cluster's certificate (compare it on the cluster or with openssl), set SCALE_TLS_FINGERPRINT=${fingerprint ?? '<fingerprint>'} to trust exactly that certificate; ` +
     'if your own CA issued it, set SCALE_CA_FILE to that CA\'s PEM file instead.',
     fingerprint, reason, policy.mode)

@@ -186,6 +186,7 @@ export default defineTool({
     const started = performance.now()
     const res = await cluster.call(method, target, { body: payload })
     ctx.log.info({ method, path: target.path, status: res.status, ms: Math.round(performance.now() - started) }, 'run_api call')
+    if (res.node !== cluster.host) notes.push(`Answered by cluster node ${res.node}: calls moved there when ${cluster.host} stopped answering.`)
 
     const result: RunApiOutput = { ok: true, status: res.status, data: null }
     const answer = res.data as { taskTag?: unknown, createdUUID?: unknown } | null

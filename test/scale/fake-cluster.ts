@@ -68,8 +68,8 @@ export async function testCertificates (): Promise<{ selfSigned: Pem, ca: Pem, l
   return await certs
 }
 
-/** Starts a fake cluster over HTTPS with `cert` (or plain HTTP with `cert: null`); closed when the test ends. */
-export async function startFakeCluster (t: TestContext, opts: { cert?: Pem | null, username?: string, password?: string, cookieOnly?: boolean } = {}): Promise<FakeCluster> {
+/** Starts a fake cluster over HTTPS with `cert` (or plain HTTP with `cert: null`) on `host` (default 127.0.0.1) and `port` (default any); closed when the test ends. */
+export async function startFakeCluster (t: TestContext, opts: { cert?: Pem | null, username?: string, password?: string, cookieOnly?: boolean, host?: string, port?: number } = {}): Promise<FakeCluster> {
   const cert = opts.cert === undefined ? (await testCertificates()).selfSigned : opts.cert
   const routes = new Map<string, (req: SeenRequest) => FakeAnswer | Promise<FakeAnswer>>()
   const sockets = new Set<Socket>()
@@ -148,8 +148,9 @@ export async function startFakeCluster (t: TestContext, opts: { cert?: Pem | nul
     socket.on('close', () => sockets.delete(socket))
   })
   server.on('secureConnection', () => { fake.secureConnections++ })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  fake.url = `${cert === null ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const host = opts.host ?? '127.0.0.1'
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve))
+  fake.url = `${cert === null ? 'http' : 'https'}://${host}:${(server.address() as AddressInfo).port}`
   t.after(() => fake.close())
   return fake
 }

@@ -34,8 +34,8 @@ export function rawResponse (status: number, body: string, headers: Record<strin
   return lines.join('\r\n')
 }
 
-/** Starts the misbehaving cluster; it is closed when the test ends. */
-export async function startMisbehavingCluster (t: TestContext): Promise<MisbehavingCluster> {
+/** Starts the misbehaving cluster on `host` (default 127.0.0.1) and `port` (default any); it is closed when the test ends. */
+export async function startMisbehavingCluster (t: TestContext, opts: { host?: string, port?: number } = {}): Promise<MisbehavingCluster> {
   const routes = new Map<string, RawBehaviour>()
   const sockets = new Set<Socket>()
   const waiters: Array<{ key: string, count: number, resolve: () => void }> = []
@@ -87,9 +87,10 @@ export async function startMisbehavingCluster (t: TestContext): Promise<Misbehav
       }
     })
   })
-  server.listen(0, '127.0.0.1')
+  const host = opts.host ?? '127.0.0.1'
+  server.listen(opts.port ?? 0, host)
   await once(server, 'listening')
-  cluster.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  cluster.url = `http://${host}:${(server.address() as AddressInfo).port}`
   t.after(() => cluster.close())
   return cluster
 }

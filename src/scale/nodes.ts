@@ -1,0 +1,80 @@
+/** Most node addresses kept (HyperCore clusters have up to 8 nodes; a few more leaves room for SCALE_NODES spares). */
+export const MAX_NODES = 16
+
+// What a lanIP may look like: an IPv4 or IPv6 address, or a host name. Anything else is not used as an address.
+const ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]+$/
+
+/** The host (and port) of an origin, for display: `https://10.0.0.6:8443` → `10.0.0.6:8443`. */
+export function hostOf (origin: string): string {
+  return new URL(origin).host
+}
+
+/**
+ * The addresses a cluster's API answers on, since a HyperCore cluster has no virtual IP: the configured one first,
+ * then SCALE_NODES, then each node's `lanIP` as `GET /Node` reports it (with the configured scheme and port). Calls
+ * go to the current node; when it stops answering, a call moves on to the next and that node becomes current.
+ */
+export class ClusterNodes {
+  readonly #protocol: string
+  readonly #port: string
+  readonly #origins: string[]
+  #current = 0
+
+  /** `configured` and `given` are origins (`https://10.0.0.5`); given ones are used as they are. */
+  constructor (configured: string, given: readonly string[] = []) {
+    const url = new URL(configured)
+    this.#protocol = url.protocol
+    this.#port = url.port
+    this.#origins = [url.origin]
+    for (const origin of given) this.#add(new URL(origin).origin)
+  }
+
+  /** The origin calls go to now. */
+  get current (): string {
+    return this.#origins[this.#current] as string
+  }
+
+  /** Every known origin, the configured one first. */
+  list (): string[] {
+    return [...this.#origins]
+  }
+
+  /** The origins one call tries, in order: the current node, then the others in the order they were learned. */
+  order (): string[] {
+    return [...this.#origins.slice(this.#current), ...this.#origins.slice(0, this.#current)]
+  }
+
+  /** Makes a known origin the one calls go to. */
+  use (origin: string): void {
+    const index = this.#origins.indexOf(origin)
+    if (index >= 0) this.#current = index
+  }
+
+  /** Learns node addresses from `GET /Node` records (their `lanIP`); answers the origins that were new. */
+  learn (records: unknown): string[] {
+    if (!Array.isArray(records)) return []
+    const added: string[] = []
+    for (const record of records) {
+      const lanIP = record !== null && typeof record === 'object' ? (record as { lanIP?: unknown }).lanIP : undefined
+      const origin = typeof lanIP === 'string' ? this.#originFor(lanIP.trim()) : undefined
+      if (origin !== undefined && this.#add(origin)) added.push(origin)
+    }
+    return added
+  }
+
+  #originFor (address: string): string | undefined {
+    if (address === '' || address === '0.0.0.0' || address === '::' || !ADDRESS.test(address)) return undefined
+    const host = address.includes(':') ? `[${address}]` : address
+    try {
+      return new URL(`${this.#protocol}//${host}${this.#port === '' ? '' : `:${this.#port}`}`).origin
+    } catch {
+      return undefined
+    }
+  }
+
+  #add (origin: string): boolean {
+    if (this.#origins.includes(origin) || this.#origins.length >= MAX_NODES) return false
+    this.#origins.push(origin)
+    return true
+  }
+}
