@@ -10,8 +10,10 @@ export type Intent = 'list' | 'get' | 'status' | 'create' | 'change' | 'delete' 
 
 /** Search words per resource (first path segment), beyond the `aka` its descriptions show. */
 export const RESOURCE_TERMS: Record<string, string[]> = {
-  VirDomain: ['vm', 'vms', 'machine', 'virtual computer', 'computer', 'box', 'workload', 'virtual server'],
-  VirDomainBlockDevice: ['virtual disk', 'vdisk', 'hard disk', 'cd drive', 'dvd drive', 'cdrom', 'optical drive', 'block device', 'virtual hard disk'],
+  // qm and virsh are Proxmox's and libvirt's VM commands ("qm destroy 105").
+  VirDomain: ['vm', 'vms', 'machine', 'virtual computer', 'computer', 'box', 'workload', 'virtual server', 'qm', 'virsh'],
+  // VMDK and VHDX are how VMware and Hyper-V name a VM's disk.
+  VirDomainBlockDevice: ['virtual disk', 'vdisk', 'hard disk', 'cd drive', 'dvd drive', 'cdrom', 'optical drive', 'block device', 'virtual hard disk', 'vmdk', 'vhdx'],
   VirDomainNetDevice: ['nic', 'vnic', 'network adapter', 'ethernet', 'network', 'port group', 'mac', 'interface'],
   VirDomainSnapshot: ['snapshot', 'snap', 'point in time', 'save state', 'checkpoint'],
   VirDomainSnapshotSchedule: ['snapshot schedule', 'schedule', 'recurring snapshot', 'backup job', 'protection policy', 'retention'],
@@ -32,7 +34,8 @@ export const RESOURCE_TERMS: Record<string, string[]> = {
   ISO: ['iso', 'iso image', 'installer', 'content library', 'media library', 'driver disc', 'install iso'],
   MonitoringConfig: ['monitoring', 'metrics', 'telemetry', 'metrics export'],
   Node: ['node', 'host', 'esxi host', 'hyper-v host', 'physical server', 'hypervisor', 'datastore', 'storage pool', 'free space', 'capacity', 'member'],
-  OIDCConfig: ['sso', 'oidc', 'openid connect', 'identity provider', 'idp', 'entra id', 'azure ad', 'okta', 'adfs', 'keycloak', 'google workspace'],
+  OIDCConfig: ['sso', 'oidc', 'openid connect', 'identity provider', 'idp', 'entra id', 'azure ad', 'okta', 'adfs', 'keycloak', 'google workspace',
+    'microsoft account', 'microsoft 365', 'office 365', 'work account', 'google account'],
   ClusterRegistrationData: ['registration data', 'support data'],
   Registration: ['registration', 'register', 'license', 'support contact'],
   TaskTag: ['task', 'job', 'progress', 'recent tasks', 'background task', 'finished', 'running task'],
@@ -133,7 +136,7 @@ export const FIELD_TERMS: Record<string, string[]> = {
   cacheMode: ['cache', 'write cache', 'writeback'],
   'VirDomainBlockDevice.path': ['iso', 'insert', 'eject', 'mount', 'unmount', 'media', 'install disc'],
   'VirDomainBlockDevice.name': ['iso', 'iso name'],
-  disableSnapshotting: ['exclude from snapshots', 'skip snapshots', 'no snapshots', 'leave out', 'pagefile', 'swap', 'scratch', 'temp disk'],
+  disableSnapshotting: ['exclude from snapshots', 'skip snapshots', 'no snapshots', 'leave out', 'keep out', 'pagefile', 'swap', 'scratch', 'temp disk'],
   tieringPriorityFactor: ['ssd', 'flash', 'tier', 'tiering', 'priority', 'hot data'],
   slot: ['slot', 'position'],
   mountPoints: ['mount point', 'drive letter', 'filesystem'],
@@ -214,7 +217,7 @@ export interface Unsupported {
 /** What the API does not do, so query_api can say so instead of guessing. */
 export const UNSUPPORTED: Unsupported[] = [
   { terms: ['firewall', 'firewall rule', 'acl', 'access list', 'port forwarding', 'nat', 'security group'], note: 'The REST API has no firewall, NAT or security-group settings; a VM NIC can only be put on a VLAN.', areas: ['Network'] },
-  { terms: ['kernel', 'host os', 'node os', 'ssh', 'root shell', 'shell access'], note: 'The nodes\' own operating system is not managed through the REST API; only HyperCore firmware updates are.', areas: ['Updates', 'Cluster'] },
+  { terms: ['kernel', 'host os', 'node os', 'ssh', 'root shell', 'shell access', 'vib', 'root password', 'host driver'], note: 'The nodes\' own operating system is not managed through the REST API; only HyperCore firmware updates are.', areas: ['Updates', 'Cluster'] },
   { terms: ['add node', 'new node', 'join node', 'remove node', 'expand cluster', 'scale out'], note: 'Nodes join or leave a cluster on the nodes themselves, not through the REST API; GET /Node only lists them.', areas: ['Cluster'] },
   { terms: ['bond', 'bonding', 'lacp', 'teaming', 'nic team', 'link aggregation'], note: 'Bonding or teaming physical NICs is not configurable through the REST API.', areas: ['Network', 'Cluster'] },
   { terms: ['iops', 'qos', 'throttle', 'rate limit', 'bandwidth limit', 'traffic shaping', 'io limit'], note: 'There are no IOPS, bandwidth or QoS limits for VM disks or NICs.', areas: ['Storage', 'Network'] },
@@ -231,7 +234,23 @@ export const UNSUPPORTED: Unsupported[] = [
   { terms: ['load balancer', 'load balancing', 'haproxy', 'reverse proxy'], note: 'HyperCore has no load balancer.', areas: ['Network'] },
   { terms: ['deduplication', 'dedup', 'dedupe'], note: 'There are no deduplication settings for the storage.', areas: ['Storage'] },
   { terms: ['vswitch', 'virtual switch', 'distributed switch', 'uplink'], note: 'There are no virtual switches to configure; a VM NIC gets a VLAN tag (VirDomainNetDevice vlan).', areas: ['Network'] },
-  { terms: ['s3', 'object storage', 'tape', 'azure blob'], note: 'Backups go to another HyperCore cluster (replication) or an SMB share (export), not to object storage or tape.', areas: ['Snapshots', 'VMs'] }
+  { terms: ['s3', 'object storage', 'tape', 'azure blob'], note: 'Backups go to another HyperCore cluster (replication) or an SMB share (export), not to object storage or tape.', areas: ['Snapshots', 'VMs'] },
+  // What other hypervisors' admins look for and HyperCore's REST API does not offer (vSphere, Hyper-V and Proxmox feature lists).
+  { terms: ['vpn', 'ipsec', 'wireguard', 'openvpn'], note: 'The REST API has no VPN settings; clusters replicate to each other over a remote cluster connection (RemoteClusterConnection).', areas: ['Network'] },
+  { terms: ['dhcp', 'ipam', 'ip pool', 'static route', 'routing', 'default gateway', 'public ip', 'floating ip', 'elastic ip'], note: 'HyperCore does not hand out or route IP addresses: a VM\'s addresses are set inside its guest (GET /VirDomainNetDevice shows what the guest reports).', areas: ['Network'] },
+  { terms: ['audit log', 'audit trail', 'event log', 'activity log', 'login history', 'access log'], note: 'There is no audit or event log in /rest/v1; GET /TaskTag lists recent tasks and their states.', areas: ['Cluster'] },
+  { terms: ['schedule poweron', 'schedule start', 'schedule shutdown', 'schedule poweroff', 'schedule reboot', 'schedule restart', 'schedule stop', 'scheduled task'], note: 'VM power actions cannot be scheduled through the REST API; only snapshots have schedules (VirDomainSnapshotSchedule).', areas: ['VMs', 'Snapshots'] },
+  { terms: ['install inside', 'run inside', 'copy into', 'into the guest', 'guest filesystem', 'run script', 'run command', 'execute command', 'powershell', 'install software', 'install package', 'antivirus', 'virus', 'malware'], note: 'The REST API manages VMs from outside: it cannot run commands, copy files or install software inside a guest (the guest tools only report its state).', areas: ['VMs'] },
+  { terms: ['ipmi', 'idrac', 'ilo', 'bmc', 'out of band', 'wake on lan', 'fan speed', 'temperature', 'power supply'], note: 'Node hardware (IPMI/iDRAC/iLO, fans, power supplies, wake-on-LAN) is not managed through the REST API; GET /Node and GET /Drive show what the cluster reports.', areas: ['Cluster'] },
+  { terms: ['cost', 'price', 'pricing', 'billing', 'chargeback', 'showback', 'invoice', 'budget'], note: 'The REST API has no cost or billing data; GET /VirDomainStats gives the usage figures to build one from.', areas: ['VMs'] },
+  { terms: ['slack', 'microsoft teams', 'webhook', 'pagerduty', 'opsgenie', 'sms', 'text message', 'push notification'], note: 'Alerts go out only by email (AlertEmailTarget) or syslog (AlertSyslogTarget); there are no webhooks or chat integrations.', areas: ['Alerts'] },
+  { terms: ['proxy', 'http proxy', 'proxy server'], note: 'There is no HTTP proxy setting in the REST API.', areas: ['Updates', 'Cluster'] },
+  { terms: ['drs', 'rebalance', 'balance vms', 'distributed resource scheduler', 'automatic placement'], note: 'There is no automatic VM balancing: a VM prefers a node through its affinity (PATCH /VirDomain affinityStrategy) and moves with a live migration (POST /VirDomain/action).', areas: ['VMs'] },
+  { terms: ['anti affinity', 'anti-affinity', 'separate nodes', 'same node'], note: 'There are no VM-to-VM (anti-)affinity rules; each VM can only prefer a node and a backup node (affinityStrategy).', areas: ['VMs'] },
+  { terms: ['hot add', 'hot plug', 'hotplug', 'hot-add'], note: 'vCPUs and memory change only while the VM is shut off; there is no hot add.', areas: ['VMs'] },
+  { terms: ['storage vmotion', 'storage migration', 'iscsi', 'lun', 'nfs', 'fibre channel'], note: 'HyperCore has one storage pool made of the nodes\' drives: there are no datastores, LUNs, iSCSI or NFS to create, mount or move disks between.', areas: ['Storage'] },
+  { terms: ['factory reset', 'reimage', 'reinstall hypercore'], note: 'Resetting or reimaging a cluster is not done through the REST API.', areas: ['Cluster'] },
+  { terms: ['fault tolerance', 'restart priority', 'admission control', 'ha policy'], note: 'High availability is built in: a failed node\'s VMs restart elsewhere by themselves; there are no fault-tolerance, restart-priority or admission-control settings.', areas: ['VMs', 'Cluster'] }
 ]
 
 type Schema = Record<string, unknown>
@@ -297,7 +316,9 @@ export function fieldTermsFor (schemas: Schema, ownRecords: string[], foreignRec
       const path = prefix === '' ? name : `${prefix}.${name}`
       let terms: string[] | undefined
       for (let i = ctx.length - 1; i >= 0 && terms === undefined; i--) terms = own(FIELD_TERMS, `${ctx[i]}.${name}`)
-      out[path] = [...new Set([...(out[path] ?? []), ...(terms ?? own(FIELD_TERMS, name) ?? [])])]
+      // Whatever has a name can be renamed ("rename a user": username, fullName).
+      const naming = name === 'name' || /[a-z]Name$/.test(name) ? ['rename'] : []
+      out[path] = [...new Set([...(out[path] ?? []), ...(terms ?? own(FIELD_TERMS, name) ?? []), ...naming])]
       walk(prop, path, ctx, depth + 1)
     }
   }
