@@ -3,12 +3,13 @@
  * answerable questions, the share of unanswerable questions answered `match: "none"` (flagged), the share of
  * answerable ones wrongly answered "none" (false none), per set and per kind, and median/p95 latency per query
  * (in process), beside the original helper's baseline (SQL `LIKE '%query%'` on the path alone).
- * Run: `npm run bench -- search` (add `--verbose` to list the misses).
+ * Run: `npm run bench -- search` (add `--verbose` to list every miss, wrong first answer and false none, `--set NAME` to run
+ * one set, `--explain "question"` to see how one question is read and ranked).
  */
 import { readFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { Catalog, type CatalogOperation } from '../src/catalog/catalog.js'
-import { buildSearchIndex, searchOperations } from '../src/catalog/search.js'
+import { buildSearchIndex, explainSearch, searchOperations } from '../src/catalog/search.js'
 
 /** One question of an evaluation set, the `METHOD /path` answers that count as right (none: unanswerable) and its kind. */
 export interface EvalCase {
@@ -38,6 +39,8 @@ export interface SearchFigures {
   medianMs: number
   p95Ms: number
   misses: Array<{ q: string, answers: string[], got: string[], none: boolean }>
+  /** Answerable questions found in the top 5 but not first, or answered "none". */
+  near: Array<{ q: string, answers: string[], got: string[], none: boolean }>
 }
 
 /** The evaluation sets: the one the engine grew up with, the independent operator set, the held-out check and the fresh set of round two. */
@@ -73,6 +76,7 @@ export function measure (name: string, cases: EvalCase[], search: (q: string) =>
   let falseNone = 0
   let answerable = 0
   const misses: SearchFigures['misses'] = []
+  const near: SearchFigures['near'] = []
   const times: number[] = []
   for (const c of cases) {
     let answer: Answer = { got: [], none: true }
@@ -90,8 +94,10 @@ export function measure (name: string, cases: EvalCase[], search: (q: string) =>
     answerable++
     if (none) falseNone++
     if (c.answers.includes(got[0] ?? '')) at1++
-    if (got.slice(0, 5).some((g) => c.answers.includes(g))) at5++
-    else misses.push({ q: c.q, answers: c.answers, got: got.slice(0, 5), none })
+    if (got.slice(0, 5).some((g) => c.answers.includes(g))) {
+      at5++
+      if (none || !c.answers.includes(got[0] ?? '')) near.push({ q: c.q, answers: c.answers, got: got.slice(0, 3), none })
+    } else misses.push({ q: c.q, answers: c.answers, got: got.slice(0, 5), none })
   }
   times.sort((a, b) => a - b)
   const unanswerable = cases.length - answerable
@@ -106,7 +112,8 @@ export function measure (name: string, cases: EvalCase[], search: (q: string) =>
     falseNone: answerable === 0 ? 0 : falseNone / answerable,
     medianMs: percentile(times, 50),
     p95Ms: percentile(times, 95),
-    misses
+    misses,
+    near
   }
 }
 
@@ -127,8 +134,17 @@ function format (f: SearchFigures): string {
 /** Runs the benchmark and prints the figures; returns them for a bench runner. */
 export async function main (argv: string[] = process.argv.slice(2)): Promise<SearchFigures[]> {
   const verbose = argv.includes('--verbose')
+  const only = argv.includes('--set') ? argv[argv.indexOf('--set') + 1] : undefined
+  if (argv.includes('--explain')) {
+    const catalog = await Catalog.load()
+    const q = argv[argv.indexOf('--explain') + 1] ?? ''
+    const r = searchOperations(catalog, q)
+    console.log(JSON.stringify({ match: r.match, hint: r.hint, ...explainSearch(catalog, q, 8, verbose) }, null, 1).replace(/\n\s+(?=[^\s{[])/g, ' ').replace(/\n\s+}/g, ' }').replace(/\n\s+]/g, ' ]'))
+    return []
+  }
   const sets: Array<{ name: string, cases: EvalCase[] }> = []
   for (const s of EVAL_SETS) {
+    if (only !== undefined && s.name !== only) continue
     const cases = await loadEvalSet(s.file)
     if (cases !== undefined) sets.push({ name: s.name, cases })
   }
@@ -173,6 +189,9 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<Sea
       for (const m of f.misses) {
         const wanted = m.answers.length > 0 ? m.answers.join(' | ') : 'none'
         console.log(`    miss: "${m.q}" wants ${wanted}; got ${m.none ? '[none] ' : ''}${m.got.join(', ') || 'nothing'}`)
+      }
+      if (verbose) {
+        for (const m of f.near) console.log(`    ${m.none ? 'false none' : 'not first'}: "${m.q}" wants ${m.answers.join(' | ')}; got ${m.got.join(', ')}`)
       }
     }
   }

@@ -41,7 +41,7 @@ export interface SearchOptions {
 export const MAX_QUERY_LENGTH = 1000
 const MAX_TERMS = 64
 
-type Field = 'path' | 'summary' | 'names' | 'aliases' | 'tag' | 'description' | 'fields' | 'fieldTerms' | 'fieldText'
+type Field = 'path' | 'summary' | 'names' | 'aliases' | 'tag' | 'description' | 'fields' | 'fieldTerms' | 'fieldText' | 'related'
 type Doc = { id: number } & Record<Field, string>
 type QueryIntent = 'read' | 'create' | 'change' | 'delete' | 'action'
 
@@ -59,6 +59,8 @@ interface Index {
   aliasPairs: Set<string>
   /** Every stemmed word the documents hold. */
   vocabulary: Set<string>
+  /** The same, by length, to find a word one slip away. */
+  byLength: Map<number, string[]>
   /** Lower-cased first path segments, e.g. 'virdomain', to recognise a resource name typed as a query. */
   resources: Set<string>
   unsupported: Array<{ topic: UnsupportedTopic, phrases: string[][] }>
@@ -67,11 +69,12 @@ interface Index {
 const indexes = new WeakMap<Catalog, Index>()
 
 // One-word aliases name the thing outright; a word inside a longer alias ("mail server") says less on its own.
-const BOOST: Record<Field, number> = { names: 3, aliases: 2, path: 2.5, summary: 2, fieldTerms: 1.5, tag: 1, fields: 0.8, description: 0.7, fieldText: 0.3 }
+// The names of another resource its summary speaks of ("a snapshot of a VM") are the words that resource answers to.
+const BOOST: Record<Field, number> = { names: 3, aliases: 2, path: 2.5, summary: 2, fieldTerms: 1.5, tag: 1, fields: 0.8, description: 0.7, fieldText: 0.3, related: 0.4 }
 // How surely a word found in a field means the operation covers it: its names and vocabulary fully, its prose less.
-const QUALITY: Record<Field, number> = { names: 1, aliases: 1, path: 1, summary: 1, fieldTerms: 1, tag: 0.8, fields: 0.9, description: 0.7, fieldText: 0.5 }
+const QUALITY: Record<Field, number> = { names: 1, aliases: 1, path: 1, summary: 1, fieldTerms: 1, tag: 0.8, fields: 0.9, description: 0.7, fieldText: 0.5, related: 0.85 }
 const SUBJECT_FIELDS: Field[] = ['names', 'aliases', 'path', 'summary']
-const FIELDS: Field[] = ['path', 'summary', 'names', 'aliases', 'tag', 'description', 'fields', 'fieldTerms', 'fieldText']
+const FIELDS: Field[] = ['path', 'summary', 'names', 'aliases', 'tag', 'description', 'fields', 'fieldTerms', 'fieldText', 'related']
 
 // Words that carry no meaning for finding an endpoint (fillers, pronouns, auxiliaries, number words).
 const STOPWORDS = new Set(('a an the to of for in on at by with from into onto via using use about as and or but so then than ' +
@@ -83,8 +86,11 @@ const STOPWORDS = new Set(('a an the to of for in on at by with from into onto v
   'two three four five six seven eight nine ten twice second third ' +
   'not no nor each both either neither such own same few enough quite rather almost along ever never always sometimes ' +
   'etc eg ie per else instead anyway however ' +
-  'hypercore scale computing api rest endpoint call request way possible able using got')
+  'hypercore scale computing api rest endpoint call request way possible able using got all every whats whos wheres hows')
   .split(' '))
+// Other hypervisors' and tools' own names: they say where a word comes from, not what is wanted.
+const TOOL_WORDS = new Set('vmware vsphere vcenter esxi esx hyper hyperv proxmox pve pvesh powercli govc nutanix prism xen xcp kvm qemu libvirt scvmm ovirt'.split(' '))
+for (const w of TOOL_WORDS) STOPWORDS.add(w)
 
 // Keep these whole: stripping their final "s" changes the word.
 const KEEP = new Set(['dns', 'os', 'has', 'was', 'is', 'its', 'this', 'bus', 'yes', 'ssl', 'tls', 'iops', 'gpus', 'vms', 'status', 'stats', 'alias', 'gigs', 'lacp', 'sas'])
@@ -127,31 +133,46 @@ function terms (text: string): string[] {
 
 // Idioms rewritten before words are looked at. Only everyday English lives here; what a word means for one operation
 // or resource is in the catalogue (x-aliases, x-field-terms).
+const OBJECT = '(?:(?:it|them|(?:the|my|our|your|their|this|that|these|those|all|his|her) [\\w-]+(?: [\\w-]+)?) )?'
+// A time of day or a recurrence ("every night at 2am", "each friday", "nightly") asks for something done on a schedule.
+const TIME = /\b(?:(?:every|each|once a|twice a|on) (?:other )?(?:day|night|morning|evening|afternoon|week|weekday|weekend|hour|minute|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|nightly|daily|hourly|weekly|monthly|yearly|(?:at|around) (?:[01]?\d|2[0-4])(?::\d\d)?(?: ?(?:am|pm|h|o ?clock)\b|(?![\d.]| ?(?:%|percent|[kmgt]i?b?|gigs?|cores?|v?cpus?|disks?|nodes?|vms?|days?)\b))|by (?:[01]?\d|2[0-4])(?::\d\d)? ?(?:am|pm|o ?clock)\b|\d{1,2}(?::\d\d)? ?(?:am|pm)\b|midnight|cron)/g
+const SCHEDULE = stem('schedule')
 const PHRASES: Array<[RegExp, string]> = [
   [/\bvirtual machines?\b/g, 'vm'],
   [/\bsingle sign ?-?on\b/g, 'sso'],
-  // "who has a login": a login one has is an account; logging in is the session.
-  [/\b(has|have|had|with|without|got|get|gets|need|needs) (a |an |their |his |her )?logins?\b/g, '$1 $2account'],
-  [/\b(is|are) (it|they|this|that|(?:my|the|this|that|our) (?:[\w-]+ )?(?:vm|vms|machine|server|box|guest))( still)? (on|off|running|up|down|powered on|powered off)\b/g, 'is power state'],
-  [/\b(power|turn|switch|boot|start) (it |them |the vm |vm )?(up|on)\b/g, 'poweron|start'],
-  [/\b(power|turn|switch) (it |them |the vm |vm )?(off|down)\b/g, 'poweroff|stop|shutdown'],
-  [/\bshut ?(it |them )?down\b/g, 'shutdown'],
+  [/\bis there (?:a|any) way to\b|\bis it possible to\b|\bwhat is the way to\b/g, 'how to'],
+  // "who has a login", "a read-only login": a login one has is an account; logging in is the session.
+  [/\b(has|have|had|with|without|got|get|gets|need|needs|a|an|new|another|own|their|his|her) ((?:[\w-]+ ){0,2}?)logins?\b/g, '$1 $2account'],
+  [/(?:^|[,;.?!] *)(is|are) (it|they|this|that|(?:my|the|this|that|our) (?:[\w-]+ )?(?:vm|vms|machine|server|box|guest))( still)? (on|off|running|up|down|powered on|powered off)\b/g, 'is power state'],
+  // "make bob an admin": making someone something is an edit.
+  [/\bmake (\w+) (a|an)\b/g, 'change $1 $2'],
+  // "bring the web server back up", "get it back online": power it on again, not a backup.
+  [/\b(?:bring|brought|get|got) ((?:[\w-]+ ){0,4}?)back (?:up|online|on)\b/g, 'poweron|start $1'],
+  [/\bbring ((?:[\w-]+ ){0,3}?)in\b/g, 'import $1'],
+  [new RegExp(`\\b(?:power|turn|switch|boot|start) ${OBJECT}(?:up|on)\\b`, 'g'), 'poweron|start $1'],
+  [new RegExp(`\\b(?:power|turn|switch) ${OBJECT}(?:off|down)\\b`, 'g'), 'poweroff|stop|shutdown $1'],
+  [new RegExp(`\\bshut ?${OBJECT}down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
   [/\bget (\w+ )?(\w+ )?back\b/g, 'restore $1$2'],
-  [/\bmake (it|them|the|this|that|my|its|our)\b/g, 'change $1'],
+  [/\bmake (?=(?:it|them|the|this|that|my|its|our|more|less|bigger|larger|smaller)\b)/g, 'change '],
+  [/\bmore big\b/g, 'bigger'],
+  [/\bmore large\b/g, 'larger'],
   [/\bhow many\b/g, 'list'],
   [/\bis there\b|\bare there\b/g, 'list'],
   [/\bright now\b/g, 'current'],
   [/\bback ?up\b/g, 'backup'],
-  [/\bspin up\b|\bset ?up\b/g, 'create'],
+  [/\bspin up\b|\bset ?up\b|\bstand up\b/g, 'create'],
+  [/\bhook (\w+ )?up\b/g, 'configure $1'],
+  [/\b(clean|clear|wipe|tidy) (?:out|up|away|off)\b/g, '$1'],
   [/\bup to date\b/g, 'update'],
-  [/\b(log|sign) ?in(to)?\b/g, 'login'],
-  [/\b(log|sign) ?(out|off)\b/g, 'logout'],
+  [/\b(?:log|sign) ?in(?:to)?\b/g, 'login'],
+  [/\b(?:log|sign) (?:me |us |them |him |her )?(?:out|off)\b|\blogout\b/g, 'logout'],
   [/\be-?mail\b/g, 'email'],
   [/\bip address(es)?\b/g, 'ip'],
   [/\bout of\b/g, 'out from'],
   // "stop replicating", "pause monitoring": switching an activity off is an edit, not a power action.
-  [/\b(stop|pause|halt|disable) (\w+ing)\b/g, '$2 disable']
+  [/\b(stop|pause|halt|disable) (\w+ing)\b/g, '$2 disable'],
+  [TIME, ' schedule ']
 ]
 
 // Everyday words for a unit or a thing, beside the word typed (at a lower weight). Nothing specific to one operation.
@@ -160,24 +181,34 @@ const SYNONYMS = new Map<string, string[]>([
   ['bigger', ['grow', 'larger']], ['larger', ['grow', 'bigger']], ['enlarge', ['grow']], ['increase', ['more']],
   ['remove', ['delete']], ['erase', ['delete']], ['destroy', ['delete']], ['wipe', ['delete']],
   ['restart', ['reboot']], ['reboot', ['restart']], ['alarm', ['alert']], ['percentage', ['percent']],
-  ['configuration', ['settings']], ['config', ['settings']], ['setting', ['settings']]
+  ['configuration', ['settings']], ['config', ['settings']], ['setting', ['settings']], ['mail', ['email']],
+  ['relocate', ['move']], ['transfer', ['move']], ['shift', ['move']]
 ])
 
-// Words that say what kind of thing is wanted. 'pure' ones say only that; the others also name what to do.
-const INTENT_WORDS: Array<[QueryIntent, string[], string[]]> = [
-  ['read', ['list', 'show', 'view', 'see', 'display', 'find', 'fetch', 'read', 'lookup', 'look', 'tell', 'get', 'check', 'inventory', 'detail', 'details', 'info', 'information', 'exist', 'current', 'available', 'all', 'every'], ['status', 'monitor']],
-  ['create', ['create', 'add', 'new', 'make', 'build', 'provision', 'deploy', 'another', 'send', 'forward'], ['take', 'save', 'copy', 'clone', 'duplicate', 'upload', 'import', 'attach', 'register']],
-  ['change', ['change', 'edit', 'modify', 'set', 'configure', 'adjust', 'update', 'more', 'give', 'put', 'increase', 'decrease', 'raise', 'lower', 'bump', 'extra', 'enable', 'disable', 'assign', 'switch', 'turn', 'mark', 'limit', 'cap', 'restrict'],
-    ['rename', 'resize', 'grow', 'expand', 'extend', 'shrink', 'bigger', 'larger', 'insert', 'eject', 'mount', 'unmount', 'connect', 'disconnect', 'plug', 'unplug', 'pin', 'retain', 'keep', 'replace', 'reset', 'leave']],
-  ['delete', ['delete', 'remove', 'destroy', 'drop', 'erase', 'purge', 'wipe', 'uninstall', 'unregister', 'detach'], []],
-  ['action', [], ['start', 'stop', 'boot', 'reboot', 'restart', 'shutdown', 'poweron', 'poweroff', 'power', 'migrate', 'move', 'vmotion', 'pause', 'resume', 'suspend', 'test', 'apply', 'install', 'upgrade']]
+// Verbs (and a few adjectives) that say what kind of thing is wanted: PowerShell's approved verbs and everyday admin
+// English. 'pure' ones say only that; the others also name what to do, so an operation that does not know them does
+// something else.
+const INTENT_WORDS: Array<[QueryIntent, string, string]> = [
+  ['read', 'list show view see display find fetch read lookup look tell get check inventory detail details info information exist current available ' +
+    'search select inspect query count print dump browse review pull grab enumerate measure compare', 'status monitor watch wait'],
+  ['create', 'create add new make build provision deploy another send forward generate open establish define fresh additional bring spin',
+    'take save copy clone duplicate upload import attach register checkpoint'],
+  ['change', 'change edit modify set configure adjust update more give put increase decrease raise lower bump extra enable disable assign switch turn ' +
+    'mark limit cap restrict cut reduce trim double halve tweak alter amend correct swap flip toggle point pass provide supply allow permit grant revoke convert',
+  'rename resize grow expand extend shrink bigger larger insert eject mount unmount dismount connect disconnect plug unplug pin retain keep replace reset leave'],
+  ['delete', 'delete remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire', ''],
+  ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend test apply install upgrade relocate bounce']
 ]
 const INTENT_OF = new Map<string, QueryIntent[]>()
 const PURE_INTENT = new Set<string>()
 for (const [intent, pure, content] of INTENT_WORDS) {
-  for (const w of [...pure, ...content]) INTENT_OF.set(w, [...(INTENT_OF.get(w) ?? []), intent])
-  for (const w of pure) PURE_INTENT.add(w)
+  for (const w of `${pure} ${content}`.split(' ').filter(Boolean)) INTENT_OF.set(w, [...(INTENT_OF.get(w) ?? []), intent])
+  for (const w of pure.split(' ').filter(Boolean)) PURE_INTENT.add(w)
 }
+// The same by stem, for the word in a verb's place ("deleting", "delet").
+const INTENT_OF_STEM = new Map([...INTENT_OF].map(([w, intents]) => [stem(w), intents]))
+// Intent words that also say it inside a noun phrase ("a new disk", "more memory", "the current alerts").
+const ADJECTIVAL = new Set(['new', 'another', 'fresh', 'additional', 'second', 'more', 'extra', 'bigger', 'larger', 'current', 'available', 'detail', 'details', 'info', 'information', 'inventory', 'status'])
 // Which operation intents each wanted intent accepts, best first: adding to a setting is often an edit of it, and
 // removing something from a VM (an ISO from its CD drive) too.
 const COMPATIBLE: Record<QueryIntent, OperationIntent[][]> = {
@@ -192,15 +223,32 @@ const FIRST_WORD_INTENTS = new Map<string, QueryIntent>([['schedule', 'create'],
   ['tag', 'change'], ['label', 'change'], ['name', 'change'], ['size', 'change'], ['resize', 'change']])
 // Words naming the whole system: after a preposition ("log in to the cluster") they only set the scene.
 const CONTEXT_WORDS = new Set(['cluster', 'system', 'environment', 'everything'])
+// Particles of phrasal verbs ("are the services up"): they say little and never name the thing.
+const PARTICLES = new Set(['up', 'down', 'on', 'off', 'out', 'over', 'back', 'in', 'away'])
 // The word after these is a name ("a VM called web01").
 const NAMING = new Set(['called', 'named', 'name', 'titled', 'labelled', 'labeled'])
 const ONE_RECORD = new Set(['one', 'single', 'specific', 'particular', 'uuid', 'id', 'detail', 'details', 'given'])
 // A yes/no or what-question ("is replication running", "are there alerts") asks to read something.
-const QUESTION_START = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'any', 'what', 'which', 'who', 'when', 'where', 'whats'])
+const QUESTION_START = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'any', 'what', 'which', 'who', 'when', 'where', 'whats', 'whos', 'wheres'])
+const WH = new Set(['what', 'which', 'whats'])
+// Auxiliaries: after a noun they make a statement ("the disk is full") or end a question's subject ("which port is it on").
+const AUX = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'had', 'can', 'could', 'will', 'would', 'should', 'may', 'might', 'must',
+  'cant', 'cannot', 'wont', 'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'hasnt', 'havent', 'keeps', 'seems', 'got', 'gets', 'uses', 'needs'])
+// Words that open a noun phrase: what follows is a thing, not something to do ("wipe the old test machines").
+const DETERMINERS = new Set(['the', 'a', 'an', 'my', 'our', 'your', 'their', 'its', 'his', 'her', 'this', 'that', 'these', 'those', 'all', 'every', 'each',
+  'some', 'any', 'no', 'another', 'other', 'both', 'several', 'many', 'more', 'most', 'less', 'fewer', 'one'])
+const INDEFINITE = new Set(['a', 'an', 'some', 'any', 'another'])
+const DEFINITE = new Set(['the', 'my', 'our', 'your', 'their', 'its', 'his', 'her', 'this', 'that', 'these', 'those'])
+// A personal pronoun inside a clause starts a relative clause ("the vm i created", "the clusters we replicate to").
+const PRONOUNS = new Set(['i', 'we', 'you', 'they', 'he', 'she', 'who', 'whom', 'whose', 'u'])
 // Words after these describe where, what for or why ("add a disk to a VM"): the thing wanted usually comes before them.
-const BREAKS = new Set(['to', 'from', 'of', 'for', 'on', 'in', 'into', 'onto', 'inside', 'within', 'attached', 'with', 'under', 'behind',
-  'so', 'because', 'since', 'before', 'after', 'until', 'while', 'when', 'if', 'without', 'at', 'via', 'by',
-  'but', 'except', 'unless', 'though', 'although', 'whether'])
+// Places and owners may still name what is meant; purposes, times and reasons hardly do.
+const LOCATIVE = new Set(['to', 'from', 'of', 'on', 'in', 'into', 'onto', 'inside', 'within', 'attached', 'with', 'under', 'behind', 'at', 'via', 'over', 'through', 'across', 'between'])
+const PURPOSE = new Set(['for', 'so', 'because', 'since', 'before', 'after', 'until', 'till', 'while', 'when', 'if', 'without', 'by', 'during', 'as', 'like',
+  'but', 'except', 'unless', 'though', 'although', 'whether', 'per', 'then'])
+// A clause opens with these before its verb ("please can you", "how do I", "I need to").
+const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:need|want|would like|d like)\s+(?=a\b|an\b|another\b|new\b|more\b|some\b|the\b)|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:can|could|should|do)\s+|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
+const CLAUSES = /[,;!?]+|:\s|\.(?:\s|$)|\s[-–]\s|\b(?:because|since|although|though|but|so that|so|cause|coz)\b/
 // How much a word weighs. A pure intent word only helps rank (PURE_WEIGHT in the search), it is not part of what must
 // be covered; a name ("web01", "the sql box") hardly counts, a word no document knows half, an adjective before a noun
 // less than the noun, and a topic the API does not offer as much as two words.
@@ -209,6 +257,10 @@ const NAME_WEIGHT = 0.15
 const UNKNOWN_WEIGHT = 0.5
 const MODIFIER_WEIGHT = 0.4
 const UNSUPPORTED_WEIGHT = 2
+// A clause that only sets the scene ("the disk is full, make it bigger") and a relative clause ("the vm I created") say
+// less about what is wanted than the request itself.
+const BACKGROUND = 0.2
+const RELATIVE = 0.4
 
 function intentOf (op: CatalogOperation): OperationIntent {
   if (op.intent !== undefined) return op.intent
@@ -282,11 +334,24 @@ function getIndex (catalog: Catalog): Index {
     searchOptions: { tokenize: (s) => s.split(' '), processTerm: (t) => t }
   })
   const operations = catalog.operations
+  // A resource's own words are the nouns every one of its operations answers to (the operation-only ones differ): a
+  // one-word alias, or the last word of a longer one ("running task" names a task, not running).
+  const resourceOf = (op: CatalogOperation): string => op.path.split('/').filter(Boolean)[0] ?? ''
+  const byResource = new Map<string, Set<string>>()
+  operations.forEach((op) => {
+    const resource = resourceOf(op)
+    const words = new Set([...(op.aliases ?? []).flatMap((a) => terms(a).slice(-1)), resource.toLowerCase()])
+    const shared = byResource.get(resource)
+    byResource.set(resource, shared === undefined ? words : new Set([...shared].filter((w) => words.has(w))))
+  })
   const docs = operations.map((op, id): Doc => {
     const f = fieldDoc(op)
     const aliases = op.aliases ?? []
     // Vocabulary lists say a word applies, not how often: each word counts once.
     const once = (words: string[]): string => [...new Set(words.flatMap((w) => w.split(/[^A-Za-z0-9]+/)).filter(Boolean))].join(' ')
+    const said = new Set(terms(op.summary))
+    const related = [...byResource].filter(([resource, words]) => resource !== resourceOf(op) && resource.toLowerCase() !== 'cluster' && [...words].some((w) => said.has(w)))
+      .flatMap(([, words]) => [...words])
     return {
       id,
       path: op.path.replace(/\{[^}]+\}/g, ' '),
@@ -297,20 +362,12 @@ function getIndex (catalog: Catalog): Index {
       description: op.description,
       fields: f.names.join(' '),
       fieldTerms: once(f.terms),
-      fieldText: f.text.join(' ')
+      fieldText: f.text.join(' '),
+      related: once(related)
     }
   })
   search.addAll(docs)
   split.clear()
-  // A resource's own words are the nouns every one of its operations answers to (the operation-only ones differ): a
-  // one-word alias, or the last word of a longer one ("running task" names a task, not running).
-  const byResource = new Map<string, Set<string>>()
-  operations.forEach((op) => {
-    const resource = op.path.split('/').filter(Boolean)[0] ?? ''
-    const words = new Set([...(op.aliases ?? []).flatMap((a) => terms(a).slice(-1)), resource.toLowerCase()])
-    const shared = byResource.get(resource)
-    byResource.set(resource, shared === undefined ? words : new Set([...shared].filter((w) => words.has(w))))
-  })
   const subjects = operations.map((op) => byResource.get(op.path.split('/').filter(Boolean)[0] ?? '') ?? new Set<string>())
   const resourceWords = new Set([...byResource.values()].flatMap((s) => [...s]))
   const pairs = (phrases: string[]): string[] => phrases.flatMap((p) => {
@@ -321,7 +378,9 @@ function getIndex (catalog: Catalog): Index {
   const compounds = new Set(operations.flatMap((op) => pairs((op.fieldTerms ?? []).flatMap((f) => f.terms))).filter((p) => !aliasPairs.has(p)))
   const unsupported = catalog.unsupported.map((topic) => ({ topic, phrases: topic.terms.map((t) => t.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).map(stem)) }))
   const resources = new Set(operations.map((op) => (op.path.split('/').filter(Boolean)[0] ?? '').toLowerCase()))
-  index = { search, operations, intents: operations.map(intentOf), subjects, resourceWords, compounds, aliasPairs, vocabulary, resources, unsupported }
+  const byLength = new Map<number, string[]>()
+  for (const w of vocabulary) if (w.length >= 4 && /^[a-z]+$/.test(w)) byLength.set(w.length, [...(byLength.get(w.length) ?? []), w])
+  index = { search, operations, intents: operations.map(intentOf), subjects, resourceWords, compounds, aliasPairs, vocabulary, byLength, resources, unsupported }
   indexes.set(catalog, index)
   return index
 }
@@ -334,11 +393,12 @@ interface Group {
   weight: number
   /** Weight of its terms in the ranking query. */
   rankWeight: number
+  /** In the request's object: before any preposition of the clause that asks, not in a relative clause. */
   beforeBreak: boolean
   /** The preposition (or conjunction) it follows, if any. */
   after: string
   nameLike: boolean
-  /** Says what to do, not just which kind ("reboot", "resize", "insert"): an operation that does not know it does something else. */
+  /** The request's own verb, naming what to do ("reboot", "resize", "insert"): an operation that does not know it does something else. */
   verb: boolean
   /** Position among the words of the question, to tell which words stand side by side. */
   at: number
@@ -346,6 +406,18 @@ interface Group {
   modifier: boolean
   /** Part of a field's name in two words ("user data"): not the resource the question is about. */
   inCompound: boolean
+  /** Some document knows the word (or a one-letter slip of it). */
+  known: boolean
+  /** A word no document knows, in the request's verb, object or asked-for thing: a concept the catalogue has no record of. */
+  concept: boolean
+  /** What a what/which question asks for ("which vnc port", "what roles"). */
+  focus: boolean
+  /** An operation that does not cover it does not do what is asked (a schedule, "every night at 2am"). */
+  required: boolean
+  /** A resource's name in a verb's place ("snapshot the vm"): only an operation of that resource does it. */
+  nounVerb: boolean
+  /** How many of its terms are the word itself (as typed, an idiom's spellings, the word a slip meant); the rest are synonyms. */
+  exact: number
 }
 
 interface Analysed {
@@ -358,83 +430,259 @@ interface Analysed {
 }
 
 // Values (addresses, paths, sizes) name a thing, not a task: drop them before reading words.
-const VALUES = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b|\b\d{1,3}(\.\d{1,3}){3}\b|\bhttps?:\/\/\S+|\b[a-z]+\/[a-z_]+\b|\b[\w-]+(\.[\w-]+){2,}\b/gi
+const VALUES = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b|\b\d{1,3}(\.\d{1,3}){3}(\/\d+)?\b|\bhttps?:\/\/\S+|\b[a-z]+\/[a-z_]+\b|\b[\w-]+(\.[\w-]+){2,}\b/gi
+
+/** "Add-VMHardDiskDrive", "MemoryStartupBytes": words run together in another tool's names, split where the case changes. */
+function splitCase (index: Index, text: string): string {
+  return text.replace(/[A-Za-z][A-Za-z0-9]*/g, (w) => {
+    if (!/[a-z]/.test(w) || !/[A-Z]/.test(w.slice(1))) return w
+    const lower = w.toLowerCase()
+    if (STOPWORDS.has(lower) || index.vocabulary.has(stem(lower))) return w
+    return w.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z]{2,})/g, '$1 $2')
+  })
+}
+
+/** The word as the documents hold it: itself, or the word it is one slip away from ("virtaul", "snapshoot"); undefined when none. */
+function knownAs (index: Index, term: string): string | undefined {
+  if (index.vocabulary.has(term) || INTENT_OF.has(term) || INTENT_OF_STEM.has(term)) return term
+  // "newer", "biggest": a comparative of a documented word.
+  const base = /^(\w{3,}?)(\w)?\2?(?:er|est)$/.exec(term)
+  if (base !== null) for (const b of [base[1] as string, `${base[1] as string}${base[2] ?? ''}`]) if (index.vocabulary.has(b)) return b
+  if (term.length < 5) return undefined
+  for (let n = term.length - 1; n <= term.length + 1; n++) {
+    for (const w of index.byLength.get(n) ?? []) if (w[0] === term[0] && oneEditApart(w, term, true)) return w
+  }
+  return undefined
+}
+
+function isKnown (index: Index, term: string): boolean {
+  return knownAs(index, term) !== undefined
+}
+
+type Place = 'object' | 'locative' | 'purpose'
+type ClauseKind = 'question' | 'imperative' | 'want' | 'statement' | 'phrase'
+interface Token { word: string, alts: string[], clause: number, place: Place, after: string, relative: boolean, prev: string, next: string, at: number }
+
+/** The intent word meant in a verb's place: as typed, by stem, or a one-letter slip of it ("delet", "chnage"). */
+function verbWord (index: Index, word: string): string | undefined {
+  if (INTENT_OF.has(word) || INTENT_OF_STEM.has(stem(word))) return word
+  return index.vocabulary.has(stem(word)) ? undefined : typoOf(word)
+}
 
 function analyse (index: Index, query: string): Analysed {
-  let text = query.replace(VALUES, ' ').toLowerCase().replace(/%/g, ' percent ').replace(/[’']s\b/g, '').replace(/"[^"]*"/g, ' ')
+  // A command's options ("-StartupBytes 8GB", "--memory 4096") name fields, not the thing to act on.
+  let text = splitCase(index, query.replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
+    .replace(/\bi[’']d\b/g, 'i would').replace(/\bi[’']m\b/g, 'i am').replace(/[’']s\b/g, '').replace(/[’']/g, '')
+    .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')
   for (const [re, words] of PHRASES) text = text.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
-  // An idiom may stand for one of several words ("poweroff|stop|shutdown"): one word of the question, several ways to find it.
-  const alternatives = new Map<number, string[]>()
-  const raw = text.split(/[^a-z0-9|]+/).filter((w) => w.replace(/\|/g, '') !== '').map((w, i) => {
-    const [head, ...rest] = w.split('|').filter(Boolean)
-    if (rest.length > 0) alternatives.set(i, rest)
-    return head as string
-  })
-  // Phrases are looked for among the meaningful words, so "encrypt the VM's disks" holds "encrypt disk"; a phrase
-  // with a filler word in it ("two factor") is looked for among all of them.
-  const allStems = raw.map(stem)
-  const stems = raw.filter((w) => !STOPWORDS.has(w)).map(stem)
-  const found = (p: string[]): boolean => containsNear(p.some((w) => STOPWORDS.has(w)) ? allStems : stems, p)
+
+  // Clauses: the one that asks (an order, a question, a wish) says what is wanted; the others set the scene.
+  const tokens: Token[] = []
+  const kinds: ClauseKind[] = []
+  const intents = new Set<QueryIntent>()
+  const focusAt = new Set<number>()
+  const verbAt = new Set<number>()
+  const nounVerbAt = new Set<number>()
+  // Where the words that said what is wanted stand: elsewhere an intent word is a plain word ("the swap disk").
+  const saidAt = new Set<number>()
+  let question = false
+  let wantsOne = false
+  for (const clause of text.split(CLAUSES)) {
+    const all = (clause ?? '').split(/[^a-z0-9|]+/).filter((w) => w.replace(/\|/g, '') !== '')
+    if (all.length === 0) continue
+    const joined = all.join(' ')
+    const lead = LEAD.exec(joined)?.[0] ?? ''
+    const wish = /\b(?:need|want|like)\s+$/.test(lead)
+    const words = joined.slice(lead.length).split(' ').filter(Boolean)
+    // Other tools' names ("qm destroy 105", "pvesh get /nodes") only say where the words come from.
+    while (words.length > 1 && TOOL_WORDS.has(words[0] as string)) words.shift()
+    if (words.length === 0) continue
+    const ci = kinds.length
+    let first = (words[0] as string).split('|')[0] as string
+    const second = words[1] ?? ''
+    const meant = verbWord(index, first)
+    // A slip of an intent word is that word ("chnage the description").
+    if (meant !== undefined && meant !== first && !(words[0] as string).includes('|')) words[0] = first = meant
+    const firstIntents = meant === undefined ? undefined : INTENT_OF.get(meant) ?? INTENT_OF_STEM.get(stem(meant))
+    const opener = words.length > 1 && index.aliasPairs.has(`${stem(first)} ${stem(second.split('|')[0] as string)}`)
+      ? undefined
+      : FIRST_WORD_INTENTS.get(first) ?? (first.length >= 5 && !index.vocabulary.has(stem(first)) ? [...FIRST_WORD_INTENTS].find(([w]) => oneEditApart(w, first, true))?.[1] : undefined)
+    const unknownVerb = !isKnown(index, stem(first)) && !/\d/.test(first) && !/ly$/.test(first) && !STOPWORDS.has(first) &&
+      (DETERMINERS.has(second) || LOCATIVE.has(second) || ['it', 'them', 'me', 'us'].includes(second))
+    let kind: ClauseKind
+    if (wish) kind = 'want'
+    else if (lead === '' && (QUESTION_START.has(first) || /^how (far|much|long|often|big|large|fast)\b/.test(words.join(' ')))) kind = 'question'
+    else if (firstIntents !== undefined || opener !== undefined || unknownVerb) kind = 'imperative'
+    else if (['it', 'they', 'he', 'she', 'we', 'i', 'nobody', 'someone', 'somebody', 'everyone', 'nothing', 'there'].includes(first) || words.slice(1, 5).some((w) => AUX.has(w))) kind = lead === '' ? 'statement' : 'imperative'
+    else kind = lead === '' ? 'phrase' : 'imperative'
+    kinds.push(kind)
+    if (kind === 'question') {
+      question = true
+      intents.add('read')
+    }
+    if (kind === 'imperative') {
+      if (firstIntents !== undefined) saidAt.add(tokens.length)
+      for (const intent of firstIntents ?? []) intents.add(intent)
+      if (opener !== undefined) intents.add(opener)
+      // A content verb, or a noun used as one ("snapshot the db box"), must be the operation's own word.
+      if ((firstIntents !== undefined && !PURE_INTENT.has(first) && !PURE_INTENT.has(stem(first))) || (firstIntents === undefined && opener !== undefined)) verbAt.add(tokens.length)
+      // A resource's name used as the verb ("snapshot the db box") asks that resource to act, not one that merely has such a field.
+      if (firstIntents === undefined && opener === 'create') nounVerbAt.add(tokens.length)
+    }
+    // "shut it down and delete it": a verb after "and" is asked for too.
+    if (kind === 'imperative' || kind === 'want') {
+      words.forEach((w, i) => {
+        const prev = words[i - 1] ?? ''
+        if (i === 0 || !['and', 'then', 'also', 'or'].includes(prev)) return
+        const more = INTENT_OF.get(w)
+        if (more === undefined) return
+        for (const intent of more) intents.add(intent)
+        saidAt.add(tokens.length + i)
+        if (!PURE_INTENT.has(w)) verbAt.add(tokens.length + i)
+      })
+    }
+    if (kind === 'want') {
+      words.forEach((w, i) => {
+        if (!ADJECTIVAL.has(w)) return
+        saidAt.add(tokens.length + i)
+        for (const intent of INTENT_OF.get(w) ?? []) intents.add(intent)
+      })
+      if (INDEFINITE.has(first)) intents.add('create')
+    }
+    // "which vnc port is it on", "what roles can a user have": the words after what/which are the thing asked for.
+    if (kind === 'question' && WH.has(first)) {
+      let seenContent = false
+      for (let i = 1; i < words.length; i++) {
+        const w = words[i] as string
+        if (LOCATIVE.has(w) || PURPOSE.has(w) || PRONOUNS.has(w) || (seenContent && (AUX.has(w) || DETERMINERS.has(w)))) break
+        if (AUX.has(w) || DETERMINERS.has(w) || STOPWORDS.has(w)) continue
+        seenContent = true
+        focusAt.add(tokens.length + i)
+      }
+    }
+    let place: Place = 'object'
+    let after = ''
+    let relative = false
+    let content = false
+    words.forEach((w, i) => {
+      const [head, ...alts] = w.split('|').filter(Boolean) as [string, ...string[]]
+      const next = (words[i + 1] ?? '').split('|')[0] ?? ''
+      if (LOCATIVE.has(head)) {
+        // "to check it works": an infinitive says what for.
+        place = place === 'purpose' || (head === 'to' && INTENT_OF.has(next) && !LOCATIVE.has(next)) ? 'purpose' : 'locative'
+        after = head
+      } else if (PURPOSE.has(head)) {
+        place = 'purpose'
+        after = head
+      } else if ((PRONOUNS.has(head) || ((head === 'that' || head === 'which') && !INTENT_OF.has(words[i - 1] ?? ''))) && content) {
+        relative = true
+      }
+      if (!STOPWORDS.has(head)) content = true
+      tokens.push({ word: head, alts, clause: ci, place, after, relative, prev: (words[i - 1] ?? '').split('|')[0] ?? '', next, at: tokens.length })
+    })
+  }
+  const asking = kinds.some((k) => k === 'question' || k === 'imperative' || k === 'want')
+  const background = (t: Token): boolean => asking && !['question', 'imperative', 'want'].includes(kinds[t.clause] as string)
+  // Without a verb in a verb's place ("dns settings", "cpu load of all my vms"), any intent word says what is wanted.
+  if (intents.size === 0) {
+    for (const t of tokens) {
+      if (background(t) || t.relative) continue
+      const participle = /(ing|ed)$/.test(t.word) && !INTENT_OF.has(t.word)
+      if (participle || (DETERMINERS.has(t.prev) && !ADJECTIVAL.has(t.word))) continue
+      const meant = INTENT_OF.has(t.word) || index.vocabulary.has(stem(t.word)) ? t.word : typoOf(t.word)
+      if (INTENT_OF.has(meant ?? '')) saidAt.add(t.at)
+      for (const intent of INTENT_OF.get(meant ?? '') ?? []) intents.add(intent)
+    }
+  }
+  for (const t of tokens) if (ONE_RECORD.has(t.word) && !background(t)) wantsOne = true
+
+  // Phrases are looked for among the meaningful words of the request, so "encrypt the VM's disks" holds "encrypt disk";
+  // a phrase with a filler word in it ("two factor") is looked for among all of them. Purposes and the scene do not
+  // count: "before the maintenance window" asks for no maintenance mode.
+  // "the billing machine": a word naming one thing before its noun is a name, not a topic.
+  const isName = (t: Token): boolean => DEFINITE.has(t.prev) && index.resourceWords.has(stem(t.next))
+  // "schedule a vm to power on": the verb after "to" is part of what is asked.
+  const eligible = tokens.filter((t) => (t.place !== 'purpose' || (t.prev === 'to' && INTENT_OF.has(t.word))) && !background(t))
+  const allStems = eligible.map((t) => stem(t.word))
+  const stems = eligible.filter((t) => !STOPWORDS.has(t.word)).map((t) => stem(t.word))
+  const unnamed = eligible.filter((t) => !STOPWORDS.has(t.word) && !isName(t)).map((t) => stem(t.word))
+  const found = (p: string[]): boolean => containsNear(p.length === 1 ? unnamed : p.some((w) => STOPWORDS.has(w)) ? allStems : stems, p)
   const gaps = index.unsupported.filter(({ phrases }) => phrases.some(found))
   const unsupported = gaps.map(({ topic }) => topic)
   // Words naming something the API lacks are that topic's; they do not count as found elsewhere ("CPU shares" are no SMB share).
   const gapWords = new Set(gaps.flatMap(({ phrases }) => phrases.filter(found).flat()))
 
-  const intents = new Set<QueryIntent>()
-  let wantsOne = false
-  for (const word of raw) {
-    // "uploaded disk", "sending alerts": a participle describes the thing; it is not what to do.
-    const participle = /(ing|ed)$/.test(word) && !INTENT_OF.has(word)
-    // A slip is only guessed at for a word no document knows ("delte"), never for a real one ("remote").
-    const typo = index.vocabulary.has(stem(word)) ? [] : typoIntent(word)
-    if (!participle) for (const intent of INTENT_OF.get(word) ?? INTENT_OF.get(stem(word)) ?? typo) intents.add(intent)
-    if (ONE_RECORD.has(word)) wantsOne = true
-  }
-  // "schedule daily snapshots", "snapshot the VM": a first word that can be a noun is a verb when it opens the question,
-  // unless it starts a name in two words ("snapshot schedules").
-  const first = raw[0] ?? ''
-  const twoWordName = raw.length > 1 && index.aliasPairs.has(`${stem(first)} ${stem(raw[1] as string)}`)
-  const opener = twoWordName
-    ? undefined
-    : FIRST_WORD_INTENTS.get(first) ?? (first.length >= 5 && !index.vocabulary.has(stem(first)) ? [...FIRST_WORD_INTENTS].find(([w]) => oneEditApart(w, first, true))?.[1] : undefined)
-  if (opener !== undefined) intents.add(opener)
-  const question = QUESTION_START.has(raw[0] ?? '') || /^\s*how (far|much|long|often)\b/.test(text)
-  if (question) intents.add('read')
-
   const groups: Group[] = []
   const seen = new Set<string>()
-  let beforeBreak = true
-  let after = ''
-  for (let i = 0; i < raw.length; i++) {
-    const word = raw[i] as string
-    if (BREAKS.has(word)) {
-      beforeBreak = false
-      after = word
-      continue
-    }
+  for (const t of tokens) {
+    const { word } = t
+    if (LOCATIVE.has(word) || PURPOSE.has(word)) continue
     const term = processTerm(word)
     // No word of the API is longer than 40 letters; longer strings are noise and slow fuzzy matching down.
     if (term === null || term.length < 2 || term.length > 40 || /^\d+$/.test(term) || seen.has(term) || gapWords.has(term)) continue
+    const alts = t.alts.map(stem).filter((x) => x !== term)
+    const synonyms = (SYNONYMS.get(word) ?? SYNONYMS.get(term) ?? []).map(stem).filter((x) => x !== term && !alts.includes(x))
+    const meant = knownAs(index, term)
+    // A slip of a documented word searches as that word ("snapshoot" is a snapshot).
+    if (meant !== undefined && meant !== term && !alts.includes(meant)) alts.unshift(meant)
+    const extra = [...alts, ...synonyms]
+    const known = meant !== undefined || extra.some((x) => isKnown(index, x))
+    // An adverb ("gracefully", "automatically") says how, not what.
+    if (!known && /ly$/.test(word)) continue
     seen.add(term)
+    const back = background(t)
+    const beforeBreak = t.place === 'object' && !t.relative && !back
     // What comes after a preposition says where or what for; "to the cluster" says hardly anything.
-    const place = beforeBreak ? 1 : CONTEXT_WORDS.has(term) ? 0.2 : 0.6
-    const pure = PURE_INTENT.has(word) || PURE_INTENT.has(term) || ONE_RECORD.has(word) || ONE_RECORD.has(term)
+    const place = t.place === 'object' ? 1 : t.place === 'purpose' ? 0.3 : CONTEXT_WORDS.has(term) ? 0.2 : 0.6
+    const factor = (back ? BACKGROUND : 1) * (t.relative ? RELATIVE : 1)
+    const pure = ((PURE_INTENT.has(word) || PURE_INTENT.has(term)) && (saidAt.has(t.at) || ADJECTIVAL.has(word))) || ONE_RECORD.has(word) || ONE_RECORD.has(term)
     // A pure intent word still counts for meaning when it also names a resource ("updates" are firmware updates).
-    const weight = pure ? (index.resourceWords.has(term) ? 0.5 * place : 0) : place
-    const extra = [...(alternatives.get(i) ?? []), ...(SYNONYMS.get(word) ?? SYNONYMS.get(term) ?? [])].map(stem).filter((t) => t !== term)
-    const named = NAMING.has(raw[i - 1] ?? '')
-    const verb = !pure && INTENT_OF.has(word)
-    groups.push({ word, terms: [term, ...extra], weight, rankWeight: pure ? PURE_WEIGHT : place, beforeBreak, after, nameLike: named || (/\d/.test(term) && /[a-z]/.test(term)), verb, inCompound: false, at: i, modifier: false })
+    const weight = (pure ? (index.resourceWords.has(term) ? 0.5 * place : 0) : PARTICLES.has(word) ? 0.3 * place : place) * factor
+    const nextKnown = t.next !== '' && !STOPWORDS.has(t.next) && !DETERMINERS.has(t.next) && !LOCATIVE.has(t.next) && !PURPOSE.has(t.next) &&
+      !INTENT_OF.has(t.next) && isKnown(index, stem(t.next))
+    // "give bob an account": a word before the thing given is who gets it.
+    const named = NAMING.has(t.prev) || /\d/.test(term) || (!known && ((nextKnown && !INDEFINITE.has(t.prev)) || (t.at > 0 && DETERMINERS.has(t.next))))
+    const isVerb = verbAt.has(t.at)
+    const focus = focusAt.has(t.at)
+    // A word nobody documents, as the verb, the thing asked for or the first word of the object ("a dhcp server",
+    // "scan the vms", "what is the weather"), is something the API does not know of; after a known word it only
+    // narrows that ("a TPM chip").
+    const opensPhrase = !AUX.has(t.prev) && (t.prev === '' || DETERMINERS.has(t.prev) || STOPWORDS.has(t.prev) || verbAt.has(t.at - 1) || INTENT_OF.has(t.prev))
+    const concept = !known && !pure && !named && !back && !t.relative && (isVerb || focus || (beforeBreak && opensPhrase) || (kinds[t.clause] === 'imperative' && tokens[t.at - 1]?.clause !== t.clause))
+    // "list", "show": the intent is read elsewhere; as search words they would favour summaries that say "Get one".
+    const rankWeight = (pure ? (INTENT_OF.get(word)?.includes('read') === true ? 0.05 : PURE_WEIGHT) : place) * factor
+    // A time or recurrence asked for must be something the operation can schedule; in a question it only describes.
+    const required = term === SCHEDULE && !intents.has('read')
+    groups.push({
+      word,
+      terms: [term, ...extra],
+      weight,
+      rankWeight,
+      beforeBreak,
+      after: t.after,
+      nameLike: named,
+      verb: isVerb && !pure,
+      inCompound: false,
+      at: t.at,
+      modifier: false,
+      known,
+      concept,
+      focus,
+      required,
+      nounVerb: nounVerbAt.has(t.at),
+      exact: 1 + alts.length
+    })
     if (groups.length >= MAX_TERMS) break
   }
   for (let i = groups.length - 1; i >= 1; i--) {
     const a = groups[i - 1] as Group
     const b = groups[i] as Group
-    if (b.at !== a.at + 1 || a.weight === 0) continue
+    // Side by side, numbers aside ("the windows 2012 iso").
+    if (a.weight === 0 || b.at <= a.at || tokens.slice(a.at + 1, b.at).some((t) => !/^\d+$/.test(t.word))) continue
     const pair = `${a.terms[0] as string} ${b.terms[0] as string}`
     if (index.compounds.has(pair)) a.inCompound = b.inCompound = true
     // Words right before the noun they describe narrow it down ("the old data disk"), unless the two are one name.
-    else if (!index.aliasPairs.has(pair) && (b.modifier || b.terms.some((t) => index.resourceWords.has(t)))) a.modifier = true
+    else if (!index.aliasPairs.has(pair) && !PARTICLES.has(b.word) && (b.modifier || b.terms.some((t) => index.resourceWords.has(t)))) a.modifier = true
   }
   return { groups, intents, question, wantsOne, unsupported }
 }
@@ -452,10 +700,10 @@ function containsNear (words: string[], phrase: string[]): boolean {
 
 // "delte", "lsit": one slip off an intent word still says what is wanted. Short words only count when two letters
 // are swapped, since one changed letter makes another word ("made" is not "make").
-function typoIntent (word: string): QueryIntent[] {
-  if (word.length < 4) return []
-  for (const [w, intents] of INTENT_OF) if (w.length >= 4 && Math.abs(w.length - word.length) <= 1 && oneEditApart(w, word, word.length >= 5)) return intents
-  return []
+function typoOf (word: string): string | undefined {
+  if (word.length < 4) return undefined
+  for (const w of INTENT_OF.keys()) if (w.length >= 4 && Math.abs(w.length - word.length) <= 1 && oneEditApart(w, word, word.length >= 5)) return w
+  return undefined
 }
 
 function oneEditApart (a: string, b: string, substitute: boolean): boolean {
@@ -564,8 +812,20 @@ export function searchOperations (catalog: Catalog, query: string, options: Sear
   return out
 }
 
+interface Scored {
+  op: CatalogOperation
+  score: number
+  confidence: Confidence
+  coverage: number
+  fit: number | undefined
+  subjectOk: boolean
+  missing: string[]
+  match: Record<string, string[]>
+}
+
 interface Ranked {
   hits: SearchHit[]
+  scored: Scored[]
   analysed: Analysed
   /** Words of the question the best operation does not cover. */
   missing: string[]
@@ -574,11 +834,15 @@ interface Ranked {
 function rank (index: Index, query: string, method: string | undefined): Ranked {
   const analysed = analyse(index, query)
   const { groups } = analysed
-  if (groups.length === 0) return { hits: [], analysed, missing: [] }
+  if (groups.length === 0) return { hits: [], scored: [], analysed, missing: [] }
+  // A what/which question ranks by the thing it asks for ("what ip did the web vm get"); its owner only narrows it.
+  const focused = groups.some((g) => g.focus)
   const weightOf = new Map<string, number>()
   for (const g of groups) {
+    // An adjective or a noun describing another ("the old test machines") ranks below the thing itself.
+    const rw = (focused ? g.rankWeight * (g.focus ? 1.3 : 0.6) : g.rankWeight) * (g.modifier ? 0.6 : 1)
     for (const [i, t] of g.terms.entries()) {
-      const w = i === 0 ? g.rankWeight : g.rankWeight * 0.6
+      const w = i < g.exact ? rw : rw * 0.6
       if ((weightOf.get(t) ?? 0) < w) weightOf.set(t, w)
     }
   }
@@ -591,51 +855,72 @@ function rank (index: Index, query: string, method: string | undefined): Ranked 
     boostTerm: (term) => weightOf.get(term) ?? 1,
     filter: method === undefined ? undefined : (r) => index.operations[r.id as number]?.method === method
   })
-  if (results.length === 0) return { hits: [], analysed, missing: [] }
+  if (results.length === 0) return { hits: [], scored: [], analysed, missing: [] }
 
-  // A word no operation knows is either a name ("web01", "the sql box") or something the API lacks.
-  const known = new Set(results.flatMap((r) => r.queryTerms))
+  // A word no document knows is a name ("web01", "the sql box"), a word that only sets the scene, or something the
+  // API has no record of (a concept): that one weighs fully against every operation.
   const weights = groups.map((g) => {
     if (g.weight === 0) return 0
     // A thing named before another ("vm disk") still matters; an adjective ("old") much less.
-    if (g.terms.some((t) => known.has(t))) return g.modifier ? g.weight * (g.terms.some((t) => index.resourceWords.has(t)) ? 0.7 : MODIFIER_WEIGHT) : g.weight
+    if (g.known) return g.nameLike && !g.modifier ? g.weight * NAME_WEIGHT * 2 : g.modifier ? g.weight * (g.terms.some((t) => index.resourceWords.has(t)) ? 0.7 : MODIFIER_WEIGHT) : g.weight
+    if (g.concept) return g.weight
     return g.nameLike || g.modifier ? g.weight * NAME_WEIGHT : g.weight * UNKNOWN_WEIGHT
   })
+  const concepts = groups.filter((g) => g.concept).map((g) => g.word)
   const lacking = analysed.unsupported.length * UNSUPPORTED_WEIGHT
   const total = weights.reduce((a, b) => a + b, 0) + lacking
-  // The thing asked about is named before any preposition; failing that, as the owner of what is named ("the IP address
-  // of a node"). Participles ("connected") describe; they do not name.
-  const naming = groups.filter((g) => g.weight > 0 && !/(ed|ing)$/.test(g.word) && g.terms.some((t) => index.resourceWords.has(t)) && !CONTEXT_WORDS.has(g.terms[0] as string))
-  const subjectGroups = naming.some((g) => g.beforeBreak) ? naming.filter((g) => g.beforeBreak) : naming.filter((g) => g.after === 'of' && !g.inCompound)
+  // The thing asked about is what a what/which question asks for, else named before any preposition; failing that,
+  // as the owner of what is named ("the IP address of a node"). Participles ("connected") describe; they do not name.
+  const naming = groups.filter((g) => g.weight > 0 && !/(ed|ing)$/.test(g.word) && !PARTICLES.has(g.word) && g.terms.some((t) => index.resourceWords.has(t)) && !CONTEXT_WORDS.has(g.terms[0] as string))
+  // "nodes", "vms": the thing named in the plural asks for all of them.
+  const plural = subjectPlural(naming.some((g) => !g.modifier) ? naming.filter((g) => !g.modifier) : naming)
+  const focusGroups = groups.filter((g) => g.focus)
+  // In "vm host" or "the old data disk" the last noun is the thing; the ones before it describe it.
+  const heads = naming.some((g) => !g.modifier) ? naming.filter((g) => !g.modifier) : naming
+  const subjectGroups = heads.some((g) => g.focus)
+    ? heads.filter((g) => g.focus)
+    : heads.some((g) => g.beforeBreak) ? heads.filter((g) => g.beforeBreak) : heads.filter((g) => g.after === 'of' && !g.inCompound)
 
   const scored = results.map((r) => {
     const id = r.id as number
     const op = index.operations[id] as CatalogOperation
     const intent = index.intents[id] as OperationIntent
-    const quality = coverageOf(r)
+    const { quality, strong } = coverageOf(r)
     let covered = 0
     let verbMissing = false
     const missing: string[] = []
     groups.forEach((g, i) => {
-      const q = Math.max(0, ...g.terms.map((t, j) => (quality.get(t) ?? 0) * (j === 0 ? 1 : 0.85)))
+      const q = Math.max(0, ...g.terms.map((t, j) => (quality.get(t) ?? 0) * (j < g.exact ? 1 : 0.85)))
       covered += (weights[i] as number) * q
       if (q === 0 && (weights[i] as number) >= 0.3) missing.push(g.word)
-      if (q === 0 && g.verb && g.beforeBreak) verbMissing = true
+      // The verb asked for must be the operation's own word (its names, aliases, summary or field vocabulary), not
+      // something its prose mentions in passing.
+      // A verb is the operation's own when its names, aliases, path or summary say it, or, for an edit, when a field it
+      // writes answers to it ("rename" a user: username); a state a field reports ("starting") is no action.
+      const own = g.terms.some((t) => SUBJECT_FIELDS.some((f) => fieldsOf(r, t).includes(f))) ||
+        (!g.nounVerb && intent === 'change' && g.terms.some((t) => strong.has(t)))
+      if ((q === 0 && g.required) || (g.verb && g.beforeBreak && !own)) verbMissing = true
     })
+    missing.push(...concepts.filter((w) => !missing.includes(w)))
     const coverage = total > 0 ? covered / total : 0
     // The question is about this operation's resource, or names a field of it in two words ("user data").
-    const subjectOk = subjectGroups.length === 0 || subjectGroups.some((g) => g.terms.some((t) => index.subjects[id]?.has(t) === true ||
-      SUBJECT_FIELDS.some((f) => fieldsOf(r, t).includes(f)) || (g.inCompound && fieldsOf(r, t).includes('fieldTerms'))))
+    const ownSubject = (g: Group): boolean => g.terms.some((t) => index.subjects[id]?.has(t) === true ||
+      SUBJECT_FIELDS.some((f) => fieldsOf(r, t).includes(f)) || (g.inCompound && fieldsOf(r, t).includes('fieldTerms')))
+    // "which node is my vm on": what is asked for is a field of the thing named ("my vm"), so that thing answers it.
+    const ownField = focusGroups.some((g) => g.terms.some((t) => fieldsOf(r, t).some((f) => f === 'fieldTerms' || f === 'fields'))) &&
+      naming.some((g) => !g.focus && ownSubject(g))
+    const subjectOk = subjectGroups.length === 0 || subjectGroups.some(ownSubject) || ownField
     const fit = intentFit(analysed, intent)
     const fits = fit === undefined ? undefined : fit > 0
     let confidence: Confidence = coverage >= 0.7 ? 'high' : coverage >= 0.45 ? 'medium' : 'low'
     // An operation that does not know the verb asked for ("reboot" a node) does something else.
     if (verbMissing) confidence = confidence === 'high' ? 'medium' : 'low'
     // Something the API does not do was asked for: what is found is at best a neighbour.
-    if (!subjectOk || fits === false || analysed.unsupported.length > 0) confidence = 'low'
+    if (!subjectOk || fits === false || analysed.unsupported.length > 0 || concepts.length > 0) confidence = 'low'
     let score = r.score * (0.25 + coverage) * (fit === undefined ? 1 : fit === 0 ? 0.6 : fit)
-    if (intent === 'get' && analysed.wantsOne) score *= 1.3
-    if (intent === 'list' && !analysed.wantsOne) score *= 1.1
+    // One record by its id only when one is asked for; otherwise the list, above all for a plural ("nodes").
+    if (intent === 'get') score *= analysed.wantsOne ? 1.3 : 0.85
+    if (intent === 'list' && !analysed.wantsOne) score *= plural ? 1.3 : 1.1
     // A bare noun ("disks", "remote logging") asks to see them.
     if (fit === undefined && (intent === 'list' || intent === 'get' || intent === 'status')) score *= 1.2
     // PATCH and its POST twin say the same; PATCH is the one to suggest first.
@@ -644,10 +929,15 @@ function rank (index: Index, query: string, method: string | undefined): Ranked 
     if (intent === 'create' && analysed.intents.has('create') && /^\/[^/]+$/.test(op.path)) score *= 1.15
     // A CORS preflight is never what a person means unless they say so.
     if (op.method === 'OPTIONS' && !queryTerms.some((t) => t === 'option' || t === 'cor' || t === 'preflight')) score *= 0.4
-    return { op, score, confidence, missing }
+    return { op, score, confidence, coverage, fit, subjectOk, missing, match: r.match }
   })
   scored.sort((a, b) => LEVEL[b.confidence] - LEVEL[a.confidence] || b.score - a.score)
-  return { hits: scored.map(({ op, confidence }) => hit(op, confidence)), analysed, missing: scored[0]?.missing ?? [] }
+  return { hits: scored.map(({ op, confidence }) => hit(op, confidence)), scored, analysed, missing: scored[0]?.missing ?? [] }
+}
+
+function subjectPlural (naming: Group[]): boolean {
+  const g = naming.find((x) => x.beforeBreak || x.focus) ?? naming[0]
+  return g !== undefined && g.word.endsWith('s') && !g.word.endsWith('ss') && g.word !== g.terms[0]
 }
 
 /** How well an operation's intent fits what is wanted: 1.5 best, 1.1 acceptable, 0 not at all; undefined when nothing is said. */
@@ -669,16 +959,24 @@ function fieldsOf (r: MiniResult, term: string): string[] {
   return Object.hasOwn(r.match, term) ? r.match[term] ?? [] : []
 }
 
-/** How well each query term is covered by one result: the best field it was found in (typos and prefixes count less). */
-function coverageOf (r: MiniResult): Map<string, number> {
-  const out = new Map<string, number>()
+// Where an operation's own words live: its names, aliases, path, summary and field vocabulary (not prose or field names).
+const OWN_WORDS = new Set<string>(['names', 'aliases', 'path', 'summary', 'fieldTerms'])
+
+/**
+ * How well each query term is covered by one result: the best field it was found in (typos and prefixes count less),
+ * and which terms are among the operation's own words.
+ */
+function coverageOf (r: MiniResult): { quality: Map<string, number>, strong: Set<string> } {
+  const quality = new Map<string, number>()
+  const strong = new Set<string>()
   for (const qt of r.queryTerms) {
     const exact = Object.hasOwn(r.match, qt) ? fieldsOf(r, qt) : undefined
     const fields = exact ?? r.terms.filter((t) => t.startsWith(qt) || qt.startsWith(t) || Math.abs(t.length - qt.length) <= 2).flatMap((t) => fieldsOf(r, t))
     const best = Math.max(0, ...fields.map((f) => QUALITY[f as Field] ?? 0.5))
-    out.set(qt, exact !== undefined ? best : best * 0.85)
+    quality.set(qt, exact !== undefined ? best : best * 0.85)
+    if (fields.some((f) => OWN_WORDS.has(f))) strong.add(qt)
   }
-  return out
+  return { quality, strong }
 }
 
 function weakHint (missing: string[]): string {
@@ -714,4 +1012,18 @@ function closestTags (index: Index, query: string): string[] {
     }
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([tag]) => tag).slice(0, 3)
+}
+
+/** Why a question ranks as it does: the words read from it and the best operations with their coverage; for `npm run bench -- search --explain "..."`. */
+export function explainSearch (catalog: Catalog, query: string, limit = 8, verbose = false): Record<string, unknown> {
+  const ranked = rank(getIndex(catalog), query.slice(0, MAX_QUERY_LENGTH), undefined)
+  const { groups, intents, question, wantsOne, unsupported } = ranked.analysed
+  return {
+    words: groups.map((g) => ({ word: g.word, terms: g.terms, weight: Number(g.weight.toFixed(2)), ...(g.modifier ? { modifier: true } : {}), ...(g.nameLike ? { name: true } : {}), ...(g.verb ? { verb: true } : {}), ...(g.concept ? { concept: true } : {}), ...(g.focus ? { focus: true } : {}), ...(g.required ? { required: true } : {}), ...(g.beforeBreak ? {} : { after: g.after }) })),
+    intents: [...intents],
+    question,
+    wantsOne,
+    unsupported: unsupported.map((t) => t.terms[0]),
+    best: ranked.scored.slice(0, limit).map((s) => ({ op: `${s.op.method} ${s.op.path}`, confidence: s.confidence, coverage: Number(s.coverage.toFixed(2)), score: Number(s.score.toFixed(2)), fit: s.fit, subjectOk: s.subjectOk, missing: s.missing, ...(verbose ? { match: s.match } : {}) }))
+  }
 }
