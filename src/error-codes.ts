@@ -40,6 +40,11 @@ export const ERROR_CODES = {
   QUERY_EMPTY: { status: 400, meaning: '`query_api` got a blank query.' },
   ENDPOINT_NOT_FOUND: { status: 404, meaning: '`describe_endpoint` does not know the endpoint; `details.suggestions` lists the nearest.' },
 
+  // The typed tools' checks before anything is sent
+  NAME_NOT_FOUND: { status: 404, meaning: 'No VM, snapshot or node has that name or UUID; `details.candidates` lists the closest names first.' },
+  NAME_AMBIGUOUS: { status: 409, meaning: 'More than one VM (or snapshot) has that name; `details.candidates` lists them with their UUIDs: call again with one.' },
+  ACTION_NOT_ALLOWED: { status: 409, meaning: 'The VM\'s power state does not allow the action (e.g. PAUSE a stopped VM); nothing was sent.' },
+
   // The safety gate
   READ_ONLY: { status: 403, meaning: '`SCALE_MODE=read-only`: only reads reach the cluster.' },
   POLICY_DENIED: { status: 403, meaning: 'A `deny` rule of `SCALE_POLICY_FILE` (or a missing `allow`) refuses the call.' },

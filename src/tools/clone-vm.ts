@@ -1,0 +1,79 @@
+import { Type } from '@sinclair/typebox'
+import { defineTool, requireCluster, type Plan } from '../gate/tool.js'
+import { CHANGE_ROLES, findVm, namesakeNote, namesakes, plannedCall, resolveSnapshot, resolveVm, type SnapshotInfo, type VmInfo } from './cluster-records.js'
+import { VM_ARGUMENT } from './get-vm.js'
+import { followTask, TaskOutcomeSchema } from './task-wait.js'
+
+/** A VM a clone or an import made. */
+export const NewVmSchema = Type.Object({
+  uuid: Type.String(),
+  name: Type.String(),
+  state: Type.String({ description: 'A new VM starts SHUTOFF; "" while the cluster is still making it.' })
+})
+
+const OutputSchema = Type.Object({
+  ok: Type.Boolean({ description: 'False when the cluster\'s task failed (task.error says why).' }),
+  source: Type.String({ description: 'The VM cloned.' }),
+  fromSnapshot: Type.Optional(Type.String({ description: 'UUID of the snapshot cloned from.' })),
+  clone: Type.Optional(NewVmSchema),
+  taskTag: Type.Optional(Type.String()),
+  task: Type.Optional(TaskOutcomeSchema),
+  notes: Type.Optional(Type.Array(Type.String()))
+})
+
+interface Prepared {
+  vm: VmInfo
+  snapshot?: SnapshotInfo
+  payload: { template: { name: string }, snapUUID?: string }
+}
+
+/** `clone_vm`: a new VM from a VM (as it is now or as a snapshot kept it). */
+export default defineTool({
+  name: 'clone_vm',
+  summary: 'Clone a VM',
+  description: 'New VM (off) named name, copied from a VM as it is now or from its snapshot fromSnapshot.',
+  tags: ['VMs'],
+  input: Type.Object({
+    vm: VM_ARGUMENT,
+    name: Type.String({ minLength: 1, description: 'Name of the new VM.' }),
+    fromSnapshot: Type.Optional(Type.String({ minLength: 1, description: 'Snapshot UUID or label.' }))
+  }, { additionalProperties: false }),
+  output: OutputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  requiresCluster: true,
+  roles: CHANGE_ROLES,
+  async plan (input, ctx): Promise<Plan<Prepared>> {
+    const cluster = requireCluster(ctx)
+    const vm = await resolveVm(cluster, input.vm)
+    const snapshot = input.fromSnapshot === undefined ? undefined : await resolveSnapshot(cluster, input.fromSnapshot, vm.uuid)
+    const payload = { template: { name: input.name.trim() }, ...(snapshot === undefined ? {} : { snapUUID: snapshot.uuid }) }
+    return {
+      calls: [plannedCall(ctx.catalog, 'POST', `/VirDomain/${vm.uuid}/clone`, { payload, target: { kind: 'VirDomain', uuid: vm.uuid } }), plannedCall(ctx.catalog, 'GET', '/VirDomain')],
+      prepared: { vm, payload, ...(snapshot === undefined ? {} : { snapshot }) }
+    }
+  },
+  async handler (_input, ctx) {
+    const cluster = requireCluster(ctx)
+    const { vm, payload, snapshot } = ctx.plan.prepared
+    const res = await cluster.call('POST', `/VirDomain/${vm.uuid}/clone`, { body: payload })
+    const followed = await followTask(cluster, res.data, { progress: ctx.progress })
+    const notes = [...followed.notes]
+    if (!followed.ok) notes.push(`The cluster did not make the clone: ${followed.task?.error ?? 'the task failed'}.`)
+    let clone: { uuid: string, name: string, state: string } | undefined
+    if (followed.ok && followed.createdUUID !== undefined) {
+      const others = await namesakes(cluster, payload.template.name, followed.createdUUID)
+      const made = followed.done ? await findVm(cluster, followed.createdUUID) : undefined
+      clone = { uuid: followed.createdUUID, name: payload.template.name, state: made?.state ?? '' }
+      notes.push(...namesakeNote(payload.template.name, others))
+    }
+    return {
+      ok: followed.ok,
+      source: vm.name,
+      ...(snapshot === undefined ? {} : { fromSnapshot: snapshot.uuid }),
+      ...(clone === undefined ? {} : { clone }),
+      ...(followed.taskTag === undefined ? {} : { taskTag: followed.taskTag }),
+      ...(followed.task === undefined ? {} : { task: followed.task }),
+      ...(notes.length === 0 ? {} : { notes })
+    }
+  }
+})

@@ -1,0 +1,275 @@
+import type { Catalog } from '../catalog/catalog.js'
+import { AppError, isAppError } from '../errors.js'
+import type { ClusterAccess } from '../gate/cluster-access.js'
+import type { Role } from '../gate/identity.js'
+import type { PlannedCall } from '../gate/tool.js'
+import type { ApiMethod } from '../scale/canonical-path.js'
+import { closestNames, type Candidate } from './closest-names.js'
+
+/** A VM's disk, CD-ROM or other block device, as the typed tools read it. */
+export interface DiskInfo {
+  uuid: string
+  type: string
+  slot: number
+  capacity: number
+  /** For a CD-ROM: the ISO's name or path. */
+  name: string
+}
+
+/** A VM's network interface, as the typed tools read it. */
+export interface NicInfo {
+  uuid: string
+  type: string
+  mac: string
+  vlan: number
+  connected: boolean
+  ips: string[]
+}
+
+/** A VM (VirDomain record) with the fields the typed tools use; missing fields read as empty. */
+export interface VmInfo {
+  uuid: string
+  name: string
+  description: string
+  /** RUNNING, SHUTOFF, PAUSED, BLOCKED, SHUTDOWN or CRASHED. */
+  state: string
+  /** The node it runs on; '' when off. */
+  nodeUUID: string
+  cpus: number
+  memBytes: number
+  tags: string[]
+  disks: DiskInfo[]
+  nics: NicInfo[]
+  bootDevices: string[]
+  snapUUIDs: string[]
+  snapshotScheduleUUID: string
+  machineType: string
+  /** bios, uefi or tpm on clusters that report it; '' otherwise. */
+  machineTypeKeyword: string
+  operatingSystem: string
+}
+
+/** A snapshot (VirDomainSnapshot record) as the typed tools read it. */
+export interface SnapshotInfo {
+  uuid: string
+  vmUUID: string
+  /** The VM's name when the snapshot was taken. */
+  vmName: string
+  label: string
+  type: string
+  /** Unix seconds. */
+  timestamp: number
+  disks: number
+}
+
+/** A node as the typed tools read it. */
+export interface NodeInfo {
+  uuid: string
+  lanIP: string
+  peerID: string
+  online: boolean
+  record: Record<string, unknown>
+}
+
+/** The roles the typed tools that change something are offered to (readers and approvers could only be refused). */
+export const CHANGE_ROLES: readonly Role[] = ['operator', 'admin']
+
+/** VM power states in which the VM is off (a crashed VM is not running either). */
+export const OFF_STATES: ReadonlySet<string> = new Set(['SHUTOFF', 'SHUTDOWN', 'CRASHED'])
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const CANDIDATES = 5
+
+/** True for a string shaped like a HyperCore UUID. */
+export function looksLikeUuid (text: string): boolean {
+  return UUID.test(text)
+}
+
+function str (value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : ''
+}
+
+function num (value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0
+}
+
+function list (value: unknown): unknown[] {
+  return Array.isArray(value) ? value : []
+}
+
+function obj (value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {}
+}
+
+/** The tags of a record: HyperCore keeps them as one comma-separated string. */
+export function splitTags (tags: unknown): string[] {
+  return str(tags).split(',').map((t) => t.trim()).filter((t) => t !== '')
+}
+
+/** Reads a VirDomain record. */
+export function readVm (raw: unknown): VmInfo {
+  const r = obj(raw)
+  return {
+    uuid: str(r.uuid),
+    name: str(r.name),
+    description: str(r.description),
+    state: str(r.state),
+    nodeUUID: str(r.nodeUUID),
+    cpus: num(r.numVCPU),
+    memBytes: num(r.mem),
+    tags: splitTags(r.tags),
+    disks: list(r.blockDevs).map((d) => {
+      const disk = obj(d)
+      return { uuid: str(disk.uuid), type: str(disk.type), slot: num(disk.slot), capacity: num(disk.capacity), name: str(disk.name) || str(disk.path) }
+    }),
+    nics: list(r.netDevs).map((n) => {
+      const nic = obj(n)
+      return { uuid: str(nic.uuid), type: str(nic.type), mac: str(nic.macAddress), vlan: num(nic.vlan), connected: nic.connected !== false, ips: list(nic.ipv4Addresses).map(str).filter((ip) => ip !== '') }
+    }),
+    bootDevices: list(r.bootDevices).map(str),
+    snapUUIDs: list(r.snapUUIDs).map(str),
+    snapshotScheduleUUID: str(r.snapshotScheduleUUID),
+    machineType: str(r.machineType),
+    machineTypeKeyword: str(r.machineTypeKeyword),
+    operatingSystem: str(r.operatingSystem)
+  }
+}
+
+/** Reads a VirDomainSnapshot record. */
+export function readSnapshot (raw: unknown): SnapshotInfo {
+  const r = obj(raw)
+  const domain = obj(r.domain)
+  return {
+    uuid: str(r.uuid),
+    vmUUID: str(r.domainUUID) || str(domain.uuid),
+    vmName: str(domain.name),
+    label: str(r.label),
+    type: str(r.type),
+    timestamp: num(r.timestamp),
+    disks: list(r.deviceSnapshots).length
+  }
+}
+
+/** Reads a Node record. */
+export function readNode (raw: unknown): NodeInfo {
+  const r = obj(raw)
+  const online = r.networkStatus === undefined ? r.virtualizationOnline !== false : r.networkStatus === 'ONLINE' && r.virtualizationOnline !== false
+  return { uuid: str(r.uuid), lanIP: str(r.lanIP), peerID: str(r.peerID), online, record: r }
+}
+
+/** How a node is named to people: its LAN address (what the UI shows), else its peer number. */
+export function nodeLabel (node: Pick<NodeInfo, 'lanIP' | 'peerID' | 'uuid'>): string {
+  return node.lanIP !== '' ? node.lanIP : node.peerID !== '' ? `node ${node.peerID}` : node.uuid
+}
+
+/** The records a GET answers: HyperCore answers lists, and single records, as arrays. */
+export async function getRecords (cluster: ClusterAccess, path: string): Promise<unknown[]> {
+  const res = await cluster.call('GET', path)
+  return Array.isArray(res.data) ? res.data : res.data === null || res.data === undefined || res.data === '' ? [] : [res.data]
+}
+
+// One record by UUID, or undefined when the cluster has none (an empty list or a 404, as clusters differ).
+async function getOne (cluster: ClusterAccess, resource: string, uuid: string): Promise<unknown> {
+  try {
+    return (await getRecords(cluster, `/${resource}/${uuid}`))[0]
+  } catch (err) {
+    if (isAppError(err) && err.code === 'SCALE_API_ERROR' && err.statusCode === 404) return undefined
+    throw err
+  }
+}
+
+/** The VM with this UUID as it is now, or undefined when it no longer exists. */
+export async function findVm (cluster: ClusterAccess, uuid: string): Promise<VmInfo | undefined> {
+  const found = await getOne(cluster, 'VirDomain', uuid)
+  return found === undefined ? undefined : readVm(found)
+}
+
+/** A planned call with the catalog's operationId, as the gate's policy and audit read it. */
+export function plannedCall (catalog: Catalog, method: ApiMethod, path: string, extra: Pick<PlannedCall, 'payload' | 'target'> = {}): PlannedCall {
+  const match = catalog.find(method, path)
+  return { method, path, ...(match === undefined ? {} : { operationId: match.operation.operationId }), ...extra }
+}
+
+function describeCandidates (candidates: readonly Candidate[]): string {
+  return candidates.map((c) => `${c.name} (${[c.uuid, c.detail].filter(Boolean).join(', ')})`).join('; ')
+}
+
+/**
+ * Picks the one record a name refers to: the exact name, else the same name ignoring case. Several records with
+ * that name answer NAME_AMBIGUOUS, none NAME_NOT_FOUND; both list candidates (closest first) for the next call.
+ */
+function pickByName<T> (kind: string, ref: string, records: readonly T[], candidate: (r: T) => Candidate, listTool: string): T {
+  const all = records.map((record) => ({ record, c: candidate(record) }))
+  let hits = all.filter((x) => x.c.name === ref)
+  if (hits.length === 0) hits = all.filter((x) => x.c.name.toLowerCase() === ref.toLowerCase())
+  if (hits.length === 1) return (hits[0] as { record: T }).record
+  if (hits.length > 1) {
+    const candidates = hits.map((x) => x.c)
+    throw new AppError('NAME_AMBIGUOUS', `${hits.length} ${kind}s are named "${ref}": ${describeCandidates(candidates)}. Call again with the UUID of the one you mean.`, 409,
+      { details: { candidates } })
+  }
+  const candidates = closestNames(ref, all.map((x) => x.c), CANDIDATES)
+  const closest = candidates.length === 0 ? `There are no ${kind}s.` : `Closest: ${describeCandidates(candidates)}.`
+  throw new AppError('NAME_NOT_FOUND', `No ${kind} is named "${ref}" (names must match exactly; case is ignored). ${closest} ${listTool} shows them all.`, 404,
+    { details: { candidates } })
+}
+
+/** A VM's candidate line: name, UUID and power state. */
+export function vmCandidate (vm: VmInfo): Candidate {
+  return { name: vm.name, uuid: vm.uuid, detail: vm.state }
+}
+
+/** The VM a `vm` argument names: a UUID, an exact name, or a name differing only in case (reads the cluster). */
+export async function resolveVm (cluster: ClusterAccess, ref: string): Promise<VmInfo> {
+  const wanted = ref.trim()
+  if (looksLikeUuid(wanted)) {
+    const one = await getOne(cluster, 'VirDomain', wanted.toLowerCase())
+    if (one !== undefined) return readVm(one)
+  }
+  const vms = (await getRecords(cluster, '/VirDomain')).map(readVm)
+  const byUuid = vms.find((vm) => vm.uuid.toLowerCase() === wanted.toLowerCase())
+  return byUuid ?? pickByName('VM', wanted, vms, vmCandidate, 'list_vms')
+}
+
+/** Other VMs with this name (any case): a clone, import or rename that repeats a name makes names ambiguous. */
+export async function namesakes (cluster: ClusterAccess, name: string, exceptUUID: string): Promise<VmInfo[]> {
+  const wanted = name.toLowerCase()
+  return (await getRecords(cluster, '/VirDomain')).map(readVm).filter((vm) => vm.uuid !== exceptUUID && vm.name.toLowerCase() === wanted)
+}
+
+/** The note a repeated name gets. */
+export function namesakeNote (name: string, others: readonly VmInfo[]): string[] {
+  return others.length === 0 ? [] : [`Another VM is also named "${name}" (${others.map((o) => o.uuid).join(', ')}); use UUIDs to tell them apart.`]
+}
+
+function snapshotCandidate (snap: SnapshotInfo): Candidate {
+  const when = snap.timestamp > 0 ? new Date(snap.timestamp * 1000).toISOString().slice(0, 16).replace('T', ' ') : ''
+  return { name: snap.label === '' ? '(no label)' : snap.label, uuid: snap.uuid, detail: [`VM ${snap.vmName}`, when, snap.type].filter(Boolean).join(', ') }
+}
+
+/** The snapshot a `snapshot` argument names: a UUID or an exact label, optionally among one VM's snapshots only. */
+export async function resolveSnapshot (cluster: ClusterAccess, ref: string, vmUUID?: string): Promise<SnapshotInfo> {
+  const wanted = ref.trim()
+  if (looksLikeUuid(wanted)) {
+    const one = await getOne(cluster, 'VirDomainSnapshot', wanted.toLowerCase())
+    if (one !== undefined) {
+      const snap = readSnapshot(one)
+      if (vmUUID === undefined || snap.vmUUID === vmUUID) return snap
+      throw new AppError('NAME_NOT_FOUND', `Snapshot ${snap.uuid} belongs to another VM (${snap.vmName}). list_snapshots shows this VM's snapshots.`, 404, { details: { candidates: [] } })
+    }
+  }
+  // `?domainUUID=` filters answer 400 on real clusters: list and filter here.
+  const snaps = (await getRecords(cluster, '/VirDomainSnapshot')).map(readSnapshot).filter((s) => vmUUID === undefined || s.vmUUID === vmUUID)
+  return pickByName('snapshot', wanted, snaps, snapshotCandidate, 'list_snapshots')
+}
+
+/** The node a `node` argument names: its LAN address, peer number or UUID. */
+export async function resolveNode (cluster: ClusterAccess, ref: string): Promise<NodeInfo> {
+  const wanted = ref.trim().toLowerCase()
+  const nodes = (await getRecords(cluster, '/Node')).map(readNode)
+  const hit = nodes.find((n) => n.uuid.toLowerCase() === wanted || n.lanIP === wanted || n.peerID === wanted || `node ${n.peerID}` === wanted)
+  if (hit !== undefined) return hit
+  const candidates = closestNames(wanted, nodes.map((n) => ({ name: nodeLabel(n), uuid: n.uuid, detail: `node ${n.peerID}` })), CANDIDATES)
+  throw new AppError('NAME_NOT_FOUND', `No node is "${ref.trim()}". The nodes: ${describeCandidates(candidates)}. Name one by its LAN address, peer number or UUID.`, 404,
+    { details: { candidates } })
+}

@@ -1,0 +1,112 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { defineTool, requireCluster, type Plan } from '../gate/tool.js'
+import { StringEnum } from '../schemas.js'
+import { getRecords, nodeLabel, plannedCall, readNode, readVm, resolveNode, type VmInfo } from './cluster-records.js'
+import { toGiB } from './units.js'
+
+/** The power states a VM can be in, as list_vms filters them. */
+export const VM_STATES = ['RUNNING', 'SHUTOFF', 'PAUSED', 'BLOCKED', 'SHUTDOWN', 'CRASHED'] as const
+const DEFAULT_LIMIT = 50
+const MAX_LIMIT = 500
+// Room for total, returned and notes inside ANSWER_MAX_BYTES.
+const ENVELOPE_BYTES = 512
+
+/** One VM as list_vms shows it. */
+export const VmRowSchema = Type.Object({
+  uuid: Type.String(),
+  name: Type.String(),
+  state: Type.String({ description: 'RUNNING, SHUTOFF, PAUSED, BLOCKED, SHUTDOWN or CRASHED.' }),
+  node: Type.String({ description: 'LAN address of the node it runs on; "" when off.' }),
+  cpus: Type.Integer(),
+  memoryGiB: Type.Number(),
+  diskGiB: Type.Number({ description: 'Total size of its disks (CD-ROMs and firmware devices not counted).' }),
+  tags: Type.Array(Type.String()),
+  ips: Type.Array(Type.String({ description: 'IPv4 addresses its guest reports.' }))
+})
+
+const OutputSchema = Type.Object({
+  total: Type.Integer({ description: 'How many VMs match, all of them, not only those shown.' }),
+  returned: Type.Integer({ description: 'How many rows are shown.' }),
+  vms: Type.Array(VmRowSchema),
+  notes: Type.Optional(Type.Array(Type.String()))
+})
+
+const InputSchema = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, description: 'Part of the name, any case.' })),
+  tag: Type.Optional(Type.String({ minLength: 1, description: 'Only VMs with this tag.' })),
+  state: Type.Optional(StringEnum(VM_STATES, { description: `Only this state: ${VM_STATES.join(', ')}.` })),
+  node: Type.Optional(Type.String({ minLength: 1, description: 'Only VMs on this node (LAN IP).' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: `Most rows (default ${DEFAULT_LIMIT}).` }))
+}, { additionalProperties: false })
+
+interface Prepared {
+  nodeNames: Map<string, string>
+  /** The node filter, resolved to its UUID. */
+  nodeUUID?: string
+}
+
+/** A VM's compact row: sizes in GiB, tags and addresses as lists. */
+export function vmRow (vm: VmInfo, nodeNames: ReadonlyMap<string, string>): Static<typeof VmRowSchema> {
+  return {
+    uuid: vm.uuid,
+    name: vm.name,
+    state: vm.state,
+    node: vm.nodeUUID === '' ? '' : nodeNames.get(vm.nodeUUID) ?? vm.nodeUUID,
+    cpus: vm.cpus,
+    memoryGiB: toGiB(vm.memBytes),
+    diskGiB: toGiB(vm.disks.filter((d) => d.type.endsWith('_DISK')).reduce((sum, d) => sum + d.capacity, 0)),
+    tags: vm.tags,
+    ips: vm.nics.flatMap((n) => n.ips)
+  }
+}
+
+/** `list_vms`: every VM as a compact row, filtered and sorted by name. */
+export default defineTool({
+  name: 'list_vms',
+  summary: 'List VMs',
+  description: 'VMs as compact rows (state, node, size, tags, IPs) sorted by name; total counts all matches.',
+  tags: ['VMs'],
+  input: InputSchema,
+  output: OutputSchema,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  requiresCluster: true,
+  async plan (input, ctx): Promise<Plan<Prepared>> {
+    const cluster = requireCluster(ctx)
+    const nodes = (await getRecords(cluster, '/Node')).map(readNode)
+    const nodeUUID = input.node === undefined ? undefined : (await resolveNode(cluster, input.node)).uuid
+    return {
+      calls: [plannedCall(ctx.catalog, 'GET', '/VirDomain'), plannedCall(ctx.catalog, 'GET', '/Node')],
+      prepared: { nodeNames: new Map(nodes.map((n) => [n.uuid, nodeLabel(n)])), ...(nodeUUID === undefined ? {} : { nodeUUID }) }
+    }
+  },
+  async handler (input, ctx) {
+    const cluster = requireCluster(ctx)
+    const { nodeNames, nodeUUID } = ctx.plan.prepared
+    const name = input.name?.toLowerCase()
+    const tag = input.tag?.toLowerCase()
+    const vms = (await getRecords(cluster, '/VirDomain')).map(readVm).filter((vm) =>
+      (name === undefined || vm.name.toLowerCase().includes(name)) &&
+      (tag === undefined || vm.tags.some((t) => t.toLowerCase() === tag)) &&
+      (input.state === undefined || vm.state === input.state) &&
+      (nodeUUID === undefined || vm.nodeUUID === nodeUUID))
+    vms.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }) || a.uuid.localeCompare(b.uuid))
+
+    const limit = input.limit ?? DEFAULT_LIMIT
+    const budget = Math.max(1024, ctx.answerMaxBytes - ENVELOPE_BYTES)
+    const rows: Array<Static<typeof VmRowSchema>> = []
+    let bytes = 0
+    for (const vm of vms.slice(0, limit)) {
+      const row = vmRow(vm, nodeNames)
+      bytes += Buffer.byteLength(JSON.stringify(row)) + 1
+      if (bytes > budget) break
+      rows.push(row)
+    }
+    const notes: string[] = []
+    if (rows.length < Math.min(limit, vms.length)) {
+      notes.push(`Showing ${rows.length} of ${vms.length}: more rows would not fit in one answer. Narrow the list with name, tag, state or node.`)
+    } else if (rows.length < vms.length) {
+      notes.push(`Showing the first ${rows.length} of ${vms.length} by name; narrow the list with name, tag, state or node, or raise limit.`)
+    }
+    return { total: vms.length, returned: rows.length, vms: rows, ...(notes.length === 0 ? {} : { notes }) }
+  }
+})

@@ -1,0 +1,77 @@
+import { Type } from '@sinclair/typebox'
+import { defineTool, requireCluster, type Plan } from '../gate/tool.js'
+import { CHANGE_ROLES, getRecords, plannedCall, readSnapshot, resolveVm, type VmInfo } from './cluster-records.js'
+import { VM_ARGUMENT } from './get-vm.js'
+import { followTask, TaskOutcomeSchema } from './task-wait.js'
+import { formatUnixTime } from './units.js'
+
+/** One snapshot as the snapshot tools show it. */
+export const SnapshotRowSchema = Type.Object({
+  uuid: Type.String(),
+  label: Type.String({ description: '"" for most automated snapshots.' }),
+  vm: Type.String({ description: 'The VM\'s name when the snapshot was taken.' }),
+  type: Type.String({ description: 'USER (taken on request) or AUTOMATED (by a schedule).' }),
+  taken: Type.String({ description: 'When, e.g. "2026-01-01T01:00Z"; "" while it is being taken.' })
+})
+
+const OutputSchema = Type.Object({
+  ok: Type.Boolean({ description: 'False when the cluster\'s task failed (task.error says why).' }),
+  vm: Type.String(),
+  vmUUID: Type.String(),
+  snapshot: Type.Optional(SnapshotRowSchema),
+  taskTag: Type.Optional(Type.String()),
+  task: Type.Optional(TaskOutcomeSchema),
+  notes: Type.Optional(Type.Array(Type.String()))
+})
+
+interface Prepared {
+  vm: VmInfo
+  payload: { domainUUID: string, label: string, type: 'USER' }
+}
+
+/** `snapshot_vm`: takes a labelled snapshot of a VM and waits for it. */
+export default defineTool({
+  name: 'snapshot_vm',
+  summary: 'Take a snapshot of a VM',
+  description: 'Takes a labelled snapshot of a VM and answers its uuid.',
+  tags: ['Snapshots'],
+  input: Type.Object({
+    vm: VM_ARGUMENT,
+    label: Type.String({ minLength: 1, description: 'e.g. "before update".' })
+  }, { additionalProperties: false }),
+  output: OutputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  requiresCluster: true,
+  roles: CHANGE_ROLES,
+  async plan (input, ctx): Promise<Plan<Prepared>> {
+    const vm = await resolveVm(requireCluster(ctx), input.vm)
+    const payload = { domainUUID: vm.uuid, label: input.label, type: 'USER' as const }
+    return {
+      // Then the new snapshot is read back by the UUID the cluster answers (reads are judged when they happen).
+      calls: [plannedCall(ctx.catalog, 'POST', '/VirDomainSnapshot', { payload, target: { kind: 'VirDomain', uuid: vm.uuid } })],
+      prepared: { vm, payload }
+    }
+  },
+  async handler (_input, ctx) {
+    const cluster = requireCluster(ctx)
+    const { vm, payload } = ctx.plan.prepared
+    const res = await cluster.call('POST', '/VirDomainSnapshot', { body: payload })
+    const followed = await followTask(cluster, res.data, { progress: ctx.progress })
+    const notes = [...followed.notes]
+    if (!followed.ok) notes.push(`The cluster did not take the snapshot: ${followed.task?.error ?? 'the task failed'}.`)
+    let snapshot = followed.createdUUID === undefined ? undefined : { uuid: followed.createdUUID, label: payload.label, vm: vm.name, type: 'USER', taken: '' }
+    if (snapshot !== undefined && followed.ok && followed.done) {
+      const taken = readSnapshot((await getRecords(cluster, `/VirDomainSnapshot/${snapshot.uuid}`).catch(() => []))[0])
+      snapshot = { ...snapshot, taken: formatUnixTime(taken.timestamp) ?? '' }
+    }
+    return {
+      ok: followed.ok,
+      vm: vm.name,
+      vmUUID: vm.uuid,
+      ...(snapshot === undefined || !followed.ok ? {} : { snapshot }),
+      ...(followed.taskTag === undefined ? {} : { taskTag: followed.taskTag }),
+      ...(followed.task === undefined ? {} : { task: followed.task }),
+      ...(notes.length === 0 ? {} : { notes })
+    }
+  }
+})

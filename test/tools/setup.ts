@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import type { TestContext } from 'node:test'
+import type { FastifyInstance } from 'fastify'
+import { HyperCoreClient } from '../../src/scale/client.js'
+import { clusterConfigFor, ManualClock, type RunningSimulator, type SimulatorOptions, type VmRecord } from '../../src/simulator/index.js'
+import { buildTestApp, captureLogs, scratchFile, testConfig } from '../helper.js'
+import { startTestSimulator } from '../simulator-helper.js'
+
+/** Tokens of the callers every typed-tool test app knows, by role. */
+export const TOKEN = {
+  reader: 'tools-reader-token-0123456789abcdef',
+  operator: 'tools-operator-token-0123456789abcdef',
+  admin: 'tools-admin-token-0123456789abcdef',
+  approver: 'tools-approver-token-0123456789abcdef'
+} as const
+
+/** A caller of the test app, by role. */
+export type Who = keyof typeof TOKEN
+
+/** An answer of the test app. */
+export interface Reply { statusCode: number, body: string, json: () => any }
+
+/** An app with typed tools in front of a simulator whose clock only moves while a tool waits. */
+export interface ToolSetup {
+  sim: RunningSimulator
+  clock: ManualClock
+  app: FastifyInstance
+  call: (tool: string, body: unknown, who?: Who) => Promise<Reply>
+  /** Calls a tool that must answer 200 and returns its JSON. */
+  ok: (tool: string, body: unknown, who?: Who) => Promise<any>
+  /** The simulated VM of that name. */
+  vm: (name: string) => VmRecord
+  /** The audit file's lines, parsed. */
+  audit: () => Array<Record<string, any>>
+  logs: () => string
+}
+
+/** Options of toolSetup. */
+export interface ToolSetupOptions {
+  /** SCALE_MODE (default full). */
+  mode?: 'read-only' | 'confirm' | 'full'
+  env?: Record<string, string>
+  sim?: SimulatorOptions
+}
+
+function authFile (): string {
+  const file = scratchFile('tools-auth.yaml')
+  const sha = (t: string): string => createHash('sha256').update(t).digest('hex')
+  writeFileSync(file, ['callers:', ...Object.entries(TOKEN).map(([role, token]) => `  - { name: ${role}-caller, role: ${role}, sha256: ${sha(token)} }`), ''].join('\n'))
+  return file
+}
+
+/**
+ * Builds the app against a simulator on a ManualClock (tasks take 3 s of it by default). The client's task waits
+ * sleep by moving that clock, so a wait of 20 s takes no real time and a task ends exactly when its time has come.
+ */
+export async function toolSetup (t: TestContext, opts: ToolSetupOptions = {}): Promise<ToolSetup> {
+  const clock = new ManualClock(Date.parse('2026-11-25T12:00:00Z'))
+  const sim = await startTestSimulator(t, { tls: false, clock, taskDurationMs: 3000, ...opts.sim })
+  const client = new HyperCoreClient(clusterConfigFor(sim, { timeoutMs: 10_000 }), {
+    clock: { now: () => clock.now(), sleep: async (ms) => { clock.advance(ms) } }
+  })
+  t.after(() => client.close())
+  const auditFile = scratchFile('tools-audit.jsonl')
+  const { logger, text } = captureLogs('trace')
+  const config = testConfig({ AUTH_FILE: authFile(), SCALE_AUDIT_FILE: auditFile, SCALE_MODE: opts.mode ?? 'full', ...opts.env })
+  const app = await buildTestApp(t, config, { cluster: client, clusterInfo: { mode: 'simulator', cluster: client.host } }, { logger })
+  const call = async (tool: string, body: unknown, who: Who = 'operator'): Promise<Reply> =>
+    await app.inject({ method: 'POST', url: `/${tool}`, headers: { authorization: `Bearer ${TOKEN[who]}` }, payload: body as Record<string, unknown> }) as unknown as Reply
+  return {
+    sim,
+    clock,
+    app,
+    call,
+    async ok (tool, body, who) {
+      const res = await call(tool, body, who)
+      if (res.statusCode !== 200) throw new Error(`${tool} answered ${res.statusCode}: ${res.body}`)
+      return res.json()
+    },
+    vm (name) {
+      const found = [...sim.state.vms.values()].find((v) => v.name === name)
+      if (found === undefined) throw new Error(`the simulator has no VM named ${name}`)
+      return found
+    },
+    audit () {
+      let raw = ''
+      try { raw = readFileSync(auditFile, 'utf8') } catch {}
+      return raw.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>)
+    },
+    logs: text
+  }
+}
