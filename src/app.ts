@@ -6,7 +6,7 @@ import type { Catalog } from './catalog/catalog.js'
 import { Metrics } from './metrics.js'
 import type { HyperCoreClient } from './scale/client.js'
 import { ErrorResponseSchema } from './schemas.js'
-import { tools as defaultTools } from './tools/index.js'
+import { tools as defaultTools, publishedBy } from './tools/index.js'
 import { askTools } from './tools/ask.js'
 import { AuditLog } from './gate/audit.js'
 import { ConfirmTokens } from './gate/confirm-token.js'
@@ -74,7 +74,8 @@ export function buildGate (config: Config, deps: AppDeps, log: Logger | undefine
     secrets: config.tokens,
     answerMaxBytes: config.answerMaxBytes,
     metrics: deps.metrics,
-    now
+    now,
+    publishes: publishedBy(config.toolsets)
   })
 }
 

@@ -9,6 +9,7 @@ import { mergeCallers, readAuthFile, ROLES, tokenCallers, type CallerEntry, type
 import { CONFIRM_VIA, EMPTY_RULES, readPolicyFile, SCALE_MODES, type ConfirmVia, type PolicyRules, type ScaleMode } from './gate/policy.js'
 import { LLM_ENV_VARIABLES, readLlmConfig, type LlmConfig } from './llm/config.js'
 import { LOG_LEVELS } from './logger.js'
+import { DEFAULT_TOOLSETS, parseToolsets, type Toolset } from './tools/toolsets.js'
 
 const FINGERPRINT = '((sha256|SHA256) Fingerprint=|sha256/|SHA256/)?([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}'
 
@@ -52,7 +53,8 @@ const EnvSchema = Type.Object({
   ANSWER_MAX_BYTES: Type.Integer({ minimum: 2048, maximum: 4 * 1024 * 1024, default: 16_384 }),
   SCALE_MAX_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
   SCALE_MAX_BUFFERED_MB: Type.Integer({ minimum: 16, maximum: 8192, default: 256 }),
-  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 }))
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  TOOLSETS: Type.Optional(Type.String())
 })
 
 // Secrets are taken exactly as given: a password may begin or end with a space.
@@ -138,6 +140,8 @@ export interface Config {
   schemaFile?: string
   /** The chat model `ask` uses; absent when LLM_BASE_URL is unset (ask is then not published). */
   llm?: LlmConfig
+  /** The toolsets published (TOOLSETS). */
+  toolsets: Toolset[]
 }
 
 /** Reads and validates the environment; throws a ConfigError naming the first bad variable. */
@@ -199,7 +203,17 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     cluster: readCluster(e, env),
     simulator: { vms: e.SIMULATOR_VMS, timeoutMs: e.SCALE_TIMEOUT_MS, maxConnections: e.SCALE_MAX_CONNECTIONS, bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024 },
     schemaFile: e.SCALE_SCHEMA_FILE,
-    llm: readLlmConfig(env)
+    llm: readLlmConfig(env),
+    toolsets: readToolsets(e.TOOLSETS)
+  }
+}
+
+function readToolsets (value: string | undefined): Toolset[] {
+  if (value === undefined) return [...DEFAULT_TOOLSETS]
+  try {
+    return parseToolsets(value)
+  } catch (err) {
+    throw new ConfigError('TOOLSETS', (err as Error).message)
   }
 }
 

@@ -82,6 +82,8 @@ export interface GateOptions {
   /** Counts calls, confirmations and audit failures. */
   metrics?: Metrics
   now?: () => number
+  /** Whether a tool is published (TOOLSETS): one that is not is neither listed nor callable. Every tool when absent. */
+  publishes?: (name: string) => boolean
 }
 
 // Refusals of a tool's own checks that say something about the caller's intent: audited like policy refusals.
@@ -103,6 +105,7 @@ export class Gate {
   readonly #tools: Map<string, ToolDefinition>
   readonly #opts: GateOptions
   readonly #now: () => number
+  readonly #publishes: (name: string) => boolean
 
   constructor (opts: GateOptions) {
     this.#opts = opts
@@ -110,6 +113,7 @@ export class Gate {
     this.store = opts.store
     this.#now = opts.now ?? Date.now
     this.#tools = new Map(opts.tools.map((t) => [t.name, t]))
+    this.#publishes = opts.publishes ?? (() => true)
   }
 
   /** The tools a role sees, with their schemas and descriptions for the configured mode and that role, in registry order. */
@@ -117,7 +121,7 @@ export class Gate {
     const view: ToolView = { mode: this.policy.mode, role }
     const out: PublishedTool[] = []
     for (const tool of this.#tools.values()) {
-      if (!toolVisibleTo(tool, role)) continue
+      if (!toolVisibleTo(tool, role) || !this.#publishes(tool.name)) continue
       const shaped = tool.view?.(view)
       let input = shaped?.input ?? tool.hostInput ?? tool.input
       if (this.#confirmable(tool, role)) {
@@ -135,14 +139,14 @@ export class Gate {
     return out
   }
 
-  /** The registered tool of that name. */
+  /** The registered tool of that name, when it is published. */
   tool (name: string): ToolDefinition | undefined {
-    return this.#tools.get(name)
+    return this.#publishes(name) ? this.#tools.get(name) : undefined
   }
 
   /** Runs one tool call through every step of the gate; throws AppError (masked) for anything refused or failed. */
   async call (name: string, raw: unknown, opts: CallOptions): Promise<unknown> {
-    const count = (code: string): void => this.#opts.metrics?.toolCalls.inc({ tool: this.#tools.has(name) ? name : '(unknown)', code, caller: opts.caller.name })
+    const count = (code: string): void => this.#opts.metrics?.toolCalls.inc({ tool: this.tool(name) !== undefined ? name : '(unknown)', code, caller: opts.caller.name })
     try {
       const output = await this.#run(name, raw, opts)
       count('ok')
@@ -159,6 +163,7 @@ export class Gate {
     const tool = this.#tools.get(name)
     const base = { id: randomUUID(), caller: caller.name, role: caller.role, transport: opts.transport, tool: name }
     if (tool === undefined) throw new AppError('NOT_FOUND', `There is no tool named ${JSON.stringify(name)}.`, 404)
+    if (!this.#publishes(name)) throw new AppError('NOT_FOUND', `${name} is not published here: the server's TOOLSETS setting leaves out its toolset.`, 404)
     if (!toolVisibleTo(tool, caller.role)) {
       const error = new AppError('FORBIDDEN', `${name} is not available to the caller "${caller.name}" (role ${caller.role}); it needs the role ${(tool.roles ?? []).join(' or ')}.`, 403)
       await this.#auditRefusal(base, [], undefined, error)

@@ -78,6 +78,7 @@ import { buildApp, buildGate } from '../../src/app.js'
 import type { Gate } from '../../src/gate/gate.js'
 import { ROLES, type Role } from '../../src/gate/identity.js'
 import { CONFIRM_VIA, SCALE_MODES } from '../../src/gate/policy.js'
+import { TOOLSETS } from '../../src/tools/toolsets.js'
 import { scratchFile, testCatalog, testConfig } from '../helper.js'
 import { convertDocument, convertMcpTools, LLM_MODELS, type ConversionProblem, type McpToolShape } from './converters.js'
 import { checkTool, MAX_DESCRIPTION, RULES, type RuleId, type ToolUnderTest, type Violation } from './rules.js'
@@ -86,7 +87,9 @@ import { checkTool, MAX_DESCRIPTION, RULES, type RuleId, type ToolUnderTest, typ
 const AXES: Record<string, readonly string[]> = {
   SCALE_MODE: SCALE_MODES,
   // Decides whether destructive tools grow a `confirm` argument.
-  CONFIRM_VIA
+  CONFIRM_VIA,
+  // Picks which tools are published at all.
+  TOOLSETS: [...TOOLSETS, 'all']
 }
 
 /** One bearer token per role, so /openapi.json can be fetched as each role sees it. */
