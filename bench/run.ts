@@ -5,11 +5,12 @@ import { main as tokensBench } from './tokens.js'
 import { main as mcpBench } from './mcp.js'
 import { main as soakBench } from './soak.js'
 import { main as fuzzBench } from './fuzz.js'
+import { main as typedToolsBench } from './typed-tools.js'
 
 /** `npm run bench`: every benchmark, one after the other, with printed figures. Pass `search` or `live` to run one. */
 export async function main (argv: string[] = process.argv.slice(2)): Promise<void> {
   const only = argv.find((a) => !a.startsWith('-'))
-  const benches: Array<[string, (argv: string[]) => Promise<unknown>]> = [['search', searchBench], ['live', liveBench], ['ask-context', askContextBench], ['tokens', tokensBench], ['mcp', mcpBench], ['soak', soakBench], ['fuzz', fuzzBench]]
+  const benches: Array<[string, (argv: string[]) => Promise<unknown>]> = [['search', searchBench], ['live', liveBench], ['ask-context', askContextBench], ['tokens', tokensBench], ['mcp', mcpBench], ['soak', soakBench], ['fuzz', fuzzBench], ['typed-tools', typedToolsBench]]
   for (const [name, run] of benches) {
     if (only !== undefined && only !== name) continue
     process.stdout.write(`\n=== ${name} ===\n`)
