@@ -43,12 +43,13 @@ export interface SearchFigures {
   near: Array<{ q: string, answers: string[], got: string[], none: boolean }>
 }
 
-/** The evaluation sets: the one the engine grew up with, the independent operator set, the held-out check and the fresh set of round two. */
+/** The evaluation sets: the one the engine grew up with, the independent operator set, the held-out check, the fresh set of round two and its held-out check. */
 export const EVAL_SETS = [
   { name: 'tuned', file: 'search-eval.json' },
   { name: 'operators', file: 'search-eval-operators.json' },
   { name: 'held-out', file: 'search-eval-heldout.json' },
-  { name: 'fresh', file: 'search-eval-fresh.json' }
+  { name: 'fresh', file: 'search-eval-fresh.json' },
+  { name: 'held-out-2', file: 'search-eval-heldout2.json' }
 ]
 
 /** Loads one evaluation set from test/fixtures; undefined when the file does not exist. */
@@ -175,11 +176,9 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<Sea
   console.log(`search eval: ${all.length} questions in ${sets.length} sets, ${catalog.operations.length} operations (catalogue load ${loadMs.toFixed(1)} ms, index build ${indexMs.toFixed(1)} ms, first query ${firstMs.toFixed(2)} ms)`)
   console.log(`${'set / kind'.padEnd(28)} ans+un`)
   const figures: SearchFigures[] = []
-  let operators: SearchFigures | undefined
   for (const set of sets) {
     const f = measure(`${set.name} (query_api)`, set.cases, ours)
     figures.push(f)
-    if (set.name === 'operators') operators = f
     console.log(format(f))
     const kinds = [...new Set(set.cases.map((c) => c.kind).filter((k): k is string => k !== undefined))]
     for (const kind of kinds) console.log(format(measure(`  ${kind}`, set.cases.filter((c) => c.kind === kind), ours, 1)))
@@ -197,11 +196,21 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<Sea
   }
   const times = measure('all sets', all, ours)
   console.log(`latency over all ${all.length} questions: median ${times.medianMs.toFixed(3)} ms  p95 ${times.p95Ms.toFixed(3)} ms`)
-  const tuned = figures[0]
+  const bySet = new Map(figures.map((f) => [f.name.replace(/ \(query_api\)$/, ''), f]))
+  const tuned = bySet.get('tuned')
   if (tuned !== undefined) console.log(`targets on the tuned set (recall@5 >= 95%): ${tuned.recallAt5 >= 0.95 ? 'met' : 'NOT met'}`)
-  if (operators !== undefined) {
-    const met = operators.recallAt5 >= 0.95 && operators.recallAt1 >= 0.8 && operators.flagged >= 0.8 && times.medianMs < 2
-    console.log(`targets on the operators set (recall@5 >= 95%, recall@1 >= 80%, unanswerable flagged >= 80%, median < 2 ms): ${met ? 'met' : 'NOT met'}`)
+  // The operator set and the round-two sets are held to the issue's targets; a held-out set's first run is its honest figure.
+  for (const name of ['operators', 'fresh', 'held-out-2']) {
+    const f = bySet.get(name)
+    if (f === undefined) continue
+    const unmet = [
+      f.recallAt5 < 0.95 ? 'recall@5 >= 95%' : '',
+      f.recallAt1 < 0.8 ? 'recall@1 >= 80%' : '',
+      f.flagged < 0.8 ? 'unanswerable flagged >= 80%' : '',
+      f.falseNone > 0.05 ? 'false none <= 5%' : '',
+      times.medianMs >= 2 ? 'median < 2 ms' : ''
+    ].filter(Boolean)
+    console.log(`targets on the ${name} set (recall@5 >= 95%, recall@1 >= 80%, flagged >= 80%, false none <= 5%, median < 2 ms): ${unmet.length === 0 ? 'met' : `NOT met (${unmet.join(', ')})`}`)
   }
   return [...figures, times]
 }
