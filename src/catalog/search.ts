@@ -165,7 +165,7 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\bhook (\w+ )?up\b/g, 'configure $1'],
   [/\b(clean|clear|wipe|tidy) (?:out|up|away|off)\b/g, '$1'],
   [/\bup to date\b/g, 'update'],
-  [/\b(?:log|sign) ?in(?:to)?\b/g, 'login'],
+  [/\b(?:log|sign) (?:me |us |them |him |her )?in(?:to)?\b|\b(?:log|sign)in(?:to)?\b/g, 'login'],
   [/\b(?:log|sign) (?:me |us |them |him |her )?(?:out|off)\b|\blogout\b/g, 'logout'],
   [/\be-?mail\b/g, 'email'],
   [/\bip address(es)?\b/g, 'ip'],
@@ -483,6 +483,7 @@ function analyse (index: Index, query: string): Analysed {
   const focusAt = new Set<number>()
   const verbAt = new Set<number>()
   const nounVerbAt = new Set<number>()
+  const phrasalAt = new Set<number>()
   // Where the words that said what is wanted stand: elsewhere an intent word is a plain word ("the swap disk").
   const saidAt = new Set<number>()
   let question = false
@@ -507,8 +508,11 @@ function analyse (index: Index, query: string): Analysed {
     const opener = words.length > 1 && index.aliasPairs.has(`${stem(first)} ${stem(second.split('|')[0] as string)}`)
       ? undefined
       : FIRST_WORD_INTENTS.get(first) ?? (first.length >= 5 && !index.vocabulary.has(stem(first)) ? [...FIRST_WORD_INTENTS].find(([w]) => oneEditApart(w, first, true))?.[1] : undefined)
+    // "ship the vm off", "throw away the old one": a verb with a particle is an everyday phrasal verb, not a new concept.
+    const phrasal = words.slice(1).some((w) => PARTICLES.has(w) && w !== 'on' && w !== 'in')
     const unknownVerb = !isKnown(index, stem(first)) && !/\d/.test(first) && !/ly$/.test(first) && !STOPWORDS.has(first) &&
-      (DETERMINERS.has(second) || LOCATIVE.has(second) || ['it', 'them', 'me', 'us'].includes(second))
+      (DETERMINERS.has(second) || LOCATIVE.has(second) || PARTICLES.has(second) || ['it', 'them', 'me', 'us'].includes(second))
+    if (unknownVerb && phrasal) phrasalAt.add(tokens.length)
     let kind: ClauseKind
     if (wish) kind = 'want'
     else if (lead === '' && (QUESTION_START.has(first) || /^how (far|much|long|often|big|large|fast)\b/.test(words.join(' ')))) kind = 'question'
@@ -648,9 +652,10 @@ function analyse (index: Index, query: string): Analysed {
     // "scan the vms", "what is the weather"), is something the API does not know of; after a known word it only
     // narrows that ("a TPM chip").
     const opensPhrase = !AUX.has(t.prev) && (t.prev === '' || DETERMINERS.has(t.prev) || STOPWORDS.has(t.prev) || verbAt.has(t.at - 1) || INTENT_OF.has(t.prev))
-    const concept = !known && !pure && !named && !back && !t.relative && (isVerb || focus || (beforeBreak && opensPhrase) || (kinds[t.clause] === 'imperative' && tokens[t.at - 1]?.clause !== t.clause))
+    const concept = !known && !pure && !named && !back && !t.relative && !phrasalAt.has(t.at) && (isVerb || focus || (beforeBreak && opensPhrase) || (kinds[t.clause] === 'imperative' && tokens[t.at - 1]?.clause !== t.clause))
     // "list", "show": the intent is read elsewhere; as search words they would favour summaries that say "Get one".
-    const rankWeight = (pure ? (INTENT_OF.get(word)?.includes('read') === true ? 0.05 : PURE_WEIGHT) : place) * factor
+    // A name ("a vm called temp-01") only narrows the search; it must not pull in what shares its word ("temp disk").
+    const rankWeight = (pure ? (INTENT_OF.get(word)?.includes('read') === true ? 0.05 : PURE_WEIGHT) : named && NAMING.has(t.prev) ? 0.3 * place : place) * factor
     // A time or recurrence asked for must be something the operation can schedule; in a question it only describes.
     const required = term === SCHEDULE && !intents.has('read')
     groups.push({
@@ -893,8 +898,6 @@ function rank (index: Index, query: string, method: string | undefined): Ranked 
       const q = Math.max(0, ...g.terms.map((t, j) => (quality.get(t) ?? 0) * (j < g.exact ? 1 : 0.85)))
       covered += (weights[i] as number) * q
       if (q === 0 && (weights[i] as number) >= 0.3) missing.push(g.word)
-      // The verb asked for must be the operation's own word (its names, aliases, summary or field vocabulary), not
-      // something its prose mentions in passing.
       // A verb is the operation's own when its names, aliases, path or summary say it, or, for an edit, when a field it
       // writes answers to it ("rename" a user: username); a state a field reports ("starting") is no action.
       const own = g.terms.some((t) => SUBJECT_FIELDS.some((f) => fieldsOf(r, t).includes(f))) ||
@@ -971,12 +974,26 @@ function coverageOf (r: MiniResult): { quality: Map<string, number>, strong: Set
   const strong = new Set<string>()
   for (const qt of r.queryTerms) {
     const exact = Object.hasOwn(r.match, qt) ? fieldsOf(r, qt) : undefined
-    const fields = exact ?? r.terms.filter((t) => t.startsWith(qt) || qt.startsWith(t) || Math.abs(t.length - qt.length) <= 2).flatMap((t) => fieldsOf(r, t))
+    // Matched by prefix or as a slip: the document terms that are that close, not every other term of the match.
+    const fields = exact ?? r.terms.filter((t) => t.startsWith(qt) || qt.startsWith(t) || (t[0] === qt[0] && withinEdits(t, qt, 2))).flatMap((t) => fieldsOf(r, t))
     const best = Math.max(0, ...fields.map((f) => QUALITY[f as Field] ?? 0.5))
     quality.set(qt, exact !== undefined ? best : best * 0.85)
     if (fields.some((f) => OWN_WORDS.has(f))) strong.add(qt)
   }
   return { quality, strong }
+}
+
+/** Whether two words are at most `max` insertions, deletions or substitutions apart. */
+function withinEdits (a: string, b: string, max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1))
+    if (Math.min(...row) > max) return false
+    prev = row
+  }
+  return (prev[b.length] as number) <= max
 }
 
 function weakHint (missing: string[]): string {
