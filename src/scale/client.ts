@@ -413,8 +413,9 @@ export class HyperCoreClient {
 
   // One call with the update watch around it. A call that hangs, loses its connection or meets a 502 page makes the
   // client read the update status file; when an update runs, the caller gets CLUSTER_UPDATING instead of the raw
-  // failure, and the client enters update mode. A read still unanswered after suspectAfterMs has the file read
-  // early, and is abandoned when an update runs; a change is left to its deadline, since its answer may still come.
+  // failure, and the client enters update mode. A read still unanswered after suspectAfterMs has the file looked at
+  // (and again every suspectAfterMs: a status read that failed once is not the last word), and is abandoned when an
+  // update runs; a change is left to its deadline, since its answer may still come.
   async #watched (method: ApiMethod, upstreamPath: string, body: unknown, site: CallSite, signal: AbortSignal | undefined): Promise<RawResponse> {
     const read = method === 'GET'
     const deadlineMs = this.#updateMode && read ? this.#updateTimes.readDeadlineMs : undefined
@@ -424,7 +425,7 @@ export class HyperCoreClient {
     if (signal?.aborted === true) inner.abort()
     let suspected: UpdateStatus | undefined
     const suspicion = read && !this.#updateMode
-      ? setTimeout(() => {
+      ? setInterval(() => {
         this.#watcher.check().then((status) => {
           if (status.state !== 'updating' || inner.signal.aborted) return
           suspected = status
@@ -452,7 +453,7 @@ export class HyperCoreClient {
       }
       throw err
     } finally {
-      clearTimeout(suspicion)
+      clearInterval(suspicion)
       signal?.removeEventListener('abort', onCallerGone)
     }
   }

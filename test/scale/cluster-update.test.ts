@@ -9,8 +9,12 @@ import { startTestSimulator } from '../simulator-helper.js'
 import { rawResponse, startMisbehavingCluster } from './misbehaving-cluster.js'
 
 const PHASES = { prepare: 30_000, apply: 60_000, rebootTls: 20_000, rebootDown: 10_000, starting: 10_000 }
-// Short enough for a test, and far below the call deadline, so an answer that came from the deadline would hang the test.
-const WATCH = { suspectAfterMs: 50, readDeadlineMs: 150, statusDeadlineMs: 150 }
+// Far below the call deadline, so an answer that came from the deadline would hang the test; the status file
+// deadline is roomy, so a busy test machine does not turn a slow status read into "unknown".
+const WATCH = { suspectAfterMs: 50, readDeadlineMs: 500, statusDeadlineMs: 2000 }
+// The status cache's lifetime: moving the shared clock by this much makes the next check read the file again. A
+// slow call before the update (a busy machine) may have had the file read already, and that reading must not last.
+const CACHE_MS = 5000
 const NEVER = 600_000
 
 interface UpdateSetup {
@@ -60,6 +64,7 @@ test('an update, phase by phase: CLUSTER_UPDATING with percent and version inste
 
   // Apply: the read is accepted and never answered. With a 10-minute deadline it answers CLUSTER_UPDATING at once.
   sim.update.step()
+  clock.advance(CACHE_MS)
   const read = await rejection(client.call('GET', '/VirDomain'))
   assert.equal(read.code, 'CLUSTER_UPDATING')
   assert.equal(read.statusCode, 503)
@@ -82,20 +87,20 @@ test('an update, phase by phase: CLUSTER_UPDATING with percent and version inste
   // Reboot: connections fail in the TLS handshake, then hang; the status file is unreachable too, and still counts as the update.
   sim.update.step()
   await sim.whenStable()
-  clock.advance(5000)
+  clock.advance(CACHE_MS)
   const rebooting = await rejection(client.call('GET', '/VirDomain'))
   assert.equal(rebooting.code, 'CLUSTER_UPDATING')
   assert.equal((rebooting.details as { phase: string }).phase, 'restarting')
   assert.equal((rebooting.details as { toVersion: string }).toVersion, target)
   sim.update.step()
-  clock.advance(5000)
+  clock.advance(CACHE_MS)
   assert.equal((await rejection(client.call('GET', '/VirDomain'))).code, 'CLUSTER_UPDATING')
   assert.equal((await rejection(client.call('POST', '/VirDomain/action', change))).code, 'CLUSTER_UPDATING')
 
   // Starting: /rest/v1 answers 502 with HTML; the file says IN PROGRESS.
   sim.update.step()
   await sim.whenStable()
-  clock.advance(5000)
+  clock.advance(CACHE_MS)
   const starting = await rejection(client.call('GET', '/VirDomain'))
   assert.equal(starting.code, 'CLUSTER_UPDATING')
   assert.equal((starting.details as { phase: string }).phase, 'applying')
@@ -103,7 +108,7 @@ test('an update, phase by phase: CLUSTER_UPDATING with percent and version inste
 
   // Done: once the cached reading is stale, a change is sent again (after a new login: sessions died in the reboot).
   sim.update.step()
-  clock.advance(5000)
+  clock.advance(CACHE_MS)
   const started = await client.call('POST', '/VirDomain/action', change)
   assert.equal(started.status, 200)
   assert.equal(client.lastUpdateStatus()?.state, 'idle')
@@ -113,10 +118,11 @@ test('an update, phase by phase: CLUSTER_UPDATING with percent and version inste
 })
 
 test('after the update a read ends update mode at once: the API answering normally is enough', { timeout: 60_000 }, async (t) => {
-  const { sim, client } = await updating(t)
+  const { sim, clock, client } = await updating(t)
   await client.call('GET', '/Cluster')
   sim.startUpdate()
   sim.update.step()
+  clock.advance(CACHE_MS)
   assert.equal((await rejection(client.call('GET', '/VirDomain'))).code, 'CLUSTER_UPDATING')
   for (let i = 0; i < 4; i++) sim.update.step()
   await sim.whenStable()
@@ -189,13 +195,14 @@ test('updateStatus answers from the file without a login; concurrent askers shar
 })
 
 test('/health shows a known update; /health/ready says the cluster is updating', { timeout: 60_000 }, async (t) => {
-  const { sim, client } = await updating(t)
+  const { sim, clock, client } = await updating(t)
   const app = await buildTestApp(t, testConfig(), { cluster: client, clusterInfo: { mode: 'simulator', cluster: client.host } }, { logger: captureLogs().logger })
   assert.equal((await app.inject({ url: '/health' })).json().update, undefined, 'nothing read yet, and /health reads nothing')
   await client.call('GET', '/Cluster')
   const target = String(sim.state.collection('Update').keys().next().value)
   sim.startUpdate(target)
   sim.update.step()
+  clock.advance(CACHE_MS)
   assert.equal((await rejection(client.call('GET', '/VirDomain'))).code, 'CLUSTER_UPDATING')
   const health = (await app.inject({ url: '/health' })).json()
   assert.equal(health.update.state, 'updating')
