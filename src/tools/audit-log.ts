@@ -30,9 +30,8 @@ const EntrySchema = Type.Object({
 export default defineTool({
   name: 'audit_log',
   summary: 'Read the audit log (admins only)',
-  description: 'Lists recent audited calls, newest first: every call that changed or tried to change the cluster, every refusal ' +
-    '(read-only mode, role, policy, confirmation) and every approval, with caller, tool, method, canonical path, masked payload, ' +
-    'decision, the cluster\'s status and taskTag, and duration. Filter by caller and by time (since). Only callers with the role admin see this tool.',
+  description: 'Recent audited calls, newest first: every change or attempted change, every refusal and every approval, ' +
+    'with caller, tool, method, path, masked payload, decision, the cluster\'s status, taskTag and duration. Filter by caller and since. Admins only.',
   tags: ['Safety'],
   example: { limit: 20 },
   input: Type.Object({

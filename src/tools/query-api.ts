@@ -22,12 +22,9 @@ export default defineTool({
   name: 'query_api',
   summary: 'Find the HyperCore API endpoint for a task',
   description: 'Finds the HyperCore REST endpoint for a task among the 150 operations, best first. ' +
-    'Ask in plain words ("power on a VM", "give it 16 GB of RAM", "put the install ISO in the CD drive", "is it on?") or give a path ("/VirDomain"). ' +
-    'It knows everyday, field and other hypervisors\' words (datastore, template, vMotion, port group, checkpoint). ' +
-    'match says how well the best result answers: strong, weak (only part of the question is covered) or none (no operation does it: ' +
-    'the results are only the nearest, and hint says why and names the closest areas). Each result has a confidence (high, medium, low), ' +
-    'the method, path, summary and whether it changes the cluster. A blank query is refused with QUERY_EMPTY. ' +
-    'Next: describe_endpoint with the chosen method and path for its payload schema and an example, then run_api.',
+    'Ask in plain words ("power on a VM", "give it 16 GB of RAM", "is it on?") or give a path ("/VirDomain"); other hypervisors\' words work too (datastore, vMotion, checkpoint). ' +
+    'match: strong, weak (part of the question is covered) or none (no operation does it; hint names the closest areas). ' +
+    'Next: describe_endpoint with the chosen method and path, then run_api.',
   tags: ['Catalog'],
   example: { query: 'how do I power on a VM', limit: 5 },
   input: Type.Object({
