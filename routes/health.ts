@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { ScaleMode } from '../src/gate/policy.js'
 import { version } from '../src/paths.js'
 import type { HyperCoreClient } from '../src/scale/client.js'
+import type { CatalogView } from '../src/scale/live-catalog.js'
 import type { UpdateStatus } from '../src/scale/update-status.js'
 import { StringEnum } from '../src/schemas.js'
 
@@ -10,7 +11,17 @@ export interface HealthOptions {
   mode: 'simulator' | 'cluster' | 'none'
   /** Host (and port) of the cluster; never credentials. */
   cluster: string | null
+  /** Where the API catalog came from, when the runtime says. */
+  catalog?: CatalogView
 }
+
+const CatalogSchema = Type.Object({
+  source: StringEnum(['bundled', 'file', 'cluster'], { description: 'bundled: HyperCore 9.4 shipped with this server; file: SCALE_SCHEMA; cluster: the cluster\'s own spec merged with ours.' }),
+  apiVersion: Type.Optional(Type.String({ description: 'The cluster\'s HyperCore version (GET /Cluster icosVersion), when it was asked.' })),
+  specVersion: Type.String({ description: 'The document\'s info.version; not a HyperCore version.' }),
+  operations: Type.Integer(),
+  note: Type.Optional(Type.String({ description: 'Why this catalog, e.g. why SCALE_SCHEMA=auto fell back to the bundled one.' }))
+})
 
 const HealthSchema = Type.Object({
   status: StringEnum(['ok'], { description: 'Always ok while the server answers.' }),
@@ -20,6 +31,7 @@ const HealthSchema = Type.Object({
   node: Type.Optional(Type.String({ description: 'The node calls go to now: the configured one, or another after a failover.' })),
   nodes: Type.Optional(Type.Array(Type.String(), { description: 'Every node address known: the configured one, SCALE_NODES, and those learned from GET /Node.' })),
   safety: StringEnum(['read-only', 'confirm', 'full'], { description: 'SCALE_MODE: what reaches the cluster (read-only, confirm, full).' }),
+  catalog: Type.Optional(CatalogSchema),
   update: Type.Optional(Type.Object({
     state: StringEnum(['idle', 'updating', 'unknown'], { description: 'From the cluster\'s update status file as last read: updating while an update runs.' }),
     percent: Type.Optional(Type.Integer()),
@@ -56,6 +68,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMod
       cluster: opts.cluster,
       ...nodes,
       safety: opts.safety,
+      ...(opts.catalog === undefined ? {} : { catalog: opts.catalog }),
       ...(update === undefined ? {} : { update: updateView(update) })
     }
   })

@@ -38,6 +38,7 @@ const EnvSchema = Type.Object({
   SCALE_TLS_FINGERPRINT: Type.Optional(Type.String({ pattern: `^${FINGERPRINT}(\\s*,\\s*${FINGERPRINT})*$` })),
   SCALE_NODES: Type.Optional(Type.String()),
   SCALE_INSECURE_TLS: Type.Boolean({ default: false }),
+  SCALE_SCHEMA: Type.Optional(Type.String()),
   SCALE_SCHEMA_FILE: Type.Optional(Type.String()),
   SIMULATOR_VMS: Type.Integer({ minimum: 0, maximum: 100_000, default: 12 }),
   AUTH_FILE: Type.Optional(Type.String()),
@@ -84,6 +85,9 @@ export interface ClusterConfig {
   /** Cluster answer bytes held in memory at once across calls (SCALE_MAX_BUFFERED_MB). */
   bufferedBytes?: number
 }
+
+/** SCALE_SCHEMA: the cluster's own spec merged with the bundled catalogue (`auto`), the bundled HyperCore 9.4 one, or an OpenAPI file. */
+export type SchemaSetting = { kind: 'auto' } | { kind: 'bundled' } | { kind: 'file', file: string }
 
 /** How the MCP faces behave (`/mcp` and `scale-api-helper mcp`). */
 export interface McpConfig {
@@ -136,8 +140,8 @@ export interface Config {
   cluster?: ClusterConfig
   /** Settings for the embedded simulator when no cluster is configured (and the client settings used with it). */
   simulator: { vms: number, timeoutMs: number, maxConnections: number, bufferedBytes: number }
-  /** An OpenAPI document to use instead of the bundled HyperCore 9.4 catalog. */
-  schemaFile?: string
+  /** Which API catalogue to use (SCALE_SCHEMA, or its older name SCALE_SCHEMA_FILE). */
+  schema: SchemaSetting
   /** The chat model `ask` uses; absent when LLM_BASE_URL is unset (ask is then not published). */
   llm?: LlmConfig
   /** The toolsets published (TOOLSETS). */
@@ -202,7 +206,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     },
     cluster: readCluster(e, env),
     simulator: { vms: e.SIMULATOR_VMS, timeoutMs: e.SCALE_TIMEOUT_MS, maxConnections: e.SCALE_MAX_CONNECTIONS, bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024 },
-    schemaFile: e.SCALE_SCHEMA_FILE,
+    schema: readSchema(e),
     llm: readLlmConfig(env),
     toolsets: readToolsets(e.TOOLSETS)
   }
@@ -319,6 +323,18 @@ function readNodes (value: string, configured: string): string[] {
       throw new ConfigError('SCALE_NODES', `${JSON.stringify(node)} ${err instanceof ConfigError ? err.message.replace(/^SCALE_HOST: /, '') : 'is not an address'}`)
     }
   })
+}
+
+// SCALE_SCHEMA is auto, bundled, or a file (`./auto` for a file named auto); SCALE_SCHEMA_FILE is its older name.
+function readSchema (e: Env): SchemaSetting {
+  if (e.SCALE_SCHEMA !== undefined && e.SCALE_SCHEMA_FILE !== undefined) {
+    throw new ConfigError('SCALE_SCHEMA_FILE', 'is the older name of SCALE_SCHEMA; set only SCALE_SCHEMA')
+  }
+  if (e.SCALE_SCHEMA_FILE !== undefined) return { kind: 'file', file: e.SCALE_SCHEMA_FILE }
+  const value = e.SCALE_SCHEMA ?? 'auto'
+  if (value === 'auto') return { kind: 'auto' }
+  if (value === 'bundled') return { kind: 'bundled' }
+  return { kind: 'file', file: value }
 }
 
 /** Upper-case, colon-separated SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` prints it. */

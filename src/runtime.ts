@@ -5,6 +5,7 @@ import { buildSearchIndex } from './catalog/search.js'
 import type { AppDeps } from './app.js'
 import { Metrics } from './metrics.js'
 import { HyperCoreClient } from './scale/client.js'
+import { catalogView, LIVE_SPEC_WAIT_MS, loadCatalog } from './scale/live-catalog.js'
 import { clusterConfigFor, startSimulator } from './simulator/index.js'
 
 /** The long-lived pieces the app is built around, and how to release them. */
@@ -14,46 +15,73 @@ export interface Runtime extends AppDeps {
   close: () => Promise<void>
 }
 
-/** Loads the catalog and connects the cluster side: the configured cluster, or else the embedded simulator. */
+/**
+ * Connects the cluster side (the configured cluster, or else the embedded simulator) and loads the catalog. With
+ * SCALE_SCHEMA=auto the cluster's own spec is asked for before the server starts, for at most the smaller of
+ * SCALE_TIMEOUT_MS and 10 s; past that, or on any failure, the bundled catalog is used and the reason logged.
+ */
 export async function createRuntime (config: Config, log: Logger): Promise<Runtime> {
-  const catalog = await Catalog.load(config.schemaFile)
-  // Built now rather than on the first query_api call, which would otherwise pay ~100 ms.
-  buildSearchIndex(catalog)
   const metrics = new Metrics()
   const observer = metrics.clusterObserver()
+  const clientLog = log.child({ component: 'hypercore' })
+  const catalogLog = log.child({ component: 'catalog' })
 
   if (config.cluster !== undefined) {
-    const cluster = new HyperCoreClient(config.cluster, { log: log.child({ component: 'hypercore' }), observer })
+    const cluster = new HyperCoreClient(config.cluster, { log: clientLog, observer, discoverNodes: true })
+    let catalog: Catalog
+    try {
+      catalog = await loadCatalog(config.schema, { client: cluster, log: catalogLog, waitMs: Math.min(config.cluster.timeoutMs, LIVE_SPEC_WAIT_MS) })
+    } catch (err) {
+      await cluster.close()
+      throw err
+    }
+    // Built now rather than on the first query_api call, which would otherwise pay ~100 ms.
+    buildSearchIndex(catalog)
     const tls = config.cluster.tlsFingerprint !== undefined
-      ? 'certificate pinned by SHA-256 fingerprint'
+      ? `certificate pinned by SHA-256 fingerprint${config.cluster.tlsFingerprint.includes(',') ? ` (${config.cluster.tlsFingerprint.split(',').length} pins)` : ''}`
       : config.cluster.caFile !== undefined ? `certificate checked against ${config.cluster.caFile}` : config.cluster.insecureTls ? 'certificate NOT verified' : 'certificate verified against the system CAs'
+    const nodes = config.cluster.nodes === undefined ? [] : [`  Other nodes (SCALE_NODES): ${config.cluster.nodes.join(', ')}; more are learned from GET /Node.`]
     return {
       catalog,
       cluster,
       metrics,
-      clusterInfo: { mode: 'cluster', cluster: cluster.host },
-      banner: [`HyperCore cluster: ${config.cluster.url}/rest/v1 as ${config.cluster.username} (${tls}).`],
+      clusterInfo: { mode: 'cluster', cluster: cluster.host, catalog: catalogView(catalog) },
+      banner: [`HyperCore cluster: ${config.cluster.url}/rest/v1 as ${config.cluster.username} (${tls}).`, ...nodes, catalogLine(catalog)],
       async close () { await cluster.close() }
     }
   }
 
-  const simulator = await startSimulator({ catalog, vms: config.simulator.vms, logger: log.child({ component: 'simulator' }) })
+  // The simulator routes and validates with the bundled catalog (or the SCALE_SCHEMA file) and serves it as its spec.
+  const simulatorCatalog = await Catalog.load(config.schema.kind === 'file' ? config.schema.file : undefined)
+  const simulator = await startSimulator({ catalog: simulatorCatalog, vms: config.simulator.vms, logger: log.child({ component: 'simulator' }) })
   // The simulator's certificate is self-signed; pinning its fingerprint exercises the same TLS path as a real cluster.
   const { timeoutMs, maxConnections, bufferedBytes } = config.simulator
-  const cluster = new HyperCoreClient(clusterConfigFor(simulator, { timeoutMs, maxConnections, bufferedBytes }), { log: log.child({ component: 'hypercore' }), observer })
+  const cluster = new HyperCoreClient(clusterConfigFor(simulator, { timeoutMs, maxConnections, bufferedBytes }), { log: clientLog, observer })
+  const catalog = config.schema.kind === 'file'
+    ? simulatorCatalog
+    : await loadCatalog(config.schema, { client: cluster, log: catalogLog, waitMs: Math.min(timeoutMs, LIVE_SPEC_WAIT_MS) })
+  buildSearchIndex(catalog)
   return {
     catalog,
     cluster,
     metrics,
-    clusterInfo: { mode: 'simulator', cluster: cluster.host },
+    clusterInfo: { mode: 'simulator', cluster: cluster.host, catalog: catalogView(catalog) },
     banner: [
       'SIMULATED CLUSTER: no SCALE_HOST is set, so the tools talk to the embedded HyperCore simulator, not real hardware.',
       `  simulator: ${simulator.url}/rest/v1 (user "${simulator.username}", password "${simulator.password}", ${config.simulator.vms} VMs)`,
-      '  Set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD to use a real cluster.'
+      '  Set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD to use a real cluster.',
+      catalogLine(catalog)
     ],
     async close () {
       await cluster.close()
       await simulator.close()
     }
   }
+}
+
+function catalogLine (catalog: Catalog): string {
+  const version = catalog.apiVersion === undefined ? '' : ` (HyperCore ${catalog.apiVersion})`
+  if (catalog.origin === 'cluster') return `API catalog: the cluster's own spec${version}, merged with the bundled descriptions: ${catalog.operations.length} operations.`
+  if (catalog.origin === 'file') return `API catalog: ${catalog.source} (${catalog.operations.length} operations).`
+  return `API catalog: the bundled HyperCore 9.4 one${version} (${catalog.operations.length} operations)${catalog.note === undefined ? '' : `. ${catalog.note}`}`
 }

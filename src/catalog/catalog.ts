@@ -41,6 +41,29 @@ export interface CatalogOperation {
   intent?: OperationIntent
   /** Fields it reads or writes, by path, with the words people use for each (`x-field-terms`). */
   fieldTerms?: Array<{ field: string, terms: string[] }>
+  /**
+   * Where it comes from when a cluster's own spec was merged in: `merged` (our words, the cluster's schemas) or
+   * `cluster` (only the cluster's spec has it). Absent for an operation only our document describes.
+   */
+  source?: 'merged' | 'cluster'
+}
+
+/** Where a catalogue came from: the bundled HyperCore 9.4 document, a file (SCALE_SCHEMA), or the cluster's own spec merged with ours. */
+export type CatalogOrigin = 'bundled' | 'file' | 'cluster'
+
+/** What a catalogue says about itself besides its operations. */
+export interface CatalogInfo {
+  version: string
+  title: string
+  source: string
+  tags: string[]
+  unsupported?: UnsupportedTopic[]
+  /** Default: `bundled` when the source is the bundled document, else `file`. */
+  origin?: CatalogOrigin
+  /** The cluster's HyperCore version (`GET /Cluster` → icosVersion), when it was asked. */
+  apiVersion?: string
+  /** Why the catalogue is what it is, e.g. why SCALE_SCHEMA=auto fell back to the bundled one. */
+  note?: string
 }
 
 /** What kind of question an operation answers: a list, one record, a status, or a create, change, delete or action. */
@@ -83,21 +106,29 @@ export class Catalog {
   readonly operations: CatalogOperation[]
   /** Tag names in document order, followed by any tag only operations use. */
   readonly tags: string[]
-  /** The API version the document describes (`info.version`). */
+  /** The API version the document describes (`info.version`; a cluster's spec says 1.3.2 on 9.6 and 9.7 alike, so never gate on it). */
   readonly version: string
   readonly title: string
-  /** The file the catalogue came from. */
+  /** The file (or URL) the catalogue came from. */
   readonly source: string
+  readonly origin: CatalogOrigin
+  /** The cluster's HyperCore version (`GET /Cluster` → icosVersion), when it was asked. */
+  readonly apiVersion: string | undefined
+  /** Why the catalogue is what it is, e.g. why SCALE_SCHEMA=auto fell back to the bundled one. */
+  readonly note: string | undefined
   /** What the API does not do, as the document lists it (`x-unsupported`). */
   readonly unsupported: UnsupportedTopic[]
   readonly #templates: CompiledTemplate[]
   readonly #byId: Map<string, CatalogOperation>
 
-  constructor (operations: CatalogOperation[], info: { version: string, title: string, source: string, tags: string[], unsupported?: UnsupportedTopic[] }) {
+  constructor (operations: CatalogOperation[], info: CatalogInfo) {
     this.operations = operations
     this.version = info.version
     this.title = info.title
     this.source = info.source
+    this.origin = info.origin ?? (info.source === bundledFile() ? 'bundled' : 'file')
+    this.apiVersion = info.apiVersion
+    this.note = info.note
     this.unsupported = info.unsupported ?? []
     const tags = [...info.tags]
     for (const op of operations) if (!tags.includes(op.tag)) tags.push(op.tag)
@@ -133,6 +164,21 @@ export class Catalog {
   /** Builds a catalogue from an OpenAPI document already in memory (trusted: not validated). */
   static fromDocument (document: Record<string, unknown>, source = '<memory>'): Catalog {
     return buildCatalog(document, source)
+  }
+
+  /** The same operations and facts, with some facts changed (e.g. the cluster's version, or why this catalogue is used). */
+  withInfo (info: Partial<Pick<CatalogInfo, 'origin' | 'apiVersion' | 'note'>>): Catalog {
+    return new Catalog(this.operations, {
+      version: this.version,
+      title: this.title,
+      source: this.source,
+      tags: this.tags,
+      unsupported: this.unsupported,
+      origin: this.origin,
+      ...(this.apiVersion === undefined ? {} : { apiVersion: this.apiVersion }),
+      ...(this.note === undefined ? {} : { note: this.note }),
+      ...info
+    })
   }
 
   /** The operation with this operationId. */

@@ -90,6 +90,22 @@ export interface TaskStatus {
   interrupted?: 'shutdown' | 'cancelled'
 }
 
+/** What a cluster says about itself. */
+export interface SelfDescription {
+  /** `GET /Cluster` → icosVersion, e.g. 9.7.4.225310: what features are gated on. */
+  icosVersion?: string
+  /** The live `/rest/v1/openapi.json`, parsed. */
+  spec: Record<string, unknown>
+  /** On 9.7.1 and later: the `/rest/v2/openAPI.json` answer, by its number of paths (the catalogue covers /rest/v1 only). */
+  v2?: { paths: number }
+  /** The node that answered. */
+  node: string
+}
+
+// The only paths selfDescription reads: fixed here, never taken from a caller.
+const DESCRIBING_PATHS = { cluster: '/rest/v1/Cluster', spec: '/rest/v1/openapi.json', v2: '/rest/v2/openAPI.json' } as const
+const V2_SINCE = [9, 7, 1]
+
 /** Options of one call. */
 export interface CallOptions {
   body?: unknown
@@ -306,6 +322,49 @@ export class HyperCoreClient {
   /** The last update status read, without asking the cluster (for liveness answers that must never wait). */
   lastUpdateStatus (): UpdateStatus | undefined {
     return this.#watcher.last
+  }
+
+  /**
+   * The cluster's own description: `GET /rest/v1/Cluster` (its icosVersion) and `GET /rest/v1/openapi.json`, read
+   * with HTTP Basic credentials so that no session is created (when the cluster refuses Basic, e.g. for an OIDC
+   * account, through the session); from 9.7.1 it also notes whether `/rest/v2/openAPI.json` answers. Everything
+   * within `deadlineMs`. Throws AppError.
+   */
+  async selfDescription (deadlineMs: number): Promise<SelfDescription> {
+    const bound = new AbortController()
+    const timer = setTimeout(() => { bound.abort() }, deadlineMs)
+    try {
+      const [cluster, spec] = await Promise.all([
+        this.#describing(DESCRIBING_PATHS.cluster, deadlineMs, bound.signal),
+        this.#describing(DESCRIBING_PATHS.spec, deadlineMs, bound.signal)
+      ])
+      const record = (Array.isArray(cluster.data) ? cluster.data[0] : cluster.data) as { icosVersion?: unknown } | undefined
+      const icosVersion = typeof record?.icosVersion === 'string' && record.icosVersion !== '' ? record.icosVersion : undefined
+      if (spec.data === null || typeof spec.data !== 'object' || Array.isArray(spec.data)) {
+        throw new AppError('SCALE_BAD_RESPONSE', `The cluster's ${DESCRIBING_PATHS.spec} is not a JSON object.`, 502)
+      }
+      let v2: SelfDescription['v2']
+      if (icosVersion !== undefined && atLeast(icosVersion, V2_SINCE)) {
+        const answer = await this.#describing(DESCRIBING_PATHS.v2, deadlineMs, bound.signal).catch(() => undefined)
+        const paths = (answer?.data as { paths?: unknown } | undefined)?.paths
+        if (paths !== null && typeof paths === 'object') v2 = { paths: Object.keys(paths).length }
+      }
+      return { ...(icosVersion === undefined ? {} : { icosVersion }), spec: spec.data as Record<string, unknown>, ...(v2 === undefined ? {} : { v2 }), node: spec.node }
+    } catch (err) {
+      if (bound.signal.aborted) throw new AppError('SCALE_TIMEOUT', `The cluster did not describe itself (${DESCRIBING_PATHS.cluster}, ${DESCRIBING_PATHS.spec}) within ${deadlineMs} ms.`, 504, { cause: err })
+      throw err
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async #describing (path: string, deadlineMs: number, signal: AbortSignal): Promise<RawResponse> {
+    const site = this.#site('GET', path)
+    let raw = await this.#send('GET', path, undefined, undefined, site, signal, { deadlineMs, basic: true })
+    if (raw.status === 401) raw = await this.#authed('GET', path, undefined, site, signal, deadlineMs)
+    if (raw.status < 200 || raw.status > 299) throw apiError(site, raw.status, raw.data)
+    if (!raw.json || raw.problem !== undefined) throw new AppError('SCALE_BAD_RESPONSE', `The cluster answered GET ${path} ${raw.problem ?? 'with something that is not JSON'}.`, 502)
+    return raw
   }
 
   /** Ends every task wait now (shutdown): each returns the task as it stands, marked interrupted. */
@@ -593,6 +652,7 @@ export class HyperCoreClient {
     if (signal?.aborted === true) throw cancelled(site)
     const headers: Record<string, string> = { accept: 'application/json' }
     if (sessionId !== undefined) headers.cookie = `sessionID=${sessionId}`
+    if (extra.basic === true) headers.authorization = `Basic ${Buffer.from(`${this.#config.username}:${this.#config.password}`).toString('base64')}`
     let payload: string | undefined
     if (body !== undefined) {
       payload = JSON.stringify(body)
@@ -725,6 +785,8 @@ function parseBody (status: number, headers: RawResponse['headers'], text: strin
 interface SendExtras {
   /** This exchange's deadline instead of SCALE_TIMEOUT_MS. */
   deadlineMs?: number
+  /** Send HTTP Basic credentials (the live spec; real clusters accept Basic on every call). */
+  basic?: boolean
   /** False for reads beside the API, which must not count as the cluster answering (default true). */
   track?: boolean
 }
@@ -758,6 +820,16 @@ function updatingError (update: UpdateStatus, site: CallSite, sent: boolean): Ap
       retryAfterSeconds: 30
     }
   })
+}
+
+// True when a version like 9.7.4.225310 is at least `min`, part by part.
+function atLeast (version: string, min: number[]): boolean {
+  const parts = version.split('.').map((p) => Number.parseInt(p, 10))
+  for (const [i, want] of min.entries()) {
+    const have = Number.isFinite(parts[i]) ? parts[i] as number : 0
+    if (have !== want) return have > want
+  }
+  return true
 }
 
 // When a call tried more than one node and none answered: the most telling failure, naming every node tried. A

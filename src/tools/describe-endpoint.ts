@@ -29,10 +29,10 @@ const DETAIL = StringEnum(['compact', 'full'], { description: 'compact (default)
 export default defineTool({
   name: 'describe_endpoint',
   summary: 'Describe one HyperCore API endpoint: required fields, allowed values and an example',
-  description: 'Returns what is needed to call one HyperCore REST operation: its summary, path parameters, the required fields, the fields with their allowed values, ' +
-    'the names of the optional fields, the response codes and a minimal example body that passes validation. detail="full" adds the resolved request schema and every field with its flags (read-only, create-only, uncertain), defaults and descriptions. ' +
-    'Call it after query_api has found the endpoint and before run_api: fill the example\'s <placeholders> with real values (UUIDs come from GET calls). ' +
-    'Accepts the path template ("/VirDomain/{virDomainUUID}") or a concrete path. An unknown endpoint, or a method the path does not have, answers 404 ENDPOINT_NOT_FOUND with the nearest operations in details.suggestions.',
+  description: 'What is needed to call one HyperCore REST operation: the required fields, the fields with their allowed values, the other field names, ' +
+    'the response codes and a minimal example body that validates; detail="full" adds the resolved schema and every field\'s flags and description. ' +
+    'Use it between query_api and run_api; fill the example\'s <placeholders> (UUIDs come from GET calls). Takes a path template or a concrete path. ' +
+    'An unknown endpoint or method answers 404 ENDPOINT_NOT_FOUND with the nearest operations in details.suggestions.',
   tags: ['Catalog'],
   input: Type.Object({
     method: MethodSchema,
@@ -65,14 +65,25 @@ export default defineTool({
       meaning: Type.String({ description: 'What it means.' })
     }), { description: 'What the operation answers.' }),
     example: Type.Optional(Type.Unknown({ description: 'A minimal body that validates; values in <angle brackets> are placeholders.' })),
-    notes: Type.Optional(Type.Array(Type.String({ description: 'A note.' }), { description: 'What was left out to keep the answer small.' }))
+    notes: Type.Optional(Type.Array(Type.String({ description: 'A note.' }), { description: 'What was left out to keep the answer small.' })),
+    catalog: Type.Object({
+      source: StringEnum(['bundled', 'file', 'cluster'], { description: 'Where this description comes from: bundled (HyperCore 9.4, shipped with this server), file (SCALE_SCHEMA), or cluster (the cluster\'s own spec merged with the bundled descriptions).' }),
+      apiVersion: Type.Optional(Type.String({ description: 'The cluster\'s HyperCore version (GET /Cluster icosVersion), when it was asked.' })),
+      operation: Type.Optional(StringEnum(['merged', 'cluster'], { description: 'merged: our description with the cluster\'s schemas; cluster: only the cluster\'s spec knows this operation.' }))
+    }, { description: 'Which catalog answered.' })
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   requiresCluster: false,
   async handler (input, ctx) {
     const full = describeEndpoint(ctx.catalog, input.method, input.path)
-    if (input.detail !== 'full') return compactDescription(full)
-    const answer = { ...full, responses: responseList(full.responses) }
+    const origin = ctx.catalog.byId(full.operationId)?.source
+    const catalog = {
+      source: ctx.catalog.origin,
+      ...(ctx.catalog.apiVersion === undefined ? {} : { apiVersion: ctx.catalog.apiVersion }),
+      ...(origin === undefined ? {} : { operation: origin })
+    }
+    if (input.detail !== 'full') return { ...compactDescription(full), catalog }
+    const answer = { ...full, responses: responseList(full.responses), catalog }
     // The largest operations (VM export) have schemas of 20 KB and more: the flat field list says the same.
     if (Buffer.byteLength(JSON.stringify(answer)) > ctx.answerMaxBytes) {
       const { requestSchema: _schema, ...rest } = answer
