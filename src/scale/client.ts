@@ -167,6 +167,9 @@ export class HyperCoreClient {
   // An update runs and the API misbehaves: changes are refused at once, reads get a short deadline. Set only when a
   // call hung or answered 502 and the status file then said an update runs; cleared by a normal answer or an idle file.
   #updateMode = false
+  // When a read sent in update mode last failed the way an update makes calls fail (client clock). Within cacheMs of
+  // it, reads answer CLUSTER_UPDATING at once: one read per period finds out whether the API is back.
+  #probeFailedAt: number | undefined
   #lastAnswerAt: number | undefined
   #lastFailure: { code: string, at: number } | undefined
   #probe: Promise<boolean> | undefined
@@ -232,7 +235,10 @@ export class HyperCoreClient {
     const site = this.#site(verb, confined.path)
     if (this.#updateMode) {
       const update = await this.#watcher.check()
-      if (update.state === 'updating' && verb !== 'GET') throw updatingError(update, site, false)
+      if (update.state === 'updating') {
+        if (verb !== 'GET') throw updatingError(update, site, 'not-sent')
+        if (this.#probeFailedAt !== undefined && this.#clock.now() - this.#probeFailedAt < this.#updateTimes.cacheMs) throw updatingError(update, site, 'not-sent')
+      }
       if (update.state === 'idle') this.#updateMode = false
     }
     const raw = await this.#watched(verb, confined.upstreamPath, opts.body, site, opts.signal)
@@ -477,7 +483,8 @@ export class HyperCoreClient {
   // update runs; a change is left to its deadline, since its answer may still come.
   async #watched (method: ApiMethod, upstreamPath: string, body: unknown, site: CallSite, signal: AbortSignal | undefined): Promise<RawResponse> {
     const read = method === 'GET'
-    const deadlineMs = this.#updateMode && read ? this.#updateTimes.readDeadlineMs : undefined
+    const probe = this.#updateMode && read
+    const deadlineMs = probe ? this.#updateTimes.readDeadlineMs : undefined
     const inner = new AbortController()
     const onCallerGone = (): void => inner.abort()
     signal?.addEventListener('abort', onCallerGone, { once: true })
@@ -496,7 +503,8 @@ export class HyperCoreClient {
       const raw = await this.#authed(method, upstreamPath, body, site, inner.signal, deadlineMs)
       if (raw.status >= 502 && raw.status <= 504 && !raw.json) {
         const update = await this.#updateCheck()
-        if (update !== undefined) throw updatingError(update, site, !read)
+        if (probe) this.#probeFailedAt = this.#clock.now()
+        if (update !== undefined) throw updatingError(update, site, read ? 'unanswered' : 'maybe-made')
       } else if (raw.status < 500 || raw.json) {
         this.#answeredNormally()
       }
@@ -504,11 +512,13 @@ export class HyperCoreClient {
     } catch (err) {
       if (suspected !== undefined && signal?.aborted !== true) {
         this.#enterUpdateMode(suspected)
-        throw updatingError(suspected, site, !read)
+        this.#probeFailedAt = this.#clock.now()
+        throw updatingError(suspected, site, 'unanswered')
       }
       if (err instanceof AppError && suspectsUpdate(err, this.#lastAnswerAt !== undefined)) {
         const update = await this.#updateCheck()
-        if (update !== undefined) throw updatingError(update, site, !read)
+        if (probe) this.#probeFailedAt = this.#clock.now()
+        if (update !== undefined) throw updatingError(update, site, read ? 'unanswered' : 'maybe-made')
       }
       throw err
     } finally {
@@ -528,11 +538,14 @@ export class HyperCoreClient {
   #enterUpdateMode (status: UpdateStatus): void {
     if (!this.#updateMode) this.#log.warn({ cluster: this.host, percent: status.percent, toVersion: status.toVersion, phase: status.phase }, 'the cluster is applying an update: changes are refused until it is done')
     this.#updateMode = true
+    // Readiness: the cluster is not serving calls, whatever answered before.
+    this.#lastFailure = { code: 'CLUSTER_UPDATING', at: Date.now() }
   }
 
   #answeredNormally (): void {
     if (!this.#updateMode) return
     this.#updateMode = false
+    this.#probeFailedAt = undefined
     this.#watcher.invalidate()
     this.#log.info({ cluster: this.host }, 'the cluster answers normally again: update mode ended')
   }
@@ -803,13 +816,19 @@ function suspectsUpdate (err: AppError, answeredBefore: boolean): boolean {
   return false
 }
 
-/** CLUSTER_UPDATING for a call, with the update's progress; says whether the call itself may have reached the cluster. */
-function updatingError (update: UpdateStatus, site: CallSite, sent: boolean): AppError {
+/**
+ * CLUSTER_UPDATING for a call, with the update's progress. `outcome` says what became of the call: not sent at all,
+ * a read sent and not answered, or a change sent and not answered (`details.sent`: it may have been made).
+ */
+function updatingError (update: UpdateStatus, site: CallSite, outcome: 'not-sent' | 'unanswered' | 'maybe-made'): AppError {
   const to = update.toVersion === undefined ? '' : ` to HyperCore ${update.toVersion}`
   const progress = [update.percent === undefined ? undefined : `${update.percent}% done`, update.phase].filter((p) => p !== undefined).join(', ')
-  const what = sent
+  const sent = outcome === 'maybe-made'
+  const what = outcome === 'maybe-made'
     ? `${site.method} ${site.path} was sent before the update was noticed and got no answer: it may or may not have been made, so check the record once the update is done before repeating it.`
-    : `${site.method} ${site.path} was ${site.method === 'GET' ? 'not answered' : 'not sent: changes are refused while an update runs'}.`
+    : outcome === 'unanswered'
+      ? `${site.method} ${site.path} got no answer.`
+      : `${site.method} ${site.path} was not sent: ${site.method === 'GET' ? 'a read moments ago found the API still away' : 'changes are refused while an update runs'}.`
   return new AppError('CLUSTER_UPDATING', `The cluster is applying an update${to}${progress === '' ? '' : ` (${progress})`}; ${what} Calls work again once it is done; /health shows its progress.`, 503, {
     details: {
       ...(update.percent === undefined ? {} : { percent: update.percent }),
