@@ -83,7 +83,7 @@ export const ERROR_CODES = {
   CLUSTER_UPDATING: { status: 503, meaning: 'The cluster is applying an update; calls resume when it is done (`details` has the percent and target version).' },
   NOT_READY: { status: 503, meaning: '`/health/ready`: the cluster has not answered recently and does not answer a `/ping` now.' },
   NO_CLUSTER: { status: 503, meaning: 'No cluster is available.' },
-  SCHEMA_FILE_INVALID: { status: 500, meaning: '`SCALE_SCHEMA_FILE` is not a usable OpenAPI document (stops the start).' },
+  SCHEMA_FILE_INVALID: { status: 500, meaning: 'The file `SCALE_SCHEMA` (or `SCALE_SCHEMA_FILE`) names is not a usable OpenAPI document (stops the start).' },
 
   // The local LLM behind `ask`
   LLM_NOT_CONFIGURED: { status: 503, meaning: '`ask` needs `LLM_BASE_URL` and `LLM_MODEL`.' },
