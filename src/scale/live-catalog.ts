@@ -50,8 +50,11 @@ export async function loadCatalog (setting: SchemaSetting, opts: { client?: Hype
   try {
     description = await client.selfDescription(waitMs)
   } catch (err) {
-    const why = err instanceof AppError ? `${err.code}: ${err.message}` : String(err)
-    log.warn({ cluster: client.host, code: err instanceof AppError ? err.code : 'error' }, 'the cluster\'s own API spec could not be read; using the bundled HyperCore 9.4 catalogue')
+    // Only our code and the HTTP status: the note is shown on the public /health, and a cluster's error page is
+    // not ours to repeat there (a proxy may echo request headers, credentials included).
+    const status = err instanceof AppError ? (err.details as { status?: unknown } | undefined)?.status : undefined
+    const why = err instanceof AppError ? `${err.code}${typeof status === 'number' ? `, HTTP ${status}` : ''}` : 'an unexpected error'
+    log.warn({ cluster: client.host, code: err instanceof AppError ? err.code : 'error', status }, 'the cluster\'s own API spec could not be read; using the bundled HyperCore 9.4 catalogue')
     return bundled.withInfo({ note: `SCALE_SCHEMA=auto: the cluster's spec could not be read (${why}); the bundled HyperCore 9.4 catalogue is used.` })
   }
   const source = `https://${description.node}/rest/v1/openapi.json`
@@ -62,7 +65,7 @@ export async function loadCatalog (setting: SchemaSetting, opts: { client?: Hype
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err)
     log.warn({ cluster: client.host, problem: why.slice(0, 200) }, 'the cluster\'s own API spec is not usable; using the bundled HyperCore 9.4 catalogue')
-    return bundled.withInfo({ ...apiVersion, note: `SCALE_SCHEMA=auto: the cluster's spec is not usable (${why.slice(0, 300)}); the bundled HyperCore 9.4 catalogue is used.` })
+    return bundled.withInfo({ ...apiVersion, note: `SCALE_SCHEMA=auto: the cluster's spec is not usable (${err instanceof SpecProblem ? why : 'it could not be catalogued; the log says why'}); the bundled HyperCore 9.4 catalogue is used.` })
   }
   const v2 = description.v2 === undefined ? '' : ` The cluster also serves /rest/v2 (${description.v2.paths} paths in /rest/v2/openAPI.json), which this server does not call.`
   const merged = mergeCatalogs(bundled, live, { source, ...apiVersion, note: `The cluster's own spec merged with the bundled catalogue's descriptions and search words.${v2}` })
@@ -72,12 +75,15 @@ export async function loadCatalog (setting: SchemaSetting, opts: { client?: Hype
   return merged
 }
 
+// What is wrong with a spec, in our own words (safe to show anywhere).
+class SpecProblem extends Error {}
+
 // A spec from the cluster, checked for the shape a catalogue needs; anything else throws with what is wrong.
 function liveCatalog (spec: Record<string, unknown>, source: string): Catalog {
-  if (typeof spec.openapi !== 'string' && typeof spec.swagger !== 'string') throw new Error('it has no "openapi" (or "swagger") version field')
-  if (!isRecord(spec.paths) || Object.keys(spec.paths).length === 0) throw new Error('it has no paths')
+  if (typeof spec.openapi !== 'string' && typeof spec.swagger !== 'string') throw new SpecProblem('it has no "openapi" (or "swagger") version field')
+  if (!isRecord(spec.paths) || Object.keys(spec.paths).length === 0) throw new SpecProblem('it has no paths')
   const catalog = Catalog.fromDocument(spec, source)
-  if (catalog.operations.length === 0) throw new Error('it describes no operations')
+  if (catalog.operations.length === 0) throw new SpecProblem('it describes no operations')
   return catalog
 }
 
