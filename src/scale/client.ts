@@ -307,11 +307,16 @@ export class HyperCoreClient {
       this.#probedAt = now
       // While an update is known to run, the probe gets the short deadline reads get: the answer is known anyway.
       this.#probe = this.#send('GET', '/rest/v1/ping', undefined, undefined, this.#site('GET', '/ping'), undefined, { deadlineMs: this.#updateMode ? this.#updateTimes.readDeadlineMs : undefined })
-        .then((raw) => raw.status < 500, () => false)
+        .then((raw) => {
+          const normal = raw.status < 500 && raw.problem === undefined
+          if (normal) this.#answeredNormally()
+          return normal
+        }, () => false)
         .finally(() => { this.#probe = undefined })
     }
     if (this.#probe !== undefined) await this.#probe
-    return facts(this.#lastAnswerAt !== undefined && (this.#lastFailure === undefined || this.#lastAnswerAt >= this.#lastFailure.at))
+    // In update mode only a normal answer counts: the 502 pages of a cluster coming back are answers, not service.
+    return facts(!this.#updateMode && this.#lastAnswerAt !== undefined && (this.#lastFailure === undefined || this.#lastAnswerAt >= this.#lastFailure.at))
   }
 
   /**

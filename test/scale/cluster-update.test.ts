@@ -240,4 +240,16 @@ test('/health shows a known update; /health/ready says the cluster is updating',
   assert.equal(ready.json().code, 'NOT_READY')
   assert.match(ready.json().message, /applying an update to HyperCore/)
   assert.equal(ready.json().details.update.state, 'updating')
+
+  // Starting: the API's 502 pages are answers, not service: still not ready.
+  sim.update.step()
+  sim.update.step()
+  await sim.whenStable()
+  assert.equal(sim.update.phase, 'starting')
+  assert.equal((await app.inject({ url: '/health/ready' })).statusCode, 503)
+  // Done: once a read is let through and answered, the server is ready again.
+  sim.update.step()
+  clock.advance(CACHE_MS)
+  assert.equal((await client.call('GET', '/Cluster')).status, 200)
+  assert.equal((await app.inject({ url: '/health/ready' })).statusCode, 200)
 })
