@@ -21,7 +21,9 @@ Environment:
   LLM_MODEL          the model, e.g. qwen3:4b
   LLM_API_KEY        its API key, when it needs one (or LLM_API_KEY_FILE: read from a file)
   LLM_TIMEOUT_MS     deadline of one answer (default ${DEFAULT_LLM_TIMEOUT_MS})
-  SCALE_SCHEMA_FILE  an OpenAPI document to use instead of the bundled HyperCore 9.4 catalogue
+  SCALE_SCHEMA       a file: an OpenAPI document to use instead of the bundled HyperCore 9.4 catalogue
+                     (auto and bundled both mean the bundled one here: this command talks to no cluster;
+                     SCALE_SCHEMA_FILE is the older name)
 `
 
 /** What to do when LLM_BASE_URL is unset. */
@@ -103,7 +105,9 @@ export async function runAsk (argv: string[], io: Partial<AskIo> = {}): Promise<
     return 1
   }
 
-  const schemaFile = env.SCALE_SCHEMA_FILE?.trim()
+  // No cluster here, so "auto" cannot ask one for its spec: a file is used when given, else the bundled catalogue.
+  const schema = env.SCALE_SCHEMA?.trim()
+  const schemaFile = schema !== undefined && schema !== '' && schema !== 'auto' && schema !== 'bundled' ? schema : env.SCALE_SCHEMA_FILE?.trim()
   const client = new LlmClient(config)
   const spinner = startSpinner(err, `Asking ${config.model}…`)
   const interrupt = io.signal === undefined ? ctrlC() : undefined

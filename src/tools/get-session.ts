@@ -19,6 +19,7 @@ export default defineTool({
     ageSeconds: Type.Optional(Type.Integer({ description: 'Seconds since the session was created.' })),
     createdAt: Type.Optional(Type.String({ description: 'When the session was created (ISO 8601).' })),
     lastUsedAt: Type.Optional(Type.String({ description: 'When the session was last used for a successful call (ISO 8601).' })),
+    node: Type.Optional(Type.String({ description: 'The node calls go to now (host and port): another node than cluster after a failover.' })),
     sessionId: Type.Optional(Type.String({ description: 'The last 4 characters of the session ID, e.g. "…a1b2"; never the whole ID.' })),
     verified: Type.Optional(Type.Boolean({ description: 'With verify=true and a session held: whether the cluster still accepts it.' }))
   }),
@@ -29,11 +30,12 @@ export default defineTool({
     const verified = input.verify === true ? await cluster.verify() : undefined
     const session = await cluster.session()
     if (!session.active || session.createdAt === undefined) {
-      return { active: false, cluster: session.cluster, ...(verified === undefined ? {} : { verified }) }
+      return { active: false, cluster: session.cluster, node: session.node, ...(verified === undefined ? {} : { verified }) }
     }
     return {
       active: true,
       cluster: session.cluster,
+      node: session.node,
       ageSeconds: Math.max(0, Math.floor((Date.now() - session.createdAt.getTime()) / 1000)),
       createdAt: session.createdAt.toISOString(),
       ...(session.lastUsedAt === undefined ? {} : { lastUsedAt: session.lastUsedAt.toISOString() }),

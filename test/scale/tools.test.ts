@@ -274,7 +274,7 @@ test('run_api answers a HyperCore 4xx in our error shape with the cluster\'s bod
 test('session tools: generate, get, kill, get', async (t) => {
   const { call, fake } = await setup(t, (f) => f.route('GET', '/rest/v1/Cluster', () => ({ body: [] })))
   const before = await call('get_session')
-  assert.deepEqual(before.json(), { active: false, cluster: new URL(fake.url).host })
+  assert.deepEqual(before.json(), { active: false, cluster: new URL(fake.url).host, node: new URL(fake.url).host })
 
   const generated = await call('generate_session')
   assert.equal(generated.statusCode, 200)
@@ -292,7 +292,7 @@ test('session tools: generate, get, kill, get', async (t) => {
 
   assert.deepEqual((await call('kill_session')).json(), { ok: true })
   assert.equal(fake.sessions.size, 0)
-  assert.deepEqual((await call('get_session')).json(), { active: false, cluster: new URL(fake.url).host })
+  assert.deepEqual((await call('get_session')).json(), { active: false, cluster: new URL(fake.url).host, node: new URL(fake.url).host })
   assert.deepEqual((await call('kill_session')).json(), { ok: true }, 'killing without a session is ok')
 })
 
@@ -300,7 +300,7 @@ test('get_session verify notices a session the cluster dropped', async (t) => {
   const { call, fake } = await setup(t, (f) => f.route('GET', '/rest/v1/Cluster', () => ({ body: [] })))
   await call('generate_session')
   fake.expireSessions()
-  assert.deepEqual((await call('get_session', { verify: true })).json(), { active: false, cluster: new URL(fake.url).host, verified: false })
+  assert.deepEqual((await call('get_session', { verify: true })).json(), { active: false, cluster: new URL(fake.url).host, node: new URL(fake.url).host, verified: false })
 })
 
 test('generate_session with a wrong password answers SCALE_AUTH_FAILED without the password', async (t) => {
