@@ -166,9 +166,10 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<Fuz
     figures.ms = performance.now() - started
     const logs = logLines.join('')
     for (const secret of [PASSWORD, TOKEN, ...client.knownSecrets()]) if (logs.includes(secret)) figures.failures.push('a secret is in the log')
-    // Only our own client's one login may reach the session endpoints; nothing may leave /rest/v1.
+    // Only our own client's one login may reach the session endpoints; nothing may leave /rest/v1 but the status file.
     const logins = upstream.filter((p) => /^\/rest\/v1\/login$/i.test(p)).length
-    figures.upstreamOutside = upstream.filter((p) => !p.startsWith('/rest/v1/') || /^\/rest\/v1\/logout$/i.test(p)).length + Math.max(0, logins - 1)
+    // The one path outside it the client itself reads: the update status file, when a call misbehaved.
+    figures.upstreamOutside = upstream.filter((p) => (!p.startsWith('/rest/v1/') && p !== '/update/update_status.json') || /^\/rest\/v1\/logout$/i.test(p)).length + Math.max(0, logins - 1)
     if (figures.upstreamOutside > 0) figures.failures.push(`${figures.upstreamOutside} upstream requests outside /rest/v1 or to the session endpoints`)
     await app.close()
     await client.close()
