@@ -6,7 +6,7 @@ import { callsDigest } from './confirm-token.js'
 import type { Caller } from './identity.js'
 import { maskSecrets, type MaskReport } from './mask.js'
 import type { Policy } from './policy.js'
-import type { Plan } from './tool.js'
+import type { Plan } from './plan.js'
 
 /** A 2xx answer from the cluster, with its secrets masked. */
 export interface ClusterAnswer {

@@ -14,7 +14,8 @@ import { normaliseInput } from './normalise.js'
 import type { Policy } from './policy.js'
 import { previewCalls, previewText, type CallPreview } from './preview.js'
 import type { GateStore } from './store.js'
-import { toolVisibleTo, type Plan, type PlannedCall, type Progress, type ToolAnnotations, type ToolDefinition, type ToolView } from './tool.js'
+import type { Plan, PlannedCall } from './plan.js'
+import { toolVisibleTo, type Progress, type ToolAnnotations, type ToolDefinition, type ToolView } from './tool.js'
 
 /** What the person is asked when a client can ask them directly (MCP elicitation). */
 export interface ConfirmQuestion {

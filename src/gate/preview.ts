@@ -1,6 +1,6 @@
 import { actionTypes } from './call-rule.js'
 import type { ClusterAccess } from './cluster-access.js'
-import type { PlannedCall } from './tool.js'
+import type { PlannedCall } from './plan.js'
 
 /** A destructive call described for the person who has to approve it. */
 export interface CallPreview {

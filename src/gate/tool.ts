@@ -2,9 +2,9 @@ import type { Static, TObject, TSchema } from '@sinclair/typebox'
 import type { Catalog } from '../catalog/catalog.js'
 import { AppError } from '../errors.js'
 import type { Log } from '../logger.js'
-import type { ApiMethod } from '../scale/canonical-path.js'
 import type { AuditEntry, AuditQuery } from './audit.js'
 import type { ClusterAccess } from './cluster-access.js'
+import type { Plan } from './plan.js'
 import type { Caller, Role } from './identity.js'
 import type { ScaleMode } from './policy.js'
 
@@ -18,29 +18,6 @@ export interface ToolAnnotations {
   idempotentHint: boolean
   /** Talks to something outside this server (the cluster, an LLM). */
   openWorldHint: boolean
-}
-
-/** One cluster call a tool is about to make, in canonical form: what the policy judges and the audit records. */
-export interface PlannedCall {
-  method: ApiMethod
-  /** Canonical path under /rest/v1, without the query string. */
-  path: string
-  /** `''` or `?a=b`. */
-  search?: string
-  /** The catalog's name for the operation, when it knows it. */
-  operationId?: string
-  payload?: unknown
-  /** The record the call acts on, for the preview and the audit. */
-  target?: { kind: string, uuid: string }
-}
-
-/** What a tool declares before it runs: the calls it will make and the session change it will make, if any. */
-export interface Plan<P = unknown> {
-  calls: PlannedCall[]
-  /** A login or logout of the shared cluster session. */
-  session?: 'login' | 'logout'
-  /** Whatever the handler needs from planning (parsed input, the catalog match), so nothing is worked out twice. */
-  prepared: P
 }
 
 /** Who is looking at the tool list: published schemas and descriptions can depend on it. */

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
-import { defineTool, requireCluster, type Plan } from '../gate/tool.js'
+import type { Plan } from '../gate/plan.js'
+import { defineTool, requireCluster } from '../gate/tool.js'
 import { CHANGE_ROLES, findVm, namesakeNote, namesakes, plannedCall, resolveSnapshot, resolveVm, type SnapshotInfo, type VmInfo } from './cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
 import { followTask, TaskOutcomeSchema } from './task-wait.js'

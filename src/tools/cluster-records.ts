@@ -2,7 +2,7 @@ import type { Catalog } from '../catalog/catalog.js'
 import { AppError, isAppError } from '../errors.js'
 import type { ClusterAccess } from '../gate/cluster-access.js'
 import type { Role } from '../gate/identity.js'
-import type { PlannedCall } from '../gate/tool.js'
+import type { PlannedCall } from '../gate/plan.js'
 import type { ApiMethod } from '../scale/canonical-path.js'
 import { closestNames, type Candidate } from './closest-names.js'
 

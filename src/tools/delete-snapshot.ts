@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
-import { defineTool, requireCluster, type Plan } from '../gate/tool.js'
+import type { Plan } from '../gate/plan.js'
+import { defineTool, requireCluster } from '../gate/tool.js'
 import { CHANGE_ROLES, plannedCall, resolveSnapshot, type SnapshotInfo } from './cluster-records.js'
 import { snapshotRow } from './list-snapshots.js'
 import { SnapshotRowSchema } from './snapshot-vm.js'

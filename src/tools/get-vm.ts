@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { AppError } from '../errors.js'
-import { defineTool, requireCluster, type Plan } from '../gate/tool.js'
+import type { Plan } from '../gate/plan.js'
+import { defineTool, requireCluster } from '../gate/tool.js'
 import { findVm, getRecords, nodeLabel, plannedCall, readNode, resolveVm, type VmInfo } from './cluster-records.js'
 import { formatBytes, toGiB } from './units.js'
 

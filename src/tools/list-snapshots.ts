@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { defineTool, requireCluster, type Plan } from '../gate/tool.js'
+import type { Plan } from '../gate/plan.js'
+import { defineTool, requireCluster } from '../gate/tool.js'
 import { getRecords, plannedCall, readSnapshot, resolveVm, type SnapshotInfo } from './cluster-records.js'
 import { SnapshotRowSchema } from './snapshot-vm.js'
 import { formatUnixTime } from './units.js'

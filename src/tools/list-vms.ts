@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { defineTool, requireCluster, type Plan } from '../gate/tool.js'
+import type { Plan } from '../gate/plan.js'
+import { defineTool, requireCluster } from '../gate/tool.js'
 import { StringEnum } from '../schemas.js'
 import { getRecords, nodeLabel, plannedCall, readNode, readVm, resolveNode, type VmInfo } from './cluster-records.js'
 import { toGiB } from './units.js'

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import { isAppError } from '../errors.js'
 import { validationError } from '../gate/normalise.js'
-import { defineTool, requireCluster, type Plan } from '../gate/tool.js'
+import type { Plan } from '../gate/plan.js'
+import { defineTool, requireCluster } from '../gate/tool.js'
 import { getRecords, plannedCall } from './cluster-records.js'
 import { HOST_SAFE_WAIT_SECONDS } from './task-wait.js'
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { validationError } from '../gate/normalise.js'
-import { defineTool, requireCluster, type Plan } from '../gate/tool.js'
+import type { Plan } from '../gate/plan.js'
+import { defineTool, requireCluster } from '../gate/tool.js'
 import { CHANGE_ROLES, findVm, namesakeNote, namesakes, OFF_STATES, plannedCall, resolveVm, type VmInfo } from './cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
 import { followTask, TaskOutcomeSchema } from './task-wait.js'
