@@ -3,7 +3,7 @@ import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { CHANGE_ROLES, findVm, namesakeNote, namesakes, plannedCall, resolveSnapshot, resolveVm, type SnapshotInfo, type VmInfo } from './cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
-import { followTask, TaskOutcomeSchema } from './task-wait.js'
+import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
 
 /** A VM a clone or an import made. */
 export const NewVmSchema = Type.Object({
@@ -13,13 +13,11 @@ export const NewVmSchema = Type.Object({
 })
 
 const OutputSchema = Type.Object({
-  ok: Type.Boolean({ description: 'False when the cluster\'s task failed (task.error says why).' }),
+  ok: ChangeOkSchema,
   source: Type.String({ description: 'The VM cloned.' }),
   fromSnapshot: Type.Optional(Type.String({ description: 'UUID of the snapshot cloned from.' })),
   clone: Type.Optional(NewVmSchema),
-  taskTag: Type.Optional(Type.String()),
-  task: Type.Optional(TaskOutcomeSchema),
-  notes: Type.Optional(Type.Array(Type.String()))
+  ...TASK_FIELDS
 })
 
 interface Prepared {
@@ -56,10 +54,8 @@ export default defineTool({
   async handler (_input, ctx) {
     const cluster = requireCluster(ctx)
     const { vm, payload, snapshot } = ctx.plan.prepared
-    const res = await cluster.call('POST', `/VirDomain/${vm.uuid}/clone`, { body: payload })
-    const followed = await followTask(cluster, res.data, { progress: ctx.progress })
-    const notes = [...followed.notes]
-    if (!followed.ok) notes.push(`The cluster did not make the clone: ${followed.task?.error ?? 'the task failed'}.`)
+    const followed = await makeChange(cluster, 'POST', `/VirDomain/${vm.uuid}/clone`, payload, ctx.progress)
+    const notes = [...followed.notes, ...refusalNote(followed, 'The cluster did not make the clone')]
     let clone: { uuid: string, name: string, state: string } | undefined
     if (followed.ok && followed.createdUUID !== undefined) {
       const others = await namesakes(cluster, payload.template.name, followed.createdUUID)
@@ -72,9 +68,7 @@ export default defineTool({
       source: vm.name,
       ...(snapshot === undefined ? {} : { fromSnapshot: snapshot.uuid }),
       ...(clone === undefined ? {} : { clone }),
-      ...(followed.taskTag === undefined ? {} : { taskTag: followed.taskTag }),
-      ...(followed.task === undefined ? {} : { task: followed.task }),
-      ...(notes.length === 0 ? {} : { notes })
+      ...taskFields(followed, notes)
     }
   }
 })

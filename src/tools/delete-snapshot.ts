@@ -4,14 +4,12 @@ import { defineTool, requireCluster } from '../gate/tool.js'
 import { CHANGE_ROLES, plannedCall, resolveSnapshot, type SnapshotInfo } from './cluster-records.js'
 import { snapshotRow } from './list-snapshots.js'
 import { SnapshotRowSchema } from './snapshot-vm.js'
-import { followTask, TaskOutcomeSchema } from './task-wait.js'
+import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
 
 const OutputSchema = Type.Object({
-  ok: Type.Boolean({ description: 'False when the cluster\'s task failed (task.error says why).' }),
+  ok: ChangeOkSchema,
   deleted: SnapshotRowSchema,
-  taskTag: Type.Optional(Type.String()),
-  task: Type.Optional(TaskOutcomeSchema),
-  notes: Type.Optional(Type.Array(Type.String()))
+  ...TASK_FIELDS
 })
 
 /** `delete_snapshot`: deletes one snapshot, named by UUID or exact label. */
@@ -34,16 +32,12 @@ export default defineTool({
   async handler (_input, ctx) {
     const cluster = requireCluster(ctx)
     const snap = ctx.plan.prepared
-    const res = await cluster.call('DELETE', `/VirDomainSnapshot/${snap.uuid}`)
-    const followed = await followTask(cluster, res.data, { progress: ctx.progress })
-    const notes = [...followed.notes]
-    if (!followed.ok) notes.push(`The cluster did not delete it: ${followed.task?.error ?? 'the task failed'}.`)
+    const followed = await makeChange(cluster, 'DELETE', `/VirDomainSnapshot/${snap.uuid}`, undefined, ctx.progress)
+    const notes = [...followed.notes, ...refusalNote(followed, 'The cluster did not delete it')]
     return {
       ok: followed.ok,
       deleted: snapshotRow(snap),
-      ...(followed.taskTag === undefined ? {} : { taskTag: followed.taskTag }),
-      ...(followed.task === undefined ? {} : { task: followed.task }),
-      ...(notes.length === 0 ? {} : { notes })
+      ...taskFields(followed, notes)
     }
   }
 })

@@ -4,16 +4,14 @@ import { defineTool, requireCluster } from '../gate/tool.js'
 import { CHANGE_ROLES, plannedCall, resolveVm, type VmInfo } from './cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
 import { checkShareUri, maskShareUri } from './share-uri.js'
-import { followTask, TaskOutcomeSchema } from './task-wait.js'
+import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
 
 const OutputSchema = Type.Object({
-  ok: Type.Boolean({ description: 'False when the cluster\'s task failed (task.error says why).' }),
+  ok: ChangeOkSchema,
   vm: Type.String(),
   uuid: Type.String(),
   target: Type.String({ description: 'Where it went, the password shown as ***.' }),
-  taskTag: Type.Optional(Type.String()),
-  task: Type.Optional(TaskOutcomeSchema),
-  notes: Type.Optional(Type.Array(Type.String()))
+  ...TASK_FIELDS
 })
 
 interface Prepared {
@@ -44,18 +42,14 @@ export default defineTool({
   async handler (_input, ctx) {
     const cluster = requireCluster(ctx)
     const { vm, payload } = ctx.plan.prepared
-    const res = await cluster.call('POST', `/VirDomain/${vm.uuid}/export`, { body: payload })
-    const followed = await followTask(cluster, res.data, { progress: ctx.progress })
-    const notes = [...followed.notes]
-    if (!followed.ok) notes.push(`The export failed: ${followed.task?.error ?? 'the task failed'}.`)
+    const followed = await makeChange(cluster, 'POST', `/VirDomain/${vm.uuid}/export`, payload, ctx.progress)
+    const notes = [...followed.notes, ...refusalNote(followed, 'The export failed')]
     return {
       ok: followed.ok,
       vm: vm.name,
       uuid: vm.uuid,
       target: maskShareUri(payload.target.pathURI),
-      ...(followed.taskTag === undefined ? {} : { taskTag: followed.taskTag }),
-      ...(followed.task === undefined ? {} : { task: followed.task }),
-      ...(notes.length === 0 ? {} : { notes })
+      ...taskFields(followed, notes)
     }
   }
 })

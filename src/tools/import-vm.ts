@@ -4,15 +4,13 @@ import { defineTool, requireCluster } from '../gate/tool.js'
 import { CHANGE_ROLES, findVm, namesakeNote, namesakes, plannedCall } from './cluster-records.js'
 import { NewVmSchema } from './clone-vm.js'
 import { checkShareUri, maskShareUri } from './share-uri.js'
-import { followTask, TaskOutcomeSchema } from './task-wait.js'
+import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
 
 const OutputSchema = Type.Object({
-  ok: Type.Boolean({ description: 'False when the cluster\'s task failed (task.error says why).' }),
+  ok: ChangeOkSchema,
   source: Type.String({ description: 'Where it came from, the password shown as ***.' }),
   vm: Type.Optional(NewVmSchema),
-  taskTag: Type.Optional(Type.String()),
-  task: Type.Optional(TaskOutcomeSchema),
-  notes: Type.Optional(Type.Array(Type.String()))
+  ...TASK_FIELDS
 })
 
 interface Prepared {
@@ -41,10 +39,8 @@ export default defineTool({
   async handler (_input, ctx) {
     const cluster = requireCluster(ctx)
     const { payload } = ctx.plan.prepared
-    const res = await cluster.call('POST', '/VirDomain/import', { body: payload })
-    const followed = await followTask(cluster, res.data, { progress: ctx.progress })
-    const notes = [...followed.notes]
-    if (!followed.ok) notes.push(`The import failed: ${followed.task?.error ?? 'the task failed'}.`)
+    const followed = await makeChange(cluster, 'POST', '/VirDomain/import', payload, ctx.progress)
+    const notes = [...followed.notes, ...refusalNote(followed, 'The import failed')]
     let vm: { uuid: string, name: string, state: string } | undefined
     if (followed.ok && followed.createdUUID !== undefined) {
       const made = followed.done ? await findVm(cluster, followed.createdUUID) : undefined
@@ -55,9 +51,7 @@ export default defineTool({
       ok: followed.ok,
       source: maskShareUri(payload.source.pathURI),
       ...(vm === undefined ? {} : { vm }),
-      ...(followed.taskTag === undefined ? {} : { taskTag: followed.taskTag }),
-      ...(followed.task === undefined ? {} : { task: followed.task }),
-      ...(notes.length === 0 ? {} : { notes })
+      ...taskFields(followed, notes)
     }
   }
 })

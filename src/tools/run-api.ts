@@ -5,6 +5,7 @@ import { AppError } from '../errors.js'
 import { fitResult } from '../gate/fit-result.js'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
+import { followTask } from './task-wait.js'
 import { canonicalTarget, checkMethod, type ApiMethod, type ApiTarget } from '../scale/canonical-path.js'
 import { httpMethodSchema } from '../schemas.js'
 
@@ -200,19 +201,10 @@ export default defineTool({
       if (taskTag === undefined) {
         notes.push('wait was given but the answer has no taskTag: nothing to wait for.')
       } else {
-        try {
-          const task = await cluster.waitForTask(taskTag, seconds * 1000, {
-            onProgress: (t) => ctx.progress?.({ progress: t.progressPercent, total: 100, message: `task ${taskTag} ${t.state}` })
-          })
-          result.task = { state: task.state, progressPercent: task.progressPercent, ...(task.error === undefined ? {} : { error: task.error }) }
-          if (task.error !== undefined) result.ok = false
-          if (task.interrupted === 'shutdown') notes.push(`This server is shutting down, so it stopped following task ${taskTag} (${task.state}); the task goes on in the cluster. Check it with run_api GET /TaskTag/${taskTag} once the server is back; do not send the change again.`)
-          else if (task.interrupted === 'cancelled') notes.push(`The request was cancelled, so following task ${taskTag} stopped (${task.state}); the task goes on in the cluster.`)
-          else if (task.timedOut) notes.push(`The task was still ${task.state} after ${seconds} s; it goes on by itself. Check it with run_api GET /TaskTag/${taskTag} (or wait longer with a larger wait); do not send the change again.`)
-        } catch (err) {
-          // The change was accepted; failing the whole call would invite the caller to repeat it.
-          notes.push(`The call was accepted but following task ${taskTag} failed (${err instanceof AppError ? `${err.code}: ${err.message}` : String(err)}); check it with run_api GET /TaskTag/${taskTag}.`)
-        }
+        const followed = await followTask(cluster, res.data, { progress: ctx.progress, seconds, checkWith: (tag) => `run_api GET /TaskTag/${tag}` })
+        if (followed.task !== undefined) result.task = followed.task
+        if (!followed.ok) result.ok = false
+        notes.push(...followed.notes)
       }
     }
 

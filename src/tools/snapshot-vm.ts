@@ -3,7 +3,7 @@ import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { CHANGE_ROLES, getRecords, plannedCall, readSnapshot, resolveVm, type VmInfo } from './cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
-import { followTask, TaskOutcomeSchema } from './task-wait.js'
+import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
 import { formatUnixTime } from './units.js'
 
 /** One snapshot as the snapshot tools show it. */
@@ -16,13 +16,11 @@ export const SnapshotRowSchema = Type.Object({
 })
 
 const OutputSchema = Type.Object({
-  ok: Type.Boolean({ description: 'False when the cluster\'s task failed (task.error says why).' }),
+  ok: ChangeOkSchema,
   vm: Type.String(),
   vmUUID: Type.String(),
   snapshot: Type.Optional(SnapshotRowSchema),
-  taskTag: Type.Optional(Type.String()),
-  task: Type.Optional(TaskOutcomeSchema),
-  notes: Type.Optional(Type.Array(Type.String()))
+  ...TASK_FIELDS
 })
 
 interface Prepared {
@@ -56,10 +54,8 @@ export default defineTool({
   async handler (_input, ctx) {
     const cluster = requireCluster(ctx)
     const { vm, payload } = ctx.plan.prepared
-    const res = await cluster.call('POST', '/VirDomainSnapshot', { body: payload })
-    const followed = await followTask(cluster, res.data, { progress: ctx.progress })
-    const notes = [...followed.notes]
-    if (!followed.ok) notes.push(`The cluster did not take the snapshot: ${followed.task?.error ?? 'the task failed'}.`)
+    const followed = await makeChange(cluster, 'POST', '/VirDomainSnapshot', payload, ctx.progress)
+    const notes = [...followed.notes, ...refusalNote(followed, 'The cluster did not take the snapshot')]
     let snapshot = followed.createdUUID === undefined ? undefined : { uuid: followed.createdUUID, label: payload.label, vm: vm.name, type: 'USER', taken: '' }
     if (snapshot !== undefined && followed.ok && followed.done) {
       const taken = readSnapshot((await getRecords(cluster, `/VirDomainSnapshot/${snapshot.uuid}`).catch(() => []))[0])
@@ -70,9 +66,7 @@ export default defineTool({
       vm: vm.name,
       vmUUID: vm.uuid,
       ...(snapshot === undefined || !followed.ok ? {} : { snapshot }),
-      ...(followed.taskTag === undefined ? {} : { taskTag: followed.taskTag }),
-      ...(followed.task === undefined ? {} : { task: followed.task }),
-      ...(notes.length === 0 ? {} : { notes })
+      ...taskFields(followed, notes)
     }
   }
 })

@@ -4,7 +4,7 @@ import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { CHANGE_ROLES, findVm, namesakeNote, namesakes, OFF_STATES, plannedCall, resolveVm, type VmInfo } from './cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
-import { followTask, TaskOutcomeSchema } from './task-wait.js'
+import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
 import { fromGiB, toGiB } from './units.js'
 
 // The cluster's own floor for memory is 16 MiB; a VM with less than 1/4 GiB is a typo, not a plan.
@@ -29,16 +29,14 @@ const ValuesSchema = Type.Object({
 })
 
 const OutputSchema = Type.Object({
-  ok: Type.Boolean({ description: 'False when the cluster\'s task failed (task.error says why).' }),
+  ok: ChangeOkSchema,
   changed: Type.Boolean({ description: 'False when every value was already as asked: nothing was sent.' }),
   vm: Type.String(),
   uuid: Type.String(),
   state: Type.String(),
   changes: Type.Array(Type.String({ description: 'e.g. "cpus 2 → 4".' })),
   now: ValuesSchema,
-  taskTag: Type.Optional(Type.String()),
-  task: Type.Optional(TaskOutcomeSchema),
-  notes: Type.Optional(Type.Array(Type.String()))
+  ...TASK_FIELDS
 })
 
 interface Prepared {
@@ -106,13 +104,12 @@ export default defineTool({
     if (changes.length === 0) {
       return { ok: true, changed: false, vm: vm.name, uuid: vm.uuid, state: vm.state, changes, now: values(vm), notes: ['Nothing was sent: every value was already as asked.'] }
     }
-    const res = await cluster.call('PATCH', `/VirDomain/${vm.uuid}`, { body: payload })
-    const followed = await followTask(cluster, res.data, { progress: ctx.progress })
+    const followed = await makeChange(cluster, 'PATCH', `/VirDomain/${vm.uuid}`, payload, ctx.progress)
     const found = await findVm(cluster, vm.uuid)
     const now = found ?? vm
     const notes = [...followed.notes]
     if (found === undefined) notes.push('The VM no longer exists: it was deleted while the change waited.')
-    if (!followed.ok) notes.push(`The cluster refused the change: ${followed.task?.error ?? 'the task failed'}.`)
+    notes.push(...refusalNote(followed, 'The cluster refused the change'))
     if (followed.ok && (payload.numVCPU !== undefined || payload.mem !== undefined) && !OFF_STATES.has(now.state)) {
       notes.push(`The VM is ${now.state}: the new CPU count and memory are stored now and take effect at its next power-on (vm_action SHUTDOWN, then START).`)
     }
@@ -125,9 +122,7 @@ export default defineTool({
       state: found === undefined ? 'DELETED' : now.state,
       changes,
       now: values(now),
-      ...(followed.taskTag === undefined ? {} : { taskTag: followed.taskTag }),
-      ...(followed.task === undefined ? {} : { task: followed.task }),
-      ...(notes.length === 0 ? {} : { notes })
+      ...taskFields(followed, notes)
     }
   }
 })

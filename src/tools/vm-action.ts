@@ -7,7 +7,7 @@ import { StringEnum } from '../schemas.js'
 import { CHANGE_ROLES, findVm, getRecords, nodeLabel, plannedCall, readNode, resolveNode, resolveVm } from './cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
 import { judgeAction, VM_ACTIONS, type VmAction } from './power-rules.js'
-import { followTask, HOST_SAFE_WAIT_SECONDS, TaskOutcomeSchema } from './task-wait.js'
+import { ChangeOkSchema, HOST_SAFE_WAIT_SECONDS, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
 
 const InputSchema = Type.Object({
   vm: VM_ARGUMENT,
@@ -16,7 +16,7 @@ const InputSchema = Type.Object({
 }, { additionalProperties: false })
 
 const OutputSchema = Type.Object({
-  ok: Type.Boolean({ description: 'False when the cluster\'s task failed (task.error says why).' }),
+  ok: ChangeOkSchema,
   changed: Type.Boolean({ description: 'False when nothing was sent because the VM was already there.' }),
   vm: Type.String(),
   uuid: Type.String(),
@@ -24,9 +24,7 @@ const OutputSchema = Type.Object({
   previousState: Type.String(),
   state: Type.String({ description: 'The VM\'s state now.' }),
   node: Type.String({ description: 'LAN address of the node it runs on now; "" when off.' }),
-  taskTag: Type.Optional(Type.String()),
-  task: Type.Optional(TaskOutcomeSchema),
-  notes: Type.Optional(Type.Array(Type.String()))
+  ...TASK_FIELDS
 })
 
 interface Prepared {
@@ -83,21 +81,18 @@ export default defineTool({
     if (p.noChange !== undefined || p.payload === undefined) {
       return { ok: true, changed: false, ...answer, state: p.state, node: where(p.nodeUUID), notes: [`Nothing was sent: ${p.noChange ?? 'no change needed'}.`] }
     }
-    const res = await cluster.call('POST', '/VirDomain/action', { body: p.payload })
-    const followed = await followTask(cluster, res.data, { progress: ctx.progress })
+    const followed = await makeChange(cluster, 'POST', '/VirDomain/action', p.payload, ctx.progress)
     const now = await findVm(cluster, p.uuid)
     const notes = [...followed.notes]
     if (now === undefined) notes.push('The VM no longer exists: it was deleted while the action waited.')
-    if (!followed.ok) notes.push(`The cluster refused ${input.action}: ${followed.task?.error ?? 'the task failed'}.`)
+    notes.push(...refusalNote(followed, `The cluster refused ${input.action}`))
     return {
       ok: followed.ok,
       changed: followed.ok,
       ...answer,
       state: now?.state ?? 'DELETED',
       node: where(now?.nodeUUID ?? ''),
-      ...(followed.taskTag === undefined ? {} : { taskTag: followed.taskTag }),
-      ...(followed.task === undefined ? {} : { task: followed.task }),
-      ...(notes.length === 0 ? {} : { notes })
+      ...taskFields(followed, notes)
     }
   }
 })
