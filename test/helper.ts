@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +8,7 @@ import { pino, type Logger } from 'pino'
 import { buildApp, type AppDeps, type BuildOptions } from '../src/app.js'
 import { Catalog } from '../src/catalog/catalog.js'
 import { loadConfig, type Config } from '../src/config.js'
+import { isAppError, type AppError } from '../src/errors.js'
 import { loggerOptions, type Log } from '../src/logger.js'
 import type { ToolContext } from '../src/gate/tool.js'
 
@@ -60,4 +62,15 @@ export function captureLogs (level = 'trace'): { logger: Logger, lines: string[]
 /** What a tool handler gets when a test calls it directly, without the gate: no cluster, an empty plan. */
 export async function toolContext (log: Log = { debug () {}, info () {}, warn () {}, error () {} }): Promise<ToolContext<undefined>> {
   return { log, catalog: await testCatalog(), caller: { name: 'test', role: 'operator' }, plan: { calls: [], prepared: undefined }, answerMaxBytes: 16_384 }
+}
+
+/** The AppError a promise rejects with; fails the test when it resolves or rejects with anything else. */
+export async function rejection (promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise
+  } catch (err) {
+    assert.ok(isAppError(err), `expected an AppError, got ${String(err)}`)
+    return err
+  }
+  assert.fail('expected the call to fail')
 }

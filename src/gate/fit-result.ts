@@ -84,8 +84,8 @@ function pickFields (value: unknown, fields: string[], notes: string[]): unknown
   return picked
 }
 
-// Walks items until the budget is spent, so a huge list costs only as much as the part that is kept.
-function fitArray (items: unknown[], maxBytes: number): unknown[] {
+/** The first items whose JSON array fits in `maxBytes`; walks only as far as the budget, so a huge list costs little. */
+export function fitArray<T> (items: T[], maxBytes: number): T[] {
   let used = 2 // []
   let count = 0
   for (const item of items) {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { Plan } from '../gate/plan.js'
+import { fitArray } from '../gate/fit-result.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { getRecords, plannedCall, readSnapshot, resolveVm, type SnapshotInfo } from './cluster-records.js'
 import { SnapshotRowSchema } from './snapshot-vm.js'
@@ -43,14 +44,7 @@ export default defineTool({
     const snaps = (await getRecords(requireCluster(ctx), '/VirDomainSnapshot')).map(readSnapshot).filter((s) => vmUUID === undefined || s.vmUUID === vmUUID)
     snaps.sort((a, b) => b.timestamp - a.timestamp || a.uuid.localeCompare(b.uuid))
     const budget = Math.max(1024, ctx.answerMaxBytes - ENVELOPE_BYTES)
-    const rows: Array<Static<typeof SnapshotRowSchema>> = []
-    let bytes = 0
-    for (const snap of snaps.slice(0, MAX_ROWS)) {
-      const row = snapshotRow(snap, vmName)
-      bytes += Buffer.byteLength(JSON.stringify(row)) + 1
-      if (bytes > budget) break
-      rows.push(row)
-    }
+    const rows = fitArray(snaps.slice(0, MAX_ROWS).map((snap) => snapshotRow(snap, vmName)), budget)
     const notes = rows.length < snaps.length ? [`Showing the newest ${rows.length} of ${snaps.length}${vmUUID === undefined ? '; give vm to see one VM\'s' : ''}.`] : []
     return { total: snaps.length, returned: rows.length, snapshots: rows, ...(notes.length === 0 ? {} : { notes }) }
   }

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { Plan } from '../gate/plan.js'
+import { fitArray } from '../gate/fit-result.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { StringEnum } from '../schemas.js'
 import { getRecords, nodeLabel, plannedCall, readNode, readVm, resolveNode, type VmInfo } from './cluster-records.js'
@@ -94,14 +95,7 @@ export default defineTool({
 
     const limit = input.limit ?? DEFAULT_LIMIT
     const budget = Math.max(1024, ctx.answerMaxBytes - ENVELOPE_BYTES)
-    const rows: Array<Static<typeof VmRowSchema>> = []
-    let bytes = 0
-    for (const vm of vms.slice(0, limit)) {
-      const row = vmRow(vm, nodeNames)
-      bytes += Buffer.byteLength(JSON.stringify(row)) + 1
-      if (bytes > budget) break
-      rows.push(row)
-    }
+    const rows = fitArray(vms.slice(0, limit).map((vm) => vmRow(vm, nodeNames)), budget)
     const notes: string[] = []
     if (rows.length < Math.min(limit, vms.length)) {
       notes.push(`Showing ${rows.length} of ${vms.length}: more rows would not fit in one answer. Narrow the list with name, tag, state or node.`)

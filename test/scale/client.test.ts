@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import type { ClusterConfig } from '../../src/config.js'
-import { isAppError, type AppError } from '../../src/errors.js'
+import type { AppError } from '../../src/errors.js'
 import { HyperCoreClient, type HyperCoreClientOptions } from '../../src/scale/client.js'
 import { startFakeCluster, testCertificates, type FakeCluster } from './fake-cluster.js'
-import { captureLogs } from '../helper.js'
+import { captureLogs, rejection } from '../helper.js'
 
 async function configFor (fake: FakeCluster, extra: Partial<ClusterConfig> = {}): Promise<ClusterConfig> {
   const { selfSigned } = await testCertificates()
@@ -27,16 +27,6 @@ function clientFor (t: TestContext, config: ClusterConfig, opts: HyperCoreClient
   const client = new HyperCoreClient(config, { taskPollDelaysMs: [10, 20, 40], ...opts })
   t.after(() => client.close())
   return client
-}
-
-async function rejection (promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise
-  } catch (err) {
-    assert.ok(isAppError(err), `expected an AppError, got ${String(err)}`)
-    return err
-  }
-  assert.fail('expected the call to fail')
 }
 
 async function tempDir (t: TestContext): Promise<string> {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { pino } from 'pino'
-import { isAppError, type AppError } from '../../src/errors.js'
 import { HyperCoreClient, type HyperCoreClientOptions, type WaitClock } from '../../src/scale/client.js'
 import { clusterConfigFor, ManualClock, type RunningSimulator } from '../../src/simulator/index.js'
-import { auth, buildTestApp, captureLogs, testConfig } from '../helper.js'
+import { auth, buildTestApp, captureLogs, rejection, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 import { rawResponse, startMisbehavingCluster } from './misbehaving-cluster.js'
 
@@ -36,16 +35,6 @@ async function updating (t: TestContext, opts: HyperCoreClientOptions = {}): Pro
   const hung = (): string[] => lines.map((l) => JSON.parse(l) as { msg: string, method?: string, path?: string })
     .filter((l) => l.msg === 'simulator request left hanging (update applying)').map((l) => `${l.method ?? ''} ${l.path ?? ''}`)
   return { sim, clock, client, hung }
-}
-
-async function rejection (promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise
-  } catch (err) {
-    assert.ok(isAppError(err), `expected an AppError, got ${String(err)}`)
-    return err
-  }
-  assert.fail('expected the call to fail')
 }
 
 const START = { body: [{ virDomainUUID: '', actionType: 'START' }] }

@@ -2,26 +2,15 @@ import assert from 'node:assert/strict'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { test, type TestContext } from 'node:test'
 import { loadConfig, type ClusterConfig } from '../../src/config.js'
-import { isAppError, type AppError } from '../../src/errors.js'
 import { HyperCoreClient, type HyperCoreClientOptions } from '../../src/scale/client.js'
 import { ClusterNodes } from '../../src/scale/nodes.js'
 import { clusterConfigFor } from '../../src/simulator/index.js'
-import { auth, buildTestApp, captureLogs, testConfig } from '../helper.js'
+import { auth, buildTestApp, captureLogs, rejection, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 import { startFakeCluster, testCertificates } from './fake-cluster.js'
 import { rawResponse, startMisbehavingCluster, type MisbehavingCluster } from './misbehaving-cluster.js'
 
 const ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3']
-
-async function rejection (promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise
-  } catch (err) {
-    assert.ok(isAppError(err), `expected an AppError, got ${String(err)}`)
-    return err
-  }
-  assert.fail('expected the call to fail')
-}
 
 function clientFor (t: TestContext, config: ClusterConfig, opts: HyperCoreClientOptions = {}): HyperCoreClient {
   const client = new HyperCoreClient(config, opts)
