@@ -101,8 +101,3 @@ export const ERROR_CODES = {
 
 /** One of our stable error codes. */
 export type ErrorCode = keyof typeof ERROR_CODES
-
-/** Whether a string is one of our error codes. */
-export function isErrorCode (value: string): value is ErrorCode {
-  return Object.hasOwn(ERROR_CODES, value)
-}

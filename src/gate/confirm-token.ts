@@ -84,8 +84,8 @@ export function callsDigest (calls: ReadonlyArray<{ method: string, path: string
   return createHash('sha256').update(text).digest('base64url')
 }
 
-/** JSON with object keys sorted, iteratively built so a deep payload cannot overflow the stack. */
-export function stableJson (value: unknown): string {
+// JSON with object keys sorted, built iteratively so a deep payload cannot overflow the stack.
+function stableJson (value: unknown): string {
   const out: string[] = []
   const stack: Array<{ value: unknown } | { text: string }> = [{ value }]
   while (stack.length > 0) {

@@ -18,9 +18,6 @@ export interface FitResult {
   notes: string[]
 }
 
-/** The default size cap of an answer: 64 KiB of JSON. */
-export const DEFAULT_MAX_BYTES = 64 * 1024
-
 /**
  * Applies `fields`, then `maxItems`, then the size cap. Truncation happens as JSON: whole array items (or whole
  * properties of a single record) are dropped, a string is never cut, so the result is always valid JSON.

@@ -58,11 +58,6 @@ export class CallerDirectory {
     }
     return found === undefined ? undefined : { name: found.name, role: found.role }
   }
-
-  /** Whether some caller can approve destructive calls. */
-  hasApprover (): boolean {
-    return this.entries.some((e) => canApprove(e.role))
-  }
 }
 
 /** Bare tokens (MCP_BEARER_TOKEN) as operators named token-1, token-2, ... */

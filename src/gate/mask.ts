@@ -104,8 +104,3 @@ export function maskSecrets<T> (value: T, options: MaskOptions = {}): { value: T
   }
   return { value, report }
 }
-
-/** How many things a report counts in all. */
-export function maskedCount (report: MaskReport): number {
-  return report.secretFields + report.uriPasswords + report.knownSecrets
-}
