@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { createLogger } from './logger.js'
+import { reopenAuditFiles } from './gate/audit.js'
 import { startMetricsServer } from './metrics-server.js'
 import { createRuntime } from './runtime.js'
 
@@ -74,12 +75,15 @@ function framed (lines: string[]): string {
 /** How long in-flight requests get to finish on SIGINT/SIGTERM before the process exits anyway. */
 export const SHUTDOWN_GRACE_MS = 10_000
 
-/** Starts the server and stops it gracefully on SIGINT/SIGTERM: in-flight requests finish, then exit 0. */
+/** Starts the server and stops it gracefully on SIGINT/SIGTERM: in-flight requests finish, then exit 0. SIGHUP reopens the audit file. */
 export async function runServer (config: Config): Promise<void> {
   const log = createLogger(config.logLevel)
   const server = await startServer(config, log)
+  // SIGHUP reopens the audit file (logrotate's convention) instead of stopping the server.
+  process.on('SIGHUP', reopenAuditFiles)
   closeWithGrace({
     delay: SHUTDOWN_GRACE_MS,
+    skip: ['SIGHUP'],
     logger: { error: (message: unknown) => log.error({ detail: String(message) }, 'shutdown problem') },
     onTimeout (delay: number) {
       log.error({ graceMs: delay }, 'forced exit: requests were still running when the shutdown grace period ended')

@@ -35,6 +35,8 @@ export interface AuditEntry {
 /** Where audit lines go. */
 export interface AuditSink {
   append: (line: string) => Promise<void>
+  /** Lets go of the open file and opens the path anew (a file sink); nothing for a stream. */
+  reopen?: () => Promise<void>
   close: () => Promise<void>
 }
 
@@ -48,6 +50,14 @@ export interface AuditQuery {
 
 // Enough for tens of thousands of recent lines without reading a large file whole.
 const READ_WINDOW_BYTES = 8 * 1024 * 1024
+
+// Signals reach the whole process, so SIGHUP reopens every audit log the process has open.
+const openLogs = new Set<AuditLog>()
+
+/** Reopens every open audit file (the SIGHUP handler: logrotate's convention); failures are logged, not thrown. */
+export async function reopenAuditFiles (): Promise<void> {
+  await Promise.all([...openLogs].map(async (audit) => await audit.reopen()))
+}
 
 /**
  * The JSON Lines audit: every call that is not a pure read, and every refusal. Each line is appended and flushed to
@@ -64,11 +74,15 @@ export class AuditLog {
     this.target = target
     this.#sink = sink
     this.#log = log
+    openLogs.add(this)
   }
 
-  /** An audit log writing to a file (created 0600 with its folder), or to standard output for `-`. */
+  /**
+   * An audit log writing to a file (created 0600 with its folder), or to standard output for `-`. A file that is
+   * moved away or deleted is noticed at the next write, which goes to a new file at the path.
+   */
   static open (target: string, log: Log, stdout: (line: string) => void = (line) => process.stdout.write(line)): AuditLog {
-    return new AuditLog(target, target === '-' ? streamSink(stdout) : fileSink(target), log)
+    return new AuditLog(target, target === '-' ? streamSink(stdout) : fileSink(target, log), log)
   }
 
   /** Appends one entry; throws 503 AUDIT_UNAVAILABLE when it cannot be written. */
@@ -111,23 +125,59 @@ export class AuditLog {
     return out.slice(0, query.limit ?? 50)
   }
 
+  /** Closes the file and opens the path anew, after the writes already queued; a failure is logged and the next write retries. */
+  async reopen (): Promise<void> {
+    const reopen = this.#sink.reopen
+    if (reopen === undefined) return
+    const next = this.#queue.then(reopen)
+    this.#queue = next.catch(() => {})
+    try {
+      await next
+      this.#log.info({ audit: this.target }, 'audit file reopened')
+    } catch (err) {
+      this.#log.error({ audit: this.target, cause: (err as NodeJS.ErrnoException).code ?? (err as Error).message }, 'cannot reopen the audit log; calls that must be audited fail until it can be written')
+    }
+  }
+
+  /** Waits for queued writes and closes the file. */
   async close (): Promise<void> {
+    openLogs.delete(this)
     await this.#queue
     await this.#sink.close()
   }
 }
 
-function fileSink (file: string): AuditSink {
-  let handle: Promise<FileHandle> | undefined
-  const get = async (): Promise<FileHandle> => {
-    handle ??= (async () => {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-      return await open(file, 'a', 0o600)
-    })().catch((err: unknown) => {
-      handle = undefined
+function fileSink (file: string, log: Log): AuditSink {
+  let current: { fh: FileHandle, dev: bigint, ino: bigint } | undefined
+  let opened = false
+  const drop = async (): Promise<void> => {
+    const fh = current?.fh
+    current = undefined
+    await fh?.close().catch(() => {})
+  }
+  const openPath = async (): Promise<FileHandle> => {
+    // The folder is made for the first file only: one that disappears later (a volume unmounted under it) is not
+    // made again, so the audit fails closed rather than going on where nobody looks.
+    if (!opened) mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    const fh = await open(file, 'a', 0o600)
+    try {
+      const { dev, ino } = await fh.stat({ bigint: true })
+      current = { fh, dev, ino }
+    } catch (err) {
+      await fh.close().catch(() => {})
       throw err
-    })
-    return await handle
+    }
+    opened = true
+    return fh
+  }
+  // The file at the path, not the one we hold: after `mv` or `rm` (log rotation) the held file is no longer the audit.
+  const get = async (): Promise<FileHandle> => {
+    if (current === undefined) return await openPath()
+    const now = await stat(file, { bigint: true }).catch(() => undefined)
+    if (now !== undefined && now.dev === current.dev && now.ino === current.ino) return current.fh
+    log.warn({ audit: file, reason: now === undefined ? 'missing' : 'replaced' }, 'the audit file was moved or deleted; writing to a new file at its path')
+    await drop()
+    return await openPath()
   }
   return {
     async append (line) {
@@ -135,9 +185,12 @@ function fileSink (file: string): AuditSink {
       await fh.appendFile(line, 'utf8')
       await fh.datasync()
     },
+    async reopen () {
+      await drop()
+      await openPath()
+    },
     async close () {
-      if (handle !== undefined) await (await handle.catch(() => undefined))?.close()
-      handle = undefined
+      await drop()
     }
   }
 }

@@ -5,7 +5,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio'
 import { buildGate } from '../app.js'
 import type { Config } from '../config.js'
 import { ConfigError } from '../errors.js'
-import { AuditLog } from '../gate/audit.js'
+import { AuditLog, reopenAuditFiles } from '../gate/audit.js'
 import type { Gate } from '../gate/gate.js'
 import type { Caller } from '../gate/identity.js'
 import { loggerOptions } from '../logger.js'
@@ -63,12 +63,15 @@ export async function runMcpStdio (config: Config): Promise<void> {
     onerror: (err) => { log.warn({ err: err.message }, 'mcp stdio error') }
   })
 
+  // SIGHUP reopens the audit file (logrotate's convention) instead of ending the process.
+  process.on('SIGHUP', reopenAuditFiles)
   await new Promise<void>((resolve) => {
     process.stdin.once('end', resolve)
     process.stdin.once('close', resolve)
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
   })
+  process.off('SIGHUP', reopenAuditFiles)
   shutdown.abort()
   await handle.close()
   const running = await started?.catch(() => undefined)
