@@ -62,11 +62,14 @@ const SILENT = { debug () {}, info () {}, warn () {}, error () {} }
 /** Builds the gate every face calls tools through, from the configuration and the runtime's pieces. */
 export function buildGate (config: Config, deps: AppDeps, log: Logger | undefined): Gate {
   const now = deps.now ?? Date.now
+  const { catalog } = deps
+  const operationIds = new Set(catalog.operations.map((op) => op.operationId.toLowerCase()))
+  config.safety.rules.checkOperations?.((id) => operationIds.has(id.toLowerCase()))
   return new Gate({
     tools: deps.tools ?? [...defaultTools, ...askTools(config.llm)],
     catalog: deps.catalog,
     cluster: deps.cluster,
-    policy: new Policy(config.safety.mode, config.safety.confirmVia, config.safety.rules),
+    policy: new Policy(config.safety.mode, config.safety.confirmVia, config.safety.rules, (method, path) => catalog.find(method, path)?.operation.operationId),
     tokens: new ConfirmTokens(config.safety.confirmKey, config.safety.confirmTtlMs, now),
     store: deps.store ?? new MemoryGateStore(now),
     audit: deps.audit ?? AuditLog.open(config.safety.auditFile, log ?? SILENT),

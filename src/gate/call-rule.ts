@@ -2,13 +2,20 @@ import { API_METHODS } from '../scale/canonical-path.js'
 
 /** A pattern over cluster calls, as the default destructive list and SCALE_POLICY_FILE write them. */
 export interface CallRule {
-  /** HTTP method or methods; absent or `*` matches any. */
+  /**
+   * HTTP method or methods; absent or `*` matches any. `change` matches every method that changes something
+   * (POST, PUT, PATCH, DELETE) and `read` matches GET.
+   */
   method?: string | string[]
   /**
    * Path under /rest/v1: literal segments (compared case-insensitively, so changing the case cannot dodge a rule),
    * `*` or `{name}` for one segment, `**` for any number of segments. E.g. `/VirDomain/*`, `/**`.
    */
-  path: string
+  path?: string
+  /** A resource and everything below it, whatever the route: `VirDomain` is `/VirDomain/**`. */
+  resource?: string
+  /** The catalog's operation names (e.g. `updateVirDomain`): matches the operation whatever path spelling reaches it. */
+  operationId?: string | string[]
   /** Only when the payload (an object, or any item of an array payload) has one of these `actionType` values. */
   actionType?: string[]
   /** Why the rule exists, in a few words (shown in previews and the README). */
@@ -21,18 +28,40 @@ export interface RuleSubject {
   /** Canonical path under /rest/v1. */
   path: string
   payload?: unknown
+  /** The catalog's operation for this method and path; absent when the catalog does not know the call. */
+  operationId?: string
 }
 
 /** Whether a rule matches a call. */
 export function ruleMatches (rule: CallRule, call: RuleSubject): boolean {
+  const method = call.method.toUpperCase()
   const methods = rule.method === undefined ? ['*'] : Array.isArray(rule.method) ? rule.method : [rule.method]
-  if (!methods.some((m) => m === '*' || m.toUpperCase() === call.method.toUpperCase())) return false
-  if (!pathMatches(rule.path, call.path)) return false
+  if (!methods.some((m) => methodMatches(m, method))) return false
+  if (rule.path !== undefined && !pathMatches(rule.path, call.path)) return false
+  if (rule.resource !== undefined && split(call.path)[0]?.toLowerCase() !== rule.resource.toLowerCase()) return false
+  if (rule.operationId !== undefined) {
+    const wanted = call.operationId?.toLowerCase()
+    const ids = Array.isArray(rule.operationId) ? rule.operationId : [rule.operationId]
+    if (wanted === undefined || !ids.some((id) => id.toLowerCase() === wanted)) return false
+  }
   if (rule.actionType !== undefined) {
     const wanted = new Set(rule.actionType.map((a) => a.toUpperCase()))
     return actionTypes(call.payload).some((a) => wanted.has(a))
   }
   return true
+}
+
+function methodMatches (pattern: string, method: string): boolean {
+  const m = pattern.toLowerCase()
+  if (m === '*') return true
+  if (m === 'change') return method !== 'GET'
+  if (m === 'read') return method === 'GET'
+  return m.toUpperCase() === method
+}
+
+/** The operationIds a rule names, for checking them against the catalog. */
+export function ruleOperations (rule: CallRule): string[] {
+  return rule.operationId === undefined ? [] : Array.isArray(rule.operationId) ? rule.operationId : [rule.operationId]
 }
 
 /** The first rule of a list that matches a call. */
@@ -75,17 +104,37 @@ function split (path: string): string[] {
 
 /** Problems with a rule as written by a person, or undefined when it is fine. */
 export function checkRule (value: unknown): { key?: string, message: string } | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { message: 'a rule must be a map with path (and optionally method, actionType, reason)' }
+  const keys = ['method', 'path', 'resource', 'operationId', 'actionType', 'reason']
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { message: 'a rule must be a map with path, resource or operationId (and optionally method, actionType, reason)' }
+  }
   const rule = value as Record<string, unknown>
   for (const key of Object.keys(rule)) {
-    if (!['method', 'path', 'actionType', 'reason'].includes(key)) return { key, message: `unknown key "${key}" (use method, path, actionType, reason)` }
+    if (!keys.includes(key)) return { key, message: `unknown key "${key}" (use ${keys.join(', ')})` }
   }
-  if (typeof rule.path !== 'string' || !rule.path.startsWith('/')) return { key: 'path', message: 'path must be a string starting with / (e.g. /VirDomain/*)' }
-  if (/[?#%\\]/.test(rule.path) || rule.path.includes('..')) return { key: 'path', message: 'path is matched against canonical paths: no query string, %-escapes, backslashes or dot segments' }
+  if (rule.path === undefined && rule.resource === undefined && rule.operationId === undefined) {
+    return { message: 'a rule needs path, resource or operationId (e.g. path: /VirDomain/*, resource: VirDomain, operationId: updateVirDomain)' }
+  }
+  if (rule.path !== undefined) {
+    if (typeof rule.path !== 'string' || !rule.path.startsWith('/')) return { key: 'path', message: 'path must be a string starting with / (e.g. /VirDomain/*)' }
+    if (/[?#%\\]/.test(rule.path) || rule.path.includes('..')) {
+      return { key: 'path', message: 'path is matched against canonical paths: no query string, %-escapes, backslashes or dot segments' }
+    }
+    if (/^\/rest\/v1(\/|$)/i.test(rule.path)) return { key: 'path', message: 'path is matched below /rest/v1: leave the prefix out (e.g. /VirDomain/*)' }
+  }
+  if (rule.resource !== undefined && (typeof rule.resource !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(rule.resource))) {
+    return { key: 'resource', message: 'resource must be a resource name such as VirDomain (no slashes)' }
+  }
+  if (rule.operationId !== undefined) {
+    const ids = Array.isArray(rule.operationId) ? rule.operationId : [rule.operationId]
+    if (ids.length === 0 || !ids.every((id) => typeof id === 'string' && /^[A-Za-z][A-Za-z0-9_]*$/.test(id))) {
+      return { key: 'operationId', message: 'operationId must be an operation name such as updateVirDomain (or a list of them)' }
+    }
+  }
   const methods = rule.method === undefined ? [] : Array.isArray(rule.method) ? rule.method : [rule.method]
   for (const m of methods) {
-    if (typeof m !== 'string' || (m !== '*' && !(API_METHODS as readonly string[]).includes(m.toUpperCase()))) {
-      return { key: 'method', message: `method must be * or one of ${API_METHODS.join(', ')} (or a list of them)` }
+    if (typeof m !== 'string' || (!['*', 'change', 'read'].includes(m.toLowerCase()) && !(API_METHODS as readonly string[]).includes(m.toUpperCase()))) {
+      return { key: 'method', message: `method must be *, change, read or one of ${API_METHODS.join(', ')} (or a list of them)` }
     }
   }
   if (rule.actionType !== undefined && (!Array.isArray(rule.actionType) || !rule.actionType.every((a) => typeof a === 'string' && a !== ''))) {

@@ -187,21 +187,24 @@ export class Gate {
       throw masked
     }
 
-    const calls = plan.calls.map((call) => ({ method: call.method, path: call.path + (call.search ?? '') }))
+    // What the audit says of each call, refusals included: the canonical path, and whether the policy finds it destructive.
+    const calls = plan.calls.map((c) => ({
+      method: c.method,
+      path: c.path + (c.search ?? ''),
+      ...(c.method !== 'GET' && this.policy.destructiveReason(c) !== undefined ? { destructive: true } : {})
+    }))
     if (plan.session === 'logout' && !canChange(caller.role)) {
       const error = new AppError('FORBIDDEN', `Logging out ends the session every caller shares; the caller "${caller.name}" has the role ${caller.role}, which may only read.`, 403)
       await this.#auditRefusal(base, [{ method: 'POST', path: '/logout' }], undefined, error)
       throw error
     }
     const destructive: Array<{ call: PlannedCall, reason: string }> = []
-    const destructiveAtAll: boolean[] = []
     for (const call of plan.calls) {
       const verdict = this.policy.judge(caller, { method: call.method, path: call.path, payload: call.payload, mutating: call.method !== 'GET' })
       if (verdict.kind === 'deny') {
         await this.#auditRefusal(base, calls, payloadOf(plan), verdict.error)
         throw verdict.error
       }
-      destructiveAtAll.push(verdict.destructive)
       if (verdict.needsConfirmation) destructive.push({ call, reason: verdict.reason ?? 'destructive' })
     }
 
@@ -210,7 +213,7 @@ export class Gate {
     else if (confirm !== undefined) opts.log.debug({ tool: name }, 'a confirm token was sent for a call that needs none; ignored')
 
     const audited = plan.session !== undefined || plan.calls.some((c) => c.method !== 'GET')
-    const auditCalls = plan.calls.map((c, i) => ({ method: c.method, path: c.path + (c.search ?? ''), ...(destructiveAtAll[i] === true ? { destructive: true } : {}) }))
+    const auditCalls = [...calls]
     if (plan.session !== undefined) auditCalls.push({ method: 'POST', path: `/${plan.session}` })
     if (audited) await this.#write({ ...base, time: this.#iso(), phase: 'decision', decision, calls: auditCalls, ...this.#payload(plan) })
 

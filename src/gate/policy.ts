@@ -1,6 +1,6 @@
 import { readConfigFile, type ConfigFile } from '../config-file.js'
 import { AppError } from '../errors.js'
-import { checkRule, firstMatch, type CallRule, type RuleSubject } from './call-rule.js'
+import { checkRule, firstMatch, ruleOperations, type CallRule, type RuleSubject } from './call-rule.js'
 import { DESTRUCTIVE_RULES } from './destructive-rules.js'
 import { canChange, type Caller } from './identity.js'
 
@@ -23,7 +23,12 @@ export interface PolicyRules {
   allow: CallRule[]
   destructiveAdd: CallRule[]
   destructiveRemove: CallRule[]
+  /** Stops the start when a rule names an operation the catalog does not have (a misspelt deny would never match). */
+  checkOperations?: (known: (operationId: string) => boolean) => void
 }
+
+/** The catalog's operationId for a method and canonical path, or undefined when the catalog does not know the call. */
+export type OperationLookup = (method: string, path: string) => string | undefined
 
 /** A call the policy looks at: method, canonical path, payload, and whether it changes anything. */
 export interface PolicyCall extends RuleSubject {
@@ -48,10 +53,14 @@ export class Policy {
   readonly confirmVia: ConfirmVia
   readonly rules: PolicyRules
 
-  constructor (mode: ScaleMode, confirmVia: ConfirmVia, rules: PolicyRules = EMPTY_RULES) {
+  readonly #operationOf: OperationLookup
+
+  /** `operationOf` is the catalog's view of a call: what it does not know counts as an unknown change. */
+  constructor (mode: ScaleMode, confirmVia: ConfirmVia, rules: PolicyRules, operationOf: OperationLookup) {
     this.mode = mode
     this.confirmVia = confirmVia
     this.rules = rules
+    this.#operationOf = operationOf
   }
 
   /** Whether the caller may have changes made at all (role and mode); reads are always possible. */
@@ -60,7 +69,8 @@ export class Policy {
   }
 
   /** The verdict on one cluster call for a caller. */
-  judge (caller: Caller, call: PolicyCall): Verdict {
+  judge (caller: Caller, subject: PolicyCall): Verdict {
+    const call = this.#withOperation(subject)
     const what = `${call.method} ${call.path}`
     const denied = firstMatch(this.rules.deny, call)
     if (denied !== undefined) {
@@ -85,12 +95,22 @@ export class Policy {
   }
 
   /** Why a call is destructive, or undefined when it is not (whatever the mode). */
-  destructiveReason (call: RuleSubject): string | undefined {
+  destructiveReason (subject: RuleSubject): string | undefined {
+    const call = this.#withOperation(subject)
     const added = firstMatch(this.rules.destructiveAdd, call)
     if (added !== undefined) return added.reason ?? 'marked destructive by SCALE_POLICY_FILE'
+    if (firstMatch(this.rules.destructiveRemove, call) !== undefined) return undefined
     const rule = firstMatch(DESTRUCTIVE_RULES, call)
-    if (rule === undefined || firstMatch(this.rules.destructiveRemove, call) !== undefined) return undefined
-    return rule.reason ?? 'destructive'
+    if (rule !== undefined) return rule.reason ?? 'destructive'
+    // Fail closed: a change the catalog cannot name may do anything, so a person looks at it first.
+    if (call.method.toUpperCase() !== 'GET' && call.operationId === undefined) return 'not a known operation of the API catalog, so it is treated as destructive'
+    return undefined
+  }
+
+  // The operation comes from the catalog, never from the caller or the tool: a rule on it holds whatever path spelling reaches it.
+  #withOperation<T extends RuleSubject> (call: T): T {
+    const operationId = this.#operationOf(call.method, call.path)
+    return operationId === call.operationId ? call : { ...call, operationId }
   }
 }
 
@@ -101,7 +121,8 @@ function deny (code: 'POLICY_DENIED' | 'FORBIDDEN' | 'READ_ONLY' | 'DESTRUCTIVE_
 /**
  * Reads SCALE_POLICY_FILE (YAML or JSON):
  * `deny: [rule]`, `allow: [rule]`, `destructive: {add: [rule], remove: [rule]}`, where a rule is
- * `{method?, path, actionType?, reason?}`. A mistake stops the start with the line it is on.
+ * `{method?, path?, resource?, operationId?, actionType?, reason?}`. A mistake stops the start with the line it is on;
+ * an operationId the catalog lacks is caught once the catalog is loaded (`checkOperations`).
  */
 export function readPolicyFile (file: string, variable = 'SCALE_POLICY_FILE'): PolicyRules {
   const parsed: ConfigFile = readConfigFile(variable, file)
@@ -126,10 +147,25 @@ export function readPolicyFile (file: string, variable = 'SCALE_POLICY_FILE'): P
     if (!['add', 'remove'].includes(key)) parsed.fail(['destructive', key], `unknown key "${key}" (use add, remove)`)
   }
   const d = destructive as Record<string, unknown>
+  const lists: Array<[string[], CallRule[]]> = [
+    [['deny'], list(['deny'], doc.deny)],
+    [['allow'], list(['allow'], doc.allow)],
+    [['destructive', 'add'], list(['destructive', 'add'], d.add)],
+    [['destructive', 'remove'], list(['destructive', 'remove'], d.remove)]
+  ]
   return {
-    deny: list(['deny'], doc.deny),
-    allow: list(['allow'], doc.allow),
-    destructiveAdd: list(['destructive', 'add'], d.add),
-    destructiveRemove: list(['destructive', 'remove'], d.remove)
+    deny: lists[0]?.[1] ?? [],
+    allow: lists[1]?.[1] ?? [],
+    destructiveAdd: lists[2]?.[1] ?? [],
+    destructiveRemove: lists[3]?.[1] ?? [],
+    checkOperations (known) {
+      for (const [path, rules] of lists) {
+        rules.forEach((rule, i) => {
+          for (const id of ruleOperations(rule)) {
+            if (!known(id)) parsed.fail([...path, i, 'operationId'], `operationId "${id}" is not an operation of the API catalog (describe_endpoint and query_api show operation names)`)
+          }
+        })
+      }
+    }
   }
 }

@@ -39,6 +39,9 @@ export const PATH_LIMITS = {
   url: 4096
 } as const
 
+/** The refusal's reason when the prefix comes twice (`/rest/v1/REST/V1/...`): a server would route that nowhere. */
+export const REPEATED_PREFIX = 'it repeats the /rest/v1 prefix; give it once, or not at all'
+
 // What a HyperCore path segment is made of once decoded: resource names, UUIDs, task tags, versions (9.4.30.217736).
 const SEGMENT_CHARS = /^[A-Za-z0-9\-._~:,=]+$/
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i
@@ -86,14 +89,21 @@ export function canonicalTarget (query: string, params: QueryParams = {}): ApiTa
   // One trailing slash is a habit, not a segment.
   if (parts.length > 1 && parts.at(-1) === '') parts = parts.slice(0, -1)
   const segments = parts.map((part) => canonicalSegment(raw, part))
-  if (segments[0] === 'rest' && segments[1] === 'v1') segments.splice(0, 2)
+  // The prefix is optional and taken off once, in any case; what follows it must not be a prefix again, or the path
+  // would read one way here and another way to a server that strips it again.
+  if (isPrefixAt(segments, 0)) segments.splice(0, 2)
   if (segments.length === 0) refuse(raw, 'it names no resource; give a path such as /VirDomain')
+  if (isPrefixAt(segments, 0)) refuse(raw, REPEATED_PREFIX)
 
   const path = '/' + segments.join('/')
   const search = buildSearch(raw, queryString, params)
   const upstreamPath = `${API_BASE}${path}${search}`
   if (upstreamPath.length > PATH_LIMITS.url) refuse(raw, `with its parameters it is longer than ${PATH_LIMITS.url} characters`)
   return { path, search, upstreamPath }
+}
+
+function isPrefixAt (segments: readonly string[], at: number): boolean {
+  return segments[at]?.toLowerCase() === 'rest' && segments[at + 1]?.toLowerCase() === 'v1'
 }
 
 function canonicalSegment (raw: string, part: string): string {

@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 
 import type { Logger } from 'pino'
 import type { Catalog, CatalogOperation } from '../catalog/catalog.js'
 import { validatePayload } from '../catalog/validate.js'
-import { canonicalTarget } from '../scale/canonical-path.js'
+import { canonicalTarget, REPEATED_PREFIX } from '../scale/canonical-path.js'
 import { AppError, isAppError } from '../errors.js'
 import { basicCredentials, checkCredentials, sessionIdOf, type Credentials } from './auth.js'
 import { clusterRoutes } from './cluster-routes.js'
@@ -244,6 +244,10 @@ function canonicalPathOf (url: string): string {
   try {
     return canonicalTarget(url.split('?')[0] as string).path
   } catch (err) {
+    // The strict reading of a prefix inside the prefix: a route that does not exist, not a path to strip again.
+    if (isAppError(err) && (err.details as { reason?: string } | undefined)?.reason === REPEATED_PREFIX) {
+      throw new AppError('NOT_FOUND', `No such resource: ${url.split('?')[0] as string}`, 404)
+    }
     throw badRequest(`Invalid request path: ${isAppError(err) ? String((err.details as { reason?: string } | undefined)?.reason ?? err.message) : 'malformed'}`)
   }
 }

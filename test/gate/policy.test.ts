@@ -1,15 +1,24 @@
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { test } from 'node:test'
+import { Catalog } from '../../src/catalog/catalog.js'
 import { ruleMatches } from '../../src/gate/call-rule.js'
 import { DESTRUCTIVE_RULES } from '../../src/gate/destructive-rules.js'
 import type { Caller } from '../../src/gate/identity.js'
-import { EMPTY_RULES, Policy, readPolicyFile, type PolicyCall } from '../../src/gate/policy.js'
+import { EMPTY_RULES, Policy, readPolicyFile, type OperationLookup, type PolicyCall, type PolicyRules, type ScaleMode, type ConfirmVia } from '../../src/gate/policy.js'
+import { projectFile } from '../../src/paths.js'
 import { scratchFile } from '../helper.js'
 
 const operator: Caller = { name: 'ops', role: 'operator' }
 const reader: Caller = { name: 'viewer', role: 'reader' }
 const admin: Caller = { name: 'root', role: 'admin' }
+
+const catalog = await Catalog.load()
+const operationOf: OperationLookup = (method, path) => catalog.find(method, path)?.operation.operationId
+
+function policyOf (mode: ScaleMode, via: ConfirmVia, rules: PolicyRules = EMPTY_RULES): Policy {
+  return new Policy(mode, via, rules, operationOf)
+}
 
 function call (method: string, path: string, payload?: unknown): PolicyCall {
   return { method, path, payload, mutating: method !== 'GET' }
@@ -22,7 +31,7 @@ function verdictCode (policy: Policy, caller: Caller, c: PolicyCall): string {
 }
 
 test('every default destructive rule matches the calls it names, and everyday changes are not destructive', () => {
-  const policy = new Policy('confirm', 'token')
+  const policy = policyOf('confirm', 'token')
   const destructive: PolicyCall[] = [
     call('DELETE', '/VirDomain/7f3e'),
     call('DELETE', '/VirDomainSnapshot/abc'),
@@ -69,18 +78,18 @@ test('modes and roles: reads always; changes for operators and admins unless rea
     full: { reader: ['ALLOW', 'FORBIDDEN', 'FORBIDDEN'], operator: ['ALLOW', 'ALLOW', 'ALLOW'], admin: ['ALLOW', 'ALLOW', 'ALLOW'] }
   }
   for (const [mode, byRole] of Object.entries(expected)) {
-    const policy = new Policy(mode as 'confirm', 'token')
+    const policy = policyOf(mode as 'confirm', 'token')
     for (const [role, codes] of Object.entries(byRole)) {
       const caller = { name: role, role } as Caller
       assert.deepEqual([read, change, destroy].map((c) => verdictCode(policy, caller, c)), codes, `${mode} × ${role}`)
     }
   }
-  const denying = new Policy('confirm', 'deny')
+  const denying = policyOf('confirm', 'deny')
   assert.equal(verdictCode(denying, admin, destroy), 'DESTRUCTIVE_DENIED')
   assert.equal(verdictCode(denying, admin, change), 'ALLOW')
-  const readOnly = new Policy('read-only', 'token').judge(operator, destroy)
+  const readOnly = policyOf('read-only', 'token').judge(operator, destroy)
   assert.ok(readOnly.kind === 'deny' && /SCALE_MODE=confirm/.test(readOnly.error.message), 'the refusal says how to change the mode')
-  assert.equal(verdictCode(new Policy('confirm', 'token'), reader, call('GET', '/User')), 'ALLOW')
+  assert.equal(verdictCode(policyOf('confirm', 'token'), reader, call('GET', '/User')), 'ALLOW')
 })
 
 test('deny always beats allow; an allow list refuses what it does not name; destructive add and remove', () => {
@@ -105,7 +114,7 @@ test('deny always beats allow; an allow list refuses what it does not name; dest
     '      path: /VirDomainSnapshot/*',
     ''
   ].join('\n'))
-  const policy = new Policy('confirm', 'token', readPolicyFile(file))
+  const policy = policyOf('confirm', 'token', readPolicyFile(file))
   assert.equal(verdictCode(policy, admin, call('DELETE', '/VirDomain/x')), 'POLICY_DENIED')
   const denied = policy.judge(admin, call('DELETE', '/VirDomain/x'))
   assert.ok(denied.kind === 'deny' && /change board/.test(denied.error.message))
@@ -113,7 +122,7 @@ test('deny always beats allow; an allow list refuses what it does not name; dest
   assert.equal(verdictCode(policy, admin, call('GET', '/User')), 'ALLOW')
   assert.equal(verdictCode(policy, admin, call('POST', '/VirDomainSnapshot', {})), 'CONFIRM')
   assert.equal(verdictCode(policy, admin, call('DELETE', '/VirDomainSnapshot/s')), 'ALLOW')
-  assert.equal(verdictCode(new Policy('confirm', 'token', EMPTY_RULES), admin, call('DELETE', '/VirDomainSnapshot/s')), 'CONFIRM')
+  assert.equal(verdictCode(policyOf('confirm', 'token', EMPTY_RULES), admin, call('DELETE', '/VirDomainSnapshot/s')), 'CONFIRM')
 })
 
 test('a bad policy file stops the start with the file and line at fault', () => {
@@ -135,4 +144,91 @@ test('a bad policy file stops the start with the file and line at fault', () => 
       return true
     }, text)
   }
+})
+
+test('rules can name an operation or any change to a resource, so the same change by another route cannot slip past', () => {
+  const file = scratchFile('policy-ops.yaml')
+  writeFileSync(file, [
+    'deny:',
+    '  - operationId: [updateVirDomain, patchVirDomain]',
+    '    reason: VM settings change through the change board',
+    '  - resource: User',
+    '    method: change',
+    ''
+  ].join('\n'))
+  const rules = readPolicyFile(file)
+  rules.checkOperations?.((id) => catalog.byId(id) !== undefined)
+  const policy = policyOf('confirm', 'token', rules)
+  // POST and PATCH on a VM are the same change under two operation names; both are named, so both are refused.
+  assert.equal(verdictCode(policy, admin, call('PATCH', '/VirDomain/x', { name: 'y' })), 'POLICY_DENIED')
+  assert.equal(verdictCode(policy, admin, call('POST', '/VirDomain/x', { name: 'y' })), 'POLICY_DENIED')
+  assert.equal(verdictCode(policy, admin, call('GET', '/VirDomain/x')), 'ALLOW')
+  assert.equal(verdictCode(policy, admin, call('POST', '/VirDomain/action', [{ virDomainUUID: 'x', actionType: 'START' }])), 'ALLOW')
+  for (const c of [call('POST', '/User', {}), call('PATCH', '/User/u1', {}), call('DELETE', '/user/u1'), call('POST', '/User/u1/whatever', {})]) {
+    assert.equal(verdictCode(policy, admin, c), 'POLICY_DENIED', `${c.method} ${c.path}`)
+  }
+  assert.equal(verdictCode(policy, admin, call('GET', '/User')), 'ALLOW')
+  // A resource rule covers the resource and every route below it, not another resource whose name starts the same.
+  const vmFile = scratchFile('policy-vm.yaml')
+  writeFileSync(vmFile, 'deny:\n  - resource: VirDomain\n    method: change\n')
+  const vms = policyOf('confirm', 'token', readPolicyFile(vmFile))
+  assert.equal(verdictCode(vms, admin, call('POST', '/VirDomain/x/clone', {})), 'POLICY_DENIED')
+  assert.equal(verdictCode(vms, admin, call('POST', '/VirDomain/action', [{ virDomainUUID: 'x', actionType: 'START' }])), 'POLICY_DENIED')
+  assert.equal(verdictCode(vms, admin, call('POST', '/VirDomainSnapshot', { domainUUID: 'x' })), 'ALLOW')
+  assert.equal(verdictCode(vms, admin, call('GET', '/VirDomain/x')), 'ALLOW')
+})
+
+test('a change the catalog does not know is destructive unless the policy file says otherwise', () => {
+  const policy = policyOf('confirm', 'token')
+  for (const c of [call('POST', '/NoSuchThing', {}), call('PATCH', '/VirDomain/x/unknownAction', {}), call('PUT', '/virdomain/x', {})]) {
+    const verdict = policy.judge(operator, c)
+    assert.ok(verdict.kind === 'allow' && verdict.needsConfirmation, `${c.method} ${c.path}`)
+    assert.match(verdict.kind === 'allow' ? verdict.reason ?? '' : '', /not a known operation/)
+  }
+  assert.equal(verdictCode(policyOf('confirm', 'deny'), admin, call('POST', '/NoSuchThing', {})), 'DESTRUCTIVE_DENIED')
+  // Reads of unknown paths are reads.
+  assert.equal(verdictCode(policy, operator, call('GET', '/NoSuchThing')), 'ALLOW')
+  const file = scratchFile('policy-unknown.yaml')
+  writeFileSync(file, 'destructive:\n  remove:\n    - method: POST\n      path: /NoSuchThing\n')
+  assert.equal(verdictCode(policyOf('confirm', 'token', readPolicyFile(file)), operator, call('POST', '/NoSuchThing', {})), 'ALLOW')
+})
+
+test('a policy rule naming an operation the catalog lacks stops the start with its line; bad new keys too', () => {
+  const file = scratchFile('policy-typo.yaml')
+  writeFileSync(file, 'deny:\n  - resource: VirDomain\n  - operationId: updateVirDomian\n')
+  const rules = readPolicyFile(file)
+  assert.throws(() => rules.checkOperations?.((id) => catalog.byId(id) !== undefined), /^ConfigError|SCALE_POLICY_FILE: .*line 3: operationId "updateVirDomian" is not an operation/)
+  const cases: Array<[string, RegExp]> = [
+    ['deny:\n  - reason: nothing to match\n', /line 2: a rule needs path, resource or operationId/],
+    ['deny:\n  - resource: /VirDomain\n', /line 2: resource must be a resource name/],
+    ['deny:\n  - path: /rest/v1/VirDomain/*\n', /line 2: path is matched below \/rest\/v1/],
+    ['deny:\n  - operationId: []\n', /line 2: operationId must be/],
+    ['deny:\n  - resource: VirDomain\n    method: changes\n', /line 3: method must be \*, change, read/]
+  ]
+  for (const [text, expected] of cases) {
+    const bad = scratchFile('bad-policy-2.yaml')
+    writeFileSync(bad, text)
+    assert.throws(() => readPolicyFile(bad), (err: Error) => expected.test(err.message), text)
+  }
+})
+
+test('the README policy example reads, names real operations, and means what it says', async () => {
+  const readme = readFileSync(projectFile('README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('### Policy file (`SCALE_POLICY_FILE`)'))
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1]
+  assert.ok(yaml !== undefined, 'the policy section has a YAML example')
+  const file = scratchFile('readme-policy.yaml')
+  writeFileSync(file, yaml)
+  const rules = readPolicyFile(file)
+  rules.checkOperations?.((id) => catalog.byId(id) !== undefined)
+  const policy = policyOf('confirm', 'token', rules)
+  assert.equal(verdictCode(policy, admin, call('DELETE', '/VirDomain/x')), 'POLICY_DENIED')
+  assert.equal(verdictCode(policy, admin, call('POST', '/VirDomain/x', { name: 'y' })), 'POLICY_DENIED')
+  assert.equal(verdictCode(policy, admin, call('PATCH', '/VirDomain/x', { name: 'y' })), 'POLICY_DENIED')
+  assert.equal(verdictCode(policy, admin, call('POST', '/User', { username: 'u' })), 'POLICY_DENIED')
+  assert.equal(verdictCode(policy, admin, call('POST', '/VirDomain/action', [{ virDomainUUID: 'x', actionType: 'START' }])), 'ALLOW')
+  assert.equal(verdictCode(policy, admin, call('POST', '/VirDomain/x/export', {})), 'CONFIRM')
+  assert.equal(verdictCode(policy, admin, call('DELETE', '/VirDomainSnapshot/s')), 'ALLOW')
+  assert.equal(verdictCode(policy, admin, call('POST', '/VirNetwork', {})), 'POLICY_DENIED')
+  assert.equal(verdictCode(policy, reader, call('GET', '/User')), 'ALLOW')
 })
