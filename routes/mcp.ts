@@ -34,6 +34,7 @@ const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async function mcpRoutes
       ask: { key: requestStateKey(opts.config.safety.confirmKey), ttlMs: opts.config.safety.confirmTtlMs, useOnce: async (key, ttlMs) => await opts.gate.store.useOnce(key, ttlMs) }
     },
     maxSessions: opts.config.mcp.maxSessions,
+    maxSessionsPerCaller: opts.config.mcp.maxSessionsPerCaller,
     sessionIdleMs: opts.config.mcp.sessionIdleMs,
     now: opts.now
   })

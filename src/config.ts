@@ -24,6 +24,7 @@ const EnvSchema = Type.Object({
   ALLOWED_HOSTS: Type.Optional(Type.String()),
   MCP_STDIO_ROLE: Type.Union(ROLES.map((r) => Type.Literal(r)), { default: 'operator' }),
   MCP_MAX_SESSIONS: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+  MCP_MAX_SESSIONS_PER_CALLER: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
   MCP_SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 60 }),
   SCALE_HOST: Type.Optional(Type.String()),
   SCALE_USERNAME: Type.Optional(Type.String()),
@@ -97,6 +98,8 @@ export interface McpConfig {
   stdioRole: Role
   /** 2025-11-25 sessions open at once. */
   maxSessions: number
+  /** 2025-11-25 sessions one caller may have open at once (never more than maxSessions). */
+  maxSessionsPerCaller: number
   /** A 2025-11-25 session with nothing in flight and no open stream ends after this long. */
   sessionIdleMs: number
 }
@@ -202,6 +205,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       ...(e.ALLOWED_HOSTS === undefined ? {} : { allowedHosts: readAllowedHosts(e.ALLOWED_HOSTS) }),
       stdioRole: e.MCP_STDIO_ROLE as Role,
       maxSessions: e.MCP_MAX_SESSIONS,
+      maxSessionsPerCaller: Math.min(e.MCP_MAX_SESSIONS_PER_CALLER, e.MCP_MAX_SESSIONS),
       sessionIdleMs: e.MCP_SESSION_IDLE_MINUTES * 60_000
     },
     cluster: readCluster(e, env),

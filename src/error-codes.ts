@@ -64,7 +64,7 @@ export const ERROR_CODES = {
   ORIGIN_NOT_ALLOWED: { status: 403, meaning: '`/mcp` refused the browser `Origin`: only loopback names, `ALLOWED_HOSTS` and `CORS_ORIGINS` are accepted.' },
   MCP_SESSION_REQUIRED: { status: 400, meaning: 'A 2025-11-25 `GET` or `DELETE /mcp` without an `Mcp-Session-Id` header.' },
   MCP_SESSION_NOT_FOUND: { status: 404, meaning: 'The `Mcp-Session-Id` is unknown, ended (DELETE, idle too long) or another caller\'s; connect again.' },
-  MCP_SESSION_LIMIT: { status: 503, meaning: '`MCP_MAX_SESSIONS` 2025-11-25 sessions are open, each with a live connection; try again later.' },
+  MCP_SESSION_LIMIT: { status: 503, meaning: '`MCP_MAX_SESSIONS` 2025-11-25 sessions (or the caller\'s `MCP_MAX_SESSIONS_PER_CALLER`) are open, each with a live connection; try again later.' },
   SHUTTING_DOWN: { status: 503, meaning: 'The server is shutting down and takes no new requests (tools or `/mcp`); try again in a moment.' },
 
   // The cluster

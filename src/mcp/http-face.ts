@@ -9,6 +9,8 @@ export interface McpHttpFaceOptions {
   deps: Omit<McpDeps, 'shutdown'>
   /** 2025-11-25 sessions open at once. */
   maxSessions: number
+  /** 2025-11-25 sessions one caller may have open at once. */
+  maxSessionsPerCaller?: number
   /** Idle lifetime of a 2025-11-25 session. */
   sessionIdleMs: number
   now?: () => number
@@ -37,6 +39,7 @@ export class McpHttpFace {
     this.#legacy = new LegacySessions({
       build: (who) => buildMcpServer(deps, who),
       max: opts.maxSessions,
+      ...(opts.maxSessionsPerCaller === undefined ? {} : { maxPerCaller: opts.maxSessionsPerCaller }),
       idleMs: opts.sessionIdleMs,
       now: opts.now ?? Date.now,
       onerror

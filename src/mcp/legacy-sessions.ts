@@ -13,6 +13,8 @@ export interface LegacySessionsOptions {
   build: (who: McpIdentity) => Server
   /** Sessions open at once (MCP_MAX_SESSIONS). */
   max: number
+  /** Sessions one caller may have open at once (MCP_MAX_SESSIONS_PER_CALLER); defaults to `max`. */
+  maxPerCaller?: number
   /** How long a session with nothing in flight and no open stream lives (MCP_SESSION_IDLE_MINUTES). */
   idleMs: number
   now: () => number
@@ -43,9 +45,12 @@ export function identityOf (authInfo: AuthInfo | undefined): McpIdentity {
 /**
  * The 2025-11-25 side of `/mcp`: `initialize` opens a session (`Mcp-Session-Id`) with its own server, bound to the
  * caller who opened it; only that caller may use it (anyone else gets the same 404 as for an unknown id). A session
- * ends on DELETE, at shutdown, or after `idleMs` with nothing in flight and no open stream. At `max` sessions, the
- * least recently used idle one makes room; when every session has a live connection, a new one is refused (503)
- * rather than cutting off a client that is still there. A 2025 POST without a session is served once, statelessly.
+ * ends on DELETE, at shutdown, or after `idleMs` with nothing in flight and no open stream. A caller at
+ * `maxPerCaller` sessions makes room among its own; at `max` sessions in all, the caller's own least recently used
+ * idle session makes room first, and only a caller with none idle ends someone else's (the least recently used idle
+ * one), so one caller opening many sessions cannot end another's. When no session that may make room is idle, a new
+ * one is refused (503) rather than cutting off a client that is still there. A 2025 POST without a session is served
+ * once, statelessly.
  * The SDK gives the transport; the map, the caller binding and these limits are ours.
  */
 export class LegacySessions {
@@ -101,7 +106,7 @@ export class LegacySessions {
 
   async #open (req: Request, body: unknown, who: McpIdentity, done: Promise<void>): Promise<Response> {
     this.sweep()
-    if (this.#sessions.size >= this.#opts.max) this.#makeRoom()
+    this.#makeRoom(who.caller)
     const server = this.#opts.build(who)
     const session: Session = { caller: who.caller, server, transport: undefined as unknown as WebStandardStreamableHTTPServerTransport, lastUsed: this.#opts.now(), active: 0 }
     session.transport = new WebStandardStreamableHTTPServerTransport({
@@ -117,11 +122,19 @@ export class LegacySessions {
     return response
   }
 
-  #makeRoom (): void {
-    let oldest: [string, Session] | undefined
-    for (const entry of this.#sessions) {
-      if (entry[1].active === 0 && (oldest === undefined || entry[1].lastUsed < oldest[1].lastUsed)) oldest = entry
+  #makeRoom (caller: Caller): void {
+    const perCaller = Math.min(this.#opts.maxPerCaller ?? this.#opts.max, this.#opts.max)
+    const own = [...this.#sessions].filter(([, session]) => session.caller.name === caller.name)
+    if (own.length >= perCaller) {
+      const oldest = leastRecentlyUsedIdle(own)
+      if (oldest === undefined) {
+        throw new AppError('MCP_SESSION_LIMIT', `You have ${perCaller} MCP sessions open, each with a live connection (MCP_MAX_SESSIONS_PER_CALLER); close one (DELETE /mcp), try again later, or use a client that speaks 2026-07-28 (no sessions).`)
+      }
+      this.#end(...oldest)
+      return
     }
+    if (this.#sessions.size < this.#opts.max) return
+    const oldest = leastRecentlyUsedIdle(own) ?? leastRecentlyUsedIdle(this.#sessions)
     if (oldest === undefined) {
       throw new AppError('MCP_SESSION_LIMIT', `${this.#opts.max} MCP sessions are open, each with a live connection (MCP_MAX_SESSIONS); try again later, or use a client that speaks 2026-07-28 (no sessions).`)
     }
@@ -152,4 +165,12 @@ export class LegacySessions {
     this.#sessions.delete(id)
     session.server.close().catch((err: unknown) => { this.#opts.onerror?.(err as Error) })
   }
+}
+
+function leastRecentlyUsedIdle (sessions: Iterable<[string, Session]>): [string, Session] | undefined {
+  let oldest: [string, Session] | undefined
+  for (const entry of sessions) {
+    if (entry[1].active === 0 && (oldest === undefined || entry[1].lastUsed < oldest[1].lastUsed)) oldest = entry
+  }
+  return oldest
 }

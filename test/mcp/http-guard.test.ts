@@ -129,6 +129,43 @@ test('at MCP_MAX_SESSIONS the least recently used idle session makes room; sessi
   assert.ok((await modern.listTools()).length > 0, '2026-07-28 clients need no session')
 })
 
+test('a caller over MCP_MAX_SESSIONS_PER_CALLER ends its own oldest sessions, never another caller\'s', async (t) => {
+  const s = await mcpSetup(t, { MCP_MAX_SESSIONS: '4', MCP_MAX_SESSIONS_PER_CALLER: '2' })
+  const theirs = await openSession(s.url, TOKEN.admin)
+  const mine: string[] = []
+  for (let i = 0; i < 5; i++) {
+    s.advance(1000)
+    mine.push(await openSession(s.url, TOKEN.operator))
+  }
+  assert.equal((await rawRequest(s.url, { ...bearer(TOKEN.admin), ...in2025(theirs) }, LIST)).status, 200, 'the other caller\'s session still works')
+  const alive = []
+  for (const id of mine) alive.push((await rawRequest(s.url, { ...bearer(TOKEN.operator), ...in2025(id) }, LIST)).status)
+  assert.deepEqual(alive, [404, 404, 404, 200, 200], 'only the caller\'s own two most recent sessions are left')
+})
+
+test('at MCP_MAX_SESSIONS a caller\'s own least recently used idle session makes room before anyone else\'s', async (t) => {
+  const s = await mcpSetup(t, { MCP_MAX_SESSIONS: '3', MCP_MAX_SESSIONS_PER_CALLER: '3' })
+  const oldest = await openSession(s.url, TOKEN.operator)
+  s.advance(1000)
+  const own = await openSession(s.url, TOKEN.admin)
+  s.advance(1000)
+  const newer = await openSession(s.url, TOKEN.operator)
+  s.advance(1000)
+  const ownNewer = await openSession(s.url, TOKEN.admin)
+  assert.equal((await rawRequest(s.url, { ...bearer(TOKEN.operator), ...in2025(oldest) }, LIST)).status, 200, 'the least recently used session overall is another caller\'s: it stays')
+  assert.equal((await rawRequest(s.url, { ...bearer(TOKEN.admin), ...in2025(own) }, LIST)).json().code, 'MCP_SESSION_NOT_FOUND', 'the caller\'s own oldest made room')
+  assert.equal((await rawRequest(s.url, { ...bearer(TOKEN.operator), ...in2025(newer) }, LIST)).status, 200)
+
+  // A caller with no session of its own to give up makes room from the least recently used idle one.
+  s.advance(1000)
+  assert.equal((await rawRequest(s.url, { ...bearer(TOKEN.operator), ...in2025(oldest) }, LIST)).status, 200)
+  assert.equal((await rawRequest(s.url, { ...bearer(TOKEN.admin), ...in2025(ownNewer) }, LIST)).status, 200)
+  s.advance(1000)
+  await openSession(s.url, TOKEN.reader)
+  assert.equal((await rawRequest(s.url, { ...bearer(TOKEN.operator), ...in2025(newer) }, LIST)).json().code, 'MCP_SESSION_NOT_FOUND', 'the least recently used idle session made room')
+  assert.equal((await rawRequest(s.url, { ...bearer(TOKEN.operator), ...in2025(oldest) }, LIST)).status, 200)
+})
+
 test('closing the server answers running calls (the task goes on) and ends open sessions', { timeout: 60_000 }, async (t) => {
   const s = await mcpSetup(t)
   const clients: McpTestClient[] = [await v1HttpClient(t, s.url, { token: TOKEN.operator }), await v2Client(t, s.url, { token: TOKEN.operator })]

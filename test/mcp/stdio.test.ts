@@ -17,7 +17,7 @@ import {
 } from './scenarios.js'
 
 const COMMAND = [process.execPath, '--import', 'tsx', 'src/cli.ts', 'mcp'] as const
-const USER = stdioCaller({ mcp: { stdioRole: 'operator', maxSessions: 1, sessionIdleMs: 1 } }).name
+const USER = stdioCaller({ mcp: { stdioRole: 'operator', maxSessions: 1, maxSessionsPerCaller: 1, sessionIdleMs: 1 } }).name
 
 /** The environment `scale-api-helper mcp` runs with: the embedded simulator, an audit file of its own. */
 function childEnv (extra: Record<string, string> = {}): Record<string, string> {
