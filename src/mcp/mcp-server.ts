@@ -1,4 +1,4 @@
-import { Server, type CallToolResult, type InputRequiredResult, type Tool } from '@modelcontextprotocol/server'
+import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type InputRequiredResult, type Tool } from '@modelcontextprotocol/server'
 import type { Catalog } from '../catalog/catalog.js'
 import { AppError, isAppError } from '../errors.js'
 import type { Gate } from '../gate/gate.js'
@@ -64,7 +64,8 @@ export function toolList (gate: Gate, role: Role): Tool[] {
 /**
  * One low-level MCP server for one serving unit (a 2026-07-28 HTTP request, a 2025-11-25 session, a stdio
  * connection). Every tool call goes through the gate as the identified caller; our errors become `isError` results
- * with the `{code, message, details?}` text, never protocol errors, so the model can correct itself. The low-level
+ * with the `{code, message, details?}` text, so the model can correct itself. A tool name this server does not publish
+ * (unknown, or left out by TOOLSETS) is the JSON-RPC error -32602 (Invalid params), as the spec says. The low-level
  * Server (not McpServer) passes our JSON Schemas through unchanged and leaves input validation to the gate.
  */
 export function buildMcpServer (deps: McpDeps, who: McpIdentity): Server {
@@ -92,6 +93,7 @@ export function buildMcpServer (deps: McpDeps, who: McpIdentity): Server {
     const stop = linkAborts(ctx.mcpReq.signal, deps.shutdown)
     try {
       const gate = await deps.gate()
+      if (gate.tool(name) === undefined) throw unknownTool(name)
       const value = await gate.call(name, args, {
         caller: who.caller,
         transport: who.transport,
@@ -103,6 +105,7 @@ export function buildMcpServer (deps: McpDeps, who: McpIdentity): Server {
       })
       return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value as Record<string, unknown> }
     } catch (err) {
+      if (err instanceof ProtocolError) throw err
       if (err instanceof NeedsPerson) return await asker.inputRequired(ctx, args, err.question)
       if (isAppError(err)) return errorResult(err)
       log.error({ tool: name, err }, 'mcp tool call failed')
@@ -115,6 +118,12 @@ export function buildMcpServer (deps: McpDeps, who: McpIdentity): Server {
   registerResources(server, deps.catalog)
   registerPrompts(server)
   return server
+}
+
+// The name is the client's: shown shortened, so a huge one cannot make a huge answer.
+function unknownTool (name: string): ProtocolError {
+  const shown = JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name)
+  return new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool ${shown}: tools/list names the tools this server offers.`)
 }
 
 /** A tool result for one of our errors: the same `{code, message, details?}` the HTTP face answers. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { mcpSetup, person, TOKEN, NAME, v1HttpClient, v2Client, valueOf, type McpSetup, type McpTestClient, type Person, type Who } from './mcp-helper.js'
 import {
-  checkAccepted, checkConfinedPath, checkDeclined, checkFallback, checkProgress, checkQueryAndRun, checkResourcesAndPrompt,
+  assertUnknownTool, checkAccepted, checkConfinedPath, checkDeclined, checkFallback, checkProgress, checkQueryAndRun, checkResourcesAndPrompt,
   checkToolList, listVms, openApiTools, type DestructiveChecks, type OpenApiTool, type Vm
 } from './scenarios.js'
 
@@ -37,6 +37,15 @@ for (const kind of CLIENTS) {
     await checkQueryAndRun(client)
     await checkResourcesAndPrompt(client)
     await checkConfinedPath(client)
+  })
+
+  test(`${kind.label}: calling a tool TOOLSETS leaves out, or one that does not exist, is the JSON-RPC error -32602`, async (t) => {
+    const s = await mcpSetup(t, { TOOLSETS: 'vm' })
+    const client = await kind.connect(t, s.url, TOKEN.operator)
+    assert.ok(!(await client.listTools()).some((tool) => tool.name === 'run_api'))
+    await assertUnknownTool(client, 'run_api')
+    await assertUnknownTool(client, 'no_such_tool')
+    assert.ok(valueOf(await client.callTool('list_vms', {})).total > 0, 'a published tool still answers')
   })
 
   test(`${kind.label}: the tool list follows the caller's role as openapi.json does`, async (t) => {

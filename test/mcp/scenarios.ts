@@ -74,13 +74,21 @@ export async function checkResourcesAndPrompt (client: McpTestClient): Promise<v
   for (const step of ['query_api', 'describe_endpoint', 'run_api', 'TaskTag']) assert.ok(text.includes(step), `the prompt teaches ${step}`)
 }
 
-/** A path outside /rest/v1 is our error as a tool result, not a protocol error. */
+/** A path outside /rest/v1 is our error as a tool result, not a protocol error; an unknown tool is the protocol error -32602. */
 export async function checkConfinedPath (client: McpTestClient): Promise<void> {
   const refused = errorOf(await client.callTool('run_api', { query: '/../login' }))
   assert.equal(refused.code, 'PATH_NOT_ALLOWED')
   assert.match(refused.message, /rest\/v1/)
-  const unknown = errorOf(await client.callTool('no_such_tool', {}))
-  assert.equal(unknown.code, 'NOT_FOUND')
+  await assertUnknownTool(client, 'no_such_tool')
+}
+
+/** Calling `name` is answered with the JSON-RPC error -32602 (Invalid params) naming the tool, not with a tool result. */
+export async function assertUnknownTool (client: McpTestClient, name: string): Promise<void> {
+  await assert.rejects(client.callTool(name, {}), (err: { code?: unknown, message?: string }) => {
+    assert.equal(err.code, -32602, `a JSON-RPC Invalid params error: ${String(err.message)}`)
+    assert.match(err.message ?? '', new RegExp(`Unknown tool "${name}"`))
+    return true
+  })
 }
 
 /**
