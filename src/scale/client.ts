@@ -723,6 +723,9 @@ export class HyperCoreClient {
         } catch (err) {
           if (this.#closed || abort.signal.aborted) throw err
           const beforeWriting = isConnectFailure(err)
+          // The connect cap leaves time for the next node; with none left, a slow handshake (a busy node, or this
+          // process's own busy event loop) is tried again and only the call's deadline ends it.
+          if (beforeWriting && index + 1 >= origins.length && errorCode(err) === 'UND_ERR_CONNECT_TIMEOUT') continue
           if (!beforeWriting && !retried && retryable && isConnectionReset(err)) {
             retried = true
             continue

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { createServer, type AddressInfo, type Socket } from 'node:net'
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import { test, type TestContext } from 'node:test'
 import { loadConfig, type ClusterConfig } from '../../src/config.js'
 import { HyperCoreClient, type HyperCoreClientOptions } from '../../src/scale/client.js'
@@ -137,6 +137,34 @@ test('a node that accepts connections but never finishes the TLS handshake count
   const res = await client.call('POST', '/VirDomain/action', { body: [{ virDomainUUID: 'vm-1', actionType: 'START' }] })
   assert.equal(res.node, new URL(b.url).host)
   assert.deepEqual(b.requests.map((r) => `${r.method} ${r.url}`), ['POST /rest/v1/login', 'POST /rest/v1/VirDomain/action'])
+})
+
+test('with no other node to move to, a handshake that missed the connect cap is tried again within the deadline', async (t) => {
+  const { selfSigned } = await testCertificates()
+  const fake = await startFakeCluster(t)
+  fake.route('GET', '/rest/v1/Cluster', () => ({ body: [{ clusterName: 'one' }] }))
+  // The first connection is held without a handshake (a busy node); later ones reach the cluster.
+  const sockets = new Set<Socket>()
+  let accepted = 0
+  const front = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('error', () => {})
+    if (accepted++ === 0) return
+    const upstream = connect(Number(new URL(fake.url).port), '127.0.0.1')
+    upstream.on('error', () => { socket.destroy() })
+    socket.pipe(upstream).pipe(socket)
+    sockets.add(upstream)
+  })
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve))
+  t.after(async () => {
+    for (const s of sockets) s.destroy()
+    await new Promise((resolve) => front.close(resolve))
+  })
+  const url = `https://127.0.0.1:${(front.address() as AddressInfo).port}`
+  const client = clientFor(t, { url, username: fake.username, password: fake.password, auth: 'local', timeoutMs: 3000, insecureTls: false, tlsFingerprint: selfSigned.fingerprint256 })
+  const res = await client.call('GET', '/Cluster')
+  assert.deepEqual(res.data, [{ clusterName: 'one' }])
+  assert.ok(accepted >= 2, `${accepted} connections`)
 })
 
 test('per-node certificates: a node whose certificate is not pinned is refused with the line to add it; with both pins the call moves', async (t) => {

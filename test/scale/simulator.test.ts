@@ -284,7 +284,9 @@ test('simulator: every fault mode is answered in our error shape and the server 
 
 test('simulator: partial fault rates still leave every answer in one of our shapes', async (t) => {
   const { sim } = await simulator(t)
-  const { call } = await appFor(t, clientFor(t, configFor(sim, { timeoutMs: 2000 })))
+  // No fault here makes a call wait, so no deadline may end one: the 40 calls, the simulator and the app share one
+  // event loop, and on a loaded machine a 2 s deadline (and its 666 ms connect cap) measured the machine, not the client.
+  const { call } = await appFor(t, clientFor(t, configFor(sim, { timeoutMs: 600_000 })))
   sim.faults.set({ errorRate: 0.2, resetRate: 0.2, nonJsonRate: 0.2, latencyMs: 5 })
   const results = await Promise.all(Array.from({ length: 40 }, async () => await call('run_api', { query: '/VirDomain', fields: ['uuid'] })))
   for (const res of results) {
