@@ -65,6 +65,7 @@ export function buildGate (config: Config, deps: AppDeps, log: Logger | undefine
   const { catalog } = deps
   const operationIds = new Set(catalog.operations.map((op) => op.operationId.toLowerCase()))
   config.safety.rules.checkOperations?.((id) => operationIds.has(id.toLowerCase()))
+  if (config.safety.allowSelfApproval) log?.warn('APPROVAL_ALLOW_SELF=true: whoever asks for a destructive call may also approve it (no second person)')
   return new Gate({
     tools: deps.tools ?? [...defaultTools, ...askTools(config.llm)],
     catalog: deps.catalog,
@@ -78,7 +79,8 @@ export function buildGate (config: Config, deps: AppDeps, log: Logger | undefine
     answerMaxBytes: config.answerMaxBytes,
     metrics: deps.metrics,
     now,
-    publishes: publishedBy(config.toolsets)
+    publishes: publishedBy(config.toolsets),
+    allowSelfApproval: config.safety.allowSelfApproval
   })
 }
 

@@ -47,6 +47,7 @@ const EnvSchema = Type.Object({
   SCALE_MODE: Type.Union(SCALE_MODES.map((m) => Type.Literal(m)), { default: 'confirm' }),
   CONFIRM_VIA: Type.Union(CONFIRM_VIA.map((m) => Type.Literal(m)), { default: 'token' }),
   CONFIRM_TTL_SECONDS: Type.Integer({ minimum: 10, maximum: 86_400, default: 300 }),
+  APPROVAL_ALLOW_SELF: Type.Boolean({ default: false }),
   CONFIRM_SECRET: Type.Optional(Type.String()),
   CONFIRM_SECRET_FILE: Type.Optional(Type.String()),
   SCALE_POLICY_FILE: Type.Optional(Type.String()),
@@ -124,6 +125,8 @@ export interface Config {
     confirmTtlMs: number
     /** HMAC key of confirm tokens; random per process unless CONFIRM_SECRET is set (needed for several replicas). */
     confirmKey: Buffer
+    /** Whether the caller who asked for a call may approve it too (APPROVAL_ALLOW_SELF: a single-admin deployment). */
+    allowSelfApproval: boolean
     confirmKeyGenerated: boolean
     rules: PolicyRules
     /** JSON Lines audit file, or `-` for standard output. */
@@ -194,6 +197,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       confirmKey: confirmSecret ?? randomBytes(32),
       confirmKeyGenerated: confirmSecret === undefined,
       rules: e.SCALE_POLICY_FILE === undefined ? EMPTY_RULES : readPolicyFile(e.SCALE_POLICY_FILE),
+      allowSelfApproval: e.APPROVAL_ALLOW_SELF,
       auditFile: e.SCALE_AUDIT_FILE ?? join(state, 'audit.jsonl')
     },
     ...(e.PUBLIC_URL === undefined ? {} : { publicUrl: readPublicUrl(e.PUBLIC_URL) }),

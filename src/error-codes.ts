@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   AWAITING_APPROVAL: { status: 409, meaning: '`CONFIRM_VIA=approval`: a person has not approved the call yet at `details.approveUrl`.' },
   CONFIRMATION_DECLINED: { status: 403, meaning: 'The person asked in the MCP client declined (or dismissed) the destructive call.' },
   APPROVAL_DECIDED: { status: 409, meaning: 'The approval was already approved or rejected.' },
+  SELF_APPROVAL: { status: 403, meaning: 'The caller who asked for a call cannot approve it: another admin or approver must (`APPROVAL_ALLOW_SELF=true` allows it).' },
   APPROVAL_REJECTED: { status: 403, meaning: 'A person rejected the call on the approval page.' },
   AUDIT_UNAVAILABLE: { status: 503, meaning: 'The audit log cannot be written, so the call was not made (fail closed).' },
   AUDIT_NOT_READABLE: { status: 409, meaning: '`audit_log` cannot read the audit when it goes to standard output (`SCALE_AUDIT_FILE=-`).' },

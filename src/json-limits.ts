@@ -22,3 +22,30 @@ export function measureJson (value: unknown, maxDepth = Number.POSITIVE_INFINITY
   }
   return { depth, nodes }
 }
+
+/**
+ * How deep the JSON in `text` nests, read from its brackets without parsing (the count stops once past `maxDepth`),
+ * so JSON text can be held to the same depth bound as a value before `JSON.parse` builds it.
+ */
+export function jsonTextDepth (text: string, maxDepth = Number.POSITIVE_INFINITY): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++ // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) {
+      inString = true
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > deepest) {
+        deepest = depth
+        if (deepest > maxDepth) return deepest
+      }
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--
+    }
+  }
+  return deepest
+}

@@ -6,7 +6,7 @@ import type { Log } from '../logger.js'
 import type { Role, Transport } from './identity.js'
 
 /** What the gate decided about a call. */
-export type AuditDecision = 'allowed' | 'denied' | 'confirmation-required' | 'approved' | 'confirmed' | 'declined' | 'cancelled'
+export type AuditDecision = 'allowed' | 'denied' | 'confirmation-required' | 'awaiting-approval' | 'approved' | 'confirmed' | 'declined' | 'cancelled'
 
 /** One call as the audit records it. Secrets in `payload` are masked before it gets here. */
 export interface AuditEntry {

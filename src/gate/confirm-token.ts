@@ -118,3 +118,10 @@ function stableJson (value: unknown): string {
   }
   return out.join('')
 }
+
+const TOKEN_TEXT = /\bcfm1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g
+
+/** Text with every confirm token in it replaced: a token is handed to its caller, never written anywhere else. */
+export function maskConfirmTokens (text: string): string {
+  return text.includes('cfm1.') ? text.replace(TOKEN_TEXT, 'cfm1.[redacted]') : text
+}

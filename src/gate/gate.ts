@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics.js'
 import type { HyperCoreClient } from '../scale/client.js'
 import type { AuditDecision, AuditEntry, AuditLog } from './audit.js'
 import { gatedCluster, maskError, type ClusterAccess } from './cluster-access.js'
-import { callsDigest, type ConfirmTokens } from './confirm-token.js'
+import { callsDigest, maskConfirmTokens, type ConfirmTokens } from './confirm-token.js'
 import { canApprove, canChange, type Caller, type Role, type Transport } from './identity.js'
 import { maskSecrets } from './mask.js'
 import { normaliseInput } from './normalise.js'
@@ -83,6 +83,8 @@ export interface GateOptions {
   /** Counts calls, confirmations and audit failures. */
   metrics?: Metrics
   now?: () => number
+  /** Whether the caller who asked for a call may approve it (APPROVAL_ALLOW_SELF); never by default. */
+  allowSelfApproval?: boolean
   /** Whether a tool is published (TOOLSETS): one that is not is neither listed nor callable. Every tool when absent. */
   publishes?: (name: string) => boolean
 }
@@ -193,11 +195,7 @@ export class Gate {
       path: c.path + (c.search ?? ''),
       ...(c.method !== 'GET' && this.policy.destructiveReason(c) !== undefined ? { destructive: true } : {})
     }))
-    if (plan.session === 'logout' && !canChange(caller.role)) {
-      const error = new AppError('FORBIDDEN', `Logging out ends the session every caller shares; the caller "${caller.name}" has the role ${caller.role}, which may only read.`, 403)
-      await this.#auditRefusal(base, [{ method: 'POST', path: '/logout' }], undefined, error)
-      throw error
-    }
+    if (plan.session !== undefined) await this.#checkSessionChange(plan.session, caller, base)
     const destructive: Array<{ call: PlannedCall, reason: string }> = []
     for (const call of plan.calls) {
       const verdict = this.policy.judge(caller, { method: call.method, path: call.path, payload: call.payload, mutating: call.method !== 'GET' })
@@ -245,17 +243,22 @@ export class Gate {
     await this.#opts.store.close()
   }
 
-  /** A pending or decided approval, for the approval page (approvers only). */
+  /** A pending or decided approval, for the approval page (approvers only); a refusal is audited. */
   async approval (id: string, approver: Caller): Promise<ApprovalRecord> {
-    this.#requireApprover(approver)
-    const record = await this.#opts.store.get<ApprovalRecord>(approvalKey(id))
-    if (record === undefined) throw new AppError('NOT_FOUND', 'No such approval request: it expired or never existed. Ask for the call again.', 404)
-    return record
+    await this.#requireApprover(approver, id)
+    return await this.#approvalRecord(id)
   }
 
-  /** Approves or rejects a pending call; the decision is audited. */
+  /** Approves or rejects a pending call; the decision, and any refusal, is audited. */
   async decide (id: string, approver: Caller, verdict: 'approve' | 'reject'): Promise<ApprovalRecord> {
-    const record = await this.approval(id, approver)
+    await this.#requireApprover(approver, id)
+    const record = await this.#approvalRecord(id)
+    // Four eyes: whoever asked for the call may withdraw it, but never be the one who lets it run.
+    if (verdict === 'approve' && record.caller === approver.name && this.#opts.allowSelfApproval !== true) {
+      const error = new AppError('SELF_APPROVAL', `${approver.name} asked for this call and so cannot approve it; another admin or approver must. (A single-admin server can allow it with APPROVAL_ALLOW_SELF=true.)`, 403)
+      await this.#auditApprovalRefusal(approver, id, error, record)
+      throw error
+    }
     const next: ApprovalRecord = { ...record, status: verdict === 'approve' ? 'approved' : 'rejected', decidedBy: approver.name, decidedAt: this.#iso() }
     const done = await this.#opts.store.replaceIf<ApprovalRecord>(approvalKey(id), (current) => current.status === 'pending', next)
     if (!done) throw new AppError('APPROVAL_DECIDED', `This request was already ${record.status} by ${record.decidedBy ?? 'someone'}.`, 409)
@@ -270,15 +273,40 @@ export class Gate {
       tool: record.tool,
       decision: verdict === 'approve' ? 'approved' : 'denied',
       calls: record.previews.map((p) => ({ method: p.method, path: p.path, destructive: true })),
-      message: `${verdict === 'approve' ? 'approved' : 'rejected'} the call ${record.caller} asked for (approval ${id})`
+      message: `${verdict === 'approve' ? 'approved' : 'rejected'} the call ${record.caller} asked for (approval ${id})${record.caller === approver.name ? ', their own request' : ''}`
     })
     return next
   }
 
-  #requireApprover (caller: Caller): void {
+  async #approvalRecord (id: string): Promise<ApprovalRecord> {
+    const record = await this.#opts.store.get<ApprovalRecord>(approvalKey(id))
+    if (record === undefined) throw new AppError('NOT_FOUND', 'No such approval request: it expired or never existed. Ask for the call again.', 404)
+    return record
+  }
+
+  async #requireApprover (caller: Caller, id: string): Promise<void> {
     if (!canApprove(caller.role)) {
-      throw new AppError('FORBIDDEN', `Only an admin or approver may see and decide approvals; the caller "${caller.name}" has the role ${caller.role}.`, 403)
+      const error = new AppError('FORBIDDEN', `Only an admin or approver may see and decide approvals; the caller "${caller.name}" has the role ${caller.role}.`, 403)
+      await this.#auditApprovalRefusal(caller, id, error)
+      throw error
     }
+  }
+
+  // Someone tried the approval API and was refused: who, which request, and why, like every other refusal.
+  async #auditApprovalRefusal (caller: Caller, id: string, error: AppError, record?: ApprovalRecord): Promise<void> {
+    await this.#write({
+      id: randomUUID(),
+      time: this.#iso(),
+      phase: 'decision',
+      caller: caller.name,
+      role: caller.role,
+      transport: 'http',
+      tool: record?.tool ?? '(approval)',
+      decision: 'denied',
+      calls: record?.previews.map((p) => ({ method: p.method, path: p.path, destructive: true })) ?? [],
+      code: error.code,
+      message: `${error.message.slice(0, 400)} (approval ${id})`
+    })
   }
 
   async #confirm (tool: ToolDefinition, destructive: Array<{ call: PlannedCall, reason: string }>, token: string | undefined, opts: CallOptions,
@@ -310,8 +338,10 @@ export class Gate {
           throw error
         }
         if (record.status === 'pending') {
-          throw new AppError('AWAITING_APPROVAL', `A person has not approved this call yet. Ask them to open ${this.#approveUrl(approvalId, opts)} ; then call ${tool.name} again with the same confirm token.`, 409,
+          const error = new AppError('AWAITING_APPROVAL', `A person has not approved this call yet. Ask them to open ${this.#approveUrl(approvalId, opts)} ; then call ${tool.name} again with the same confirm token.`, 409,
             { details: { approveUrl: this.#approveUrl(approvalId, opts), expiresAt: record.expiresAt } })
+          await this.#auditRefusal(base, calls, payload, error, 'awaiting-approval')
+          throw error
         }
         if (record.status === 'rejected') {
           this.#step('rejected')
@@ -370,6 +400,21 @@ export class Gate {
     throw error
   }
 
+  // Logging in replaces, and logging out ends, the one session every caller shares: an operator's decision, and in
+  // read-only mode not even theirs to end (a read logs in again by itself; ending it only interrupts others).
+  async #checkSessionChange (session: 'login' | 'logout', caller: Caller, base: Pick<AuditEntry, 'id' | 'caller' | 'role' | 'transport' | 'tool'>): Promise<void> {
+    const what = session === 'login' ? 'Logging in replaces' : 'Logging out ends'
+    let error: AppError | undefined
+    if (!canChange(caller.role)) {
+      error = new AppError('FORBIDDEN', `${what} the session every caller shares; the caller "${caller.name}" has the role ${caller.role}, which may only read.`, 403)
+    } else if (session === 'logout' && this.policy.mode === 'read-only') {
+      error = new AppError('READ_ONLY', `${what} the session every caller shares, and this server runs with SCALE_MODE=read-only; the session ends by itself when idle.`, 403)
+    }
+    if (error === undefined) return
+    await this.#auditRefusal(base, [{ method: 'POST', path: `/${session}` }], undefined, error)
+    throw error
+  }
+
   #step (step: string): void {
     this.#opts.metrics?.confirmations.inc({ step })
   }
@@ -405,7 +450,7 @@ export class Gate {
 
   async #write (entry: AuditEntry): Promise<void> {
     try {
-      await this.#opts.audit.write(entry)
+      await this.#opts.audit.write(auditSafe(entry))
     } catch (err) {
       this.#opts.metrics?.auditFailures.inc()
       throw err
@@ -415,7 +460,7 @@ export class Gate {
   // The call has happened: a result line that cannot be written is logged, not turned into a failure that invites a repeat.
   async #writeResult (entry: AuditEntry, log: Log): Promise<void> {
     try {
-      await this.#opts.audit.write(entry)
+      await this.#opts.audit.write(auditSafe(entry))
     } catch {
       this.#opts.metrics?.auditFailures.inc()
       log.error({ tool: entry.tool, id: entry.id }, 'the call ran but its result could not be written to the audit')
@@ -425,6 +470,11 @@ export class Gate {
   #iso (): string {
     return new Date(this.#now()).toISOString()
   }
+}
+
+// Refusal messages quote the confirm token they hand out ("call again with confirm: cfm1..."); the audit keeps the words, not the token.
+function auditSafe (entry: AuditEntry): AuditEntry {
+  return entry.message === undefined ? entry : { ...entry, message: maskConfirmTokens(entry.message) }
 }
 
 function approvalKey (id: string): string {

@@ -3,7 +3,7 @@ import { AppError } from '../errors.js'
 import { defineTool } from '../gate/tool.js'
 import { StringEnum } from '../schemas.js'
 
-const DECISIONS = ['allowed', 'denied', 'confirmation-required', 'approved', 'confirmed', 'declined', 'cancelled'] as const
+const DECISIONS = ['allowed', 'denied', 'confirmation-required', 'awaiting-approval', 'approved', 'confirmed', 'declined', 'cancelled'] as const
 
 const EntrySchema = Type.Object({
   id: Type.String({ description: 'The call\'s ID (its decision and result lines share it).' }),

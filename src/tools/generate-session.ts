@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { defineTool, requireCluster } from '../gate/tool.js'
+import { CHANGE_ROLES } from './cluster-records.js'
 
 /** `generate_session`: logs in to the cluster now, replacing any session. */
 export default defineTool({
@@ -17,6 +18,8 @@ export default defineTool({
     createdAt: Type.String({ description: 'When the session was created (ISO 8601).' })
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  // The session is every caller's: replacing or ending it is an operator's call, not a reader's.
+  roles: CHANGE_ROLES,
   requiresCluster: true,
   async plan () {
     return { calls: [], session: 'login', prepared: undefined }

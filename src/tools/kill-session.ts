@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { defineTool, requireCluster } from '../gate/tool.js'
+import { CHANGE_ROLES } from './cluster-records.js'
 
 /** `kill_session`: logs out on the cluster and forgets the stored session. */
 export default defineTool({
@@ -15,6 +16,8 @@ export default defineTool({
     note: Type.Optional(Type.String({ description: 'Set when the cluster could not be told to end the session.' }))
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  // The session is every caller's: replacing or ending it is an operator's call, not a reader's.
+  roles: CHANGE_ROLES,
   requiresCluster: true,
   async plan () {
     return { calls: [], session: 'logout', prepared: undefined }

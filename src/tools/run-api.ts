@@ -8,6 +8,7 @@ import { defineTool, requireCluster } from '../gate/tool.js'
 import { followTask } from './task-wait.js'
 import { canonicalTarget, checkMethod, type ApiMethod, type ApiTarget } from '../scale/canonical-path.js'
 import { httpMethodSchema } from '../schemas.js'
+import { jsonTextDepth, MAX_JSON_DEPTH } from '../json-limits.js'
 
 const METHOD_DESCRIPTION = 'HTTP method (default GET). GET reads; POST, PUT, PATCH and DELETE change the cluster.'
 // Hosts time out long calls (30 s for some bridges, 60 s for the MCP SDK client): a default wait ends well before.
@@ -243,6 +244,10 @@ function isEmpty (payload: unknown): boolean {
 }
 
 function parseJsonString (text: string): unknown {
+  // The payload sits two levels into the input: as text it gets the same depth bound it would have as an object.
+  if (jsonTextDepth(text, MAX_JSON_DEPTH) + 1 > MAX_JSON_DEPTH) {
+    throw new AppError('PAYLOAD_TOO_DEEP', `Invalid input for run_api: the payload's JSON is nested more than ${MAX_JSON_DEPTH - 1} levels deep. No HyperCore request needs that; send a flatter value.`, 400)
+  }
   try {
     return JSON.parse(text)
   } catch (err) {
