@@ -3,6 +3,7 @@ import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from '@modelco
 import { AppError } from '../errors.js'
 import { LegacySessions, authInfoFor, identityOf } from './legacy-sessions.js'
 import { buildMcpServer, type McpDeps, type McpIdentity } from './mcp-server.js'
+import { ModernCalls } from './modern-calls.js'
 
 /** What the Streamable HTTP face is built from. */
 export interface McpHttpFaceOptions {
@@ -23,10 +24,13 @@ const DRAIN_MS = 2000
  * MCP Streamable HTTP, framework-free (web Request in, web Response out), both protocol eras on one endpoint:
  * a request carrying the 2026-07-28 envelope goes to the SDK's stateless handler (a fresh server per request);
  * anything else is 2025-era and goes to our sessions. The caller comes from our own bearer auth, never from the SDK.
+ * A 2026-07-28 request is cancelled when its stream closes, or by a `notifications/cancelled` the same caller POSTs.
  */
 export class McpHttpFace {
   readonly #modern: McpHttpHandler
   readonly #legacy: LegacySessions
+  readonly #calls = new ModernCalls()
+  readonly #log: McpDeps['log']
   readonly #shutdown = new AbortController()
   // POST answers still being written; GET streams never end by themselves, so they are not waited for.
   readonly #answering = new Set<Promise<void>>()
@@ -34,6 +38,7 @@ export class McpHttpFace {
 
   constructor (opts: McpHttpFaceOptions) {
     const deps: McpDeps = { ...opts.deps, shutdown: this.#shutdown.signal }
+    this.#log = opts.deps.log
     const onerror = (err: Error): void => { opts.deps.log.debug({ err: err.message }, 'mcp transport error') }
     this.#modern = createMcpHandler(({ authInfo }) => buildMcpServer(deps, identityOf(authInfo)), { legacy: 'reject', onerror })
     this.#legacy = new LegacySessions({
@@ -60,7 +65,9 @@ export class McpHttpFace {
       done.then(() => { this.#answering.delete(done) }, () => {})
     }
     if (await isLegacyRequest(req, body)) return await this.#legacy.handle(req, body, who, done)
-    return await this.#modern.fetch(req, { authInfo: authInfoFor(who), parsedBody: body })
+    if (this.#calls.cancel(who.caller.name, body)) this.#log.debug({ caller: who.caller.name }, 'mcp request cancelled by notifications/cancelled')
+    const signal = this.#calls.track(who.caller.name, body, req.signal, done)
+    return await this.#modern.fetch(signal === req.signal ? req : new Request(req, { signal }), { authInfo: authInfoFor(who), parsedBody: body })
   }
 
   /** Ends idle 2025 sessions (also done whenever one is opened or looked up). */
