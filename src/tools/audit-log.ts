@@ -36,7 +36,7 @@ export default defineTool({
   example: { limit: 20 },
   input: Type.Object({
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'Most entries to return (1-500, default 50).' })),
-    since: Type.Optional(Type.String({ format: 'date-time', description: 'Only entries at or after this time (ISO 8601, e.g. 2026-11-25T09:00:00Z).' })),
+    since: Type.Optional(Type.String({ format: 'date-time', maxLength: 64, description: 'Only entries at or after this time (ISO 8601, e.g. 2026-11-25T09:00:00Z).' })),
     caller: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only this caller\'s entries.' }))
   }, { additionalProperties: false }),
   output: Type.Object({

@@ -4,6 +4,7 @@ import { defineTool, requireCluster } from '../gate/tool.js'
 import { CHANGE_ROLES, findVm, namesakeNote, namesakes, plannedCall, resolveSnapshot, resolveVm, type SnapshotInfo, type VmInfo } from './cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
 import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
+import { nameArgument } from './argument-limits.js'
 
 /** A VM a clone or an import made. */
 export const NewVmSchema = Type.Object({
@@ -34,8 +35,8 @@ export default defineTool({
   tags: ['VMs'],
   input: Type.Object({
     vm: VM_ARGUMENT,
-    name: Type.String({ minLength: 1, description: 'Name of the new VM.' }),
-    fromSnapshot: Type.Optional(Type.String({ minLength: 1, description: 'Snapshot UUID or label.' }))
+    name: nameArgument('Name of the new VM.'),
+    fromSnapshot: Type.Optional(nameArgument('Snapshot UUID or label.'))
   }, { additionalProperties: false }),
   output: OutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -79,6 +79,9 @@ export const OFF_STATES: ReadonlySet<string> = new Set(['SHUTOFF', 'SHUTDOWN', '
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const CANDIDATES = 5
+// Same-named records listed by NAME_AMBIGUOUS (list_vms shows them all); a candidate's name is cut after this many characters.
+const AMBIGUOUS_SHOWN = 20
+const CANDIDATE_NAME_CHARS = 80
 
 /** True for a string shaped like a HyperCore UUID. */
 export function looksLikeUuid (text: string): boolean {
@@ -194,6 +197,19 @@ function describeCandidates (candidates: readonly Candidate[]): string {
   return candidates.map((c) => `${c.name} (${[c.uuid, c.detail].filter(Boolean).join(', ')})`).join('; ')
 }
 
+// A name a cluster may hold at any length (renamed outside these tools) is shown cut: its UUID is what to call with.
+function shortCandidate (c: Candidate): Candidate {
+  return c.name.length <= CANDIDATE_NAME_CHARS ? c : { ...c, name: `${c.name.slice(0, CANDIDATE_NAME_CHARS)}…` }
+}
+
+/**
+ * True when `name` equals a wanted name but for case; `lowerWanted` is that name lowercased. Lowercasing a long name
+ * costs its length, so names whose length rules a match out are not lowercased (lowercasing at most doubles a length).
+ */
+function sameButCase (name: string, lowerWanted: string, wantedLength: number): boolean {
+  return name.length <= 2 * wantedLength && wantedLength <= 2 * name.length && name.toLowerCase() === lowerWanted
+}
+
 /**
  * Picks the one record a name refers to: the exact name, else the same name ignoring case. Several records with
  * that name answer NAME_AMBIGUOUS, none NAME_NOT_FOUND; both list candidates (closest first) for the next call.
@@ -201,14 +217,16 @@ function describeCandidates (candidates: readonly Candidate[]): string {
 function pickByName<T> (kind: string, ref: string, records: readonly T[], candidate: (r: T) => Candidate, listTool: string): T {
   const all = records.map((record) => ({ record, c: candidate(record) }))
   let hits = all.filter((x) => x.c.name === ref)
-  if (hits.length === 0) hits = all.filter((x) => x.c.name.toLowerCase() === ref.toLowerCase())
+  const lowerRef = ref.toLowerCase()
+  if (hits.length === 0) hits = all.filter((x) => sameButCase(x.c.name, lowerRef, ref.length))
   if (hits.length === 1) return (hits[0] as { record: T }).record
   if (hits.length > 1) {
-    const candidates = hits.map((x) => x.c)
-    throw new AppError('NAME_AMBIGUOUS', `${hits.length} ${kind}s are named "${ref}": ${describeCandidates(candidates)}. Call again with the UUID of the one you mean.`, 409,
+    const candidates = hits.slice(0, AMBIGUOUS_SHOWN).map((x) => shortCandidate(x.c))
+    const more = hits.length > candidates.length ? ` and ${hits.length - candidates.length} more (${listTool} shows them)` : ''
+    throw new AppError('NAME_AMBIGUOUS', `${hits.length} ${kind}s are named "${ref}": ${describeCandidates(candidates)}${more}. Call again with the UUID of the one you mean.`, 409,
       { details: { candidates } })
   }
-  const candidates = closestNames(ref, all.map((x) => x.c), CANDIDATES)
+  const candidates = closestNames(ref, all.map((x) => x.c), CANDIDATES).map(shortCandidate)
   const closest = candidates.length === 0 ? `There are no ${kind}s.` : `Closest: ${describeCandidates(candidates)}.`
   throw new AppError('NAME_NOT_FOUND', `No ${kind} is named "${ref}" (names must match exactly; case is ignored). ${closest} ${listTool} shows them all.`, 404,
     { details: { candidates } })
@@ -227,14 +245,15 @@ export async function resolveVm (cluster: ClusterAccess, ref: string): Promise<V
     if (one !== undefined) return readVm(one)
   }
   const vms = (await getRecords(cluster, '/VirDomain')).map(readVm)
-  const byUuid = vms.find((vm) => vm.uuid.toLowerCase() === wanted.toLowerCase())
+  const lowerWanted = wanted.toLowerCase()
+  const byUuid = vms.find((vm) => sameButCase(vm.uuid, lowerWanted, wanted.length))
   return byUuid ?? pickByName('VM', wanted, vms, vmCandidate, 'list_vms')
 }
 
 /** Other VMs with this name (any case): a clone, import or rename that repeats a name makes names ambiguous. */
 export async function namesakes (cluster: ClusterAccess, name: string, exceptUUID: string): Promise<VmInfo[]> {
   const wanted = name.toLowerCase()
-  return (await getRecords(cluster, '/VirDomain')).map(readVm).filter((vm) => vm.uuid !== exceptUUID && vm.name.toLowerCase() === wanted)
+  return (await getRecords(cluster, '/VirDomain')).map(readVm).filter((vm) => vm.uuid !== exceptUUID && sameButCase(vm.name, wanted, name.length))
 }
 
 /** The note a repeated name gets. */
@@ -269,7 +288,7 @@ export async function resolveNode (cluster: ClusterAccess, ref: string): Promise
   const nodes = (await getRecords(cluster, '/Node')).map(readNode)
   const hit = nodes.find((n) => n.uuid.toLowerCase() === wanted || n.lanIP === wanted || n.peerID === wanted || `node ${n.peerID}` === wanted)
   if (hit !== undefined) return hit
-  const candidates = closestNames(wanted, nodes.map((n) => ({ name: nodeLabel(n), uuid: n.uuid, detail: `node ${n.peerID}` })), CANDIDATES)
+  const candidates = closestNames(wanted, nodes.map((n) => ({ name: nodeLabel(n), uuid: n.uuid, detail: `node ${n.peerID}` })), CANDIDATES).map(shortCandidate)
   throw new AppError('NAME_NOT_FOUND', `No node is "${ref.trim()}". The nodes: ${describeCandidates(candidates)}. Name one by its LAN address, peer number or UUID.`, 404,
     { details: { candidates } })
 }

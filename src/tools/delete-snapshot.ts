@@ -5,6 +5,7 @@ import { CHANGE_ROLES, plannedCall, resolveSnapshot, type SnapshotInfo } from '.
 import { snapshotRow } from './list-snapshots.js'
 import { SnapshotRowSchema } from './snapshot-vm.js'
 import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
+import { nameArgument } from './argument-limits.js'
 
 const OutputSchema = Type.Object({
   ok: ChangeOkSchema,
@@ -19,7 +20,7 @@ export default defineTool({
   description: 'Deletes a snapshot named by its UUID or exact label.',
   tags: ['Snapshots'],
   input: Type.Object({
-    snapshot: Type.String({ minLength: 1, description: 'UUID or exact label.' })
+    snapshot: nameArgument('UUID or exact label.')
   }, { additionalProperties: false }),
   output: OutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

@@ -5,6 +5,7 @@ import { CHANGE_ROLES, plannedCall, resolveVm, type VmInfo } from './cluster-rec
 import { VM_ARGUMENT } from './get-vm.js'
 import { checkShareUri, maskShareUri } from './share-uri.js'
 import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
+import { MAX_URI_LENGTH } from './argument-limits.js'
 
 const OutputSchema = Type.Object({
   ok: ChangeOkSchema,
@@ -27,7 +28,7 @@ export default defineTool({
   tags: ['VMs'],
   input: Type.Object({
     vm: VM_ARGUMENT,
-    target: Type.String({ minLength: 1, description: 'e.g. smb://user:password@server/share/folder.' })
+    target: Type.String({ minLength: 1, maxLength: MAX_URI_LENGTH, description: 'e.g. smb://user:password@server/share/folder.' })
   }, { additionalProperties: false }),
   output: OutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -4,9 +4,10 @@ import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { findVm, getRecords, nodeLabel, plannedCall, readNode, resolveVm, type VmInfo } from './cluster-records.js'
 import { formatBytes, toGiB } from './units.js'
+import { nameArgument } from './argument-limits.js'
 
 /** The `vm` argument every VM tool takes. */
-export const VM_ARGUMENT = Type.String({ minLength: 1, description: 'VM name or UUID.' })
+export const VM_ARGUMENT = nameArgument('VM name or UUID.')
 
 const OutputSchema = Type.Object({
   uuid: Type.String(),

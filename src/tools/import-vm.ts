@@ -5,6 +5,7 @@ import { CHANGE_ROLES, findVm, namesakeNote, namesakes, plannedCall } from './cl
 import { NewVmSchema } from './clone-vm.js'
 import { checkShareUri, maskShareUri } from './share-uri.js'
 import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
+import { MAX_URI_LENGTH, nameArgument } from './argument-limits.js'
 
 const OutputSchema = Type.Object({
   ok: ChangeOkSchema,
@@ -24,8 +25,8 @@ export default defineTool({
   description: 'New VM named name from an export_vm folder (password never shown back). Takes minutes: follow taskTag with task_status.',
   tags: ['VMs'],
   input: Type.Object({
-    source: Type.String({ minLength: 1, description: 'e.g. smb://user:password@server/share/folder.' }),
-    name: Type.String({ minLength: 1, description: 'Name of the new VM.' })
+    source: Type.String({ minLength: 1, maxLength: MAX_URI_LENGTH, description: 'e.g. smb://user:password@server/share/folder.' }),
+    name: nameArgument('Name of the new VM.')
   }, { additionalProperties: false }),
   output: OutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

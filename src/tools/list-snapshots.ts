@@ -5,6 +5,7 @@ import { defineTool, requireCluster } from '../gate/tool.js'
 import { getRecords, plannedCall, readSnapshot, resolveVm, type SnapshotInfo } from './cluster-records.js'
 import { SnapshotRowSchema } from './snapshot-vm.js'
 import { formatUnixTime } from './units.js'
+import { nameArgument } from './argument-limits.js'
 
 const MAX_ROWS = 50
 // Room for total, returned and notes inside ANSWER_MAX_BYTES.
@@ -29,7 +30,7 @@ export default defineTool({
   description: `Snapshots, newest first (${MAX_ROWS} at most; total counts all).`,
   tags: ['Snapshots'],
   input: Type.Object({
-    vm: Type.Optional(Type.String({ minLength: 1, description: 'Only this VM\'s (name or UUID).' }))
+    vm: Type.Optional(nameArgument('Only this VM\'s (name or UUID).'))
   }, { additionalProperties: false }),
   output: OutputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },

@@ -5,6 +5,7 @@ import { defineTool, requireCluster } from '../gate/tool.js'
 import { StringEnum } from '../schemas.js'
 import { getRecords, nodeLabel, plannedCall, readNode, readVm, resolveNode, type VmInfo } from './cluster-records.js'
 import { toGiB } from './units.js'
+import { MAX_NODE_LENGTH, MAX_TAG_LENGTH, nameArgument } from './argument-limits.js'
 
 /** The power states a VM can be in, as list_vms filters them. */
 export const VM_STATES = ['RUNNING', 'SHUTOFF', 'PAUSED', 'BLOCKED', 'SHUTDOWN', 'CRASHED'] as const
@@ -12,6 +13,9 @@ const DEFAULT_LIMIT = 50
 const MAX_LIMIT = 500
 // Room for total, returned and notes inside ANSWER_MAX_BYTES.
 const ENVELOPE_BYTES = 512
+// One collator for every comparison: localeCompare with options makes one per call (a third of a second on 10,000 VMs).
+const byName = new Intl.Collator('en', { numeric: true })
+const byDefault = new Intl.Collator()
 
 /** One VM as list_vms shows it. */
 export const VmRowSchema = Type.Object({
@@ -34,10 +38,10 @@ const OutputSchema = Type.Object({
 })
 
 const InputSchema = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, description: 'Part of the name, any case.' })),
-  tag: Type.Optional(Type.String({ minLength: 1, description: 'Only VMs with this tag.' })),
+  name: Type.Optional(nameArgument('Part of the name, any case.')),
+  tag: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_TAG_LENGTH, description: 'Only VMs with this tag.' })),
   state: Type.Optional(StringEnum(VM_STATES, { description: `Only this state: ${VM_STATES.join(', ')}.` })),
-  node: Type.Optional(Type.String({ minLength: 1, description: 'Only VMs on this node (LAN IP).' })),
+  node: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_NODE_LENGTH, description: 'Only VMs on this node (LAN IP).' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: `Most rows (default ${DEFAULT_LIMIT}).` }))
 }, { additionalProperties: false })
 
@@ -91,7 +95,7 @@ export default defineTool({
       (tag === undefined || vm.tags.some((t) => t.toLowerCase() === tag)) &&
       (input.state === undefined || vm.state === input.state) &&
       (nodeUUID === undefined || vm.nodeUUID === nodeUUID))
-    vms.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }) || a.uuid.localeCompare(b.uuid))
+    vms.sort((a, b) => byName.compare(a.name, b.name) || byDefault.compare(a.uuid, b.uuid))
 
     const limit = input.limit ?? DEFAULT_LIMIT
     const budget = Math.max(1024, ctx.answerMaxBytes - ENVELOPE_BYTES)

@@ -5,6 +5,7 @@ import { CHANGE_ROLES, getRecords, plannedCall, readSnapshot, resolveVm, type Vm
 import { VM_ARGUMENT } from './get-vm.js'
 import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
 import { formatUnixTime } from './units.js'
+import { nameArgument } from './argument-limits.js'
 
 /** One snapshot as the snapshot tools show it. */
 export const SnapshotRowSchema = Type.Object({
@@ -36,7 +37,7 @@ export default defineTool({
   tags: ['Snapshots'],
   input: Type.Object({
     vm: VM_ARGUMENT,
-    label: Type.String({ minLength: 1, description: 'e.g. "before update".' })
+    label: nameArgument('e.g. "before update".')
   }, { additionalProperties: false }),
   output: OutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -5,6 +5,7 @@ import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { getRecords, plannedCall } from './cluster-records.js'
 import { HOST_SAFE_WAIT_SECONDS } from './task-wait.js'
+import { MAX_TASK_TAG_LENGTH } from './argument-limits.js'
 
 const FAILED = new Set(['ERROR', 'UNINITIALIZED'])
 const ENDED = new Set(['COMPLETE', ...FAILED])
@@ -32,7 +33,7 @@ export default defineTool({
   description: 'Where a change\'s task stands: state, progress, message. Check here; never repeat the change.',
   tags: ['Tasks'],
   input: Type.Object({
-    taskTag: Type.String({ minLength: 1, description: 'From a change\'s answer.' }),
+    taskTag: Type.String({ minLength: 1, maxLength: MAX_TASK_TAG_LENGTH, description: 'From a change\'s answer.' }),
     wait: Type.Optional(Type.Integer({ minimum: 0, maximum: HOST_SAFE_WAIT_SECONDS, description: 'Seconds to wait for it to end.' }))
   }, { additionalProperties: false }),
   output: OutputSchema,

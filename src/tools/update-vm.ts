@@ -6,6 +6,7 @@ import { CHANGE_ROLES, findVm, namesakeNote, namesakes, OFF_STATES, plannedCall,
 import { VM_ARGUMENT } from './get-vm.js'
 import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
 import { fromGiB, toGiB } from './units.js'
+import { MAX_DESCRIPTION_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, nameArgument } from './argument-limits.js'
 
 // The cluster's own floor for memory is 16 MiB; a VM with less than 1/4 GiB is a typo, not a plan.
 const MIN_MEMORY_GIB = 0.25
@@ -13,9 +14,9 @@ const MAX_MEMORY_GIB = 4096
 
 const InputSchema = Type.Object({
   vm: VM_ARGUMENT,
-  name: Type.Optional(Type.String({ minLength: 1, description: 'New name.' })),
-  description: Type.Optional(Type.String({ description: 'New description.' })),
-  tags: Type.Optional(Type.Array(Type.String(), { description: 'All tags, e.g. ["prod","web"].' })),
+  name: Type.Optional(nameArgument('New name.')),
+  description: Type.Optional(Type.String({ maxLength: MAX_DESCRIPTION_LENGTH, description: 'New description.' })),
+  tags: Type.Optional(Type.Array(Type.String({ maxLength: MAX_TAG_LENGTH }), { maxItems: MAX_TAGS, description: 'All tags, e.g. ["prod","web"].' })),
   cpus: Type.Optional(Type.Integer({ minimum: 1, maximum: 128, description: 'vCPUs.' })),
   memoryGiB: Type.Optional(Type.Number({ description: 'Memory in GiB, e.g. 16.' }))
 }, { additionalProperties: false })

@@ -8,11 +8,12 @@ import { CHANGE_ROLES, findVm, getRecords, nodeLabel, plannedCall, readNode, res
 import { VM_ARGUMENT } from './get-vm.js'
 import { judgeAction, VM_ACTIONS, type VmAction } from './power-rules.js'
 import { ChangeOkSchema, HOST_SAFE_WAIT_SECONDS, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
+import { MAX_NODE_LENGTH } from './argument-limits.js'
 
 const InputSchema = Type.Object({
   vm: VM_ARGUMENT,
   action: StringEnum(VM_ACTIONS, { description: `One of ${VM_ACTIONS.join(', ')}.` }),
-  node: Type.Optional(Type.String({ minLength: 1, description: 'Node LAN IP, for LIVEMIGRATE or START.' }))
+  node: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_NODE_LENGTH, description: 'Node LAN IP, for LIVEMIGRATE or START.' }))
 }, { additionalProperties: false })
 
 const OutputSchema = Type.Object({
