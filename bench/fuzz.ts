@@ -6,8 +6,16 @@
  * The corpus: run_api paths in many encodings (percent-encoded letters, double escapes, dot segments and their
  * look-alikes, control characters, absolute URLs), wrong types for every field of every tool, deep nesting,
  * prototype keys, huge strings, and bodies that are not JSON. Loopback only; bounded by the corpus size.
- * Run: `npm run bench -- fuzz` (`--count N` cases, default 3,000; `--seed N`).
+ * Then every string argument of every tool at 1 KB, 100 KB, 1 MB and 5 MB, and name lookups at the names' bound,
+ * against a simulator of 10,000 VMs (a few renamed to 100,000 characters) in a child process, with the event-loop
+ * delay of this (the server's) process measured by `monitorEventLoopDelay`: it prints the worst delay (max, p99) and
+ * the answers that were not 4xx, and fails on any 5xx.
+ * Run: `npm run bench -- fuzz` (`--count N` cases, default 3,000; `--seed N`; `--vms N`, default 10,000).
  */
+import { fork, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { buildApp } from '../src/app.js'
@@ -16,7 +24,10 @@ import { loadConfig } from '../src/config.js'
 import { loggerOptions } from '../src/logger.js'
 import { HyperCoreClient } from '../src/scale/client.js'
 import { clusterConfigFor, startSimulator } from '../src/simulator/index.js'
+import { MAX_NAME_LENGTH } from '../src/tools/argument-limits.js'
+import { rankingWork } from '../src/tools/closest-names.js'
 import { tools } from '../src/tools/index.js'
+import type { FastifyInstance } from 'fastify'
 
 const TOKEN = 'fuzz-token-0123456789abcdef-Xq7'
 const PASSWORD = 'Fuzz-Cl!ster-pa55'
@@ -38,6 +49,39 @@ export interface FuzzFigures {
   failures: string[]
   upstreamOutside: number
   ms: number
+  huge?: HugeFigures
+}
+
+/** Event-loop delay of the server's process over a set of calls, in milliseconds. */
+export interface LoopDelay {
+  max: number
+  p99: number
+  mean: number
+}
+
+/** One group of calls of the huge-strings run. */
+export interface HugeGroup {
+  label: string
+  calls: number
+  byStatus: Record<string, number>
+  /** Answers that were not 4xx (200s and any 5xx). */
+  non4xx: number
+  fiveXX: number
+  delay: LoopDelay
+  /** The slowest call, wall time. */
+  slowest: { label: string, ms: number }
+  /** The calls that held the loop longest, with their own worst delay. */
+  worst: Array<{ label: string, ms: number }>
+  /** Distance-table cells the name ranking computed, in all and in the call that computed most. */
+  rankingCells: number
+  rankingCellsMax: number
+}
+
+/** What the huge-strings run on a large cluster found. */
+export interface HugeFigures {
+  vms: number
+  listBytes: number
+  groups: HugeGroup[]
 }
 
 // A small deterministic generator (mulberry32), so a failure can be replayed with the same seed.
@@ -114,7 +158,16 @@ export function corpus (count: number, seed: number): FuzzCase[] {
 
 /** Runs the corpus and prints the figures; exits non-zero when anything failed. */
 export async function main (argv: string[] = process.argv.slice(2)): Promise<FuzzFigures> {
-  const { values } = parseArgs({ args: argv, strict: false, options: { count: { type: 'string', default: '3000' }, seed: { type: 'string', default: '9401' } } })
+  const { values } = parseArgs({
+    args: argv,
+    strict: false,
+    options: { count: { type: 'string', default: '3000' }, seed: { type: 'string', default: '9401' }, vms: { type: 'string', default: String(BIG_VMS) }, 'serve-simulator': { type: 'boolean', default: false } }
+  })
+  const vms = Number(values.vms)
+  if (values['serve-simulator'] === true) {
+    await serveSimulator(vms)
+    return { cases: 0, byStatus: {}, byCode: {}, failures: [], upstreamOutside: 0, ms: 0 }
+  }
   const count = Number(values.count)
   const seed = Number(values.seed)
   const upstream: string[] = []
@@ -182,6 +235,209 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<Fuz
     figures.failures.length === 0 ? '  no 500, no non-JSON answer, no hang, no leaked secret: PASS' : `  FAIL (${figures.failures.length}):\n    ${figures.failures.slice(0, 20).join('\n    ')}`
   ]
   process.stdout.write(lines.join('\n') + '\n')
+  figures.huge = await hugeStrings(vms)
+  process.stdout.write(hugeLines(figures.huge).join('\n') + '\n')
+  for (const g of figures.huge.groups) if (g.fiveXX > 0) figures.failures.push(`${g.fiveXX} 5xx answers: ${g.label}`)
   if (figures.failures.length > 0) process.exitCode = 1
   return figures
+}
+
+const BIG_VMS = 10_000
+// VMs renamed (outside the typed tools, which refuse it now) to names of this many characters.
+const LONG_NAMED_VMS = 5
+const LONG_NAME_CHARS = 100_000
+const HUGE_SIZES: ReadonlyArray<[string, number]> = [['1 KB', 1024], ['100 KB', 100 * 1024], ['1 MB', 1024 * 1024], ['5 MB', 5 * 1024 * 1024]]
+
+/** What the simulator child tells the bench. */
+interface SimInfo {
+  url: string
+  username: string
+  password: string
+  certificate: { pem: string, fingerprint256: string }
+  /** An ordinary VM's name, and the start of a long-named VM's name. */
+  vmName: string
+  longNameStart: string
+}
+
+// The child: a large simulated cluster, so that serving 20 MB VM lists does not count in the server's loop delay.
+async function serveSimulator (vms: number): Promise<void> {
+  const sim = await startSimulator({ vms, password: PASSWORD, taskDurationMs: 20 })
+  const all = [...sim.state.vms.values()]
+  const long = all.slice(0, LONG_NAMED_VMS)
+  for (const [i, vm] of long.entries()) vm.name = `${vm.name}-${i}-${'L'.repeat(LONG_NAME_CHARS)}`.slice(0, LONG_NAME_CHARS)
+  const info: SimInfo = {
+    url: sim.url,
+    username: sim.username,
+    password: sim.password,
+    certificate: { pem: sim.certificate?.pem ?? '', fingerprint256: sim.certificate?.fingerprint256 ?? '' },
+    vmName: all[all.length - 1]?.name ?? '',
+    longNameStart: (long[0]?.name ?? '').slice(0, 40)
+  }
+  process.send?.(info)
+  // The parent going away (normally or not) ends the simulator.
+  process.once('disconnect', () => {
+    sim.close().finally(() => process.exit(0))
+  })
+}
+
+async function stopChild (child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  if (child.connected) child.disconnect()
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+  await exited
+  clearTimeout(timer)
+}
+
+// A valid value for a required field, so that the one huge field is the only thing wrong with a call.
+function plainValue (tool: string, field: string, schema: Record<string, unknown>, vmName: string): unknown {
+  if (Array.isArray(schema.enum)) return schema.enum[0]
+  if (field === 'vm') return vmName
+  if (field === 'query') return tool === 'run_api' ? '/VirDomain' : 'list vms'
+  return PLAIN_VALUES[field] ?? 'x'
+}
+
+const PLAIN_VALUES: Record<string, string> = {
+  label: 'bench',
+  name: 'bench-copy',
+  snapshot: 'nightly',
+  taskTag: 'bench-tag',
+  method: 'GET',
+  path: '/VirDomain',
+  source: 'smb://user:secret@server/share/vm',
+  target: 'smb://user:secret@server/share/vm'
+}
+
+// Every string (or list of strings) argument of every tool, as a call with that one argument huge.
+function hugeCases (size: number, vmName: string): Array<{ label: string, tool: string, body: string }> {
+  const huge = 'n'.repeat(size)
+  const out: Array<{ label: string, tool: string, body: string }> = []
+  for (const tool of tools) {
+    const props = tool.input.properties as Record<string, Record<string, unknown>>
+    const required = new Set(tool.input.required ?? [])
+    const base: Record<string, unknown> = {}
+    for (const field of required) base[field] = plainValue(tool.name, field, props[field] ?? {}, vmName)
+    for (const [field, schema] of Object.entries(props)) {
+      const items = schema.items as { type?: unknown } | undefined
+      const stringy = schema.type === 'string' || (Array.isArray(schema.anyOf) && (schema.anyOf as Array<{ type?: unknown }>).some((b) => b.type === 'string'))
+      const list = schema.type === 'array' && items?.type === 'string'
+      if (!stringy && !list) continue
+      out.push({ label: `${tool.name} ${field}`, tool: tool.name, body: JSON.stringify({ ...base, [field]: list ? [huge] : huge }) })
+    }
+  }
+  return out
+}
+
+// Lookups that pass the bounds: names at the bound that match nothing, one that starts like a 100,000-character name,
+// a typo; list_vms reads the same 10,000 VMs and shows what reading them costs by itself.
+function lookupCases (info: SimInfo): Array<{ label: string, tool: string, body: string }> {
+  const atBound = 'q'.repeat(MAX_NAME_LENGTH)
+  const longStart = `${info.longNameStart}${'L'.repeat(MAX_NAME_LENGTH)}`.slice(0, MAX_NAME_LENGTH)
+  const typo = info.vmName.length > 2 ? `${info.vmName.slice(0, -2)}${info.vmName.slice(-1)}${info.vmName.slice(-2, -1)}` : `${info.vmName}x`
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['list_vms', {}],
+    ['get_vm', { vm: atBound }],
+    ['get_vm', { vm: longStart }],
+    ['get_vm', { vm: typo }],
+    ['vm_stats', { vm: atBound }],
+    ['vm_action', { vm: longStart, action: 'START' }],
+    ['list_snapshots', { vm: atBound }],
+    ['delete_snapshot', { snapshot: atBound }],
+    ['clone_vm', { vm: atBound, name: 'bench-copy' }],
+    ['list_vms', { name: atBound }],
+    ['list_vms', { name: 'L'.repeat(MAX_NAME_LENGTH) }]
+  ]
+  return cases.map(([tool, body]) => ({ label: `${tool} ${Object.entries(body).map(([k, v]) => `${k}=${String(v).length} chars`).join(' ')}`, tool, body: JSON.stringify(body) }))
+}
+
+async function tick (): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 3))
+}
+
+function delayOf (h: IntervalHistogram): LoopDelay {
+  const ms = (ns: number): number => ns / 1e6
+  return { max: ms(h.max), p99: ms(h.percentile(99)), mean: ms(h.mean) }
+}
+
+// Runs calls one after the other, their bodies built beforehand: the histogram sees the server's work only.
+async function runGroup (app: FastifyInstance, label: string, cases: Array<{ label: string, tool: string, body: string }>): Promise<HugeGroup> {
+  const h = monitorEventLoopDelay({ resolution: 1 })
+  const one = monitorEventLoopDelay({ resolution: 1 })
+  const group: HugeGroup = { label, calls: 0, byStatus: {}, non4xx: 0, fiveXX: 0, delay: { max: 0, p99: 0, mean: 0 }, slowest: { label: '', ms: 0 }, worst: [], rankingCells: 0, rankingCellsMax: 0 }
+  h.enable()
+  for (const c of cases) {
+    const cells = rankingWork.cells
+    const started = performance.now()
+    one.reset()
+    one.enable()
+    // A histogram counts from its first tick on, and a call's last stretch shows at the tick after it: let both come.
+    await tick()
+    const res = await app.inject({ method: 'POST', url: `/${c.tool}`, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: c.body })
+    await tick()
+    one.disable()
+    const ms = performance.now() - started
+    group.worst.push({ label: `${c.label} (${res.statusCode})`, ms: one.max / 1e6 })
+    group.worst = group.worst.sort((a, b) => b.ms - a.ms).slice(0, 3)
+    const done = rankingWork.cells - cells
+    group.calls++
+    group.byStatus[res.statusCode] = (group.byStatus[res.statusCode] ?? 0) + 1
+    if (res.statusCode < 400 || res.statusCode >= 500) group.non4xx++
+    if (res.statusCode >= 500) group.fiveXX++
+    if (ms > group.slowest.ms) group.slowest = { label: `${c.label} (${res.statusCode})`, ms }
+    group.rankingCells += done
+    group.rankingCellsMax = Math.max(group.rankingCellsMax, done)
+  }
+  h.disable()
+  group.delay = delayOf(h)
+  return group
+}
+
+async function hugeStrings (vms: number): Promise<HugeFigures> {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve-simulator', '--vms', String(vms)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  try {
+    const [info] = await once(child, 'message') as [SimInfo]
+    const catalog = await Catalog.load()
+    const client = new HyperCoreClient(clusterConfigFor(info, { timeoutMs: 60_000 }))
+    const config = loadConfig({ MCP_BEARER_TOKEN: TOKEN, SCALE_AUDIT_FILE: '-', SCALE_MODE: 'full', RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'silent' })
+    const app = await buildApp(config, { catalog, cluster: client, clusterInfo: { mode: 'simulator', cluster: client.host } }, { logger: pino({ level: 'silent' }), swaggerUi: false })
+    const stdout = process.stdout.write.bind(process.stdout)
+    process.stdout.write = (() => true) as typeof process.stdout.write
+    const figures: HugeFigures = { vms, listBytes: 0, groups: [] }
+    try {
+      figures.listBytes = (await client.call('GET', '/VirDomain')).bytes
+      for (const [name, size] of HUGE_SIZES) {
+        const cases = hugeCases(size, info.vmName)
+        figures.groups.push(await runGroup(app, `every string argument of every tool at ${name} (${cases.length} calls)`, cases))
+      }
+      const lookups = lookupCases(info)
+      figures.groups.push(await runGroup(app, `lookups with names at the ${MAX_NAME_LENGTH}-character bound (${lookups.length} calls)`, lookups))
+    } finally {
+      process.stdout.write = stdout
+      await app.close()
+      await client.close()
+    }
+    return figures
+  } finally {
+    await stopChild(child)
+  }
+}
+
+function hugeLines (f: HugeFigures): string[] {
+  const ms = (x: number): string => x.toFixed(1)
+  const lines = [`Huge strings: against ${f.vms.toLocaleString('en')} VMs (${LONG_NAMED_VMS} named ${LONG_NAME_CHARS.toLocaleString('en')} characters; GET /VirDomain is ${(f.listBytes / 1e6).toFixed(1)} MB), event-loop delay of the server's process`]
+  for (const g of f.groups) {
+    lines.push(`  ${g.label}: ${Object.entries(g.byStatus).sort().map(([s, n]) => `${s}: ${n}`).join(', ')}; non-4xx ${g.non4xx} (5xx ${g.fiveXX})`)
+    lines.push(`    loop delay max ${ms(g.delay.max)} ms, p99 ${ms(g.delay.p99)} ms, mean ${ms(g.delay.mean)} ms; slowest call ${ms(g.slowest.ms)} ms (${g.slowest.label}); ranking cells ${g.rankingCells.toLocaleString('en')} (most in one call ${g.rankingCellsMax.toLocaleString('en')})`)
+    lines.push(`    held the loop longest: ${g.worst.map((w) => `${w.label} ${ms(w.ms)} ms`).join(', ')}`)
+  }
+  const all = f.groups.reduce((sum, g) => sum + g.fiveXX, 0)
+  lines.push(all === 0 ? '  no 5xx: PASS' : `  FAIL: ${all} 5xx answers`)
+  return lines
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    console.error(err)
+    process.exitCode = 1
+  })
 }
