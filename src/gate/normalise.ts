@@ -67,6 +67,11 @@ export function normaliseInput (tool: string, schema: TObject, raw: unknown): Re
       delete input[key]
       continue
     }
+    // A string far past its bound is refused before Ajv counts its characters (twice, for a 5 MB string). Ajv counts
+    // code points, which are at most two UTF-16 units each: past twice the bound it is too long however it is counted.
+    if (typeof value === 'string' && typeof prop.maxLength === 'number' && value.length > 2 * prop.maxLength) {
+      throw validationError(tool, [{ field: key, message: `must be at most ${prop.maxLength} characters long` }])
+    }
     if (typeof value === 'string' && Array.isArray(prop.enum)) {
       const matches = prop.enum.filter((v): v is string => typeof v === 'string' && v.toLowerCase() === value.toLowerCase())
       if (matches.length === 1 && matches[0] !== value) input[key] = matches[0]

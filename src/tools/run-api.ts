@@ -30,7 +30,7 @@ const PARAMS_TEXT = 'Query-string parameters as name=value pairs joined by &, e.
 const QUERY = Type.String({ minLength: 1, maxLength: 2048, description: QUERY_TEXT })
 const PARAMS = Type.String({ maxLength: 4096, description: PARAMS_TEXT })
 const MAX_ITEMS = Type.Integer({ minimum: 1, maximum: 10_000, description: `Keep at most this many items of a list answer. Lists default to ${DEFAULT_LIST_ITEMS} items when fields is not given.` })
-const FIELDS = Type.Array(Type.String({ minLength: 1, description: 'A field name, e.g. "name".' }), { maxItems: 100, description: 'Keep only these fields of each record, e.g. ["uuid", "name", "state"]. Names are case-sensitive.' })
+const FIELDS = Type.Array(Type.String({ minLength: 1, maxLength: 256, description: 'A field name, e.g. "name".' }), { maxItems: 100, description: 'Keep only these fields of each record, e.g. ["uuid", "name", "state"]. Names are case-sensitive.' })
 const WAIT_DESCRIPTION = `Seconds to follow the task a change starts until COMPLETE or ERROR (0: do not wait; true means ${DEFAULT_WAIT_SECONDS}). ` +
   'If the task is still running then, the answer says RUNNING with its taskTag: check it with GET /TaskTag/<taskTag>; never send the change again.'
 
