@@ -53,7 +53,7 @@ export interface BuildOptions {
   logger?: Logger
   /** Serve Swagger UI at /docs (default true). */
   swaggerUi?: boolean
-  /** How long a client may take to send a whole request (tests shorten it). */
+  /** How long a client may take to send a whole request, and to take any of an answer (tests shorten it). */
   requestTimeoutMs?: number
 }
 
@@ -87,6 +87,7 @@ export function buildGate (config: Config, deps: AppDeps, log: Logger | undefine
 /** Builds the Fastify app: plugins, public routes, then the bearer-protected tool scope. */
 export async function buildApp (config: Config, deps: AppDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
+  const headersTimeout = Math.min(HEADERS_TIMEOUT_MS, requestTimeout)
   const app = Fastify({
     ...(opts.logger === undefined ? { logger: false } : { loggerInstance: opts.logger }),
     // One line per request at debug (below), not two at info: at info the log says what happened, not every call.
@@ -100,8 +101,8 @@ export async function buildApp (config: Config, deps: AppDeps, opts: BuildOption
     requestTimeout,
     // Node checks request deadlines every connectionsCheckingInterval (30 s by default): check often enough to keep
     // them. Node only honours a request timeout shorter than the headers timeout once the latter has passed too.
-    http: { headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
-    clientErrorHandler
+    http: { headersTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+    clientErrorHandler: clientErrorHandler({ requestTimeoutMs: requestTimeout, headersTimeoutMs: headersTimeout })
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.server.maxConnections = MAX_CLIENT_CONNECTIONS
   app.addHook('onResponse', async function logRequest (request, reply) {
@@ -116,7 +117,8 @@ export async function buildApp (config: Config, deps: AppDeps, opts: BuildOption
   })
 
   app.addSchema(ErrorResponseSchema)
-  await app.register(httpLimits)
+  // An answer the client takes nothing of for as long as a request may take to arrive is abandoned.
+  await app.register(httpLimits, { maxConnectionsPerIp: config.maxConnectionsPerIp, stallMs: requestTimeout })
   await app.register(errorHandler)
   await app.register(bodyParsers)
   await app.register(swagger, { ui: opts.swaggerUi ?? true, publicUrl: config.publicUrl })

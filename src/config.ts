@@ -44,6 +44,7 @@ const EnvSchema = Type.Object({
   SIMULATOR_VMS: Type.Integer({ minimum: 0, maximum: 100_000, default: 12 }),
   AUTH_FILE: Type.Optional(Type.String()),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 120 }),
+  MAX_CONNECTIONS_PER_IP: Type.Integer({ minimum: 0, maximum: 100_000, default: 64 }),
   SCALE_MODE: Type.Union(SCALE_MODES.map((m) => Type.Literal(m)), { default: 'confirm' }),
   CONFIRM_VIA: Type.Union(CONFIRM_VIA.map((m) => Type.Literal(m)), { default: 'token' }),
   CONFIRM_TTL_SECONDS: Type.Integer({ minimum: 10, maximum: 86_400, default: 300 }),
@@ -118,6 +119,8 @@ export interface Config {
   callers: CallerEntry[]
   /** Calls per caller per minute. */
   rateLimitPerMinute: number
+  /** Connections one client address (an IPv6 /64) may hold open at once; 0 means no per-address cap. */
+  maxConnectionsPerIp: number
   /** The safety settings the gate applies. */
   safety: {
     mode: ScaleMode
@@ -190,6 +193,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     tokenGenerated: generated,
     callers,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     safety: {
       mode: e.SCALE_MODE as ScaleMode,
       confirmVia,
