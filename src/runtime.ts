@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { Config } from './config.js'
+import type { ClusterConfig, Config } from './config.js'
 import { Catalog } from './catalog/catalog.js'
 import { buildSearchIndex } from './catalog/search.js'
 import type { AppDeps } from './app.js'
@@ -37,9 +37,7 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
     }
     // Built now rather than on the first query_api call, which would otherwise pay ~100 ms.
     buildSearchIndex(catalog)
-    const tls = config.cluster.tlsFingerprint !== undefined
-      ? `certificate pinned by SHA-256 fingerprint${config.cluster.tlsFingerprint.includes(',') ? ` (${config.cluster.tlsFingerprint.split(',').length} pins)` : ''}`
-      : config.cluster.caFile !== undefined ? `certificate checked against ${config.cluster.caFile}` : config.cluster.insecureTls ? 'certificate NOT verified' : 'certificate verified against the system CAs'
+    const tls = transportLine(config.cluster)
     const nodes = config.cluster.nodes === undefined ? [] : [`  Other nodes (SCALE_NODES): ${config.cluster.nodes.join(', ')}; more are learned from GET /Node.`]
     return {
       catalog,
@@ -77,6 +75,15 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
       await simulator.close()
     }
   }
+}
+
+// How the connection to the cluster is protected. An http:// cluster has no certificate to check, whatever the TLS
+// settings say, so the line says what plain HTTP means instead.
+function transportLine (cluster: ClusterConfig): string {
+  if (new URL(cluster.url).protocol === 'http:') return 'plain HTTP: not encrypted, the password and session cross the network in clear'
+  if (cluster.tlsFingerprint !== undefined) return `certificate pinned by SHA-256 fingerprint${cluster.tlsFingerprint.includes(',') ? ` (${cluster.tlsFingerprint.split(',').length} pins)` : ''}`
+  if (cluster.caFile !== undefined) return `certificate checked against ${cluster.caFile}`
+  return cluster.insecureTls ? 'certificate NOT verified' : 'certificate verified against the system CAs'
 }
 
 function catalogLine (catalog: Catalog): string {
