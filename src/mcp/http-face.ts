@@ -57,9 +57,10 @@ export class McpHttpFace {
   }
 
   /** Serves one request for an authenticated caller; `done` settles when the HTTP exchange is over. Throws AppError. */
-  async handle (req: Request, body: unknown, who: McpIdentity, done: Promise<void>): Promise<Response> {
+  async handle (req: Request, parsed: unknown, who: McpIdentity, done: Promise<void>): Promise<Response> {
     // After close() the SDK handler throws, which would be a 500.
     if (this.#closing) throw new AppError('SHUTTING_DOWN', 'The server is shutting down; connect again once it is back.')
+    const body = Array.isArray(parsed) ? parsed.map(nullArgumentsAbsent) : nullArgumentsAbsent(parsed)
     if (req.method === 'POST') {
       this.#answering.add(done)
       done.then(() => { this.#answering.delete(done) }, () => {})
@@ -84,4 +85,14 @@ export class McpHttpFace {
     await this.#modern.close()
     await this.#legacy.closeAll()
   }
+}
+
+// `"arguments": null` is what some hosts send for a tool without arguments; the SDK would refuse it (-32602), and
+// the gate takes absent arguments as {}.
+function nullArgumentsAbsent (message: unknown): unknown {
+  if (typeof message !== 'object' || message === null) return message
+  const { method, params } = message as { method?: unknown, params?: unknown }
+  if (method !== 'tools/call' || typeof params !== 'object' || params === null || (params as { arguments?: unknown }).arguments !== null) return message
+  const { arguments: _absent, ...rest } = params as Record<string, unknown>
+  return { ...message, params: rest }
 }

@@ -29,6 +29,8 @@ const QUERY_TEXT = 'API path under /rest/v1, e.g. /VirDomain or /VirDomain/<uuid
 const PARAMS_TEXT = 'Query-string parameters as name=value pairs joined by &, e.g. "includeSet=true"; added to any query string in query (and winning).'
 const QUERY = Type.String({ minLength: 1, maxLength: 2048, description: QUERY_TEXT })
 const PARAMS = Type.String({ maxLength: 4096, description: PARAMS_TEXT })
+// Hosts also send params as an object of name: value pairs, and {} (like "") when there are none.
+const PARAMS_OBJECT = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 4096 }), Type.Number(), Type.Boolean()]), { maxProperties: 100, propertyNames: { maxLength: 256 } })
 const MAX_ITEMS = Type.Integer({ minimum: 1, maximum: 10_000, description: `Keep at most this many items of a list answer. Lists default to ${DEFAULT_LIST_ITEMS} items when fields is not given.` })
 const FIELDS = Type.Array(Type.String({ minLength: 1, maxLength: 256, description: 'A field name, e.g. "name".' }), { maxItems: 100, description: 'Keep only these fields of each record, e.g. ["uuid", "name", "state"]. Names are case-sensitive.' })
 const WAIT_DESCRIPTION = `Seconds to follow the task a change starts until COMPLETE or ERROR (0: do not wait; true means ${DEFAULT_WAIT_SECONDS}). ` +
@@ -38,7 +40,7 @@ const RunApiInputSchema = Type.Object({
   query: QUERY,
   method: Type.Optional(httpMethodSchema({ description: METHOD_DESCRIPTION })),
   payload: Type.Optional(Type.Unknown({ description: 'JSON body: an object, an array (VirDomain/action takes an array), or the same as JSON text.' })),
-  params: Type.Optional(PARAMS),
+  params: Type.Optional(Type.Union([PARAMS, PARAMS_OBJECT])),
   wait: Type.Optional(Type.Union([Type.Boolean(), Type.Integer({ minimum: 0, maximum: 600 })], { description: WAIT_DESCRIPTION })),
   maxItems: Type.Optional(MAX_ITEMS),
   fields: Type.Optional(FIELDS)
@@ -79,6 +81,11 @@ const RunApiOutputSchema = Type.Object({
 })
 
 type RunApiOutput = Static<typeof RunApiOutputSchema>
+
+function paramsOf (params: string | Record<string, string | number | boolean> | undefined): Record<string, string> {
+  if (typeof params === 'object') return Object.fromEntries(Object.entries(params).map(([name, value]) => [name, String(value)]))
+  return Object.fromEntries(new URLSearchParams(params ?? ''))
+}
 
 /** What planning worked out, so the handler does not work it out again. */
 interface Prepared {
@@ -124,7 +131,7 @@ export default defineTool({
   },
   async plan (input, ctx): Promise<Plan<Prepared>> {
     const method = checkMethod(input.method ?? 'GET')
-    const target = canonicalTarget(input.query, Object.fromEntries(new URLSearchParams(input.params ?? '')))
+    const target = canonicalTarget(input.query, paramsOf(input.params))
     if (SESSION_PATHS.test(target.path)) {
       throw new AppError('SESSION_ENDPOINT',
         `run_api does not call ${target.path}: use generate_session to log in and kill_session to log out. They keep the session ID to themselves; logging in is automatic anyway.`, 400)
