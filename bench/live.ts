@@ -84,7 +84,8 @@ async function runAll (sim: SimInfo, scale: number): Promise<LiveFigures[]> {
   }
 
   // run_api: our app on a real socket in this process, with a default HyperCoreClient pinned to the simulator's certificate.
-  const config = loadConfig({ MCP_BEARER_TOKEN: TOKEN, LOG_LEVEL: 'silent' })
+  // The benchmark is one caller sending thousands of calls a minute: the default rate limit (120) would refuse most.
+  const config = loadConfig({ MCP_BEARER_TOKEN: TOKEN, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000' })
   const cluster = new HyperCoreClient(clusterConfigFor(sim))
   const app = await buildApp(config, { catalog: await Catalog.load(), cluster, clusterInfo: { mode: 'simulator', cluster: cluster.host } }, { swaggerUi: false })
   const appUrl = await app.listen({ host: '127.0.0.1', port: 0 })

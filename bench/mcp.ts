@@ -39,7 +39,7 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<Mcp
   const { values } = parseArgs({ args: argv, strict: false, options: { quick: { type: 'boolean', default: false } } })
   const n = values.quick === true ? 100 : 500
   const sessions = values.quick === true ? 50 : 100
-  const config = loadConfig({ MCP_BEARER_TOKEN: TOKEN, SIMULATOR_VMS: '50', SCALE_AUDIT_FILE: '-', LOG_LEVEL: 'silent', MCP_MAX_SESSIONS: String(sessions), RATE_LIMIT_PER_MINUTE: '1000000' })
+  const config = loadConfig({ MCP_BEARER_TOKEN: TOKEN, SIMULATOR_VMS: '50', SCALE_AUDIT_FILE: '-', LOG_LEVEL: 'silent', MCP_MAX_SESSIONS: String(sessions), MCP_MAX_SESSIONS_PER_CALLER: String(sessions), RATE_LIMIT_PER_MINUTE: '1000000' })
   const runtime = await createRuntime(config, pino({ level: 'silent' }))
   const app = await buildApp(config, runtime, { swaggerUi: false })
   await app.listen({ host: '127.0.0.1', port: 0 })
