@@ -1,3 +1,5 @@
+import { editDistance as boundedEditDistance } from '../text/edit-distance.js'
+
 /** A named record offered as a candidate when a name did not resolve to exactly one. */
 export interface Candidate {
   name: string
@@ -21,55 +23,9 @@ export const RANKING_CELL_BUDGET = 1_000_000
 /** Work the name ranking has done in this process: distance-table cells computed and name characters read. */
 export const rankingWork = { cells: 0, chars: 0 }
 
-/**
- * Edit distance with adjacent transpositions (optimal string alignment): "wbe01" is one step from "web01", as a
- * person's typo is. With `max`, only a band of the table is computed and the work stops as soon as the distance must
- * exceed it; the answer is then `max + 1`.
- */
+/** Edit distance with adjacent transpositions, stopped past `max` (the answer is then `max + 1`); its cells count in `rankingWork`. */
 export function editDistance (a: string, b: string, max = Number.POSITIVE_INFINITY): number {
-  if (a === b) return 0
-  const n = a.length
-  const m = b.length
-  if (Math.abs(n - m) > max) return max + 1
-  if (n === 0 || m === 0) return Math.max(n, m)
-  const band = Math.min(max, Math.max(n, m))
-  // Larger than any real distance: stands for the cells outside the band, which can only be farther than max.
-  const far = n + m + 1
-  let before = new Int32Array(m + 1).fill(far)
-  let previous = new Int32Array(m + 1).fill(far)
-  let current = new Int32Array(m + 1).fill(far)
-  for (let j = 0; j <= Math.min(m, band); j++) previous[j] = j
-  for (let i = 1; i <= n; i++) {
-    const lo = Math.max(1, i - band)
-    const hi = Math.min(m, i + band)
-    current[0] = i <= band ? i : far
-    if (lo > 1) current[lo - 1] = far
-    let rowMin = lo === 1 ? (current[0] as number) : far
-    const ai = a.charCodeAt(i - 1)
-    const aPrev = i > 1 ? a.charCodeAt(i - 2) : -1
-    let left = current[lo - 1] as number
-    for (let j = lo; j <= hi; j++) {
-      const bj = b.charCodeAt(j - 1)
-      let best = (previous[j - 1] as number) + (ai === bj ? 0 : 1)
-      const up = (previous[j] as number) + 1
-      if (up < best) best = up
-      if (left + 1 < best) best = left + 1
-      if (j > 1 && ai === b.charCodeAt(j - 2) && aPrev === bj && (before[j - 2] as number) + 1 < best) best = (before[j - 2] as number) + 1
-      current[j] = best
-      left = best
-      if (best < rowMin) rowMin = best
-    }
-    if (hi < m) current[hi + 1] = far
-    rankingWork.cells += hi - lo + 1
-    // Row minima never shrink further down the table: once one is past max, so is the distance.
-    if (rowMin > max) return max + 1
-    const spare = before
-    before = previous
-    previous = current
-    current = spare
-  }
-  const distance = previous[m] as number
-  return distance > max ? max + 1 : distance
+  return boundedEditDistance(a, b, max, { work: rankingWork })
 }
 
 // What counts as close for a query of this length: a slip or two in a short name, a few more in a long one.

@@ -1,0 +1,294 @@
+import type { UnsupportedTopic } from '../catalog.js'
+import type { Index } from './build-index.js'
+import { isKnown, knownAs, oneEditApart, splitCase, typoOf, verbWord } from './known-words.js'
+import { stem } from './stem.js'
+import { MAX_TERMS, type QueryIntent } from './types.js'
+import { BACKGROUND, PURE_WEIGHT, RELATIVE } from './weights.js'
+import { ADJECTIVAL, AUX, CLAUSES, CONTEXT_WORDS, DEFINITE, DETERMINERS, FIRST_WORD_INTENTS, INDEFINITE, INTENT_OF, INTENT_OF_STEM, LEAD, LOCATIVE, NAMING, ONE_RECORD, PARTICLES, PHRASES, PRONOUNS, PURE_INTENT, PURPOSE, QUESTION_START, SCHEDULE, STOPWORDS, SYNONYMS, TOOL_WORDS, WH, processTerm } from './words.js'
+
+/** One meaningful word of the question: the terms it searches with and how much of the meaning it carries. */
+export interface Group {
+  word: string
+  terms: string[]
+  /** Share of the question's meaning (0 for a word that only says list/create/change/delete). */
+  weight: number
+  /** Weight of its terms in the ranking query. */
+  rankWeight: number
+  /** In the request's object: before any preposition of the clause that asks, not in a relative clause. */
+  beforeBreak: boolean
+  /** The preposition (or conjunction) it follows, if any. */
+  after: string
+  nameLike: boolean
+  /** The request's own verb, naming what to do ("reboot", "resize", "insert"): an operation that does not know it does something else. */
+  verb: boolean
+  /** Position among the words of the question, to tell which words stand side by side. */
+  at: number
+  /** Describes the noun after it ("old data disk", "vm disk"): it narrows the thing, it is not the thing. */
+  modifier: boolean
+  /** Part of a field's name in two words ("user data"): not the resource the question is about. */
+  inCompound: boolean
+  /** Some document knows the word (or a one-letter slip of it). */
+  known: boolean
+  /** A word no document knows, in the request's verb, object or asked-for thing: a concept the catalogue has no record of. */
+  concept: boolean
+  /** What a what/which question asks for ("which vnc port", "what roles"). */
+  focus: boolean
+  /** An operation that does not cover it does not do what is asked (a schedule, "every night at 2am"). */
+  required: boolean
+  /** A resource's name in a verb's place ("snapshot the vm"): only an operation of that resource does it. */
+  nounVerb: boolean
+  /** How many of its terms are the word itself (as typed, an idiom's spellings, the word a slip meant); the rest are synonyms. */
+  exact: number
+}
+
+/** What a question is read as: its meaningful words, the kinds of thing it asks for and the topics the API lacks. */
+export interface Analysed {
+  groups: Group[]
+  intents: Set<QueryIntent>
+  /** The question starts like a question ("is", "what", "which"): it asks to read. */
+  question: boolean
+  wantsOne: boolean
+  unsupported: UnsupportedTopic[]
+}
+
+// Values (addresses, paths, sizes) name a thing, not a task: drop them before reading words.
+const VALUES = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b|\b\d{1,3}(\.\d{1,3}){3}(\/\d+)?\b|\bhttps?:\/\/\S+|\b[a-z]+\/[a-z_]+\b|\b[\w-]+(\.[\w-]+){2,}\b/gi
+
+type Place = 'object' | 'locative' | 'purpose'
+type ClauseKind = 'question' | 'imperative' | 'want' | 'statement' | 'phrase'
+interface Token { word: string, alts: string[], clause: number, place: Place, after: string, relative: boolean, prev: string, next: string, at: number }
+
+/** Reads a question: its clauses, which one asks, its verb, the thing it is about, and each word's weight. */
+export function analyse (index: Index, query: string): Analysed {
+  // A command's options ("-StartupBytes 8GB", "--memory 4096") name fields, not the thing to act on.
+  let text = splitCase(index, query.replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
+    .replace(/\bi[’']d\b/g, 'i would').replace(/\bi[’']m\b/g, 'i am').replace(/[’']s\b/g, '').replace(/[’']/g, '')
+    .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')
+  for (const [re, words] of PHRASES) text = text.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
+
+  // Clauses: the one that asks (an order, a question, a wish) says what is wanted; the others set the scene.
+  const tokens: Token[] = []
+  const kinds: ClauseKind[] = []
+  const intents = new Set<QueryIntent>()
+  const focusAt = new Set<number>()
+  const verbAt = new Set<number>()
+  const nounVerbAt = new Set<number>()
+  const phrasalAt = new Set<number>()
+  // Where the words that said what is wanted stand: elsewhere an intent word is a plain word ("the swap disk").
+  const saidAt = new Set<number>()
+  let question = false
+  let wantsOne = false
+  for (const clause of text.split(CLAUSES)) {
+    const all = (clause ?? '').split(/[^a-z0-9|]+/).filter((w) => w.replace(/\|/g, '') !== '')
+    if (all.length === 0) continue
+    const joined = all.join(' ')
+    const lead = LEAD.exec(joined)?.[0] ?? ''
+    const wish = /\b(?:need|want|like)\s+$/.test(lead)
+    const words = joined.slice(lead.length).split(' ').filter(Boolean)
+    // Other tools' names ("qm destroy 105", "pvesh get /nodes") only say where the words come from.
+    while (words.length > 1 && TOOL_WORDS.has(words[0] as string)) words.shift()
+    if (words.length === 0) continue
+    const ci = kinds.length
+    let first = (words[0] as string).split('|')[0] as string
+    const second = words[1] ?? ''
+    const meant = verbWord(index, first)
+    // A slip of an intent word is that word ("chnage the description").
+    if (meant !== undefined && meant !== first && !(words[0] as string).includes('|')) words[0] = first = meant
+    const firstIntents = meant === undefined ? undefined : INTENT_OF.get(meant) ?? INTENT_OF_STEM.get(stem(meant))
+    const opener = words.length > 1 && index.aliasPairs.has(`${stem(first)} ${stem(second.split('|')[0] as string)}`)
+      ? undefined
+      : FIRST_WORD_INTENTS.get(first) ?? (first.length >= 5 && !index.vocabulary.has(stem(first)) ? [...FIRST_WORD_INTENTS].find(([w]) => oneEditApart(w, first, true))?.[1] : undefined)
+    // "ship the vm off", "throw away the old one": a verb with a particle is an everyday phrasal verb, not a new concept.
+    const phrasal = words.slice(1).some((w) => PARTICLES.has(w) && w !== 'on' && w !== 'in')
+    const unknownVerb = !isKnown(index, stem(first)) && !/\d/.test(first) && !/ly$/.test(first) && !STOPWORDS.has(first) &&
+      (DETERMINERS.has(second) || LOCATIVE.has(second) || PARTICLES.has(second) || ['it', 'them', 'me', 'us'].includes(second))
+    if (unknownVerb && phrasal) phrasalAt.add(tokens.length)
+    let kind: ClauseKind
+    if (wish) kind = 'want'
+    else if (lead === '' && (QUESTION_START.has(first) || /^how (far|much|long|often|big|large|fast)\b/.test(words.join(' ')))) kind = 'question'
+    else if (firstIntents !== undefined || opener !== undefined || unknownVerb) kind = 'imperative'
+    else if (['it', 'they', 'he', 'she', 'we', 'i', 'nobody', 'someone', 'somebody', 'everyone', 'nothing', 'there'].includes(first) || words.slice(1, 5).some((w) => AUX.has(w))) kind = lead === '' ? 'statement' : 'imperative'
+    else kind = lead === '' ? 'phrase' : 'imperative'
+    kinds.push(kind)
+    if (kind === 'question') {
+      question = true
+      intents.add('read')
+    }
+    if (kind === 'imperative') {
+      if (firstIntents !== undefined) saidAt.add(tokens.length)
+      for (const intent of firstIntents ?? []) intents.add(intent)
+      if (opener !== undefined) intents.add(opener)
+      // A content verb, or a noun used as one ("snapshot the db box"), must be the operation's own word.
+      if ((firstIntents !== undefined && !PURE_INTENT.has(first) && !PURE_INTENT.has(stem(first))) || (firstIntents === undefined && opener !== undefined)) verbAt.add(tokens.length)
+      // A resource's name used as the verb ("snapshot the db box") asks that resource to act, not one that merely has such a field.
+      if (firstIntents === undefined && opener === 'create') nounVerbAt.add(tokens.length)
+    }
+    // "shut it down and delete it": a verb after "and" is asked for too.
+    if (kind === 'imperative' || kind === 'want') {
+      words.forEach((w, i) => {
+        const prev = words[i - 1] ?? ''
+        if (i === 0 || !['and', 'then', 'also', 'or'].includes(prev)) return
+        const more = INTENT_OF.get(w)
+        if (more === undefined) return
+        for (const intent of more) intents.add(intent)
+        saidAt.add(tokens.length + i)
+        if (!PURE_INTENT.has(w)) verbAt.add(tokens.length + i)
+      })
+    }
+    if (kind === 'want') {
+      words.forEach((w, i) => {
+        if (!ADJECTIVAL.has(w)) return
+        saidAt.add(tokens.length + i)
+        for (const intent of INTENT_OF.get(w) ?? []) intents.add(intent)
+      })
+      if (INDEFINITE.has(first)) intents.add('create')
+    }
+    // "which vnc port is it on", "what roles can a user have": the words after what/which are the thing asked for.
+    if (kind === 'question' && WH.has(first)) {
+      let seenContent = false
+      for (let i = 1; i < words.length; i++) {
+        const w = words[i] as string
+        if (LOCATIVE.has(w) || PURPOSE.has(w) || PRONOUNS.has(w) || (seenContent && (AUX.has(w) || DETERMINERS.has(w)))) break
+        if (AUX.has(w) || DETERMINERS.has(w) || STOPWORDS.has(w)) continue
+        seenContent = true
+        focusAt.add(tokens.length + i)
+      }
+    }
+    let place: Place = 'object'
+    let after = ''
+    let relative = false
+    let content = false
+    words.forEach((w, i) => {
+      const [head, ...alts] = w.split('|').filter(Boolean) as [string, ...string[]]
+      const next = (words[i + 1] ?? '').split('|')[0] ?? ''
+      if (LOCATIVE.has(head)) {
+        // "to check it works": an infinitive says what for.
+        place = place === 'purpose' || (head === 'to' && INTENT_OF.has(next) && !LOCATIVE.has(next)) ? 'purpose' : 'locative'
+        after = head
+      } else if (PURPOSE.has(head)) {
+        place = 'purpose'
+        after = head
+      } else if ((PRONOUNS.has(head) || ((head === 'that' || head === 'which') && !INTENT_OF.has(words[i - 1] ?? ''))) && content) {
+        relative = true
+      }
+      if (!STOPWORDS.has(head)) content = true
+      tokens.push({ word: head, alts, clause: ci, place, after, relative, prev: (words[i - 1] ?? '').split('|')[0] ?? '', next, at: tokens.length })
+    })
+  }
+  const asking = kinds.some((k) => k === 'question' || k === 'imperative' || k === 'want')
+  const background = (t: Token): boolean => asking && !['question', 'imperative', 'want'].includes(kinds[t.clause] as string)
+  // Without a verb in a verb's place ("dns settings", "cpu load of all my vms"), any intent word says what is wanted.
+  if (intents.size === 0) {
+    for (const t of tokens) {
+      if (background(t) || t.relative) continue
+      const participle = /(ing|ed)$/.test(t.word) && !INTENT_OF.has(t.word)
+      if (participle || (DETERMINERS.has(t.prev) && !ADJECTIVAL.has(t.word))) continue
+      const meant = INTENT_OF.has(t.word) || index.vocabulary.has(stem(t.word)) ? t.word : typoOf(t.word)
+      if (INTENT_OF.has(meant ?? '')) saidAt.add(t.at)
+      for (const intent of INTENT_OF.get(meant ?? '') ?? []) intents.add(intent)
+    }
+  }
+  for (const t of tokens) if (ONE_RECORD.has(t.word) && !background(t)) wantsOne = true
+
+  // Phrases are looked for among the meaningful words of the request, so "encrypt the VM's disks" holds "encrypt disk";
+  // a phrase with a filler word in it ("two factor") is looked for among all of them. Purposes and the scene do not
+  // count: "before the maintenance window" asks for no maintenance mode.
+  // "the billing machine": a word naming one thing before its noun is a name, not a topic.
+  const isName = (t: Token): boolean => DEFINITE.has(t.prev) && index.resourceWords.has(stem(t.next))
+  // "schedule a vm to power on": the verb after "to" is part of what is asked.
+  const eligible = tokens.filter((t) => (t.place !== 'purpose' || (t.prev === 'to' && INTENT_OF.has(t.word))) && !background(t))
+  const allStems = eligible.map((t) => stem(t.word))
+  const stems = eligible.filter((t) => !STOPWORDS.has(t.word)).map((t) => stem(t.word))
+  const unnamed = eligible.filter((t) => !STOPWORDS.has(t.word) && !isName(t)).map((t) => stem(t.word))
+  const found = (p: string[]): boolean => containsNear(p.length === 1 ? unnamed : p.some((w) => STOPWORDS.has(w)) ? allStems : stems, p)
+  const gaps = index.unsupported.filter(({ phrases }) => phrases.some(found))
+  const unsupported = gaps.map(({ topic }) => topic)
+  // Words naming something the API lacks are that topic's; they do not count as found elsewhere ("CPU shares" are no SMB share).
+  const gapWords = new Set(gaps.flatMap(({ phrases }) => phrases.filter(found).flat()))
+
+  const groups: Group[] = []
+  const seen = new Set<string>()
+  for (const t of tokens) {
+    const { word } = t
+    if (LOCATIVE.has(word) || PURPOSE.has(word)) continue
+    const term = processTerm(word)
+    // No word of the API is longer than 40 letters; longer strings are noise and slow fuzzy matching down.
+    if (term === null || term.length < 2 || term.length > 40 || /^\d+$/.test(term) || seen.has(term) || gapWords.has(term)) continue
+    const alts = t.alts.map(stem).filter((x) => x !== term)
+    const synonyms = (SYNONYMS.get(word) ?? SYNONYMS.get(term) ?? []).map(stem).filter((x) => x !== term && !alts.includes(x))
+    const meant = knownAs(index, term)
+    // A slip of a documented word searches as that word ("snapshoot" is a snapshot).
+    if (meant !== undefined && meant !== term && !alts.includes(meant)) alts.unshift(meant)
+    const extra = [...alts, ...synonyms]
+    const known = meant !== undefined || extra.some((x) => isKnown(index, x))
+    // An adverb ("gracefully", "automatically") says how, not what.
+    if (!known && /ly$/.test(word)) continue
+    seen.add(term)
+    const back = background(t)
+    const beforeBreak = t.place === 'object' && !t.relative && !back
+    // What comes after a preposition says where or what for; "to the cluster" says hardly anything.
+    const place = t.place === 'object' ? 1 : t.place === 'purpose' ? 0.3 : CONTEXT_WORDS.has(term) ? 0.2 : 0.6
+    const factor = (back ? BACKGROUND : 1) * (t.relative ? RELATIVE : 1)
+    const pure = ((PURE_INTENT.has(word) || PURE_INTENT.has(term)) && (saidAt.has(t.at) || ADJECTIVAL.has(word))) || ONE_RECORD.has(word) || ONE_RECORD.has(term)
+    // A pure intent word still counts for meaning when it also names a resource ("updates" are firmware updates).
+    const weight = (pure ? (index.resourceWords.has(term) ? 0.5 * place : 0) : PARTICLES.has(word) ? 0.3 * place : place) * factor
+    const nextKnown = t.next !== '' && !STOPWORDS.has(t.next) && !DETERMINERS.has(t.next) && !LOCATIVE.has(t.next) && !PURPOSE.has(t.next) &&
+      !INTENT_OF.has(t.next) && isKnown(index, stem(t.next))
+    // "give bob an account": a word before the thing given is who gets it.
+    const named = NAMING.has(t.prev) || /\d/.test(term) || (!known && ((nextKnown && !INDEFINITE.has(t.prev)) || (t.at > 0 && DETERMINERS.has(t.next))))
+    const isVerb = verbAt.has(t.at)
+    const focus = focusAt.has(t.at)
+    // A word nobody documents, as the verb, the thing asked for or the first word of the object ("a dhcp server",
+    // "scan the vms", "what is the weather"), is something the API does not know of; after a known word it only
+    // narrows that ("a TPM chip").
+    const opensPhrase = !AUX.has(t.prev) && (t.prev === '' || DETERMINERS.has(t.prev) || STOPWORDS.has(t.prev) || verbAt.has(t.at - 1) || INTENT_OF.has(t.prev))
+    const concept = !known && !pure && !named && !back && !t.relative && !phrasalAt.has(t.at) && (isVerb || focus || (beforeBreak && opensPhrase) || (kinds[t.clause] === 'imperative' && tokens[t.at - 1]?.clause !== t.clause))
+    // "list", "show": the intent is read elsewhere; as search words they would favour summaries that say "Get one".
+    // A name ("a vm called temp-01") only narrows the search; it must not pull in what shares its word ("temp disk").
+    const rankWeight = (pure ? (INTENT_OF.get(word)?.includes('read') === true ? 0.05 : PURE_WEIGHT) : named && NAMING.has(t.prev) ? 0.3 * place : place) * factor
+    // A time or recurrence asked for must be something the operation can schedule; in a question it only describes.
+    const required = term === SCHEDULE && !intents.has('read')
+    groups.push({
+      word,
+      terms: [term, ...extra],
+      weight,
+      rankWeight,
+      beforeBreak,
+      after: t.after,
+      nameLike: named,
+      verb: isVerb && !pure,
+      inCompound: false,
+      at: t.at,
+      modifier: false,
+      known,
+      concept,
+      focus,
+      required,
+      nounVerb: nounVerbAt.has(t.at),
+      exact: 1 + alts.length
+    })
+    if (groups.length >= MAX_TERMS) break
+  }
+  for (let i = groups.length - 1; i >= 1; i--) {
+    const a = groups[i - 1] as Group
+    const b = groups[i] as Group
+    // Side by side, numbers aside ("the windows 2012 iso").
+    if (a.weight === 0 || b.at <= a.at || tokens.slice(a.at + 1, b.at).some((t) => !/^\d+$/.test(t.word))) continue
+    const pair = `${a.terms[0] as string} ${b.terms[0] as string}`
+    if (index.compounds.has(pair)) a.inCompound = b.inCompound = true
+    // Words right before the noun they describe narrow it down ("the old data disk"), unless the two are one name.
+    else if (!index.aliasPairs.has(pair) && !PARTICLES.has(b.word) && (b.modifier || b.terms.some((t) => index.resourceWords.has(t)))) a.modifier = true
+  }
+  return { groups, intents, question, wantsOne, unsupported }
+}
+
+// The words of a phrase close together, in any order ("encrypt the VM's disks", "limit the NIC's bandwidth").
+function containsNear (words: string[], phrase: string[]): boolean {
+  if (phrase.length === 0) return false
+  const span = phrase.length + 2
+  for (let start = 0; start < words.length; start++) {
+    const window = words.slice(start, start + span)
+    if (phrase.includes(words[start] as string) && phrase.every((p) => window.includes(p))) return true
+  }
+  return false
+}

@@ -1,0 +1,197 @@
+import type { SearchResult as MiniResult } from 'minisearch'
+import { editDistance } from '../../text/edit-distance.js'
+import type { CatalogOperation, OperationIntent } from '../catalog.js'
+import { analyse, type Analysed, type Group } from './analyse.js'
+import type { Field, Index } from './build-index.js'
+import type { Confidence, QueryIntent, SearchHit } from './types.js'
+import { BOOST, MODIFIER_WEIGHT, NAME_WEIGHT, QUALITY, UNKNOWN_WEIGHT, UNSUPPORTED_WEIGHT } from './weights.js'
+import { CONTEXT_WORDS, PARTICLES } from './words.js'
+
+// Where a word says what an operation is about, or what it does.
+const SUBJECT_FIELDS: Field[] = ['names', 'aliases', 'path', 'summary']
+// Which operation intents each wanted intent accepts, best first: adding to a setting is often an edit of it, and
+// removing something from a VM (an ISO from its CD drive) too.
+const COMPATIBLE: Record<QueryIntent, OperationIntent[][]> = {
+  read: [['list', 'get', 'status']],
+  create: [['create'], ['change', 'action']],
+  change: [['change'], ['create', 'action']],
+  delete: [['delete'], ['change']],
+  action: [['action'], ['change', 'create']]
+}
+
+/** The answer shown for one operation. */
+export function hit (op: CatalogOperation, confidence: Confidence): SearchHit {
+  return { method: op.method, path: op.path, operationId: op.operationId, summary: op.summary, tag: op.tag, confidence, mutating: op.mutating }
+}
+
+const LEVEL: Record<Confidence, number> = { high: 2, medium: 1, low: 0 }
+
+/** One operation as ranked for a question, with what the explainer shows of it. */
+interface Scored {
+  op: CatalogOperation
+  score: number
+  confidence: Confidence
+  coverage: number
+  fit: number | undefined
+  subjectOk: boolean
+  missing: string[]
+  match: Record<string, string[]>
+}
+
+/** The operations ranked for a question, with how it was read. */
+interface Ranked {
+  hits: SearchHit[]
+  scored: Scored[]
+  analysed: Analysed
+  /** Words of the question the best operation does not cover. */
+  missing: string[]
+}
+
+/** Ranks the operations for a plain-language question: most confident first, then by score. */
+export function rank (index: Index, query: string, method: string | undefined): Ranked {
+  const analysed = analyse(index, query)
+  const { groups } = analysed
+  if (groups.length === 0) return { hits: [], scored: [], analysed, missing: [] }
+  // A what/which question ranks by the thing it asks for ("what ip did the web vm get"); its owner only narrows it.
+  const focused = groups.some((g) => g.focus)
+  const weightOf = new Map<string, number>()
+  for (const g of groups) {
+    // An adjective or a noun describing another ("the old test machines") ranks below the thing itself.
+    const rw = (focused ? g.rankWeight * (g.focus ? 1.3 : 0.6) : g.rankWeight) * (g.modifier ? 0.6 : 1)
+    for (const [i, t] of g.terms.entries()) {
+      const w = i < g.exact ? rw : rw * 0.6
+      if ((weightOf.get(t) ?? 0) < w) weightOf.set(t, w)
+    }
+  }
+  const queryTerms = [...weightOf.keys()]
+  const results = index.search.search(queryTerms.join(' '), {
+    boost: BOOST,
+    prefix: (term) => term.length >= 4,
+    fuzzy: (term) => (term.length >= 6 ? 0.2 : term.length >= 5 ? 1 : false),
+    // Words the person typed count fully; synonyms and pure intent words count less, so they widen the net without taking over.
+    boostTerm: (term) => weightOf.get(term) ?? 1,
+    filter: method === undefined ? undefined : (r) => index.operations[r.id as number]?.method === method
+  })
+  if (results.length === 0) return { hits: [], scored: [], analysed, missing: [] }
+
+  // A word no document knows is a name ("web01", "the sql box"), a word that only sets the scene, or something the
+  // API has no record of (a concept): that one weighs fully against every operation.
+  const weights = groups.map((g) => {
+    if (g.weight === 0) return 0
+    // A thing named before another ("vm disk") still matters; an adjective ("old") much less.
+    if (g.known) return g.nameLike && !g.modifier ? g.weight * NAME_WEIGHT * 2 : g.modifier ? g.weight * (g.terms.some((t) => index.resourceWords.has(t)) ? 0.7 : MODIFIER_WEIGHT) : g.weight
+    if (g.concept) return g.weight
+    return g.nameLike || g.modifier ? g.weight * NAME_WEIGHT : g.weight * UNKNOWN_WEIGHT
+  })
+  const concepts = groups.filter((g) => g.concept).map((g) => g.word)
+  const lacking = analysed.unsupported.length * UNSUPPORTED_WEIGHT
+  const total = weights.reduce((a, b) => a + b, 0) + lacking
+  // The thing asked about is what a what/which question asks for, else named before any preposition; failing that,
+  // as the owner of what is named ("the IP address of a node"). Participles ("connected") describe; they do not name.
+  const naming = groups.filter((g) => g.weight > 0 && !/(ed|ing)$/.test(g.word) && !PARTICLES.has(g.word) && g.terms.some((t) => index.resourceWords.has(t)) && !CONTEXT_WORDS.has(g.terms[0] as string))
+  // "nodes", "vms": the thing named in the plural asks for all of them.
+  const plural = subjectPlural(naming.some((g) => !g.modifier) ? naming.filter((g) => !g.modifier) : naming)
+  const focusGroups = groups.filter((g) => g.focus)
+  // In "vm host" or "the old data disk" the last noun is the thing; the ones before it describe it.
+  const heads = naming.some((g) => !g.modifier) ? naming.filter((g) => !g.modifier) : naming
+  const subjectGroups = heads.some((g) => g.focus)
+    ? heads.filter((g) => g.focus)
+    : heads.some((g) => g.beforeBreak) ? heads.filter((g) => g.beforeBreak) : heads.filter((g) => g.after === 'of' && !g.inCompound)
+
+  const scored = results.map((r) => {
+    const id = r.id as number
+    const op = index.operations[id] as CatalogOperation
+    const intent = index.intents[id] as OperationIntent
+    const { quality, strong } = coverageOf(r)
+    let covered = 0
+    let verbMissing = false
+    const missing: string[] = []
+    groups.forEach((g, i) => {
+      const q = Math.max(0, ...g.terms.map((t, j) => (quality.get(t) ?? 0) * (j < g.exact ? 1 : 0.85)))
+      covered += (weights[i] as number) * q
+      if (q === 0 && (weights[i] as number) >= 0.3) missing.push(g.word)
+      // A verb is the operation's own when its names, aliases, path or summary say it, or, for an edit, when a field it
+      // writes answers to it ("rename" a user: username); a state a field reports ("starting") is no action.
+      const own = g.terms.some((t) => SUBJECT_FIELDS.some((f) => fieldsOf(r, t).includes(f))) ||
+        (!g.nounVerb && intent === 'change' && g.terms.some((t) => strong.has(t)))
+      if ((q === 0 && g.required) || (g.verb && g.beforeBreak && !own)) verbMissing = true
+    })
+    missing.push(...concepts.filter((w) => !missing.includes(w)))
+    const coverage = total > 0 ? covered / total : 0
+    // The question is about this operation's resource, or names a field of it in two words ("user data").
+    const ownSubject = (g: Group): boolean => g.terms.some((t) => index.subjects[id]?.has(t) === true ||
+      SUBJECT_FIELDS.some((f) => fieldsOf(r, t).includes(f)) || (g.inCompound && fieldsOf(r, t).includes('fieldTerms')))
+    // "which node is my vm on": what is asked for is a field of the thing named ("my vm"), so that thing answers it.
+    const ownField = focusGroups.some((g) => g.terms.some((t) => fieldsOf(r, t).some((f) => f === 'fieldTerms' || f === 'fields'))) &&
+      naming.some((g) => !g.focus && ownSubject(g))
+    const subjectOk = subjectGroups.length === 0 || subjectGroups.some(ownSubject) || ownField
+    const fit = intentFit(analysed, intent)
+    const fits = fit === undefined ? undefined : fit > 0
+    let confidence: Confidence = coverage >= 0.7 ? 'high' : coverage >= 0.45 ? 'medium' : 'low'
+    // An operation that does not know the verb asked for ("reboot" a node) does something else.
+    if (verbMissing) confidence = confidence === 'high' ? 'medium' : 'low'
+    // Something the API does not do was asked for: what is found is at best a neighbour.
+    if (!subjectOk || fits === false || analysed.unsupported.length > 0 || concepts.length > 0) confidence = 'low'
+    let score = r.score * (0.25 + coverage) * (fit === undefined ? 1 : fit === 0 ? 0.6 : fit)
+    // One record by its id only when one is asked for; otherwise the list, above all for a plural ("nodes").
+    if (intent === 'get') score *= analysed.wantsOne ? 1.3 : 0.85
+    if (intent === 'list' && !analysed.wantsOne) score *= plural ? 1.3 : 1.1
+    // A bare noun ("disks", "remote logging") asks to see them.
+    if (fit === undefined && (intent === 'list' || intent === 'get' || intent === 'status')) score *= 1.2
+    // PATCH and its POST twin say the same; PATCH is the one to suggest first.
+    if (op.method === 'PATCH') score *= 1.02
+    // The plain create of a resource is what "make a VM" means, unless the words point at a clone or an import.
+    if (intent === 'create' && analysed.intents.has('create') && /^\/[^/]+$/.test(op.path)) score *= 1.15
+    // A CORS preflight is never what a person means unless they say so.
+    if (op.method === 'OPTIONS' && !queryTerms.some((t) => t === 'option' || t === 'cor' || t === 'preflight')) score *= 0.4
+    return { op, score, confidence, coverage, fit, subjectOk, missing, match: r.match }
+  })
+  scored.sort((a, b) => LEVEL[b.confidence] - LEVEL[a.confidence] || b.score - a.score)
+  return { hits: scored.map(({ op, confidence }) => hit(op, confidence)), scored, analysed, missing: scored[0]?.missing ?? [] }
+}
+
+function subjectPlural (naming: Group[]): boolean {
+  const g = naming.find((x) => x.beforeBreak || x.focus) ?? naming[0]
+  return g !== undefined && g.word.endsWith('s') && !g.word.endsWith('ss') && g.word !== g.terms[0]
+}
+
+/** How well an operation's intent fits what is wanted: 1.5 best, 1.1 acceptable, 0 not at all; undefined when nothing is said. */
+function intentFit (analysed: Analysed, intent: OperationIntent): number | undefined {
+  if (analysed.intents.size === 0) return undefined
+  let best = 0
+  for (const wanted of analysed.intents) {
+    const [first, second] = COMPATIBLE[wanted]
+    // A question ("what is...", "is it...") asks to read, whatever verbs follow in it.
+    const secondary = analysed.question && wanted !== 'read'
+    if (first?.includes(intent) === true) best = Math.max(best, secondary ? 1.1 : 1.5)
+    else if (second?.includes(intent) === true) best = Math.max(best, 1.1)
+  }
+  return best
+}
+
+/** The fields a document term was found in; a word like "constructor" is a term, never an inherited property. */
+function fieldsOf (r: MiniResult, term: string): string[] {
+  return Object.hasOwn(r.match, term) ? r.match[term] ?? [] : []
+}
+
+// Where an operation's own words live: its names, aliases, path, summary and field vocabulary (not prose or field names).
+const OWN_WORDS = new Set<string>(['names', 'aliases', 'path', 'summary', 'fieldTerms'])
+
+/**
+ * How well each query term is covered by one result: the best field it was found in (typos and prefixes count less),
+ * and which terms are among the operation's own words.
+ */
+function coverageOf (r: MiniResult): { quality: Map<string, number>, strong: Set<string> } {
+  const quality = new Map<string, number>()
+  const strong = new Set<string>()
+  for (const qt of r.queryTerms) {
+    const exact = Object.hasOwn(r.match, qt) ? fieldsOf(r, qt) : undefined
+    // Matched by prefix or as a slip: the document terms that are that close, not every other term of the match.
+    // A swap of two letters counts as two edits here (Levenshtein), as the ranking was tuned with.
+    const fields = exact ?? r.terms.filter((t) => t.startsWith(qt) || qt.startsWith(t) || (t[0] === qt[0] && editDistance(t, qt, 2, { transpositions: false }) <= 2)).flatMap((t) => fieldsOf(r, t))
+    const best = Math.max(0, ...fields.map((f) => QUALITY[f as Field] ?? 0.5))
+    quality.set(qt, exact !== undefined ? best : best * 0.85)
+    if (fields.some((f) => OWN_WORDS.has(f))) strong.add(qt)
+  }
+  return { quality, strong }
+}

@@ -1,0 +1,151 @@
+import { stem, tokenize } from './stem.js'
+import type { QueryIntent } from './types.js'
+
+/** Words that carry no meaning for finding an endpoint (fillers, pronouns, auxiliaries, number words, other tools' names). */
+export const STOPWORDS = new Set(('a an the to of for in on at by with from into onto via using use about as and or but so then than ' +
+  'i me my mine we us our you your it its this that these those there here he she they them their someone somebody anyone ' +
+  'is are was were be been being am do does did doing done has have had can could would should will shall may might must ' +
+  'how what which where when who whom why please pls plz hey hi hello ok okay thanks thank want wanted need needs like let lets just ' +
+  'also any some really actually basically kinda maybe still already again even very too much lot lots bit right ' +
+  'yesterday today tonight tomorrow thing things stuff guys know think guess seems seem called named made ' +
+  'two three four five six seven eight nine ten twice second third ' +
+  'not no nor each both either neither such own same few enough quite rather almost along ever never always sometimes ' +
+  'etc eg ie per else instead anyway however ' +
+  'hypercore scale computing api rest endpoint call request way possible able using got all every whats whos wheres hows')
+  .split(' '))
+/** Other hypervisors' and tools' own names: they say where a word comes from, not what is wanted. */
+export const TOOL_WORDS = new Set('vmware vsphere vcenter esxi esx hyper hyperv proxmox pve pvesh powercli govc nutanix prism xen xcp kvm qemu libvirt scvmm ovirt'.split(' '))
+for (const w of TOOL_WORDS) STOPWORDS.add(w)
+
+/** A word as the index holds it: its stem, or null for a word that carries no meaning. */
+export function processTerm (term: string): string | null {
+  const t = term.toLowerCase()
+  if (STOPWORDS.has(t)) return null
+  return stem(t)
+}
+
+/** The meaningful words of a text, as the index holds them. */
+export function terms (text: string): string[] {
+  return tokenize(text).map(processTerm).filter((t): t is string => t !== null)
+}
+
+// Idioms rewritten before words are looked at. Only everyday English lives here; what a word means for one operation
+// or resource is in the catalogue (x-aliases, x-field-terms).
+const OBJECT = '(?:(?:it|them|(?:the|my|our|your|their|this|that|these|those|all|his|her) [\\w-]+(?: [\\w-]+)?) )?'
+// A time of day or a recurrence ("every night at 2am", "each friday", "nightly") asks for something done on a schedule.
+const TIME = /\b(?:(?:every|each|once a|twice a|on) (?:other )?(?:day|night|morning|evening|afternoon|week|weekday|weekend|hour|minute|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|nightly|daily|hourly|weekly|monthly|yearly|(?:at|around) (?:[01]?\d|2[0-4])(?::\d\d)?(?: ?(?:am|pm|h|o ?clock)\b|(?![\d.]| ?(?:%|percent|[kmgt]i?b?|gigs?|cores?|v?cpus?|disks?|nodes?|vms?|days?)\b))|by (?:[01]?\d|2[0-4])(?::\d\d)? ?(?:am|pm|o ?clock)\b|\d{1,2}(?::\d\d)? ?(?:am|pm)\b|midnight|cron)/g
+/** The stem a time or recurrence is rewritten to (see TIME). */
+export const SCHEDULE = stem('schedule')
+/** Idioms and their plain wording (`$1` keeps what the idiom holds; `a|b` offers either word). */
+export const PHRASES: Array<[RegExp, string]> = [
+  [/\bvirtual machines?\b/g, 'vm'],
+  [/\bsingle sign ?-?on\b/g, 'sso'],
+  [/\bis there (?:a|any) way to\b|\bis it possible to\b|\bwhat is the way to\b/g, 'how to'],
+  // "who has a login", "a read-only login": a login one has is an account; logging in is the session.
+  [/\b(has|have|had|with|without|got|get|gets|need|needs|a|an|new|another|own|their|his|her) ((?:[\w-]+ ){0,2}?)logins?\b/g, '$1 $2account'],
+  [/(?:^|[,;.?!] *)(is|are) (it|they|this|that|(?:my|the|this|that|our) (?:[\w-]+ )?(?:vm|vms|machine|server|box|guest))( still)? (on|off|running|up|down|powered on|powered off)\b/g, 'is power state'],
+  // "make bob an admin": making someone something is an edit.
+  [/\bmake (\w+) (a|an)\b/g, 'change $1 $2'],
+  // "bring the web server back up", "get it back online": power it on again, not a backup.
+  [/\b(?:bring|brought|get|got) ((?:[\w-]+ ){0,4}?)back (?:up|online|on)\b/g, 'poweron|start $1'],
+  [/\bbring ((?:[\w-]+ ){0,3}?)in\b/g, 'import $1'],
+  [new RegExp(`\\b(?:power|turn|switch|boot|start) ${OBJECT}(?:up|on)\\b`, 'g'), 'poweron|start $1'],
+  [new RegExp(`\\b(?:power|turn|switch) ${OBJECT}(?:off|down)\\b`, 'g'), 'poweroff|stop|shutdown $1'],
+  [new RegExp(`\\bshut ?${OBJECT}down\\b`, 'g'), 'shutdown $1'],
+  [/\bget rid of\b/g, 'remove'],
+  [/\bget (\w+ )?(\w+ )?back\b/g, 'restore $1$2'],
+  [/\bmake (?=(?:it|them|the|this|that|my|its|our|more|less|bigger|larger|smaller)\b)/g, 'change '],
+  [/\bmore big\b/g, 'bigger'],
+  [/\bmore large\b/g, 'larger'],
+  [/\bhow many\b/g, 'list'],
+  [/\bis there\b|\bare there\b/g, 'list'],
+  [/\bright now\b/g, 'current'],
+  [/\bback ?up\b/g, 'backup'],
+  [/\bspin up\b|\bset ?up\b|\bstand up\b/g, 'create'],
+  [/\bhook (\w+ )?up\b/g, 'configure $1'],
+  [/\b(clean|clear|wipe|tidy) (?:out|up|away|off)\b/g, '$1'],
+  [/\bup to date\b/g, 'update'],
+  [/\b(?:log|sign) (?:me |us |them |him |her )?in(?:to)?\b|\b(?:log|sign)in(?:to)?\b/g, 'login'],
+  [/\b(?:log|sign) (?:me |us |them |him |her )?(?:out|off)\b|\blogout\b/g, 'logout'],
+  [/\be-?mail\b/g, 'email'],
+  [/\bip address(es)?\b/g, 'ip'],
+  [/\bout of\b/g, 'out from'],
+  // "stop replicating", "pause monitoring": switching an activity off is an edit, not a power action.
+  [/\b(stop|pause|halt|disable) (\w+ing)\b/g, '$2 disable'],
+  [TIME, ' schedule ']
+]
+
+/** Everyday words for a unit or a thing, searched beside the word typed (at a lower weight). Nothing specific to one operation. */
+export const SYNONYMS = new Map<string, string[]>([
+  ['gigabyte', ['gb']], ['gigabytes', ['gb']], ['terabyte', ['tb']], ['terabytes', ['tb']], ['megabytes', ['mb']],
+  ['bigger', ['grow', 'larger']], ['larger', ['grow', 'bigger']], ['enlarge', ['grow']], ['increase', ['more']],
+  ['remove', ['delete']], ['erase', ['delete']], ['destroy', ['delete']], ['wipe', ['delete']],
+  ['restart', ['reboot']], ['reboot', ['restart']], ['alarm', ['alert']], ['percentage', ['percent']],
+  ['configuration', ['settings']], ['config', ['settings']], ['setting', ['settings']], ['mail', ['email']],
+  ['relocate', ['move']], ['transfer', ['move']], ['shift', ['move']]
+])
+
+// Verbs (and a few adjectives) that say what kind of thing is wanted: PowerShell's approved verbs and everyday admin
+// English. 'pure' ones say only that; the others also name what to do, so an operation that does not know them does
+// something else.
+const INTENT_WORDS: Array<[QueryIntent, string, string]> = [
+  ['read', 'list show view see display find fetch read lookup look tell get check inventory detail details info information exist current available ' +
+    'search select inspect query count print dump browse review pull grab enumerate measure compare', 'status monitor watch wait'],
+  ['create', 'create add new make build provision deploy another send forward generate open establish define fresh additional bring spin',
+    'take save copy clone duplicate upload import attach register checkpoint'],
+  ['change', 'change edit modify set configure adjust update more give put increase decrease raise lower bump extra enable disable assign switch turn ' +
+    'mark limit cap restrict cut reduce trim double halve tweak alter amend correct swap flip toggle point pass provide supply allow permit grant revoke convert',
+  'rename resize grow expand extend shrink bigger larger insert eject mount unmount dismount connect disconnect plug unplug pin retain keep replace reset leave'],
+  ['delete', 'delete remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire', ''],
+  ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend test apply install upgrade relocate bounce']
+]
+/** What each intent word says is wanted. */
+export const INTENT_OF = new Map<string, QueryIntent[]>()
+/** Intent words that say only what kind of thing is wanted, not what to do. */
+export const PURE_INTENT = new Set<string>()
+for (const [intent, pure, content] of INTENT_WORDS) {
+  for (const w of `${pure} ${content}`.split(' ').filter(Boolean)) INTENT_OF.set(w, [...(INTENT_OF.get(w) ?? []), intent])
+  for (const w of pure.split(' ').filter(Boolean)) PURE_INTENT.add(w)
+}
+/** INTENT_OF by stem, for the word in a verb's place ("deleting", "delet"). */
+export const INTENT_OF_STEM = new Map([...INTENT_OF].map(([w, intents]) => [stem(w), intents]))
+/** Intent words that also say it inside a noun phrase ("a new disk", "more memory", "the current alerts"). */
+export const ADJECTIVAL = new Set(['new', 'another', 'fresh', 'additional', 'second', 'more', 'extra', 'bigger', 'larger', 'current', 'available', 'detail', 'details', 'info', 'information', 'inventory', 'status'])
+/** Nouns that, as a request's first word, are its verb ("snapshot the vm", "tag it"). */
+export const FIRST_WORD_INTENTS = new Map<string, QueryIntent>([['schedule', 'create'], ['snapshot', 'create'], ['backup', 'create'], ['checkpoint', 'create'],
+  ['replicate', 'create'], ['email', 'create'],
+  ['tag', 'change'], ['label', 'change'], ['name', 'change'], ['size', 'change'], ['resize', 'change']])
+/** Words naming the whole system: after a preposition ("log in to the cluster") they only set the scene. */
+export const CONTEXT_WORDS = new Set(['cluster', 'system', 'environment', 'everything'])
+/** Particles of phrasal verbs ("are the services up"): they say little and never name the thing. */
+export const PARTICLES = new Set(['up', 'down', 'on', 'off', 'out', 'over', 'back', 'in', 'away'])
+/** The word after these is a name ("a VM called web01"). */
+export const NAMING = new Set(['called', 'named', 'name', 'titled', 'labelled', 'labeled'])
+/** Words asking for one record rather than the list. */
+export const ONE_RECORD = new Set(['one', 'single', 'specific', 'particular', 'uuid', 'id', 'detail', 'details', 'given'])
+/** A clause starting with these is a yes/no or what-question ("is replication running", "are there alerts"): it asks to read something. */
+export const QUESTION_START = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'any', 'what', 'which', 'who', 'when', 'where', 'whats', 'whos', 'wheres'])
+/** What/which: the words after them are the thing asked for. */
+export const WH = new Set(['what', 'which', 'whats'])
+/** Auxiliaries: after a noun they make a statement ("the disk is full") or end a question's subject ("which port is it on"). */
+export const AUX = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'had', 'can', 'could', 'will', 'would', 'should', 'may', 'might', 'must',
+  'cant', 'cannot', 'wont', 'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'hasnt', 'havent', 'keeps', 'seems', 'got', 'gets', 'uses', 'needs'])
+/** Words that open a noun phrase: what follows is a thing, not something to do ("wipe the old test machines"). */
+export const DETERMINERS = new Set(['the', 'a', 'an', 'my', 'our', 'your', 'their', 'its', 'his', 'her', 'this', 'that', 'these', 'those', 'all', 'every', 'each',
+  'some', 'any', 'no', 'another', 'other', 'both', 'several', 'many', 'more', 'most', 'less', 'fewer', 'one'])
+/** Determiners of something not yet there ("a", "another"). */
+export const INDEFINITE = new Set(['a', 'an', 'some', 'any', 'another'])
+/** Determiners of something that is there ("the", "my"). */
+export const DEFINITE = new Set(['the', 'my', 'our', 'your', 'their', 'its', 'his', 'her', 'this', 'that', 'these', 'those'])
+/** A personal pronoun inside a clause starts a relative clause ("the vm i created", "the clusters we replicate to"). */
+export const PRONOUNS = new Set(['i', 'we', 'you', 'they', 'he', 'she', 'who', 'whom', 'whose', 'u'])
+// Words after these describe where, what for or why ("add a disk to a VM"): the thing wanted usually comes before them.
+/** Prepositions of place and owner: what follows them may still name what is meant. */
+export const LOCATIVE = new Set(['to', 'from', 'of', 'on', 'in', 'into', 'onto', 'inside', 'within', 'attached', 'with', 'under', 'behind', 'at', 'via', 'over', 'through', 'across', 'between'])
+/** Words opening a purpose, a time or a reason: what follows them hardly names what is meant. */
+export const PURPOSE = new Set(['for', 'so', 'because', 'since', 'before', 'after', 'until', 'till', 'while', 'when', 'if', 'without', 'by', 'during', 'as', 'like',
+  'but', 'except', 'unless', 'though', 'although', 'whether', 'per', 'then'])
+/** What a clause opens with before its verb ("please can you", "how do I", "I need to"). */
+export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:need|want|would like|d like)\s+(?=a\b|an\b|another\b|new\b|more\b|some\b|the\b)|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:can|could|should|do)\s+|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
+/** Where one clause ends and the next begins. */
+export const CLAUSES = /[,;!?]+|:\s|\.(?:\s|$)|\s[-–]\s|\b(?:because|since|although|though|but|so that|so|cause|coz)\b/
