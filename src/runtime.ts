@@ -38,7 +38,7 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
     // Built now rather than on the first query_api call, which would otherwise pay ~100 ms.
     buildSearchIndex(catalog)
     const tls = transportLine(config.cluster)
-    const nodes = config.cluster.nodes === undefined ? [] : [`  Other nodes (SCALE_NODES): ${config.cluster.nodes.join(', ')}; more are learned from GET /Node.`]
+    const nodes = [`  ${cluster.failover.summary}`]
     return {
       catalog,
       cluster,

@@ -48,15 +48,15 @@ test('tokens and the password can come from *_FILE variables', async () => {
   await writeFile(join(dir, 'password'), ' s3cret pass \n')
   const config = loadConfig({
     MCP_BEARER_TOKEN_FILE: join(dir, 'tokens'),
-    SCALE_HOST: '10.0.0.5',
+    SCALE_HOST: '127.0.0.5',
     SCALE_USERNAME: 'admin',
     SCALE_PASSWORD_FILE: join(dir, 'password')
   })
   assert.deepEqual(config.tokens, [token, `${token}-second`])
   assert.equal(config.cluster?.password, ' s3cret pass ', 'taken exactly, only the one trailing newline dropped')
   await writeFile(join(dir, 'password2'), 'pw\n\n')
-  assert.equal(loadConfig({ SCALE_HOST: 'h', SCALE_USERNAME: 'u', SCALE_PASSWORD_FILE: join(dir, 'password2') }).cluster?.password, 'pw\n')
-  assert.equal(loadConfig({ SCALE_HOST: 'h', SCALE_USERNAME: 'u', SCALE_PASSWORD: '  spaced out  ' }).cluster?.password, '  spaced out  ')
+  assert.equal(loadConfig({ SCALE_HOST: 'localhost', SCALE_USERNAME: 'u', SCALE_PASSWORD_FILE: join(dir, 'password2') }).cluster?.password, 'pw\n')
+  assert.equal(loadConfig({ SCALE_HOST: 'localhost', SCALE_USERNAME: 'u', SCALE_PASSWORD: '  spaced out  ' }).cluster?.password, '  spaced out  ')
   fails({ MCP_BEARER_TOKEN_FILE: join(dir, 'missing') }, 'MCP_BEARER_TOKEN_FILE', /cannot read/)
   fails({ MCP_BEARER_TOKEN: token, MCP_BEARER_TOKEN_FILE: join(dir, 'tokens') }, 'MCP_BEARER_TOKEN_FILE', /not both/)
 })
@@ -72,23 +72,23 @@ test('a bad value names its variable', () => {
 
 test('SCALE_HOST: a bare host means https; a path or credentials are refused', () => {
   const base = { SCALE_USERNAME: 'admin', SCALE_PASSWORD: 'pw' }
-  assert.equal(loadConfig({ ...base, SCALE_HOST: '10.0.0.5' }).cluster?.url, 'https://10.0.0.5')
-  assert.equal(loadConfig({ ...base, SCALE_HOST: 'https://hc.example:8443/rest/v1/' }).cluster?.url, 'https://hc.example:8443')
+  assert.equal(loadConfig({ ...base, SCALE_HOST: '127.0.0.5' }).cluster?.url, 'https://127.0.0.5')
+  assert.equal(loadConfig({ ...base, SCALE_HOST: 'https://localhost:8443/rest/v1/' }).cluster?.url, 'https://localhost:8443')
   assert.equal(loadConfig({ ...base, SCALE_HOST: 'http://127.0.0.1:9000' }).cluster?.url, 'http://127.0.0.1:9000')
-  fails({ ...base, SCALE_HOST: 'https://hc.example/other' }, 'SCALE_HOST', /path/)
-  fails({ ...base, SCALE_HOST: 'https://u:p@hc.example' }, 'SCALE_HOST', /credentials/)
-  fails({ ...base, SCALE_HOST: 'ftp://hc.example' }, 'SCALE_HOST')
-  fails({ SCALE_HOST: '10.0.0.5', SCALE_PASSWORD: 'pw' }, 'SCALE_USERNAME')
-  fails({ SCALE_HOST: '10.0.0.5', SCALE_USERNAME: 'admin' }, 'SCALE_PASSWORD')
+  fails({ ...base, SCALE_HOST: 'https://localhost/other' }, 'SCALE_HOST', /path/)
+  fails({ ...base, SCALE_HOST: 'https://u:p@localhost' }, 'SCALE_HOST', /credentials/)
+  fails({ ...base, SCALE_HOST: 'ftp://localhost' }, 'SCALE_HOST')
+  fails({ SCALE_HOST: '127.0.0.5', SCALE_PASSWORD: 'pw' }, 'SCALE_USERNAME')
+  fails({ SCALE_HOST: '127.0.0.5', SCALE_USERNAME: 'admin' }, 'SCALE_PASSWORD')
 })
 
 test('TLS options: fingerprint normalised, modes exclusive, session file under the state dir', () => {
-  const base = { SCALE_HOST: 'hc.example', SCALE_USERNAME: 'admin', SCALE_PASSWORD: 'pw', HOME: '/home/u', XDG_STATE_HOME: '' }
+  const base = { SCALE_HOST: 'localhost', SCALE_USERNAME: 'admin', SCALE_PASSWORD: 'pw', HOME: '/home/u', XDG_STATE_HOME: '' }
   const fp = 'ab'.repeat(32)
   const config = loadConfig({ ...base, SCALE_TLS_FINGERPRINT: fp })
   assert.equal(config.cluster?.tlsFingerprint, Array(32).fill('AB').join(':'))
   assert.equal(config.cluster?.insecureTls, false)
-  if (process.platform === 'linux') assert.equal(config.cluster?.sessionFile, '/home/u/.local/state/scale-api-helper/session-hc.example.json')
+  if (process.platform === 'linux') assert.equal(config.cluster?.sessionFile, '/home/u/.local/state/scale-api-helper/session-localhost.json')
   const colons = Array(32).fill('AB').join(':')
   assert.equal(loadConfig({ ...base, SCALE_TLS_FINGERPRINT: `sha256 Fingerprint=${colons.toLowerCase()}` }).cluster?.tlsFingerprint, colons)
   assert.equal(loadConfig({ ...base, SCALE_TLS_FINGERPRINT: `SHA256 Fingerprint=${colons}` }).cluster?.tlsFingerprint, colons)

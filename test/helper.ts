@@ -11,6 +11,10 @@ import { loadConfig, type Config } from '../src/config.js'
 import { isAppError, type AppError } from '../src/errors.js'
 import { loggerOptions, type Log } from '../src/logger.js'
 import type { ToolContext } from '../src/gate/tool.js'
+import { guardLoopbackDials } from './loopback-guard.js'
+
+// Every test process that loads the helpers fails the moment anything in it dials beyond 127.0.0.0/8 or ::1.
+guardLoopbackDials()
 
 /** Two tokens every test app accepts. */
 export const TOKENS = ['test-token-one-0123456789', 'test-token-two-0123456789'] as const

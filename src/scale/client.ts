@@ -7,7 +7,7 @@ import { AppError } from '../errors.js'
 import type { Log } from '../logger.js'
 import { checkMethod, canonicalTarget, type ApiMethod, type ApiTarget, type QueryParams } from './canonical-path.js'
 import { isValidSessionId, SessionStore, type Session } from './session-store.js'
-import { ClusterNodes, hostOf } from './nodes.js'
+import { ClusterNodes, failoverPolicy, hostOf, type FailoverPolicy } from './nodes.js'
 import { buildTlsConnector, isConnectFailure, ScaleTlsError, tlsPolicyFor } from './tls.js'
 import { apiError, errorCode, isConnectionReset, mapTransportError, summarise, type CallSite } from './upstream-errors.js'
 import { UPDATE_STATUS_PATH, UpdateWatcher, type StatusReading, type UpdateStatus } from './update-status.js'
@@ -150,6 +150,8 @@ export class HyperCoreClient {
   readonly host: string
   /** The cluster's origin, e.g. `https://10.0.0.5`. */
   readonly url: string
+  /** Which node addresses calls may move to (SCALE_NODES always; those from `GET /Node` only when every node proves itself). */
+  readonly failover: FailoverPolicy
   readonly #config: ClusterConfig
   readonly #dispatcher: Agent
   readonly #log: Log
@@ -194,8 +196,10 @@ export class HyperCoreClient {
     if (policy.mode === 'insecure' && this.url.startsWith('https:')) {
       this.#log.warn({ cluster: this.host }, 'SCALE_INSECURE_TLS=true: the cluster\'s TLS certificate is NOT verified; anyone on the network path can read the password and session. Prefer SCALE_TLS_FINGERPRINT.')
     }
-    this.#nodes = new ClusterNodes(this.url, config.nodes)
-    this.#discover = opts.discoverNodes ?? false
+    this.failover = failoverPolicy(this.url, policy.mode, config.nodes)
+    this.#nodes = new ClusterNodes(this.url, config.nodes, { learn: this.failover.learn })
+    this.#discover = (opts.discoverNodes ?? false) && this.failover.learn
+    if (opts.discoverNodes === true) this.#log.info({ cluster: this.host, learnsNodes: this.failover.learn }, this.failover.summary)
     this.#dispatcher = new Agent({
       // A third of the deadline (at most 10 s) for TCP and the TLS handshake: a node that takes longer is down, and
       // the rest of the deadline is left for the next node.

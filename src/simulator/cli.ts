@@ -11,7 +11,8 @@ Runs a simulated HyperCore 9.4 cluster on its own, until Ctrl+C.
 
 Options:
   --port N             port to listen on (default 0: any free port)
-  --host H             address to listen on (default 127.0.0.1)
+  --host H             address to listen on (default 127.0.0.1); on a 127.x address the three nodes listen
+                       on it and the two after it (127.0.0.1-3), which GET /Node reports as lanIP
   --vms N              number of VMs to seed (default ${DEFAULT_VMS})
   --seed N             seed of the generated data (default ${DEFAULT_SEED})
   --http               serve plain HTTP instead of HTTPS

@@ -60,8 +60,27 @@ export class FrontDoors {
   async open (nodeUUID: string, host: string, port: number): Promise<number> {
     const door: Door = { endpoint: { nodeUUID, host, port, up: false }, server: undefined, sockets: new Set() }
     this.#doors.set(nodeUUID, door)
-    await this.#listen(door, port)
+    try {
+      await this.#listen(door, port)
+    } catch (err) {
+      this.#doors.delete(nodeUUID)
+      throw err
+    }
     return door.endpoint.port
+  }
+
+  /** Files an opened listener under another name: doors open before the nodes they serve have UUIDs. */
+  assign (key: string, nodeUUID: string): void {
+    this.#door(key).endpoint.nodeUUID = nodeUUID
+    const entries = [...this.#doors].map(([k, door]): [string, Door] => [k === key ? nodeUUID : k, door])
+    this.#doors.clear()
+    for (const [k, door] of entries) this.#doors.set(k, door)
+  }
+
+  /** Closes every listener and forgets them all, to open a new set. */
+  async forget (): Promise<void> {
+    await this.closeAll()
+    this.#doors.clear()
   }
 
   /** Every node's endpoint, in the order they were opened. */

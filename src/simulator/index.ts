@@ -27,7 +27,11 @@ export { DEFAULT_UPDATE_PHASES_MS, type ClusterUpdate, type UpdatePhase, type Up
 
 /** How to start a simulated HyperCore 9.4 cluster; every field is optional. */
 export interface SimulatorOptions {
-  /** Address to listen on (default 127.0.0.1); ignored when `nodeAddresses` is given. */
+  /**
+   * Address to listen on (default 127.0.0.1); ignored when `nodeAddresses` is given. On a 127.x address the three
+   * nodes listen on it and the next two addresses (127.0.0.1-3 by default), which `GET /Node` reports as `lanIP`;
+   * elsewhere (a wildcard, ::1, a name) one listener serves every node and each reports that one address.
+   */
   host?: string
   /** Port to listen on (default 0: any free port); with `nodeAddresses`, every node gets this port when it is free. */
   port?: number
@@ -120,6 +124,61 @@ function urlHost (host: string): string {
   return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host
 }
 
+// The addresses the default three nodes listen on: a loopback host and the two after it, else the one host.
+function defaultNodeHosts (host: string): string[] {
+  const loopback = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host)
+  if (loopback === null || Number(loopback[3]) > 252) return [host]
+  return [0, 1, 2].map((k) => `127.${loopback[1] as string}.${loopback[2] as string}.${Number(loopback[3]) + k}`)
+}
+
+// The address a node served by a shared listener reports: one a client on this machine can reach.
+function reachableHost (host: string): string {
+  return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
+}
+
+const SEEDED_NODES = 3
+const PORT_TRIES = 4
+
+/**
+ * Opens one listener per address (keys `door-<i>`), on one port when it can: a client that learns a node's lanIP
+ * uses the configured port with it. Answers each node's lanIP: its own address, or, for a default node whose
+ * address this system cannot serve on that port (no 127.0.0.2 on macOS), the first listener's address.
+ */
+async function openDoors (doors: FrontDoors, hosts: string[], port: number, explicit: boolean): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    const shared = await doors.open('door-0', hosts[0] as string, port)
+    const lanIPs = [reachableHost(hosts[0] as string)]
+    let retry = false
+    for (const [i, host] of hosts.entries()) {
+      if (i === 0) continue
+      try {
+        await doors.open(`door-${i}`, host, shared)
+        lanIPs.push(host)
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        // Some other listener has the port on this address: with a port of our choosing, try another for all.
+        if (code === 'EADDRINUSE' && port === 0 && attempt < PORT_TRIES) {
+          retry = true
+          break
+        }
+        if (explicit) {
+          if (code !== 'EADDRINUSE') throw err
+          await doors.open(`door-${i}`, host, 0)
+          lanIPs.push(host)
+        } else {
+          if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') throw err
+          lanIPs.push(lanIPs[0] as string)
+        }
+      }
+    }
+    if (!retry) {
+      // One listener for the whole cluster: every seeded node is reached, and reports itself, through it.
+      return explicit ? lanIPs : [...lanIPs, ...Array<string>(Math.max(0, SEEDED_NODES - lanIPs.length)).fill(lanIPs[0] as string)]
+    }
+    await doors.forget()
+  }
+}
+
 function checkOptions (opts: SimulatorOptions): void {
   const invalid = (message: string): AppError => new AppError('SIMULATOR_OPTIONS_INVALID', message, 500)
   const vms = opts.vms ?? DEFAULT_VMS
@@ -147,15 +206,11 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Runn
   const vms = opts.vms ?? DEFAULT_VMS
   const log = opts.logger ?? pino({ level: 'silent' })
   const clock = opts.clock ?? systemClock
-  const perNode = opts.nodeAddresses !== undefined
-  const hosts = opts.nodeAddresses ?? [opts.host ?? '127.0.0.1']
+  const explicit = opts.nodeAddresses !== undefined
+  const hosts = opts.nodeAddresses ?? defaultNodeHosts(opts.host ?? '127.0.0.1')
 
   const catalog = opts.catalog ?? await Catalog.load()
   const seed = opts.seed ?? DEFAULT_SEED
-  const state = seedState({ seed, vms, username, ...(perNode ? { nodeAddresses: hosts } : {}), icosVersion: opts.icosVersion ?? DEFAULT_ICOS_VERSION })
-  const tasks = new TaskEngine({ durationMs: opts.taskDurationMs ?? 1500, log, clock })
-  const sessions = new LoginSessions(opts.sessionIdleMs ?? 12 * 3600 * 1000, clock)
-  const faults = new Faults(createRng(seed ^ 0x5eed), () => { sessions.expireAll() })
   const generated = opts.tls === false ? undefined : await generateCertificate(hosts)
 
   // Listener changes run one after another; whenStable() waits for the queue.
@@ -175,6 +230,24 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Runn
       return false
     }
   }, log)
+  // Listening comes first: each node's lanIP is the address that really serves it.
+  let lanIPs: string[]
+  try {
+    lanIPs = await openDoors(doors, hosts, opts.port ?? 0, explicit)
+  } catch (err) {
+    await doors.closeAll()
+    throw err
+  }
+  const state = seedState({ seed, vms, username, nodeAddresses: lanIPs, icosVersion: opts.icosVersion ?? DEFAULT_ICOS_VERSION })
+  const seededNodes = [...state.nodes.values()]
+  // Without a listener of its own a node is served by the first one (under the first node's name).
+  for (const { nodeUUID: key } of doors.endpoints()) {
+    const node = seededNodes[Number(key.slice('door-'.length))]
+    if (node !== undefined) doors.assign(key, node.uuid)
+  }
+  const tasks = new TaskEngine({ durationMs: opts.taskDurationMs ?? 1500, log, clock })
+  const sessions = new LoginSessions(opts.sessionIdleMs ?? 12 * 3600 * 1000, clock)
+  const faults = new Faults(createRng(seed ^ 0x5eed), () => { sessions.expireAll() })
   let poweredOn = true
 
   const update = new ClusterUpdate({
@@ -249,39 +322,28 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Runn
     startUpdate
   }
 
-  const app = await buildSimulatorServer({
-    sim,
-    sessions,
-    faults,
-    catalog,
-    credentials: { username, password },
-    cluster: control,
-    ...(generated === undefined ? {} : { tls: { key: generated.key, cert: generated.pem } }),
-    logger: log
-  })
-  await app.ready()
+  let app: Awaited<ReturnType<typeof buildSimulatorServer>>
+  try {
+    app = await buildSimulatorServer({
+      sim,
+      sessions,
+      faults,
+      catalog,
+      credentials: { username, password },
+      cluster: control,
+      ...(generated === undefined ? {} : { tls: { key: generated.key, cert: generated.pem } }),
+      logger: log
+    })
+    await app.ready()
+  } catch (err) {
+    tasks.close()
+    update.close()
+    await doors.closeAll()
+    throw err
+  }
   target.server = app.server
   doors.setBehaviour(() => update.connectionBehaviour())
   const scheme = generated === undefined ? 'http' : 'https'
-  // Without per-node addresses one listener serves the whole cluster (under the first node's name).
-  const nodeUUIDs = perNode ? nodeRecords().map((n) => n.uuid) : [nodeRecords()[0]?.uuid ?? 'cluster']
-  let port = opts.port ?? 0
-  try {
-    for (const [i, host] of hosts.entries()) {
-      try {
-        port = await doors.open(nodeUUIDs[i] as string, host, port)
-      } catch (err) {
-        // Another node's address may already use this port; any free one will do then.
-        if (i === 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
-        await doors.open(nodeUUIDs[i] as string, host, 0)
-      }
-    }
-  } catch (err) {
-    await doors.closeAll()
-    tasks.close()
-    await app.close()
-    throw err
-  }
   const first = doors.endpoints()[0] as { host: string, port: number }
   const url = `${scheme}://${urlHost(first.host)}:${first.port}`
 

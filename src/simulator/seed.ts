@@ -10,7 +10,7 @@ export interface SeedOptions {
   vms: number
   /** The account the simulator accepts; it appears as a User with the Admin role. */
   username: string
-  /** The nodes' `lanIP` addresses, one node each (default three nodes on 10.100.20.11-13). */
+  /** The nodes' `lanIP` addresses, one node each (default three nodes on 127.0.0.1-3, where the simulator listens). */
   nodeAddresses?: string[]
   /** The HyperCore version the cluster reports (default 9.4.30.217736). */
   icosVersion?: string
@@ -77,14 +77,14 @@ export function seedState (opts: SeedOptions): SimulatorState {
   const clusterUUID = state.newUUID()
   c('Cluster', { uuid: clusterUUID, clusterName: 'hc3-prod', icosVersion: opts.icosVersion ?? DEFAULT_ICOS_VERSION, filesystemID: rng.hex(16), brand: 'Scale Computing', isRESTAPIEnabled: true })
 
-  const lanIPs = opts.nodeAddresses ?? ['10.100.20.11', '10.100.20.12', '10.100.20.13']
+  const lanIPs = opts.nodeAddresses ?? ['127.0.0.1', '127.0.0.2', '127.0.0.3']
   const nodes: SimRecord[] = []
   for (let i = 1; i <= lanIPs.length; i++) {
     nodes.push(c('Node', {
       uuid: state.newUUID(),
       peerID: i,
       lanIP: lanIPs[i - 1] as string,
-      backplaneIP: `10.100.99.${10 + i}`,
+      backplaneIP: `127.0.99.${10 + i}`,
       hostname: `hc3-node${i}`,
       serialNumber: `HC3-${rng.hex(8).toUpperCase()}`,
       model: 'HE500',
@@ -198,7 +198,7 @@ export function seedState (opts: SeedOptions): SimulatorState {
     if (plan.machine !== 'bios') state.attachBlockDevice(vm, newBlockDevice(state, vm, { type: 'NVRAM', capacity: 540_672, createdTimestamp: created }, created))
     if (plan.machine === 'tpm') state.attachBlockDevice(vm, newBlockDevice(state, vm, { type: 'VTPM', capacity: 65_536, createdTimestamp: created }, created))
     if (plan.cdrom !== undefined) state.attachBlockDevice(vm, newBlockDevice(state, vm, { type: 'IDE_CDROM', path: plan.cdrom, createdTimestamp: created }, created))
-    const subnet = plan.vlan === 0 ? '10.100.20' : '172.16.100'
+    const subnet = plan.vlan === 0 ? '127.0.20' : '127.0.100'
     state.attachNetDevice(vm, newNetDevice(state, vm, {
       type: plan.windows && plan.machine === 'bios' ? 'INTEL_E1000' : 'VIRTIO',
       vlan: plan.vlan,
@@ -222,12 +222,14 @@ export function seedState (opts: SeedOptions): SimulatorState {
     }
   })
 
+  // Every address in the seed is in 127/8 (DNS, syslog, backplane, guests, the DR cluster): nothing here, in tests,
+  // benchmarks or a demo, ever dials beyond this machine, even a client that follows an address it was shown.
   // Field names and values as remote_cluster.py reads them (test_remote_cluster.py): replicationOK, remoteNodeUUIDs, ESTABLISHED.
   const dr = c('RemoteClusterConnection', {
     uuid: state.newUUID(),
     remoteClusterInfo: { clusterName: 'hc3-dr', clusterUUID: state.newUUID(), icosVersion: DEFAULT_ICOS_VERSION },
     connectionStatus: 'ESTABLISHED',
-    remoteNodeIPs: ['192.168.50.11', '192.168.50.12', '192.168.50.13'],
+    remoteNodeIPs: ['127.0.50.11', '127.0.50.12', '127.0.50.13'],
     remoteNodeUUIDs: [state.newUUID(), state.newUUID(), state.newUUID()],
     replicationOK: true
   })
@@ -243,12 +245,12 @@ export function seedState (opts: SeedOptions): SimulatorState {
   c('Registration', { uuid: SINGLETON_UUIDS.Registration as string, companyName: 'Example Manufacturing Inc.', contact: 'IT Department', phone: '+1 555 0100', email: 'it@example.com', clusterID, clusterData, clusterDataHash, clusterDataHashAccepted: clusterDataHash })
   c('ClusterRegistrationData', { uuid: state.newUUID(), clusterID, clusterData, clusterDataHash })
 
-  c('DNSConfig', { uuid: SINGLETON_UUIDS.DNSConfig as string, searchDomains: ['corp.example.com'], serverIPs: ['10.100.20.30', '10.100.20.31'] })
-  c('TimeSource', { uuid: SINGLETON_UUIDS.TimeSource as string, host: 'pool.ntp.org' })
+  c('DNSConfig', { uuid: SINGLETON_UUIDS.DNSConfig as string, searchDomains: ['corp.example.com'], serverIPs: ['127.0.20.30', '127.0.20.31'] })
+  c('TimeSource', { uuid: SINGLETON_UUIDS.TimeSource as string, host: 'ntp.corp.example.com' })
   c('TimeZone', { uuid: SINGLETON_UUIDS.TimeZone as string, timeZone: 'America/Chicago' })
   c('AlertSMTPConfig', { uuid: SINGLETON_UUIDS.AlertSMTPConfig as string, smtpServer: 'smtp.corp.example.com', port: 25, useSSL: false, useAuth: false, authUser: '', authPassword: '', fromAddress: 'hc3-prod@corp.example.com' })
   c('AlertEmailTarget', { uuid: state.newUUID(), alertTagUUID: state.newUUID(), emailAddress: 'it-alerts@example.com', resendDelay: 86_400, silentPeriod: 900 })
-  c('AlertSyslogTarget', { uuid: state.newUUID(), alertTagUUID: state.newUUID(), host: '10.100.20.60', port: 514, protocol: 'SYSLOG_PROTOCOL_UDP', resendDelay: 86_400, silentPeriod: 900 })
+  c('AlertSyslogTarget', { uuid: state.newUUID(), alertTagUUID: state.newUUID(), host: '127.0.20.60', port: 514, protocol: 'SYSLOG_PROTOCOL_UDP', resendDelay: 86_400, silentPeriod: 900 })
   c('MonitoringConfig', { uuid: state.newUUID(), clusterName: 'hc3-prod', interval: 60, publishers: [], subscribers: [] })
   c('OIDCConfig', {
     uuid: SINGLETON_UUIDS.OIDCConfig as string,

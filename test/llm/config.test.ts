@@ -39,7 +39,7 @@ test('a base URL and a model: trailing slash dropped, default timeout, no key', 
   assert.deepEqual(readLlmConfig({ LLM_BASE_URL: ' http://127.0.0.1:11434/v1/ ', LLM_MODEL: ' qwen3:4b ' }), {
     baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen3:4b', timeoutMs: DEFAULT_LLM_TIMEOUT_MS
   })
-  assert.equal(readLlmConfig({ ...BASE, LLM_BASE_URL: 'https://llm.example.com' })?.baseUrl, 'https://llm.example.com')
+  assert.equal(readLlmConfig({ ...BASE, LLM_BASE_URL: 'https://localhost:8443' })?.baseUrl, 'https://localhost:8443')
   assert.equal(readLlmConfig({ ...BASE, LLM_TIMEOUT_MS: '2500' })?.timeoutMs, 2500)
 })
 

@@ -372,7 +372,7 @@ test('a session file for another cluster or user is ignored with a warning', asy
   const dir = await tempDir(t)
   const sessionFile = join(dir, 'session.json')
   const now = new Date().toISOString()
-  for (const foreign of [{ cluster: 'https://10.9.9.9', username: fake.username }, { cluster: fake.url, username: 'someone-else' }]) {
+  for (const foreign of [{ cluster: 'https://127.9.9.9', username: fake.username }, { cluster: fake.url, username: 'someone-else' }]) {
     await writeFile(sessionFile, JSON.stringify({ version: 1, ...foreign, sessionId: 'abcdef123456', createdAt: now, lastUsedAt: now }))
     const { logger, text } = captureLogs()
     const client = clientFor(t, await configFor(fake, { sessionFile }), { log: logger })

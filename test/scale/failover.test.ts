@@ -29,25 +29,28 @@ function healthy (cluster: MisbehavingCluster, name: string): void {
 }
 
 test('the node list: configured first, SCALE_NODES, then lanIPs from GET /Node with the configured scheme and port; junk is ignored', () => {
-  const nodes = new ClusterNodes('https://10.0.0.5:8443', ['https://10.0.0.9'])
-  const added = nodes.learn([{ lanIP: '10.0.0.5' }, { lanIP: '10.0.0.6' }, { lanIP: 'fe80::7' }, { lanIP: '' }, { lanIP: '0.0.0.0' }, { lanIP: 'a b' }, { lanIP: 'x/../y' }, { lanIP: 42 }, null, 'nope'])
-  assert.deepEqual(added, ['https://10.0.0.6:8443', 'https://[fe80::7]:8443'])
-  assert.deepEqual(nodes.list(), ['https://10.0.0.5:8443', 'https://10.0.0.9', 'https://10.0.0.6:8443', 'https://[fe80::7]:8443'])
-  assert.deepEqual(nodes.learn({ lanIP: '10.0.0.8' }), [], 'not a list')
-  nodes.use('https://10.0.0.6:8443')
-  assert.equal(nodes.current, 'https://10.0.0.6:8443')
-  assert.deepEqual(nodes.order(), ['https://10.0.0.6:8443', 'https://[fe80::7]:8443', 'https://10.0.0.5:8443', 'https://10.0.0.9'])
-  nodes.learn(Array.from({ length: 40 }, (_, i) => ({ lanIP: `10.1.0.${i}` })))
+  const nodes = new ClusterNodes('https://127.0.0.5:8443', ['https://127.0.0.9'])
+  const added = nodes.learn([{ lanIP: '127.0.0.5' }, { lanIP: '127.0.0.6' }, { lanIP: '::1' }, { lanIP: '' }, { lanIP: '0.0.0.0' }, { lanIP: 'a b' }, { lanIP: 'x/../y' }, { lanIP: 42 }, null, 'nope'])
+  assert.deepEqual(added, ['https://127.0.0.6:8443', 'https://[::1]:8443'])
+  assert.deepEqual(nodes.list(), ['https://127.0.0.5:8443', 'https://127.0.0.9', 'https://127.0.0.6:8443', 'https://[::1]:8443'])
+  assert.deepEqual(nodes.learn({ lanIP: '127.0.0.8' }), [], 'not a list')
+  nodes.use('https://127.0.0.6:8443')
+  assert.equal(nodes.current, 'https://127.0.0.6:8443')
+  assert.deepEqual(nodes.order(), ['https://127.0.0.6:8443', 'https://[::1]:8443', 'https://127.0.0.5:8443', 'https://127.0.0.9'])
+  nodes.learn(Array.from({ length: 40 }, (_, i) => ({ lanIP: `127.1.0.${i}` })))
   assert.equal(nodes.list().length, 16, 'bounded')
+  const deaf = new ClusterNodes('https://127.0.0.5', ['https://127.0.0.9'], { learn: false })
+  assert.deepEqual(deaf.learn([{ lanIP: '127.0.0.6' }]), [])
+  assert.deepEqual(deaf.list(), ['https://127.0.0.5', 'https://127.0.0.9'])
 })
 
 test('SCALE_NODES takes addresses with SCALE_HOST\'s scheme and port; SCALE_TLS_FINGERPRINT takes several pins', () => {
-  const base = { MCP_BEARER_TOKEN: 'a-test-token-0123456789', SCALE_HOST: 'https://10.0.0.5:8443', SCALE_USERNAME: 'admin', SCALE_PASSWORD: 'pw' }
-  assert.deepEqual(loadConfig({ ...base, SCALE_NODES: '10.0.0.6, 10.0.0.7:9443, https://hc3.example, fe80::1' }).cluster?.nodes,
-    ['https://10.0.0.6:8443', 'https://10.0.0.7:9443', 'https://hc3.example', 'https://[fe80::1]:8443'])
+  const base = { MCP_BEARER_TOKEN: 'a-test-token-0123456789', SCALE_HOST: 'https://127.0.0.5:8443', SCALE_USERNAME: 'admin', SCALE_PASSWORD: 'pw' }
+  assert.deepEqual(loadConfig({ ...base, SCALE_NODES: '127.0.0.6, 127.0.0.7:9443, https://localhost, ::1' }).cluster?.nodes,
+    ['https://127.0.0.6:8443', 'https://127.0.0.7:9443', 'https://localhost', 'https://[::1]:8443'])
   assert.equal(loadConfig(base).cluster?.nodes, undefined)
-  assert.throws(() => loadConfig({ ...base, SCALE_NODES: '10.0.0.6/x' }), /SCALE_NODES/)
-  assert.throws(() => loadConfig({ ...base, SCALE_NODES: 'ftp://10.0.0.6' }), /SCALE_NODES/)
+  assert.throws(() => loadConfig({ ...base, SCALE_NODES: '127.0.0.6/x' }), /SCALE_NODES/)
+  assert.throws(() => loadConfig({ ...base, SCALE_NODES: 'ftp://127.0.0.6' }), /SCALE_NODES/)
   const a = 'ab'.repeat(32)
   const b = 'CD:'.repeat(31) + 'CD'
   assert.equal(loadConfig({ ...base, SCALE_TLS_FINGERPRINT: `${a}, sha256 Fingerprint=${b}` }).cluster?.tlsFingerprint, `${'AB:'.repeat(31)}AB,${b}`)
@@ -87,6 +90,37 @@ test('a node taken down: calls move to the next node learned from GET /Node, say
   const res = await app.inject({ method: 'POST', url: '/run_api', headers: auth, payload: { query: '/Node', fields: ['lanIP'] } })
   assert.equal(res.statusCode, 200, res.body)
   assert.ok((res.json().notes as string[]).includes(`Answered by cluster node 127.0.0.2:${two.port}: calls moved there when 127.0.0.1:${one.port} stopped answering.`), res.body)
+})
+
+test('without a pin or CA every node proves (SCALE_INSECURE_TLS=true, plain http), calls never go to addresses GET /Node reports; SCALE_NODES ones are used', async (t) => {
+  const startLine = (lines: string[]): { msg: string, learnsNodes?: boolean } | undefined =>
+    lines.map((l) => JSON.parse(l) as { msg: string, learnsNodes?: boolean }).find((l) => l.learnsNodes !== undefined)
+  for (const tls of [true, false]) {
+    const sim = await startTestSimulator(t, { nodeAddresses: ADDRESSES, tls })
+    const [one, two] = sim.nodes.list()
+    assert.ok(one !== undefined && two !== undefined)
+    const { logger, lines } = captureLogs()
+    const trusting = clientFor(t, clusterConfigFor(sim, { timeoutMs: 5000, tlsFingerprint: undefined, insecureTls: tls }), { log: logger, discoverNodes: true })
+    assert.equal(trusting.failover.learn, false)
+    const said = startLine(lines)
+    assert.equal(said?.learnsNodes, false)
+    assert.match(said?.msg ?? '', tls ? /SCALE_INSECURE_TLS=true/ : /plain http/)
+    assert.deepEqual(await trusting.discoverNodes(), [`127.0.0.1:${one.port}`], 'what the cluster reports is not used')
+
+    const origin = `${new URL(sim.url).protocol}//127.0.0.2:${two.port}`
+    const listed = clientFor(t, clusterConfigFor(sim, { timeoutMs: 5000, tlsFingerprint: undefined, insecureTls: tls, nodes: [origin] }), { discoverNodes: true })
+    assert.deepEqual(listed.knownNodes(), [`127.0.0.1:${one.port}`, `127.0.0.2:${two.port}`])
+    assert.equal((await listed.call('GET', '/Cluster')).status, 200)
+    await sim.nodes.down(one.lanIP)
+    assert.equal((await rejection(trusting.call('GET', '/Cluster'))).code, 'SCALE_UNREACHABLE')
+    assert.equal((await listed.call('GET', '/Cluster')).node, `127.0.0.2:${two.port}`)
+  }
+  const { logger, lines } = captureLogs()
+  const sim = await startTestSimulator(t, { nodeAddresses: ADDRESSES })
+  const pinned = clientFor(t, clusterConfigFor(sim, { timeoutMs: 5000 }), { log: logger, discoverNodes: true })
+  assert.equal(pinned.failover.learn, true)
+  assert.equal(startLine(lines)?.learnsNodes, true)
+  assert.match(pinned.failover.summary, /pinned certificate/)
 })
 
 test('a change whose connection dropped after it was sent is not sent to another node; a read moves on', async (t) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { interpretReading, UpdateWatcher, type StatusReading } from '../../src/scale/update-status.js'
 
-const NODE = '10.0.0.5'
+const NODE = '127.0.0.5'
 
 function file (doc: unknown): StatusReading {
   return { kind: 'answer', status: 200, data: doc, json: true, node: NODE }

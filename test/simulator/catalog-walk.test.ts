@@ -48,7 +48,7 @@ async function bodyFor (sim: RunningSimulator, op: CatalogOperation, current: ()
     'POST /AlertSyslogTarget': { host: 'syslog2.example.com' },
     'POST /NucleusKey': { value: 'walk-key' },
     'POST /Cluster/shutdown': { forceShutdown: false },
-    'POST /DNSConfig': { serverIPs: ['1.1.1.1'] },
+    'POST /DNSConfig': { serverIPs: ['127.0.0.53'] },
     'POST /ISO': { name: 'walk.iso', readyForInsert: false },
     'POST /MonitoringConfig': { interval: 60 },
     'POST /OIDCConfig': { configurationURL: 'https://idp.example.com/.well-known/openid-configuration', scopes: 'openid' },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createServer, type AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import type { SimRecord } from '../../src/simulator/index.js'
 import { basicAuth, createSimClient, simFetch, startTestSimulator } from '../simulator-helper.js'
@@ -69,7 +70,28 @@ test('the control API takes a node down and brings it back; unknown nodes are 40
   assert.equal(sim.nodes.list()[2]?.up, false)
   const back = await control.raw('POST', '/__simulator/nodes/127.0.0.3/up', undefined, basicAuth(sim))
   assert.equal((back.json as { up: boolean }).up, true)
-  assert.equal((await control.raw('POST', '/__simulator/nodes/10.9.9.9/down', undefined, basicAuth(sim))).status, 404)
+  assert.equal((await control.raw('POST', '/__simulator/nodes/127.0.0.99/down', undefined, basicAuth(sim))).status, 404)
+})
+
+test('by default the three nodes listen on 127.0.0.1-3 on one port; one whose address is taken on that port reports the first', async (t) => {
+  const plain = await startTestSimulator(t)
+  const port = new URL(plain.url).port
+  assert.deepEqual(plain.nodes.list().map((n) => `${n.host}:${n.port}`), ADDRESSES.map((a) => `${a}:${port}`))
+  assert.deepEqual([...plain.state.nodes.values()].map((n) => n.lanIP), ADDRESSES)
+
+  // Something else holds 127.0.0.2 on the port asked for: node 2 is served, and reports itself, through node 1's listener.
+  const squatter = createServer()
+  await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.2', resolve))
+  t.after(() => new Promise((resolve) => squatter.close(resolve)))
+  const taken = (squatter.address() as AddressInfo).port
+  const sim = await startTestSimulator(t, { port: taken })
+  assert.deepEqual(sim.nodes.list().map((n) => `${n.host}:${n.port}:${String(n.up)}`), [`127.0.0.1:${taken}:true`, `127.0.0.3:${taken}:true`])
+  assert.deepEqual([...sim.state.nodes.values()].map((n) => n.lanIP), ['127.0.0.1', '127.0.0.1', '127.0.0.3'])
+
+  // A host outside 127/8 (here a name): one listener, and every node reports it.
+  const named = await startTestSimulator(t, { host: 'localhost', tls: false })
+  assert.equal(named.nodes.list().length, 1)
+  assert.deepEqual([...named.state.nodes.values()].map((n) => n.lanIP), ['localhost', 'localhost', 'localhost'])
 })
 
 test('bad node address lists are refused', async (t) => {

@@ -294,7 +294,7 @@ test('settings records carry latestTaskTag: {} until a task touches them, then t
     assert.ok(records.length > 0, collection)
     for (const record of records) assert.deepEqual(record.latestTaskTag, {}, `${collection} ${record.uuid}`)
   }
-  const edit = await settled(client, await client.call('PATCH', '/DNSConfig/dnsconfig_guid', { serverIPs: ['9.9.9.9'] }))
+  const edit = await settled(client, await client.call('PATCH', '/DNSConfig/dnsconfig_guid', { serverIPs: ['127.0.0.54'] }))
   const dns = await getOne(client, '/DNSConfig/dnsconfig_guid')
   const latest = dns.latestTaskTag as TaskTagStatus
   assert.equal(latest.taskTag, ((await client.call('GET', '/TaskTag')).json as TaskTagStatus[]).at(-1)?.taskTag)

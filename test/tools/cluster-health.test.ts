@@ -7,7 +7,7 @@ test('cluster_health on the seeded cluster: its name and version, three nodes, t
   const body = await s.ok('cluster_health', {}, 'reader')
   assert.equal(body.cluster, 'hc3-prod')
   assert.equal(body.version, '9.4.30.217736')
-  assert.deepEqual(body.nodes.map((n: { node: string, online: boolean }) => [n.node, n.online]), [['10.100.20.11', true], ['10.100.20.12', true], ['10.100.20.13', true]])
+  assert.deepEqual(body.nodes.map((n: { node: string, online: boolean }) => [n.node, n.online]), [['127.0.0.1', true], ['127.0.0.2', true], ['127.0.0.3', true]])
   for (const node of body.nodes) {
     assert.match(node.cpu, /^\d+(\.\d)?%$/)
     assert.match(node.memory, /^\d+% of 512 GiB$/)
@@ -15,12 +15,12 @@ test('cluster_health on the seeded cluster: its name and version, three nodes, t
   }
   assert.equal(body.nodes.reduce((sum: number, n: { vms: number }) => sum + n.vms, 0), 9, 'eight running VMs and one paused one hold a node')
   assert.deepEqual(body.conditions.map((c: { severity: string, name: string }) => `${c.severity} ${c.name}`), ['WARNING DriveTemperatureHigh', 'NOTICE SnapshotScheduleMissed'])
-  assert.equal(body.conditions[0].node, '10.100.20.12')
+  assert.equal(body.conditions[0].node, '127.0.0.2')
   assert.deepEqual(body.vms, { total: 12, byState: [{ state: 'RUNNING', count: 8 }, { state: 'SHUTOFF', count: 2 }, { state: 'CRASHED', count: 1 }, { state: 'PAUSED', count: 1 }] })
   assert.deepEqual(body.drivesNotHealthy, [])
   assert.equal(body.update.state, 'unknown', 'a cluster that never updated has no status file')
   assert.deepEqual(body.problems, [
-    'WARNING DriveTemperatureHigh on 10.100.20.12: A drive in the node runs hotter than 55 °C',
+    'WARNING DriveTemperatureHigh on 127.0.0.2: A drive in the node runs hotter than 55 °C',
     '1 VM(s) CRASHED: k8s-worker-03.'
   ])
   assert.equal(body.ok, false)
@@ -41,11 +41,11 @@ test('cluster_health raises an injected condition and a failed drive, most serio
 
   const sick = await s.ok('cluster_health', {})
   assert.deepEqual(sick.conditions.map((c: { severity: string, name: string, node: string }) => `${c.severity} ${c.name} ${c.node}`), [
-    'ERROR PowerSupplyFailure 10.100.20.13', 'WARNING DriveTemperatureHigh 10.100.20.12', 'NOTICE SnapshotScheduleMissed '
+    'ERROR PowerSupplyFailure 127.0.0.3', 'WARNING DriveTemperatureHigh 127.0.0.2', 'NOTICE SnapshotScheduleMissed '
   ])
-  assert.deepEqual(sick.drivesNotHealthy, [{ node: '10.100.20.13', slot: 2, type: 'HDD', model: drive.model, serialNumber: drive.serialNumber, problem: `reported unhealthy, 12 errors, ${String(drive.temperature)} °C` }])
-  assert.match(sick.problems[0], /^ERROR PowerSupplyFailure on 10\.100\.20\.13: A power supply failed$/)
-  assert.ok(sick.problems.some((p: string) => p.startsWith('Drive in slot 2 of node 10.100.20.13 (HDD')), JSON.stringify(sick.problems))
+  assert.deepEqual(sick.drivesNotHealthy, [{ node: '127.0.0.3', slot: 2, type: 'HDD', model: drive.model, serialNumber: drive.serialNumber, problem: `reported unhealthy, 12 errors, ${String(drive.temperature)} °C` }])
+  assert.match(sick.problems[0], /^ERROR PowerSupplyFailure on 127\.0\.0\.3: A power supply failed$/)
+  assert.ok(sick.problems.some((p: string) => p.startsWith('Drive in slot 2 of node 127.0.0.3 (HDD')), JSON.stringify(sick.problems))
   assert.equal(sick.ok, false)
 
   // Everything put right: nothing raised above NOTICE, every drive healthy, no VM crashed.
@@ -67,10 +67,10 @@ test('cluster_health names an offline node and an update in progress', async (t)
   s.sim.startUpdate()
   s.clock.advance(7_500)
   const body = await s.ok('cluster_health', {})
-  assert.equal(body.nodes.find((n: { node: string }) => n.node === '10.100.20.12').online, false)
+  assert.equal(body.nodes.find((n: { node: string }) => n.node === '127.0.0.2').online, false)
   assert.equal(body.update.state, 'updating')
   assert.equal(body.update.phase, 'preparing')
   assert.match(body.problems[0], /^An update .*is in progress.*preparing: the API may hang or refuse changes until it is done\.$/)
-  assert.ok(body.problems.includes('Node 10.100.20.12 is offline.'), JSON.stringify(body.problems))
+  assert.ok(body.problems.includes('Node 127.0.0.2 is offline.'), JSON.stringify(body.problems))
   assert.match(body.summary, /2 of 3 nodes online/)
 })

@@ -40,7 +40,7 @@ test('an action the VM has already taken is answered changed=false with nothing 
   const noNode = await s.call('vm_action', { vm: 'web01', action: 'LIVEMIGRATE' })
   assert.equal(noNode.statusCode, 400)
   assert.deepEqual(noNode.json().details.fields.map((f: { field: string }) => f.field), ['node'])
-  const stray = await s.call('vm_action', { vm: 'web01', action: 'STOP', node: '10.100.20.12' })
+  const stray = await s.call('vm_action', { vm: 'web01', action: 'STOP', node: '127.0.0.2' })
   assert.equal(stray.statusCode, 400)
   assert.equal(s.sim.tasks.list().length, 0, 'not one of these calls reached the cluster as a change')
   assert.equal(s.vm('web01').state, 'RUNNING')
@@ -85,7 +85,7 @@ test('each action that applies is sent, waited for, and answered with the new st
   assert.equal(again.changed, false)
   assert.match(again.notes[0], new RegExp(`already runs on node ${elsewhere.replace(/\./g, '\\.')}`))
 
-  const nowhere = await s.call('vm_action', { vm: 'app01', action: 'LIVEMIGRATE', node: '10.100.20.99' })
+  const nowhere = await s.call('vm_action', { vm: 'app01', action: 'LIVEMIGRATE', node: '127.0.0.99' })
   assert.equal(nowhere.statusCode, 404)
   assert.equal(nowhere.json().code, 'NAME_NOT_FOUND')
   assert.equal(nowhere.json().details.candidates.length, 3)

@@ -35,7 +35,7 @@ test('list_vms filters by part of the name, tag, state and node, any case; total
   assert.equal(limited.returned, 3)
   assert.equal(limited.total, [...s.sim.state.vms.values()].filter((v) => v.tags.split(',').includes('prod')).length)
   assert.match(limited.notes[0], /first 3 of/)
-  const unknown = await s.call('list_vms', { node: '10.9.9.9' })
+  const unknown = await s.call('list_vms', { node: '127.0.0.99' })
   assert.equal(unknown.statusCode, 404)
   assert.equal(unknown.json().code, 'NAME_NOT_FOUND')
 })
