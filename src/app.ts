@@ -45,6 +45,8 @@ export interface AppDeps {
   now?: () => number
   /** The server's metrics; a fresh set unless given (the runtime shares its set with the cluster client). */
   metrics?: Metrics
+  /** Fail a call whose answer does not match its tool's output schema, instead of logging it (tests). */
+  strictOutput?: boolean
 }
 
 /** Options that differ between the server, the OpenAPI emitter and tests. */
@@ -80,7 +82,8 @@ export function buildGate (config: Config, deps: AppDeps, log: Logger | undefine
     metrics: deps.metrics,
     now,
     publishes: publishedBy(config.toolsets),
-    allowSelfApproval: config.safety.allowSelfApproval
+    allowSelfApproval: config.safety.allowSelfApproval,
+    strictOutput: deps.strictOutput
   })
 }
 

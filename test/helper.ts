@@ -49,6 +49,7 @@ export async function buildTestApp (t: TestContext, config: Config = testConfig(
   const app = await buildApp(config, {
     catalog: await testCatalog(),
     clusterInfo: { mode: 'none', cluster: null },
+    strictOutput: true,
     ...deps
   }, { swaggerUi: false, ...opts })
   t.after(() => app.close())

@@ -11,6 +11,7 @@ import { callsDigest, maskConfirmTokens, type ConfirmTokens } from './confirm-to
 import { canApprove, canChange, type Caller, type Role, type Transport } from './identity.js'
 import { maskSecrets } from './mask.js'
 import { normaliseInput } from './normalise.js'
+import { shapeOutput } from './output.js'
 import type { Policy } from './policy.js'
 import { previewCalls, previewText, type CallPreview } from './preview.js'
 import type { GateStore } from './store.js'
@@ -83,6 +84,8 @@ export interface GateOptions {
   /** Counts calls, confirmations and audit failures. */
   metrics?: Metrics
   now?: () => number
+  /** Refuse (rather than log) an answer that does not match its tool's output schema: tests turn it on to find such bugs. */
+  strictOutput?: boolean
   /** Whether the caller who asked for a call may approve it (APPROVAL_ALLOW_SELF); never by default. */
   allowSelfApproval?: boolean
   /** Whether a tool is published (TOOLSETS): one that is not is neither listed nor callable. Every tool when absent. */
@@ -228,7 +231,14 @@ export class Gate {
       }
       throw masked
     }
-    const { value } = maskSecrets(output, { known: this.#known(), byKey: false })
+    const masked = maskSecrets(output, { known: this.#known(), byKey: false }).value
+    // Shaped once here, so every face sends the same fields: those the tool's output schema declares.
+    const { value, problem } = shapeOutput(tool.output, masked)
+    if (problem !== undefined) {
+      this.#opts.metrics?.toolCalls.inc({ tool: name, code: 'OUTPUT_MISMATCH', caller: caller.name })
+      opts.log.error({ tool: name, problem }, 'a tool answer does not match its output schema')
+      if (this.#opts.strictOutput === true) throw new AppError('INTERNAL_ERROR', `${name} answered outside its output schema: ${problem}`)
+    }
     const bytes = Buffer.byteLength(JSON.stringify(value) ?? '')
     if (bytes > this.#opts.answerMaxBytes) opts.log.warn({ tool: name, bytes, budget: this.#opts.answerMaxBytes }, 'an answer is larger than ANSWER_MAX_BYTES')
     if (audited) {
