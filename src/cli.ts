@@ -45,7 +45,8 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<num
   const command = positionals[0] ?? 'start'
   try {
     if (command === 'start') {
-      await runServer(loadConfig(process.env))
+      // npm sets npm_lifecycle_event for the scripts it runs; under `npm start` the server stops with npm.
+      await runServer(loadConfig(process.env), { stopWithParent: process.env.npm_lifecycle_event !== undefined })
       return -1
     }
     if (command === 'mcp') {

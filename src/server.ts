@@ -75,13 +75,25 @@ function framed (lines: string[]): string {
 /** How long in-flight requests get to finish on SIGINT/SIGTERM before the process exits anyway. */
 export const SHUTDOWN_GRACE_MS = 10_000
 
+/** How often a server that stops with its parent looks for it, in ms. */
+export const PARENT_CHECK_MS = 500
+
+/** How the server process is run. */
+export interface RunOptions {
+  /** Stop gracefully, as on SIGTERM, when the process that started this one goes away (under `npm start`). */
+  stopWithParent?: boolean
+}
+
 /** Starts the server and stops it gracefully on SIGINT/SIGTERM: in-flight requests finish, then exit 0. SIGHUP reopens the audit file. */
-export async function runServer (config: Config): Promise<void> {
+export async function runServer (config: Config, opts: RunOptions = {}): Promise<void> {
+  // Taken before the banner: whoever waits for it and then stops our parent must find the server watching.
+  const parent = process.ppid
   const log = createLogger(config.logLevel)
   const server = await startServer(config, log)
   // SIGHUP reopens the audit file (logrotate's convention) instead of stopping the server.
   process.on('SIGHUP', reopenAuditFiles)
-  closeWithGrace({
+  let stopping = false
+  const grace = closeWithGrace({
     delay: SHUTDOWN_GRACE_MS,
     skip: ['SIGHUP'],
     logger: { error: (message: unknown) => log.error({ detail: String(message) }, 'shutdown problem') },
@@ -89,8 +101,29 @@ export async function runServer (config: Config): Promise<void> {
       log.error({ graceMs: delay }, 'forced exit: requests were still running when the shutdown grace period ended')
     }
   }, async function shutdown ({ signal, err }) {
+    stopping = true
     if (err !== undefined) log.error({ err }, 'shutting down after an error')
     else log.info({ signal }, 'shutting down')
     await server.close()
   })
+  if (opts.stopWithParent === true) {
+    onParentGone(parent, () => {
+      // Ctrl-C reaches the whole process group: the shell dies of it too, while we are already stopping.
+      if (stopping) return
+      log.info({ parentPid: parent }, 'shutting down: the process that started the server has gone')
+      grace.close()
+    })
+  }
+}
+
+// npm runs `npm start` as `sh -c "node dist/src/cli.js start"` and passes SIGTERM only to that shell. A shell that
+// neither execs the command nor passes the signal on (dash, the sh of Debian and Ubuntu) dies and leaves the server
+// running under PID 1, holding the port. The parent going away is the only sign of it the server can see.
+function onParentGone (parent: number, gone: () => void): void {
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return
+    clearInterval(timer)
+    gone()
+  }, PARENT_CHECK_MS)
+  timer.unref()
 }
