@@ -144,14 +144,14 @@ test('an empty or blank query is a clear 400 QUERY_EMPTY, not a crash', async ()
   }
 })
 
-test('a 1,000-character query answers quickly with results or a hint', async () => {
+test('a 1,000-character query answers with results or a hint, and nothing past 1,000 characters is read', async () => {
   const catalog = await Catalog.load()
   const long = ('please help me power on the virtual machine that runs our web shop because it went down ' +
     'during the night and nobody noticed until the morning when customers called us about it ').repeat(6).slice(0, 1000)
   assert.equal(long.length, 1000)
-  const start = performance.now()
   const r = searchOperations(catalog, long)
-  assert.ok(performance.now() - start < 500)
+  // The work is bounded by what is read, not by what is sent: a query 100 times longer reads the same 1,000 characters.
+  assert.deepEqual(searchOperations(catalog, long + 'delete everything '.repeat(5000)), r)
   assert.ok(r.results.length > 0)
   assert.ok(top(r.results).includes('POST /VirDomain/action'))
   const noise = searchOperations(catalog, 'x'.repeat(1000))
