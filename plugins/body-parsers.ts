@@ -31,5 +31,5 @@ export default fp(async function bodyParsers (app) {
 }, { name: 'body-parsers', fastify: '5.x' })
 
 function notJson (type: string): AppError {
-  return new AppError('UNSUPPORTED_MEDIA_TYPE', `The body was sent as ${type.split(';')[0] ?? type} and is not a JSON object. Send the tool's arguments as JSON with the header "Content-Type: application/json".`, 415)
+  return new AppError('UNSUPPORTED_MEDIA_TYPE', `The body was sent as ${type.split(';')[0] ?? type} and is not a JSON object. Send the tool's arguments as JSON with the header "Content-Type: application/json".`)
 }

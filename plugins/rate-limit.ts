@@ -41,7 +41,7 @@ export default fp<RateLimitOptions>(async function rateLimitPlugin (app, opts) {
     keyGenerator: (request) => request.caller?.name ?? request.ip,
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder (request, context) {
-      return new AppError('RATE_LIMITED', `Too many calls from "${request.caller?.name ?? 'this client'}": at most ${context.max} a minute (RATE_LIMIT_PER_MINUTE). Try again in ${context.after}.`, 429,
+      return new AppError('RATE_LIMITED', `Too many calls from "${request.caller?.name ?? 'this client'}": at most ${context.max} a minute (RATE_LIMIT_PER_MINUTE). Try again in ${context.after}.`,
         { details: { retryAfterSeconds: Math.ceil(context.ttl / 1000) } })
     }
   })

@@ -12,7 +12,7 @@ export interface ApprovalRoutesOptions {
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) })
 
 function approverOf (request: FastifyRequest): NonNullable<FastifyRequest['caller']> {
-  if (request.caller === null) throw new AppError('UNAUTHORIZED', 'Missing bearer token: send the header "Authorization: Bearer <token>".', 401)
+  if (request.caller === null) throw new AppError('UNAUTHORIZED', 'Missing bearer token: send the header "Authorization: Bearer <token>".')
   return request.caller
 }
 

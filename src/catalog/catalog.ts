@@ -261,7 +261,7 @@ function safeDecode (part: string): string {
 }
 
 function invalid (file: string, problem: string, cause?: unknown): AppError {
-  return new AppError('SCHEMA_FILE_INVALID', `Schema file ${file} ${problem}`, 500, { details: { file }, cause })
+  return new AppError('SCHEMA_FILE_INVALID', `Schema file ${file} ${problem}`, { details: { file }, cause })
 }
 
 async function loadBundled (): Promise<Catalog> {

@@ -148,7 +148,6 @@ function notFound (catalog: Catalog, method: string, path: string): AppError {
   return new AppError(
     'ENDPOINT_NOT_FOUND',
     `${wanted} ${path} is not an operation of the ${catalog.title} ${catalog.version} catalogue.${list !== '' ? ` Nearest: ${list}.` : ' Use query_api to find one.'}`,
-    404,
     { details: { method: wanted, path, suggestions } }
   )
 }

@@ -30,7 +30,7 @@ export function searchOperations (catalog: Catalog, query: string, options: Sear
     q = withMethod[2] as string
   }
   if (q.trim() === '') {
-    throw new AppError('QUERY_EMPTY', `The query is empty. Ask in plain words (e.g. "how do I power on a VM", "add a disk to a VM") or give a path such as /VirDomain. Areas: ${catalog.tags.join(', ')}.`, 400, { details: { tags: catalog.tags } })
+    throw new AppError('QUERY_EMPTY', `The query is empty. Ask in plain words (e.g. "how do I power on a VM", "add a disk to a VM") or give a path such as /VirDomain. Areas: ${catalog.tags.join(', ')}.`, { details: { tags: catalog.tags } })
   }
   const index = getIndex(catalog)
   const keep = (op: CatalogOperation): boolean => method === undefined || op.method === method

@@ -94,14 +94,14 @@ export class AuditLog {
       await next
     } catch (err) {
       this.#log.error({ audit: this.target, cause: (err as NodeJS.ErrnoException).code ?? (err as Error).message }, 'cannot write the audit log; refusing calls that must be audited')
-      throw new AppError('AUDIT_UNAVAILABLE', 'The audit log cannot be written, so the call was not made (the server fails closed). An operator must check SCALE_AUDIT_FILE.', 503)
+      throw new AppError('AUDIT_UNAVAILABLE', 'The audit log cannot be written, so the call was not made (the server fails closed). An operator must check SCALE_AUDIT_FILE.')
     }
   }
 
   /** Recent entries, newest first: decision and result lines of a call are merged into one. */
   async read (query: AuditQuery = {}): Promise<AuditEntry[]> {
     if (this.target === '-') {
-      throw new AppError('AUDIT_NOT_READABLE', 'The audit goes to standard output (SCALE_AUDIT_FILE=-), so this server cannot read it back; read it where the output is collected.', 409)
+      throw new AppError('AUDIT_NOT_READABLE', 'The audit goes to standard output (SCALE_AUDIT_FILE=-), so this server cannot read it back; read it where the output is collected.')
     }
     await this.#queue
     const text = await readTail(this.target)

@@ -101,7 +101,7 @@ export function gatedCluster (binding: AccessBinding): ClusterAccess {
         const key = changeKey(verb, canonical.path, canonical.search, opts.body)
         const left = remaining.get(key) ?? 0
         if (left <= 0) {
-          throw new AppError('PLAN_VIOLATION', `Refused ${verb} ${canonical.path}: the tool did not plan this change, so the policy never approved it.`, 500)
+          throw new AppError('PLAN_VIOLATION', `Refused ${verb} ${canonical.path}: the tool did not plan this change, so the policy never approved it.`)
         }
         remaining.set(key, left - 1)
       }
@@ -117,11 +117,11 @@ export function gatedCluster (binding: AccessBinding): ClusterAccess {
       return await guarded(async () => await client.waitForTask(taskTag, timeoutMs, { ...opts, signal: binding.signal }))
     },
     async login () {
-      if (plan.session !== 'login') throw new AppError('PLAN_VIOLATION', 'Refused a login the tool did not plan.', 500)
+      if (plan.session !== 'login') throw new AppError('PLAN_VIOLATION', 'Refused a login the tool did not plan.')
       return await guarded(async () => await client.login())
     },
     async logout () {
-      if (plan.session !== 'logout') throw new AppError('PLAN_VIOLATION', 'Refused a logout the tool did not plan.', 500)
+      if (plan.session !== 'logout') throw new AppError('PLAN_VIOLATION', 'Refused a logout the tool did not plan.')
       return await guarded(async () => await client.logout())
     },
     async session () {

@@ -168,10 +168,10 @@ export class Gate {
     const { caller } = opts
     const tool = this.#tools.get(name)
     const base = { id: randomUUID(), caller: caller.name, role: caller.role, transport: opts.transport, tool: name }
-    if (tool === undefined) throw new AppError('NOT_FOUND', `There is no tool named ${JSON.stringify(name)}.`, 404)
-    if (!this.#publishes(name)) throw new AppError('NOT_FOUND', `${name} is not published here: the server's TOOLSETS setting leaves out its toolset.`, 404)
+    if (tool === undefined) throw new AppError('NOT_FOUND', `There is no tool named ${JSON.stringify(name)}.`)
+    if (!this.#publishes(name)) throw new AppError('NOT_FOUND', `${name} is not published here: the server's TOOLSETS setting leaves out its toolset.`)
     if (!toolVisibleTo(tool, caller.role)) {
-      const error = new AppError('FORBIDDEN', `${name} is not available to the caller "${caller.name}" (role ${caller.role}); it needs the role ${(tool.roles ?? []).join(' or ')}.`, 403)
+      const error = new AppError('FORBIDDEN', `${name} is not available to the caller "${caller.name}" (role ${caller.role}); it needs the role ${(tool.roles ?? []).join(' or ')}.`)
       await this.#auditRefusal(base, [], undefined, error)
       throw error
     }
@@ -179,7 +179,7 @@ export class Gate {
     const { input: rawInput, confirm } = takeConfirm(raw, tool)
     const input = normaliseInput(name, tool.input, rawInput)
     if (tool.requiresCluster && this.#opts.cluster === undefined) {
-      throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured: set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD, or start without SCALE_HOST to use the embedded simulator.', 503)
+      throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured: set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD, or start without SCALE_HOST to use the embedded simulator.')
     }
 
     const readsOnly = this.#access(caller, { calls: [] }, opts.signal)
@@ -265,13 +265,13 @@ export class Gate {
     const record = await this.#approvalRecord(id)
     // Four eyes: whoever asked for the call may withdraw it, but never be the one who lets it run.
     if (verdict === 'approve' && record.caller === approver.name && this.#opts.allowSelfApproval !== true) {
-      const error = new AppError('SELF_APPROVAL', `${approver.name} asked for this call and so cannot approve it; another admin or approver must. (A single-admin server can allow it with APPROVAL_ALLOW_SELF=true.)`, 403)
+      const error = new AppError('SELF_APPROVAL', `${approver.name} asked for this call and so cannot approve it; another admin or approver must. (A single-admin server can allow it with APPROVAL_ALLOW_SELF=true.)`)
       await this.#auditApprovalRefusal(approver, id, error, record)
       throw error
     }
     const next: ApprovalRecord = { ...record, status: verdict === 'approve' ? 'approved' : 'rejected', decidedBy: approver.name, decidedAt: this.#iso() }
     const done = await this.#opts.store.replaceIf<ApprovalRecord>(approvalKey(id), (current) => current.status === 'pending', next)
-    if (!done) throw new AppError('APPROVAL_DECIDED', `This request was already ${record.status} by ${record.decidedBy ?? 'someone'}.`, 409)
+    if (!done) throw new AppError('APPROVAL_DECIDED', `This request was already ${record.status} by ${record.decidedBy ?? 'someone'}.`)
     this.#step(verdict === 'approve' ? 'person-approved' : 'person-rejected')
     await this.#write({
       id: randomUUID(),
@@ -290,13 +290,13 @@ export class Gate {
 
   async #approvalRecord (id: string): Promise<ApprovalRecord> {
     const record = await this.#opts.store.get<ApprovalRecord>(approvalKey(id))
-    if (record === undefined) throw new AppError('NOT_FOUND', 'No such approval request: it expired or never existed. Ask for the call again.', 404)
+    if (record === undefined) throw new AppError('NOT_FOUND', 'No such approval request: it expired or never existed. Ask for the call again.')
     return record
   }
 
   async #requireApprover (caller: Caller, id: string): Promise<void> {
     if (!canApprove(caller.role)) {
-      const error = new AppError('FORBIDDEN', `Only an admin or approver may see and decide approvals; the caller "${caller.name}" has the role ${caller.role}.`, 403)
+      const error = new AppError('FORBIDDEN', `Only an admin or approver may see and decide approvals; the caller "${caller.name}" has the role ${caller.role}.`)
       await this.#auditApprovalRefusal(caller, id, error)
       throw error
     }
@@ -334,7 +334,7 @@ export class Gate {
           'other-caller': 'it was issued to another caller',
           'other-call': 'it was issued for a different call (another path, method or payload)'
         }[checked.problem]
-        const error = new AppError('CONFIRMATION_INVALID', `The confirm token was refused: ${why}. Call ${tool.name} again without confirm to get a new preview and token.`, 409, { details: { reason: checked.problem } })
+        const error = new AppError('CONFIRMATION_INVALID', `The confirm token was refused: ${why}. Call ${tool.name} again without confirm to get a new preview and token.`, { details: { reason: checked.problem } })
         await this.#auditRefusal(base, calls, payload, error)
         throw error
       }
@@ -343,19 +343,19 @@ export class Gate {
       if (approvalId !== undefined) {
         const record = await store.get<ApprovalRecord>(approvalKey(approvalId))
         if (record === undefined) {
-          const error = new AppError('CONFIRMATION_INVALID', `The approval request has expired. Call ${tool.name} again without confirm to ask anew.`, 409)
+          const error = new AppError('CONFIRMATION_INVALID', `The approval request has expired. Call ${tool.name} again without confirm to ask anew.`)
           await this.#auditRefusal(base, calls, payload, error)
           throw error
         }
         if (record.status === 'pending') {
-          const error = new AppError('AWAITING_APPROVAL', `A person has not approved this call yet. Ask them to open ${this.#approveUrl(approvalId, opts)} ; then call ${tool.name} again with the same confirm token.`, 409,
+          const error = new AppError('AWAITING_APPROVAL', `A person has not approved this call yet. Ask them to open ${this.#approveUrl(approvalId, opts)} ; then call ${tool.name} again with the same confirm token.`,
             { details: { approveUrl: this.#approveUrl(approvalId, opts), expiresAt: record.expiresAt } })
           await this.#auditRefusal(base, calls, payload, error, 'awaiting-approval')
           throw error
         }
         if (record.status === 'rejected') {
           this.#step('rejected')
-          const error = new AppError('APPROVAL_REJECTED', `${record.decidedBy ?? 'A person'} rejected this call on the approval page; do not try it again unless asked.`, 403)
+          const error = new AppError('APPROVAL_REJECTED', `${record.decidedBy ?? 'A person'} rejected this call on the approval page; do not try it again unless asked.`)
           await this.#auditRefusal(base, calls, payload, error)
           throw error
         }
@@ -363,7 +363,7 @@ export class Gate {
       }
       if (!(await store.useOnce(`confirm:${checked.claims.nonce}`, tokens.ttlMs))) {
         this.#step('reused')
-        const error = new AppError('CONFIRMATION_INVALID', `The confirm token was used already; a token runs its call once. Call ${tool.name} again without confirm for a new one.`, 409, { details: { reason: 'used' } })
+        const error = new AppError('CONFIRMATION_INVALID', `The confirm token was used already; a token runs its call once. Call ${tool.name} again without confirm for a new one.`, { details: { reason: 'used' } })
         await this.#auditRefusal(base, calls, payload, error)
         throw error
       }
@@ -377,7 +377,7 @@ export class Gate {
       const answer = await opts.askPerson({ tool: tool.name, text, previews })
       this.#step(answer === 'accept' ? 'confirmed' : 'declined')
       if (answer === 'accept') return 'confirmed'
-      const error = new AppError('CONFIRMATION_DECLINED', `The person ${answer === 'decline' ? 'declined' : 'dismissed'} the confirmation, so nothing was done: ${text}`, 403)
+      const error = new AppError('CONFIRMATION_DECLINED', `The person ${answer === 'decline' ? 'declined' : 'dismissed'} the confirmation, so nothing was done: ${text}`)
       await this.#auditRefusal(base, calls, payload, error, answer === 'decline' ? 'declined' : 'cancelled')
       throw error
     }
@@ -402,7 +402,7 @@ export class Gate {
     const how = approveUrl === undefined
       ? `To run it, show this to the user and, if they agree, call ${tool.name} again with the same arguments plus "confirm": "${confirmToken}" (valid ${minutes} min, this exact call only).`
       : `A person must approve it first at ${approveUrl} ; once approved, call ${tool.name} again with the same arguments plus "confirm": "${confirmToken}" (valid ${minutes} min).`
-    const error = new AppError('CONFIRMATION_REQUIRED', `This call is destructive and was not run: ${text}. ${how}`, 409, {
+    const error = new AppError('CONFIRMATION_REQUIRED', `This call is destructive and was not run: ${text}. ${how}`, {
       details: { preview: text, previews, confirmToken, expiresAt: new Date(claims.expiresAt).toISOString(), ...(approveUrl === undefined ? {} : { approveUrl }) }
     })
     this.#step('requested')
@@ -416,9 +416,9 @@ export class Gate {
     const what = session === 'login' ? 'Logging in replaces' : 'Logging out ends'
     let error: AppError | undefined
     if (!canChange(caller.role)) {
-      error = new AppError('FORBIDDEN', `${what} the session every caller shares; the caller "${caller.name}" has the role ${caller.role}, which may only read.`, 403)
+      error = new AppError('FORBIDDEN', `${what} the session every caller shares; the caller "${caller.name}" has the role ${caller.role}, which may only read.`)
     } else if (session === 'logout' && this.policy.mode === 'read-only') {
-      error = new AppError('READ_ONLY', `${what} the session every caller shares, and this server runs with SCALE_MODE=read-only; the session ends by itself when idle.`, 403)
+      error = new AppError('READ_ONLY', `${what} the session every caller shares, and this server runs with SCALE_MODE=read-only; the session ends by itself when idle.`)
     }
     if (error === undefined) return
     await this.#auditRefusal(base, [{ method: 'POST', path: `/${session}` }], undefined, error)
@@ -498,7 +498,7 @@ function takeConfirm (raw: unknown, tool: ToolDefinition): { input: unknown, con
   const { [CONFIRM_FIELD]: confirm, ...rest } = raw as Record<string, unknown>
   if (confirm === null || confirm === undefined || confirm === '') return { input: rest }
   if (typeof confirm !== 'string') {
-    throw new AppError('VALIDATION_ERROR', `Invalid input for ${tool.name}: confirm must be the confirmToken string from a CONFIRMATION_REQUIRED answer.`, 400, { details: { fields: [{ field: CONFIRM_FIELD, message: 'must be a string' }] } })
+    throw new AppError('VALIDATION_ERROR', `Invalid input for ${tool.name}: confirm must be the confirmToken string from a CONFIRMATION_REQUIRED answer.`, { details: { fields: [{ field: CONFIRM_FIELD, message: 'must be a string' }] } })
   }
   return { input: rest, confirm }
 }

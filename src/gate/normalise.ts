@@ -51,12 +51,12 @@ function validators (schema: TObject): { quick: ValidateFunction, full: Validate
 export function normaliseInput (tool: string, schema: TObject, raw: unknown): Record<string, unknown> {
   if (raw === undefined || raw === null) raw = {}
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new AppError('VALIDATION_ERROR', `Invalid input for ${tool}: send a JSON object with the tool's arguments, not ${Array.isArray(raw) ? 'an array' : `a ${typeof raw}`}.`, 400,
+    throw new AppError('VALIDATION_ERROR', `Invalid input for ${tool}: send a JSON object with the tool's arguments, not ${Array.isArray(raw) ? 'an array' : `a ${typeof raw}`}.`,
       { details: { fields: [{ field: '(input)', message: 'must be an object' }] } })
   }
   const { depth, nodes } = measureJson(raw, INPUT_LIMITS.depth)
   if (depth > INPUT_LIMITS.depth) {
-    throw new AppError('PAYLOAD_TOO_DEEP', `Invalid input for ${tool}: it is nested more than ${INPUT_LIMITS.depth} levels deep. No HyperCore request needs that; send a flatter value.`, 400)
+    throw new AppError('PAYLOAD_TOO_DEEP', `Invalid input for ${tool}: it is nested more than ${INPUT_LIMITS.depth} levels deep. No HyperCore request needs that; send a flatter value.`)
   }
   const input: Record<string, unknown> = { ...(raw as Record<string, unknown>) }
   const required = new Set(schema.required ?? [])
@@ -95,7 +95,7 @@ export function validationError (tool: string, issues: InputIssue[]): AppError {
   let message = `Invalid input for ${tool}: ${shown.map((i) => `${i.field} ${i.message}`).join('; ')}`
   if (issues.length > shown.length) message += `; and ${issues.length - shown.length} more`
   if (message.length > INPUT_LIMITS.message) message = message.slice(0, INPUT_LIMITS.message - 1) + '…'
-  return new AppError('VALIDATION_ERROR', `${message}.`, 400, { details: { fields: shown } })
+  return new AppError('VALIDATION_ERROR', `${message}.`, { details: { fields: shown } })
 }
 
 /** Turns Ajv errors into one sentence per field, naming the field and what it accepts (allowed values listed once). */

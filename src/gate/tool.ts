@@ -99,7 +99,7 @@ export function defineTool<I extends TObject, O extends TSchema, P = undefined> 
 /** The cluster of a call, or the NO_CLUSTER error every face answers when there is none. */
 export function requireCluster (ctx: { cluster?: ClusterAccess }): ClusterAccess {
   if (ctx.cluster === undefined) {
-    throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured: set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD, or start without SCALE_HOST to use the embedded simulator.', 503)
+    throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured: set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD, or start without SCALE_HOST to use the embedded simulator.')
   }
   return ctx.cluster
 }

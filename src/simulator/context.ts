@@ -83,12 +83,12 @@ export function doneAnswer (createdUUID = ''): TaskAnswer {
 
 /** 404 for a record that does not exist. */
 export function notFound (kind: string, id: string): AppError {
-  return new AppError('NOT_FOUND', `${kind} "${id}" does not exist`, 404)
+  return new AppError('NOT_FOUND', `${kind} "${id}" does not exist`)
 }
 
 /** 400 for a request the cluster refuses. */
 export function badRequest (message: string, details?: unknown): AppError {
-  return new AppError('BAD_REQUEST', message, 400, details === undefined ? {} : { details })
+  return new AppError('BAD_REQUEST', message, details === undefined ? {} : { details })
 }
 
 /** The body as an object, or a 400 when it is not one. */

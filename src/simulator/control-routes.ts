@@ -52,7 +52,7 @@ export async function controlRoutes (control: FastifyInstance, opts: ControlRout
   const { sim, sessions, faults, credentials, cluster } = opts
   control.addHook('onRequest', async function basicAuth (request) {
     if (!isSimulatorAccount(request.headers, credentials)) {
-      throw new AppError('UNAUTHORIZED', 'The simulator control API needs HTTP Basic authentication with the simulator\'s credentials', 401, {})
+      throw new AppError('UNAUTHORIZED', 'The simulator control API needs HTTP Basic authentication with the simulator\'s credentials', {})
     }
   })
   control.addHook('onSend', async function headers (_request, reply, payload) {

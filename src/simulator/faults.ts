@@ -51,13 +51,13 @@ export class Faults implements FaultControl {
       const value = settings[key]
       if (value === undefined) continue
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-        throw new AppError('SIMULATOR_FAULT_INVALID', `${key} must be a number from 0 to 1`, 400)
+        throw new AppError('SIMULATOR_FAULT_INVALID', `${key} must be a number from 0 to 1`)
       }
       next[key] = value
     }
     if (settings.latencyMs !== undefined) {
       if (typeof settings.latencyMs !== 'number' || !Number.isFinite(settings.latencyMs) || settings.latencyMs < 0 || settings.latencyMs > 600_000) {
-        throw new AppError('SIMULATOR_FAULT_INVALID', 'latencyMs must be a number of milliseconds from 0 to 600000', 400)
+        throw new AppError('SIMULATOR_FAULT_INVALID', 'latencyMs must be a number of milliseconds from 0 to 600000')
       }
       next.latencyMs = settings.latencyMs
     }
@@ -66,7 +66,7 @@ export class Faults implements FaultControl {
       const value = settings[key]
       if (value === undefined) continue
       if (!Number.isInteger(value) || value < min || value > 599) {
-        throw new AppError('SIMULATOR_FAULT_INVALID', `${key} must be an HTTP status from ${min} to 599`, 400)
+        throw new AppError('SIMULATOR_FAULT_INVALID', `${key} must be an HTTP status from ${min} to 599`)
       }
       next[key] = value
     }

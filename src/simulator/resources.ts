@@ -469,7 +469,7 @@ const updateCertificate: Handler = ({ sim, body }) => {
 }
 
 function requireUpload (body: unknown): UploadBody {
-  if (!(body instanceof UploadBody)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'the body must be sent as application/octet-stream', 415)
+  if (!(body instanceof UploadBody)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'the body must be sent as application/octet-stream')
   return body
 }
 

@@ -176,11 +176,11 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
     if (typeof username !== 'string' || typeof password !== 'string') throw badRequest('username and password are required strings')
     if (useOIDC !== undefined && typeof useOIDC !== 'boolean') throw badRequest('useOIDC must be true or false')
     if (useOIDC === true && sim.state.collection('OIDCConfig').size === 0) {
-      throw new AppError('UNAUTHORIZED', 'OpenID Connect login is not configured on this cluster', 401)
+      throw new AppError('UNAUTHORIZED', 'OpenID Connect login is not configured on this cluster')
     }
     if (!checkCredentials(credentials, sim.state, username, password)) {
       request.log.info({ username }, 'simulator login refused')
-      throw new AppError('UNAUTHORIZED', 'Invalid username or password', 401)
+      throw new AppError('UNAUTHORIZED', 'Invalid username or password')
     }
     const id = sessions.create(username)
     reply.header('set-cookie', `sessionID=${id}; Path=/; HttpOnly${secure ? '; Secure' : ''}`)
@@ -203,16 +203,16 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
       const match = catalog.find(request.method, path)
       if (match === undefined) {
         const others = catalog.operationsForPath(path).map((op) => op.method)
-        if (others.length === 0) throw new AppError('NOT_FOUND', `No such resource: ${request.method} ${path}`, 404)
+        if (others.length === 0) throw new AppError('NOT_FOUND', `No such resource: ${request.method} ${path}`)
         reply.header('allow', others.join(', '))
-        throw new AppError('METHOD_NOT_ALLOWED', `${request.method} is not supported here; use ${others.join(', ')}`, 405)
+        throw new AppError('METHOD_NOT_ALLOWED', `${request.method} is not supported here; use ${others.join(', ')}`)
       }
       const { operation, params } = match
       const entry = handlers.get(`${operation.method} ${operation.path}`)
-      if (entry === undefined) throw new AppError('NOT_FOUND', `No such resource: ${request.method} ${operation.path}`, 404)
+      if (entry === undefined) throw new AppError('NOT_FOUND', `No such resource: ${request.method} ${operation.path}`)
       const body = request.body
       const wantsJson = operation.requestContentType === undefined || /json/i.test(operation.requestContentType)
-      if (wantsJson && body instanceof UploadBody) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'the body must be JSON (application/json)', 415)
+      if (wantsJson && body instanceof UploadBody) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'the body must be JSON (application/json)')
       if (wantsJson && operation.requestContentType !== undefined) {
         const check = validatePayload(operation, body)
         if (check.errors.length > 0) {
@@ -246,7 +246,7 @@ function canonicalPathOf (url: string): string {
   } catch (err) {
     // The strict reading of a prefix inside the prefix: a route that does not exist, not a path to strip again.
     if (isAppError(err) && (err.details as { reason?: string } | undefined)?.reason === REPEATED_PREFIX) {
-      throw new AppError('NOT_FOUND', `No such resource: ${url.split('?')[0] as string}`, 404)
+      throw new AppError('NOT_FOUND', `No such resource: ${url.split('?')[0] as string}`)
     }
     throw badRequest(`Invalid request path: ${isAppError(err) ? String((err.details as { reason?: string } | undefined)?.reason ?? err.message) : 'malformed'}`)
   }
@@ -263,9 +263,9 @@ function authenticate (parts: ServerParts, headers: Parameters<typeof sessionIdO
   const basic = basicCredentials(headers)
   if (basic !== undefined) {
     if (checkCredentials(parts.credentials, parts.sim.state, basic.username, basic.password)) return { username: basic.username, sessionID: '' }
-    throw new AppError('UNAUTHORIZED', 'Invalid username or password', 401)
+    throw new AppError('UNAUTHORIZED', 'Invalid username or password')
   }
   throw new AppError('UNAUTHORIZED', cookie === undefined
     ? 'Authentication required: log in with POST /rest/v1/login and send the sessionID cookie, or use HTTP Basic'
-    : 'The session is not valid or has expired; log in again', 401)
+    : 'The session is not valid or has expired; log in again')
 }

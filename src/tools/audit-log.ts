@@ -47,7 +47,7 @@ export default defineTool({
   requiresCluster: false,
   roles: ['admin'],
   async handler (input, ctx) {
-    if (ctx.audit === undefined) throw new AppError('AUDIT_NOT_READABLE', 'No audit log is available to this call.', 409)
+    if (ctx.audit === undefined) throw new AppError('AUDIT_NOT_READABLE', 'No audit log is available to this call.')
     const entries = await ctx.audit.read({ limit: input.limit ?? 50, since: input.since, caller: input.caller })
     return { entries, count: entries.length }
   }

@@ -223,12 +223,12 @@ function pickByName<T> (kind: string, ref: string, records: readonly T[], candid
   if (hits.length > 1) {
     const candidates = hits.slice(0, AMBIGUOUS_SHOWN).map((x) => shortCandidate(x.c))
     const more = hits.length > candidates.length ? ` and ${hits.length - candidates.length} more (${listTool} shows them)` : ''
-    throw new AppError('NAME_AMBIGUOUS', `${hits.length} ${kind}s are named "${ref}": ${describeCandidates(candidates)}${more}. Call again with the UUID of the one you mean.`, 409,
+    throw new AppError('NAME_AMBIGUOUS', `${hits.length} ${kind}s are named "${ref}": ${describeCandidates(candidates)}${more}. Call again with the UUID of the one you mean.`,
       { details: { candidates } })
   }
   const candidates = closestNames(ref, all.map((x) => x.c), CANDIDATES).map(shortCandidate)
   const closest = candidates.length === 0 ? `There are no ${kind}s.` : `Closest: ${describeCandidates(candidates)}.`
-  throw new AppError('NAME_NOT_FOUND', `No ${kind} is named "${ref}" (names must match exactly; case is ignored). ${closest} ${listTool} shows them all.`, 404,
+  throw new AppError('NAME_NOT_FOUND', `No ${kind} is named "${ref}" (names must match exactly; case is ignored). ${closest} ${listTool} shows them all.`,
     { details: { candidates } })
 }
 
@@ -274,7 +274,7 @@ export async function resolveSnapshot (cluster: ClusterAccess, ref: string, vmUU
     if (one !== undefined) {
       const snap = readSnapshot(one)
       if (vmUUID === undefined || snap.vmUUID === vmUUID) return snap
-      throw new AppError('NAME_NOT_FOUND', `Snapshot ${snap.uuid} belongs to another VM (${snap.vmName}). list_snapshots shows this VM's snapshots.`, 404, { details: { candidates: [] } })
+      throw new AppError('NAME_NOT_FOUND', `Snapshot ${snap.uuid} belongs to another VM (${snap.vmName}). list_snapshots shows this VM's snapshots.`, { details: { candidates: [] } })
     }
   }
   // `?domainUUID=` filters answer 400 on real clusters: list and filter here.
@@ -289,6 +289,6 @@ export async function resolveNode (cluster: ClusterAccess, ref: string): Promise
   const hit = nodes.find((n) => n.uuid.toLowerCase() === wanted || n.lanIP === wanted || n.peerID === wanted || `node ${n.peerID}` === wanted)
   if (hit !== undefined) return hit
   const candidates = closestNames(wanted, nodes.map((n) => ({ name: nodeLabel(n), uuid: n.uuid, detail: `node ${n.peerID}` })), CANDIDATES).map(shortCandidate)
-  throw new AppError('NAME_NOT_FOUND', `No node is "${ref.trim()}". The nodes: ${describeCandidates(candidates)}. Name one by its LAN address, peer number or UUID.`, 404,
+  throw new AppError('NAME_NOT_FOUND', `No node is "${ref.trim()}". The nodes: ${describeCandidates(candidates)}. Name one by its LAN address, peer number or UUID.`,
     { details: { candidates } })
 }

@@ -78,7 +78,7 @@ export default defineTool({
   async handler (_input, ctx): Promise<VmDetail> {
     const cluster = requireCluster(ctx)
     const vm = await findVm(cluster, ctx.plan.prepared.uuid)
-    if (vm === undefined) throw new AppError('NAME_NOT_FOUND', `VM ${ctx.plan.prepared.name} (${ctx.plan.prepared.uuid}) was deleted a moment ago.`, 404, { details: { candidates: [] } })
+    if (vm === undefined) throw new AppError('NAME_NOT_FOUND', `VM ${ctx.plan.prepared.name} (${ctx.plan.prepared.uuid}) was deleted a moment ago.`, { details: { candidates: [] } })
     const node = vm.nodeUUID === '' ? undefined : (await getRecords(cluster, '/Node')).map(readNode).find((n) => n.uuid === vm.nodeUUID)
     // A schedule that cannot be read leaves its name out rather than failing the whole answer.
     const schedule = vm.snapshotScheduleUUID === '' ? '' : firstName(await getRecords(cluster, `/VirDomainSnapshotSchedule/${vm.snapshotScheduleUUID}`).catch(() => []))

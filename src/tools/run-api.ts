@@ -134,7 +134,7 @@ export default defineTool({
     const target = canonicalTarget(input.query, paramsOf(input.params))
     if (SESSION_PATHS.test(target.path)) {
       throw new AppError('SESSION_ENDPOINT',
-        `run_api does not call ${target.path}: use generate_session to log in and kill_session to log out. They keep the session ID to themselves; logging in is automatic anyway.`, 400)
+        `run_api does not call ${target.path}: use generate_session to log in and kill_session to log out. They keep the session ID to themselves; logging in is automatic anyway.`)
     }
     const notes: string[] = []
     let payload = input.payload
@@ -147,14 +147,14 @@ export default defineTool({
       }
     }
     if (payload !== undefined && (payload === null || typeof payload !== 'object')) {
-      throw new AppError('PAYLOAD_INVALID', `The payload must be a JSON object or array, not ${payload === null ? 'null' : typeof payload}.`, 400,
+      throw new AppError('PAYLOAD_INVALID', `The payload must be a JSON object or array, not ${payload === null ? 'null' : typeof payload}.`,
         { details: { errors: [{ path: '', message: 'must be an object or an array', expected: 'object | array' }] } })
     }
     const match = ctx.catalog.find(method, target.path)
     // Models often send {} or [] where no body belongs; that is not worth refusing.
     if (isEmpty(payload) && (method === 'GET' || (match !== undefined && match.operation.requestContentType === undefined))) payload = undefined
     if (payload !== undefined && method === 'GET') {
-      throw new AppError('PAYLOAD_NOT_ALLOWED', 'A GET takes no payload; put filters in params or the query string, or use the method the endpoint documents (describe_endpoint).', 400)
+      throw new AppError('PAYLOAD_NOT_ALLOWED', 'A GET takes no payload; put filters in params or the query string, or use the method the endpoint documents (describe_endpoint).')
     }
 
     let warnings: PayloadIssue[] = []
@@ -163,7 +163,7 @@ export default defineTool({
     } else {
       const contentType = match.operation.requestContentType
       if (contentType !== undefined && !/json/i.test(contentType)) {
-        throw new AppError('UPLOAD_NOT_SUPPORTED', `${method} ${match.operation.path} takes raw bytes (${contentType}); run_api sends JSON only, so uploads cannot be made through it.`, 400)
+        throw new AppError('UPLOAD_NOT_SUPPORTED', `${method} ${match.operation.path} takes raw bytes (${contentType}); run_api sends JSON only, so uploads cannot be made through it.`)
       }
       const check = validatePayload(match.operation, payload)
       if (check.errors.length > 0) {
@@ -171,8 +171,7 @@ export default defineTool({
         if (check.firstOnly === true) list += ' (only the first problem is listed for a payload this large)'
         if (list.length > 1500) list = `${list.slice(0, 1500)}…`
         throw new AppError('PAYLOAD_INVALID',
-          `The payload does not match ${method} ${match.operation.path}: ${list}. Call describe_endpoint {"method": "${method}", "path": "${match.operation.path}"} for the schema and an example; nothing was sent.`,
-          400, { details: { errors: check.errors, warnings: check.warnings, operationId: match.operation.operationId, describe: { method, path: match.operation.path } } })
+          `The payload does not match ${method} ${match.operation.path}: ${list}. Call describe_endpoint {"method": "${method}", "path": "${match.operation.path}"} for the schema and an example; nothing was sent.`, { details: { errors: check.errors, warnings: check.warnings, operationId: match.operation.operationId, describe: { method, path: match.operation.path } } })
       }
       warnings = check.warnings
     }
@@ -253,13 +252,12 @@ function isEmpty (payload: unknown): boolean {
 function parseJsonString (text: string): unknown {
   // The payload sits two levels into the input: as text it gets the same depth bound it would have as an object.
   if (jsonTextDepth(text, MAX_JSON_DEPTH) + 1 > MAX_JSON_DEPTH) {
-    throw new AppError('PAYLOAD_TOO_DEEP', `Invalid input for run_api: the payload's JSON is nested more than ${MAX_JSON_DEPTH - 1} levels deep. No HyperCore request needs that; send a flatter value.`, 400)
+    throw new AppError('PAYLOAD_TOO_DEEP', `Invalid input for run_api: the payload's JSON is nested more than ${MAX_JSON_DEPTH - 1} levels deep. No HyperCore request needs that; send a flatter value.`)
   }
   try {
     return JSON.parse(text)
   } catch (err) {
     throw new AppError('PAYLOAD_INVALID',
-      `The payload is a string but not valid JSON (${(err as Error).message}). Send the payload as a JSON object or array, or as a string holding valid JSON.`,
-      400, { details: { errors: [{ path: '', message: 'is a string that is not valid JSON', expected: 'object | array' }] } })
+      `The payload is a string but not valid JSON (${(err as Error).message}). Send the payload as a JSON object or array, or as a string holding valid JSON.`, { details: { errors: [{ path: '', message: 'is a string that is not valid JSON', expected: 'object | array' }] } })
   }
 }

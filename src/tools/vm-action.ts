@@ -60,7 +60,7 @@ export default defineTool({
     const base = { uuid: vm.uuid, name: vm.name, state: vm.state, nodeUUID: vm.nodeUUID }
     const verdict = judgeAction(action, vm.state, { nodeUUID: vm.nodeUUID, ...(node === undefined ? {} : { target: { uuid: node.uuid, label: nodeLabel(node), online: node.online } }) })
     if (verdict.kind === 'refuse') {
-      throw new AppError('ACTION_NOT_ALLOWED', `${action} was not sent to VM ${vm.name}: ${verdict.why}.`, 409, { details: { vm: vm.name, uuid: vm.uuid, state: vm.state, action } })
+      throw new AppError('ACTION_NOT_ALLOWED', `${action} was not sent to VM ${vm.name}: ${verdict.why}.`, { details: { vm: vm.name, uuid: vm.uuid, state: vm.state, action } })
     }
     if (verdict.kind === 'no-change') return { calls: [], prepared: { ...base, noChange: verdict.why } }
     const payload = [{ virDomainUUID: vm.uuid, actionType: action, ...(node === undefined ? {} : { nodeUUID: node.uuid }) }]

@@ -34,6 +34,7 @@ test('HTTP and MCP send the same answer, and an answer outside its schema is ref
       input: Type.Object({ broken: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       output: Type.Object({ kept: Type.String() }),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      requiresCluster: false,
       async handler (input) {
         return (input.broken === true ? { kept: 42 } : { kept: 'yes', internal: 'not for callers' }) as unknown as { kept: string }
       }
