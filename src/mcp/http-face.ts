@@ -4,6 +4,7 @@ import { AppError } from '../errors.js'
 import { LegacySessions, authInfoFor, identityOf } from './legacy-sessions.js'
 import { buildMcpServer, type McpDeps, type McpIdentity } from './mcp-server.js'
 import { ModernCalls } from './modern-calls.js'
+import { sharedAbortController } from '../abort.js'
 
 /** What the Streamable HTTP face is built from. */
 export interface McpHttpFaceOptions {
@@ -31,7 +32,7 @@ export class McpHttpFace {
   readonly #legacy: LegacySessions
   readonly #calls = new ModernCalls()
   readonly #log: McpDeps['log']
-  readonly #shutdown = new AbortController()
+  readonly #shutdown = sharedAbortController()
   // POST answers still being written; GET streams never end by themselves, so they are not waited for.
   readonly #answering = new Set<Promise<void>>()
   #closing = false

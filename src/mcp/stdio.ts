@@ -13,6 +13,7 @@ import { version } from '../paths.js'
 import { createRuntime, type Runtime } from '../runtime.js'
 import { requestStateKey } from './ask-person.js'
 import { buildMcpServer, type McpDeps } from './mcp-server.js'
+import { sharedAbortController } from '../abort.js'
 
 /** The local user over stdio: their login name and MCP_STDIO_ROLE. */
 export function stdioCaller (config: Pick<Config, 'mcp'>): Caller {
@@ -38,7 +39,7 @@ export async function runMcpStdio (config: Config): Promise<void> {
   globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr })
   const log = pino(loggerOptions(config.logLevel), pino.destination({ dest: 2, sync: true }))
   const caller = stdioCaller(config)
-  const shutdown = new AbortController()
+  const shutdown = sharedAbortController()
 
   let started: Promise<{ runtime: Runtime, gate: Gate }> | undefined
   const start = async (): Promise<{ runtime: Runtime, gate: Gate }> => {
