@@ -12,7 +12,8 @@ export interface SwaggerOptions {
 }
 
 const DESCRIPTION = 'Tools for exploring and driving a Scale Computing HyperCore cluster\'s REST API. ' +
-  'Every tool is `POST /<tool_name>` with a JSON body and a bearer token. ' +
+  'Every tool is `POST /<tool_name>` with a JSON body and a bearer token; a tool that needs no argument takes its ' +
+  'optional ones as query parameters instead (or in the body). ' +
   'Typical flow: query_api to find an endpoint, describe_endpoint to learn its payload, run_api to call it.'
 
 /**

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { AppError } from '../src/errors.js'
 import type { Gate } from '../src/gate/gate.js'
 import type { CallerDirectory, Role } from '../src/gate/identity.js'
+import { queryParameters, takesQueryArguments } from './query-arguments.js'
 
 /** Options of the OpenAPI route. */
 export interface OpenApiRoutesOptions {
@@ -21,7 +22,7 @@ export function documentFor (app: FastifyInstance, gate: Gate, role: Role): Docu
   // The routes carry the admin view (every tool); only where this role's view differs is a schema replaced.
   const routed = new Map(gate.published('admin').map((t) => [t.name, JSON.stringify(t.input)]))
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    const op = item.post as { operationId?: string, description?: string, requestBody?: { content?: Record<string, { schema?: unknown }> } } | undefined
+    const op = item.post as { operationId?: string, description?: string, parameters?: unknown[], requestBody?: { content?: Record<string, { schema?: unknown }> } } | undefined
     if (op?.operationId === undefined) continue
     const tool = tools.get(op.operationId)
     if (tool === undefined) {
@@ -32,6 +33,11 @@ export function documentFor (app: FastifyInstance, gate: Gate, role: Role): Docu
     const media = op.requestBody?.content?.['application/json']
     const input = JSON.stringify(tool.input)
     if (media !== undefined && input !== routed.get(tool.name)) media.schema = JSON.parse(input)
+    // A tool routed with query parameters (no body) gets this role's parameters instead.
+    if (op.requestBody === undefined && input !== routed.get(tool.name) && takesQueryArguments(tool.input)) {
+      op.parameters = queryParameters(tool.input)
+      if (op.parameters.length === 0) delete op.parameters
+    }
     // OpenAPI 3.0 forbids an empty `required` list (hosts read a missing one as "nothing required").
     const schema = media?.schema as { required?: unknown[] } | undefined
     if (schema !== undefined && Array.isArray(schema.required) && schema.required.length === 0) delete schema.required

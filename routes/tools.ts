@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { AppError } from '../src/errors.js'
 import type { Gate } from '../src/gate/gate.js'
+import { httpInput, takesQueryArguments } from './query-arguments.js'
 
 /** Options of the tool routes. */
 export interface ToolRoutesOptions {
@@ -40,14 +41,16 @@ function abortOnDisconnect (reply: FastifyReply): AbortSignal {
 
 /**
  * Publishes each tool as `POST /<name>` with `operationId = name` and the schemas the gate publishes for the
- * configured mode, and hands every call to the gate. Fastify does not validate the body itself: the gate does,
- * the same way for every face and without type coercion.
+ * configured mode, and hands every call to the gate. A tool with nothing required and only single-value arguments
+ * is published with them as query parameters and no request body (see query-arguments.ts) and takes them from
+ * either place. Fastify does not validate the input itself: the gate does, the same way for every face.
  */
 const toolRoutes: FastifyPluginAsync<ToolRoutesOptions> = async function toolRoutes (app, opts) {
   app.setValidatorCompiler(() => () => true)
 
   // Every tool gets a route (the admin view holds them all); the gate refuses a caller whose role may not use one.
   for (const tool of opts.gate.published('admin')) {
+    const queryForm = takesQueryArguments(tool.input) ? tool.input : undefined
     app.post(`/${tool.name}`, {
       schema: {
         operationId: tool.name,
@@ -55,7 +58,7 @@ const toolRoutes: FastifyPluginAsync<ToolRoutesOptions> = async function toolRou
         description: tool.description,
         tags: tool.tags,
         security: [{ bearerAuth: [] }],
-        body: tool.input,
+        ...(queryForm === undefined ? { body: tool.input } : { querystring: queryForm }),
         'x-tool-annotations': tool.annotations,
         response: {
           200: tool.output,
@@ -65,7 +68,7 @@ const toolRoutes: FastifyPluginAsync<ToolRoutesOptions> = async function toolRou
         }
       }
     }, async function callTool (request, reply) {
-      return await opts.gate.call(tool.name, request.body, {
+      return await opts.gate.call(tool.name, httpInput(tool.name, queryForm, request.query, request.body), {
         caller: callerOf(request),
         transport: 'http',
         log: request.log,

@@ -67,7 +67,7 @@ const nullableJsonSchema = (s: unknown): unknown => isRecord(s) && typeof s.type
   : { anyOf: [s, { type: 'null' }], ...(isRecord(s) && typeof s.description === 'string' ? { description: s.description } : {}) }
 
 /**
- * The document as a strict host would send it: request bodies normalised for strict mode, and no answer schemas,
+ * The document as a strict host would send it: request bodies and query parameters normalised for strict mode, and no answer schemas,
  * because strict mode constrains the arguments a model writes, never what a tool answers.
  */
 function strictDocument (document: Json): Json {
@@ -77,6 +77,13 @@ function strictDocument (document: Json): Json {
       if (!isRecord(op)) continue
       const media = (op.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined)?.content?.['application/json']
       if (media?.schema !== undefined) media.schema = strictNormalised(media.schema, nullableOpenApi30)
+      // Query parameters are properties of the function's arguments too: every one required, the optional ones
+      // nullable (hosts then put `null` in the query string, which the route reads as not given).
+      if (Array.isArray(op.parameters)) {
+        op.parameters = op.parameters.map((p: Json) => p.in !== 'query' || p.required === true
+          ? p
+          : { ...p, required: true, schema: nullableOpenApi30(strictNormalised(p.schema, nullableOpenApi30)) })
+      }
       op.responses = { 200: { description: 'Not sent to the model in strict mode.' } }
     }
   }

@@ -68,6 +68,10 @@
  * - 6.x `HttpLlm.application` (one schema for OpenAI, Claude, Qwen, Llama...): the common refusals above.
  * - 6.x `McpLlm.application` over the tools as MCP lists them, loose and strict-normalised: non-object input,
  *   root additionalProperties, tuples, unresolved $refs (and maps/optional properties when strict).
+ * - Open WebUI's backend (backend/open_webui/utils/tools.py, ported in test/contract/open-webui.ts): what
+ *   `convert_openapi_to_tool_payload` shows the model is held to the rules, and `execute_tool_server` must send a
+ *   call with `{}` to every tool that needs no argument (it refuses an operation with a request body and no
+ *   arguments: "Request body expected for operation '...' but none found."). open-webui.test.ts sends such calls.
  */
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
@@ -81,6 +85,8 @@ import { CONFIRM_VIA, SCALE_MODES } from '../../src/gate/policy.js'
 import { TOOLSETS } from '../../src/tools/toolsets.js'
 import { scratchFile, testCatalog, testConfig } from '../helper.js'
 import { convertDocument, convertMcpTools, LLM_MODELS, type ConversionProblem, type McpToolShape } from './converters.js'
+import { openWebUiRequest, openWebUiSpecs } from './open-webui.js'
+import { operationInput, type ToolOperation } from './openapi-input.js'
 import { checkTool, MAX_DESCRIPTION, RULES, type RuleId, type ToolUnderTest, type Violation } from './rules.js'
 
 /** Every configuration variable that changes which tools are published or how; every combination of values is checked. */
@@ -106,7 +112,7 @@ interface View {
   role: Role
   /** The MCP face: the gate's published tools, input as plain JSON Schema. */
   mcp: ToolUnderTest[]
-  /** The HTTP face: one tool per POST operation of /openapi.json, input from its request body. */
+  /** The HTTP face: one tool per POST operation of /openapi.json, input from its request body or query parameters. */
   openapi: ToolUnderTest[]
   document: Record<string, unknown>
 }
@@ -130,14 +136,11 @@ function plain (schema: unknown): unknown {
 
 function openapiTools (document: Record<string, unknown>): ToolUnderTest[] {
   const out: ToolUnderTest[] = []
-  const paths = (document.paths ?? {}) as Record<string, Record<string, { operationId?: string, description?: string, requestBody?: { content?: Record<string, { schema?: unknown }> } }>>
+  const paths = (document.paths ?? {}) as Record<string, Record<string, ToolOperation & { operationId?: string, description?: string }>>
   for (const item of Object.values(paths)) {
     const op = item.post
     if (op?.operationId === undefined) continue
-    const input = op.requestBody?.content?.['application/json']?.schema as Record<string, unknown> | undefined
-    // OpenAPI 3.0 forbids `required: []`, so a body with nothing required has none; every OpenAPI-to-tools converter
-    // (Open WebUI's, the MCP bridges') reads that as an empty list, and so does this view.
-    out.push({ name: op.operationId, description: op.description ?? '', input: input !== undefined && input.required === undefined ? { ...input, required: [] } : input })
+    out.push({ name: op.operationId, description: op.description ?? '', input: operationInput(op) })
   }
   return out
 }
@@ -271,6 +274,35 @@ for (const name of MCP_CONVERTERS) {
     assert.equal(found.length, 0, report(found, showProblem, ['mcp']))
   })
 }
+
+/** What Open WebUI's backend (open-webui.ts) shows the model and sends, for every view's /openapi.json. */
+function openWebUiFindings (): Array<{ view: string, tool: string, key: string, item: string }> {
+  const out: Array<{ view: string, tool: string, key: string, item: string }> = []
+  for (const view of views) {
+    for (const spec of openWebUiSpecs(view.document)) {
+      for (const v of checkTool({ name: spec.name, description: spec.description, input: spec.parameters })) {
+        out.push({ view: `${view.label} openapi`, tool: spec.name, key: `${spec.name} ${v.path} ${v.message}`, item: `shown to the model: ${showViolation(v)}` })
+      }
+      if (spec.parameters.required.length > 0) continue
+      // A model calls a tool that needs nothing with no arguments: Open WebUI must then send the call.
+      try {
+        openWebUiRequest(view.document, 'http://127.0.0.1:5075', spec.name, {}, 'token')
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err)
+        out.push({ view: `${view.label} openapi`, tool: spec.name, key: `${spec.name} ${message}`, item: `${spec.name} called with {}: ${message}` })
+      }
+    }
+  }
+  return out
+}
+
+test('Open WebUI\'s backend shows every tool within the rules and sends a call with no arguments to every tool that needs none, in every configuration and role', () => {
+  const found = openWebUiFindings()
+  assert.equal(found.length, 0, report(found, (line) => line, ['openapi']))
+  // Not vacuous: the tools that need nothing are among those called with {}.
+  const none = views.flatMap((v) => openWebUiSpecs(v.document).filter((s) => s.parameters.required.length === 0).map((s) => s.name))
+  for (const tool of ['list_vms', 'cluster_health', 'get_session', 'audit_log']) assert.ok(none.includes(tool), `${tool} needs no argument in Open WebUI's view`)
+})
 
 /** A minimal OpenAPI document with one tool as routes/tools.ts publishes it: `POST /<name>` with a JSON body. */
 function documentWith (tool: ToolUnderTest): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { buildTestApp } from '../helper.js'
 import { emitOpenApi } from '../../src/emit-openapi.js'
 import { projectFile } from '../../src/paths.js'
 import { tools } from '../../src/tools/index.js'
+import { operationInput } from '../contract/openapi-input.js'
 
 type Doc = { paths: Record<string, Record<string, Record<string, any>>>, servers?: unknown, components: any }
 
@@ -43,11 +44,10 @@ test('only tool routes carry an operationId', async (t) => {
   assert.deepEqual(Object.keys(doc.paths).sort(), published.map((tool) => `/${tool.name}`).sort())
 })
 
-test('tool request bodies are inline (no $ref) and every field is described', async (t) => {
+test('tool inputs (request bodies, or query parameters) are inline (no $ref) and every field is described', async (t) => {
   const doc = await spec(t)
   for (const tool of published) {
-    const body = doc.paths[`/${tool.name}`]?.post?.requestBody
-    const schema = body.content['application/json'].schema
+    const schema = operationInput(doc.paths[`/${tool.name}`]?.post ?? {}) as Record<string, any>
     assert.doesNotMatch(JSON.stringify(schema), /\$ref|def-\d/, tool.name)
     for (const [field, prop] of Object.entries<Record<string, unknown>>(schema.properties ?? {})) {
       assert.equal(typeof prop.description, 'string', `${tool.name}.${field} has a description`)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import type { AuditEntry } from '../../src/gate/audit.js'
+import { operationInput } from '../contract/openapi-input.js'
 import { errorOf, valueOf, type McpTestClient, type Person } from './mcp-helper.js'
 
 /** The published view of one tool in an OpenAPI document: what MCP must publish the same. */
@@ -7,6 +8,8 @@ export interface OpenApiTool {
   name: string
   description: string
   input: unknown
+  /** Published as query parameters, which cannot carry the input's example. */
+  query: boolean
 }
 
 /** The tools an OpenAPI document offers, in its order. */
@@ -14,8 +17,8 @@ export function openApiTools (doc: any): OpenApiTool[] {
   return Object.values(doc.paths as Record<string, any>).map((item) => ({
     name: item.post.operationId,
     description: item.post.description,
-    // OpenAPI 3.0 cannot say `required: []`, so a body with nothing required has none there; MCP says it plainly.
-    input: { required: [], ...item.post.requestBody.content['application/json'].schema }
+    input: operationInput(item.post),
+    query: item.post.requestBody === undefined
   }))
 }
 
@@ -26,7 +29,8 @@ export async function checkToolList (client: McpTestClient, expected: OpenApiToo
   for (const [i, tool] of tools.entries()) {
     const want = expected[i] as OpenApiTool
     assert.equal(tool.description, want.description, `${tool.name}: description`)
-    assert.deepEqual(tool.inputSchema, want.input, `${tool.name}: input schema`)
+    const { example: _example, ...withoutExample } = tool.inputSchema as Record<string, unknown>
+    assert.deepEqual(want.query ? withoutExample : tool.inputSchema, want.input, `${tool.name}: input schema`)
     assert.equal((tool.outputSchema as { type?: string } | undefined)?.type, 'object', `${tool.name}: an object outputSchema`)
     assert.deepEqual(Object.keys(tool.annotations ?? {}).sort(), ['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint'], `${tool.name}: annotations`)
   }
