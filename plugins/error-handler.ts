@@ -1,11 +1,12 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorObject } from 'ajv'
-import { isAppError } from '../src/errors.js'
+import type { ErrorCode } from '../src/error-codes.js'
+import { AppError, errorBody, isAppError } from '../src/errors.js'
 import { describeIssues } from '../src/gate/normalise.js'
 
 // Fastify's own client errors, renamed to our stable codes.
-const FASTIFY_CODES: Record<string, string> = {
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
@@ -14,7 +15,7 @@ const FASTIFY_CODES: Record<string, string> = {
 }
 
 // Other client errors (e.g. @fastify/static's 403 for a path outside its folder), by status.
-const BY_STATUS: Record<number, string> = {
+const BY_STATUS: Readonly<Partial<Record<number, ErrorCode>>> = {
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
@@ -33,58 +34,51 @@ export default fp(async function errorHandler (app) {
       const context = err.validationContext ?? 'body'
       const fields = describeIssues(err.validation as ErrorObject[]).map((f) => ({ field: f.field === '' || f.field === '(input)' ? context : `${context}.${f.field}`, message: f.message }))
       request.log.info({ fields }, 'request failed validation')
-      return reply.code(400).send({ code: 'VALIDATION_ERROR', message: `Invalid request: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}.`, details: { fields } })
+      return send(reply, new AppError('VALIDATION_ERROR', `Invalid request: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}.`, { details: { fields } }))
     }
     if (isAppError(err)) {
       if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer')
       if (err.statusCode >= 500) request.log.warn({ code: err.code }, err.message)
       else request.log.info({ code: err.code }, 'request rejected')
-      const body: Record<string, unknown> = { code: err.code, message: err.message }
-      if (err.details !== undefined) body.details = err.details
-      return reply.code(err.statusCode).send(body)
+      return send(reply, err)
     }
     if (typeof err.code === 'string' && err.code.startsWith('FST_BEARER_AUTH')) {
       const missing = err.code === 'FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER'
-      return reply.code(401)
-        .header('www-authenticate', missing ? 'Bearer' : 'Bearer error="invalid_token"')
-        .send({
-          code: 'UNAUTHORIZED',
-          message: missing
-            ? 'Missing bearer token: send the header "Authorization: Bearer <token>".'
-            : 'Invalid bearer token: check the token in the "Authorization: Bearer <token>" header.'
-        })
+      reply.header('www-authenticate', missing ? 'Bearer' : 'Bearer error="invalid_token"')
+      return send(reply, new AppError('UNAUTHORIZED', missing
+        ? 'Missing bearer token: send the header "Authorization: Bearer <token>".'
+        : 'Invalid bearer token: check the token in the "Authorization: Bearer <token>" header.'))
     }
     const statusCode = err.statusCode ?? 500
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       const type = request.headers['content-type']
-      return reply.code(415).send({
-        code: 'UNSUPPORTED_MEDIA_TYPE',
-        message: `${type === undefined ? 'The body has no Content-Type' : `The body's Content-Type ${type.split(';')[0] ?? ''} is not accepted`}: send the tool's arguments as JSON with the header "Content-Type: application/json".`
-      })
+      return send(reply, new AppError('UNSUPPORTED_MEDIA_TYPE',
+        `${type === undefined ? 'The body has no Content-Type' : `The body's Content-Type ${type.split(';')[0] ?? ''} is not accepted`}: send the tool's arguments as JSON with the header "Content-Type: application/json".`))
     }
     if (statusCode < 500) {
       const code = FASTIFY_CODES[err.code] ?? BY_STATUS[statusCode] ?? 'BAD_REQUEST'
       request.log.info({ code: err.code }, 'request rejected')
-      return reply.code(statusCode).send({ code, message: err.message })
+      // Fastify's status is kept where the list allows it for the code (e.g. a 400 that is not quite BAD_REQUEST's).
+      return send(reply, new AppError(code, err.message, { status: statusCode }), statusCode)
     }
     request.log.error({ err }, 'request failed')
-    return reply.code(500).send({ code: 'INTERNAL_ERROR', message: 'Internal server error; the server log has the details.' })
+    return send(reply, new AppError('INTERNAL_ERROR', 'Internal server error; the server log has the details.'))
   })
+
+  function send (reply: FastifyReply, err: AppError, status = err.statusCode): FastifyReply {
+    return reply.code(status).send(errorBody(err))
+  }
 
   // A tool asked for with the wrong method is a 405 naming the right one; anything else a 404.
   function answerNotFound (request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const path = request.url.split('?')[0] ?? ''
     const allowed = ['POST', 'GET'].filter((method) => method !== request.method && app.hasRoute({ method, url: path }))
     if (allowed.length > 0) {
-      return reply.code(405).header('allow', allowed.join(', ')).send({
-        code: 'METHOD_NOT_ALLOWED',
-        message: `${request.method} ${path} is not served; use ${allowed.join(' or ')}${allowed.includes('POST') ? ' with a JSON body (tools are POST /<tool_name>)' : ''}.`
-      })
+      reply.header('allow', allowed.join(', '))
+      return send(reply, new AppError('METHOD_NOT_ALLOWED',
+        `${request.method} ${path} is not served; use ${allowed.join(' or ')}${allowed.includes('POST') ? ' with a JSON body (tools are POST /<tool_name>)' : ''}.`))
     }
-    return reply.code(404).send({
-      code: 'NOT_FOUND',
-      message: `No route ${request.method} ${path}. Tools are POST /<tool_name>; see /openapi.json or /docs.`
-    })
+    return send(reply, new AppError('NOT_FOUND', `No route ${request.method} ${path}. Tools are POST /<tool_name>; see /openapi.json or /docs.`))
   }
 
   // Answered as soon as the route is known not to exist, before any body is read (a dripping body must not hold it).

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import fp from 'fastify-plugin'
-import { ERROR_CODES, type ErrorCode } from '../src/error-codes.js'
+import { ERROR_CODES } from '../src/error-codes.js'
+import { AppError, errorBody } from '../src/errors.js'
 
 /** How long a client may take to send a whole request (headers and body), in ms. */
 export const REQUEST_TIMEOUT_MS = 30_000
@@ -33,13 +34,13 @@ export function clientErrorHandler (opts: { requestTimeoutMs: number, headersTim
       socket.destroy()
       return
     }
-    const [status, code, message]: [number, ErrorCode, string] = err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'HEADERS_TOO_LARGE', 'The request\'s headers are too large.']
+    const error = err.code === 'HPE_HEADER_OVERFLOW'
+      ? new AppError('HEADERS_TOO_LARGE', 'The request\'s headers are too large.')
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'REQUEST_TIMEOUT', `The request was not received completely in time (headers within ${seconds(opts.headersTimeoutMs)}, the whole request within ${seconds(opts.requestTimeoutMs)}).`]
-        : [400, 'BAD_REQUEST', 'The request is not valid HTTP.']
-    const body = JSON.stringify({ code, message })
-    socket.end(`HTTP/1.1 ${status} ${ERROR_CODES[code].meaning.split('.')[0] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+        ? new AppError('REQUEST_TIMEOUT', `The request was not received completely in time (headers within ${seconds(opts.headersTimeoutMs)}, the whole request within ${seconds(opts.requestTimeoutMs)}).`)
+        : new AppError('BAD_REQUEST', 'The request is not valid HTTP.')
+    const body = JSON.stringify(errorBody(error))
+    socket.end(`HTTP/1.1 ${error.statusCode} ${ERROR_CODES[error.code].meaning.split('.')[0] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
     // end() only half-closes: a client that never closes its side (one that never reads) would keep the socket, and
     // its slot, forever. Whatever it still sends is read and dropped meanwhile, so the close is a FIN and not a reset
     // that could destroy the answer before the client has read it.
@@ -142,8 +143,8 @@ export default fp<HttpLimitsOptions>(async function httpLimits (app, opts) {
   app.addHook('onClose', async () => { clearInterval(sweep) })
   app.addHook('onRequest', async function refuseWhileClosing (_request, reply) {
     if (!closing) return
-    return await reply.code(503).header('connection', 'close').header('retry-after', '5')
-      .send({ code: 'SHUTTING_DOWN', message: 'The server is shutting down; try again in a moment.' })
+    const error = new AppError('SHUTTING_DOWN', 'The server is shutting down; try again in a moment.')
+    return await reply.code(error.statusCode).header('connection', 'close').header('retry-after', '5').send(errorBody(error))
   })
   app.addHook('onSend', async function closeUnreadBodies (request, reply) {
     if (!request.raw.complete) reply.header('connection', 'close')

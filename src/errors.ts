@@ -46,3 +46,15 @@ export class ConfigError extends Error {
 export function isAppError (err: unknown): err is AppError {
   return err instanceof AppError || (err instanceof Error && err.name === 'AppError' && typeof (err as AppError).code === 'string')
 }
+
+/** The one shape every face answers an error in. */
+export interface ErrorBody {
+  code: ErrorCode
+  message: string
+  details?: unknown
+}
+
+/** The `{code, message, details?}` body of an error: the same on HTTP, MCP, the raw socket and the metrics port. */
+export function errorBody (err: Pick<AppError, 'code' | 'message' | 'details'>): ErrorBody {
+  return err.details === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, details: err.details }
+}

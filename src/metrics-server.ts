@@ -1,18 +1,19 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { AppError, errorBody } from './errors.js'
 import type { Metrics } from './metrics.js'
 
 /** A listener that serves only `GET /metrics`, without a token, for a scraper on a separate port (METRICS_PORT). */
 export async function startMetricsServer (metrics: Metrics, host: string, port: number): Promise<{ port: number, close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'NOT_FOUND', message: 'This port serves GET /metrics only.' }))
+      answer(res, new AppError('NOT_FOUND', 'This port serves GET /metrics only.'))
       return
     }
     metrics.text().then((text) => {
       res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text)
     }, () => {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'INTERNAL_ERROR', message: 'Metrics could not be collected.' }))
+      answer(res, new AppError('INTERNAL_ERROR', 'Metrics could not be collected.'))
     })
   })
   await new Promise<void>((resolve, reject) => {
@@ -26,4 +27,8 @@ export async function startMetricsServer (metrics: Metrics, host: string, port: 
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
   }
+}
+
+function answer (res: ServerResponse, err: AppError): void {
+  res.writeHead(err.statusCode, { 'content-type': 'application/json' }).end(JSON.stringify(errorBody(err)))
 }

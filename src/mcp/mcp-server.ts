@@ -1,6 +1,6 @@
 import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type InputRequiredResult, type Tool } from '@modelcontextprotocol/server'
 import type { Catalog } from '../catalog/catalog.js'
-import { AppError, isAppError } from '../errors.js'
+import { AppError, errorBody, isAppError } from '../errors.js'
 import type { Gate } from '../gate/gate.js'
 import type { Caller, Role } from '../gate/identity.js'
 import type { Progress } from '../gate/tool.js'
@@ -128,9 +128,7 @@ function unknownTool (name: string): ProtocolError {
 
 /** A tool result for one of our errors: the same `{code, message, details?}` the HTTP face answers. */
 export function errorResult (err: AppError): CallToolResult {
-  const body: Record<string, unknown> = { code: err.code, message: err.message }
-  if (err.details !== undefined) body.details = err.details
-  return { isError: true, content: [{ type: 'text', text: JSON.stringify(body) }] }
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify(errorBody(err)) }] }
 }
 
 // Linked by hand: on Node 20, AbortSignal.any() with a long-lived signal (shutdown) keeps memory for every call.
