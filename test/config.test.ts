@@ -98,7 +98,7 @@ test('TLS options: fingerprint normalised, modes exclusive, session file under t
 })
 
 test('the README configuration table lists every variable the server reads', async () => {
-  const readme = await readFile(projectFile('README.md'), 'utf8')
+  const readme = await readFile(projectFile('docs', 'configuration.md'), 'utf8')
   const documented = new Set([...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]))
   assert.deepEqual(ENV_VARIABLES.filter((name) => !documented.has(name)), [])
 })

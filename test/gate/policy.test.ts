@@ -213,8 +213,8 @@ test('a policy rule naming an operation the catalog lacks stops the start with i
 })
 
 test('the README policy example reads, names real operations, and means what it says', async () => {
-  const readme = readFileSync(projectFile('README.md'), 'utf8')
-  const section = readme.slice(readme.indexOf('### Policy file (`SCALE_POLICY_FILE`)'))
+  const readme = readFileSync(projectFile('docs', 'safety.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('## Policy file (`SCALE_POLICY_FILE`)'))
   const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1]
   assert.ok(yaml !== undefined, 'the policy section has a YAML example')
   const file = scratchFile('readme-policy.yaml')

@@ -93,7 +93,7 @@ test('loadConfig carries the LLM configuration, and its errors', () => {
 })
 
 test('the README configuration table lists every LLM variable', async () => {
-  const readme = await readFile(projectFile('README.md'), 'utf8')
+  const readme = await readFile(projectFile('docs', 'configuration.md'), 'utf8')
   const documented = new Set([...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]))
   assert.deepEqual(LLM_ENV_VARIABLES.filter((name) => !documented.has(name)), [])
 })
