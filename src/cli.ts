@@ -15,7 +15,7 @@ Usage:
   scale-api-helper --version
   scale-api-helper --help
 
-Configuration is read from the environment; see README.md for every variable.
+Configuration is read from the environment; see docs/configuration.md for every variable.
 `
 
 /** Entry point of the `scale-api-helper` command. */

@@ -64,7 +64,7 @@ const EnvSchema = Type.Object({
 // Secrets are taken exactly as given: a password may begin or end with a space.
 const EXACT = new Set(['SCALE_PASSWORD', 'CONFIRM_SECRET', 'LLM_API_KEY'])
 
-/** The environment variables, as read and checked (for the README table and `--help`). */
+/** The environment variables, as read and checked (for the table in docs/configuration.md and `--help`). */
 export type Env = Static<typeof EnvSchema>
 
 /** How the server reaches a real HyperCore cluster. */

@@ -1,4 +1,4 @@
-/** What one error code means: its HTTP status (or statuses) and a line for the README's table. */
+/** What one error code means: its HTTP status (or statuses) and a line for the table in docs/errors.md. */
 export interface ErrorCodeInfo {
   /** The status it is answered with. */
   status: number
@@ -12,7 +12,7 @@ export interface ErrorCodeInfo {
 const CLIENT_ERRORS: readonly number[] = Array.from({ length: 100 }, (_, i) => 400 + i)
 
 /**
- * Every error code this server answers with, in one place (as undici keeps its codes in one module). The README's
+ * Every error code this server answers with, in one place (as undici keeps its codes in one module). The table in docs/errors.md
  * error table is checked against this list by a test, and AppError takes its status from here.
  */
 export const ERROR_CODES = {
@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, meaning: 'Too many calls from this caller in a minute (`RATE_LIMIT_PER_MINUTE`); `Retry-After` says when to try again.' },
   VALIDATION_ERROR: { status: 400, meaning: 'The tool\'s input is wrong; `details.fields` names each field and what it accepts.' },
   INVALID_JSON: { status: 400, meaning: 'The request body is not valid JSON.' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The body is not `application/json`.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The body is neither JSON nor a JSON object sent as text: send the arguments with `Content-Type: application/json`.' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is over 10 MiB.' },
   PAYLOAD_TOO_DEEP: { status: 400, meaning: 'The input is nested deeper than 400 levels; nothing was sent.' },
   BAD_REQUEST: { status: 400, meaning: 'The HTTP request itself is malformed.' },
