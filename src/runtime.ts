@@ -6,7 +6,6 @@ import type { AppDeps } from './app.js'
 import { Metrics } from './metrics.js'
 import { HyperCoreClient } from './scale/client.js'
 import { catalogView, LIVE_SPEC_WAIT_MS, loadCatalog } from './scale/live-catalog.js'
-import { clusterConfigFor, startSimulator } from './simulator/index.js'
 
 /** The long-lived pieces the app is built around, and how to release them. */
 export interface Runtime extends AppDeps {
@@ -49,6 +48,8 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
     }
   }
 
+  // Loaded here, not above: the simulator is a Fastify server, which a configured cluster (and so the stdio face) does without.
+  const { clusterConfigFor, startSimulator } = await import('./simulator/index.js')
   // The simulator routes and validates with the bundled catalog (or the SCALE_SCHEMA file) and serves it as its spec.
   const simulatorCatalog = await Catalog.load(config.schema.kind === 'file' ? config.schema.file : undefined)
   const simulator = await startSimulator({ catalog: simulatorCatalog, vms: config.simulator.vms, logger: log.child({ component: 'simulator' }) })
