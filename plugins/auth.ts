@@ -1,5 +1,7 @@
 import fp from 'fastify-plugin'
 import bearerAuth from '@fastify/bearer-auth'
+import type { FastifyRequest } from 'fastify'
+import { AppError } from '../src/errors.js'
 import type { Caller, CallerDirectory } from '../src/gate/identity.js'
 
 /** Options of the auth plugin. */
@@ -13,6 +15,17 @@ declare module 'fastify' {
     /** The authenticated caller; set by the auth plugin on every protected route. */
     caller: Caller | null
   }
+}
+
+/** 401 UNAUTHORIZED for a request that carries no bearer token. */
+export function missingToken (): AppError {
+  return new AppError('UNAUTHORIZED', 'Missing bearer token: send the header "Authorization: Bearer <token>".')
+}
+
+/** The caller the auth hook attached to a request of the protected scope; 401 when there is none. */
+export function callerOf (request: FastifyRequest): Caller {
+  if (request.caller === null) throw missingToken()
+  return request.caller
 }
 
 /**

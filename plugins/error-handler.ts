@@ -4,6 +4,7 @@ import type { ErrorObject } from 'ajv'
 import type { ErrorCode } from '../src/error-codes.js'
 import { AppError, errorBody, isAppError } from '../src/errors.js'
 import { describeIssues } from '../src/gate/normalise.js'
+import { missingToken } from './auth.js'
 
 // Fastify's own client errors, renamed to our stable codes.
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -45,9 +46,7 @@ export default fp(async function errorHandler (app) {
     if (typeof err.code === 'string' && err.code.startsWith('FST_BEARER_AUTH')) {
       const missing = err.code === 'FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER'
       reply.header('www-authenticate', missing ? 'Bearer' : 'Bearer error="invalid_token"')
-      return send(reply, new AppError('UNAUTHORIZED', missing
-        ? 'Missing bearer token: send the header "Authorization: Bearer <token>".'
-        : 'Invalid bearer token: check the token in the "Authorization: Bearer <token>" header.'))
+      return send(reply, missing ? missingToken() : new AppError('UNAUTHORIZED', 'Invalid bearer token: check the token in the "Authorization: Bearer <token>" header.'))
     }
     const statusCode = err.statusCode ?? 500
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {

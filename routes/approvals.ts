@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { AppError } from '../src/errors.js'
+import { callerOf } from '../plugins/auth.js'
 import type { Gate } from '../src/gate/gate.js'
 
 /** Options of the approval routes. */
@@ -11,11 +11,6 @@ export interface ApprovalRoutesOptions {
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) })
 
-function approverOf (request: FastifyRequest): NonNullable<FastifyRequest['caller']> {
-  if (request.caller === null) throw new AppError('UNAUTHORIZED', 'Missing bearer token: send the header "Authorization: Bearer <token>".')
-  return request.caller
-}
-
 /**
  * The approval API (bearer-protected, approvers and admins only): `GET /approvals/:id/request` shows what is waiting,
  * `POST /approvals/:id/approve` and `/reject` decide it. Not tools: left out of the OpenAPI document, so no model is
@@ -24,12 +19,12 @@ function approverOf (request: FastifyRequest): NonNullable<FastifyRequest['calle
 export const approvalApi: FastifyPluginAsync<ApprovalRoutesOptions> = async function approvalApi (app, opts) {
   app.get('/approvals/:id/request', { schema: { hide: true, params: Params } }, async function showApproval (request) {
     const { id } = request.params as { id: string }
-    return await opts.gate.approval(id, approverOf(request))
+    return await opts.gate.approval(id, callerOf(request))
   })
   for (const verdict of ['approve', 'reject'] as const) {
     app.post(`/approvals/:id/${verdict}`, { schema: { hide: true, params: Params } }, async function decideApproval (request) {
       const { id } = request.params as { id: string }
-      return await opts.gate.decide(id, approverOf(request), verdict)
+      return await opts.gate.decide(id, callerOf(request), verdict)
     })
   }
 }

@@ -1,11 +1,11 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { Catalog } from '../src/catalog/catalog.js'
 import type { Config } from '../src/config.js'
-import { AppError } from '../src/errors.js'
+import { McpHttpFace } from '../src/faces/mcp-http/face.js'
+import { checkHostAndOrigin, hostAllowList } from '../src/faces/mcp-http/host-check.js'
+import { askOptions } from '../src/faces/mcp/ask-person.js'
 import type { Gate } from '../src/gate/gate.js'
-import { requestStateKey } from '../src/mcp/ask-person.js'
-import { checkHostAndOrigin, hostAllowList } from '../src/mcp/host-check.js'
-import { McpHttpFace } from '../src/mcp/http-face.js'
+import { exchangeOf } from './exchange.js'
 
 /** Options of the MCP route. */
 export interface McpRoutesOptions {
@@ -22,17 +22,13 @@ const DROPPED_HEADERS = new Set(['authorization', 'cookie'])
 /**
  * `POST/GET/DELETE /mcp`: MCP Streamable HTTP, registered in the protected scope so the bearer auth and caller
  * identity are the tool routes' own, with Host and Origin checked against the allow-list (403). Both protocol eras
- * are served here (see src/mcp/http-face.ts); on close, running calls are told to stop waiting and answer first.
+ * are served here (see src/faces/mcp-http/face.ts); on close, running calls are told to stop waiting and answer first.
  */
 const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async function mcpRoutes (app, opts) {
   const allow = hostAllowList(opts.config)
+  const gate = async (): Promise<Gate> => opts.gate
   const face = new McpHttpFace({
-    deps: {
-      gate: async () => opts.gate,
-      catalog: async () => opts.catalog,
-      log: app.log,
-      ask: { key: requestStateKey(opts.config.safety.confirmKey), ttlMs: opts.config.safety.confirmTtlMs, useOnce: async (key, ttlMs) => await opts.gate.store.useOnce(key, ttlMs) }
-    },
+    deps: { gate, catalog: async () => opts.catalog, log: app.log, ask: askOptions(opts.config.safety, gate) },
     maxSessions: opts.config.mcp.maxSessions,
     maxSessionsPerCaller: opts.config.mcp.maxSessionsPerCaller,
     sessionIdleMs: opts.config.mcp.sessionIdleMs,
@@ -50,13 +46,8 @@ const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async function mcpRoutes
     url: '/mcp',
     schema: { hide: true },
     async handler (request, reply) {
-      if (request.caller === null) throw new AppError('UNAUTHORIZED', 'Missing bearer token: send the header "Authorization: Bearer <token>".')
-      const { signal, done } = exchange(reply)
-      const response = await face.handle(webRequest(request, signal), request.method === 'POST' ? request.body : undefined, {
-        caller: request.caller,
-        transport: 'mcp',
-        baseUrl: `${request.protocol}://${request.host}`
-      }, done)
+      const { caller, baseUrl, signal, done } = exchangeOf(request, reply)
+      const response = await face.handle(webRequest(request, signal), request.method === 'POST' ? request.body : undefined, { caller, transport: 'mcp', baseUrl }, done)
       return await reply.send(openAtOnce(response))
     }
   })
@@ -66,18 +57,6 @@ const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async function mcpRoutes
     clearInterval(sweeper)
     await face.close()
   })
-}
-
-// 'close' also fires after a complete answer; only an unfinished one means the client went away (cancel the call).
-function exchange (reply: FastifyReply): { signal: AbortSignal, done: Promise<void> } {
-  const controller = new AbortController()
-  const done = new Promise<void>((resolve) => {
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) controller.abort()
-      resolve()
-    })
-  })
-  return { signal: controller.signal, done }
 }
 
 // Node sends the status line and headers with the first body bytes, and an event stream may stay silent for a long

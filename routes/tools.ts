@@ -1,7 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { AppError } from '../src/errors.js'
 import type { Gate } from '../src/gate/gate.js'
+import { exchangeOf } from './exchange.js'
 import { httpInput, takesQueryArguments } from './query-arguments.js'
 
 /** Options of the tool routes. */
@@ -23,21 +23,6 @@ const DOCUMENTED_ERRORS = Object.fromEntries(([
   [415, 'UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json.'],
   [429, 'RATE_LIMITED: too many calls this minute; Retry-After says when to try again.']
 ] as const).map(([status, description]) => [status, Type.Ref('ErrorResponse', { description })]))
-
-/** The gate's view of who is calling over HTTP; the auth hook has always set it by now. */
-function callerOf (request: FastifyRequest): NonNullable<FastifyRequest['caller']> {
-  if (request.caller === null) throw new AppError('UNAUTHORIZED', 'Missing bearer token: send the header "Authorization: Bearer <token>".', 401)
-  return request.caller
-}
-
-// Aborted when the client goes away before we answer, so cluster calls and task waits made for it stop.
-function abortOnDisconnect (reply: FastifyReply): AbortSignal {
-  const controller = new AbortController()
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('the caller closed the connection'))
-  })
-  return controller.signal
-}
 
 /**
  * Publishes each tool as `POST /<name>` with `operationId = name` and the schemas the gate publishes for the
@@ -68,13 +53,8 @@ const toolRoutes: FastifyPluginAsync<ToolRoutesOptions> = async function toolRou
         }
       }
     }, async function callTool (request, reply) {
-      return await opts.gate.call(tool.name, httpInput(tool.name, queryForm, request.query, request.body), {
-        caller: callerOf(request),
-        transport: 'http',
-        log: request.log,
-        signal: abortOnDisconnect(reply),
-        baseUrl: `${request.protocol}://${request.host}`
-      })
+      const { caller, signal, baseUrl } = exchangeOf(request, reply)
+      return await opts.gate.call(tool.name, httpInput(tool.name, queryForm, request.query, request.body), { caller, transport: 'http', log: request.log, signal, baseUrl })
     })
   }
 }

@@ -2,19 +2,10 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import type { Catalog } from './catalog/catalog.js'
+import { buildGate, type GateDeps } from './faces/gate.js'
 import { Metrics } from './metrics.js'
-import type { HyperCoreClient } from './scale/client.js'
 import { ErrorResponseSchema } from './schemas.js'
-import { tools as defaultTools, publishedBy } from './tools/index.js'
-import { askTools } from './tools/ask.js'
-import { AuditLog } from './gate/audit.js'
-import { ConfirmTokens } from './gate/confirm-token.js'
-import { Gate } from './gate/gate.js'
 import { CallerDirectory } from './gate/identity.js'
-import { Policy } from './gate/policy.js'
-import { MemoryGateStore, type GateStore } from './gate/store.js'
-import type { ToolDefinition } from './gate/tool.js'
 import bodyParsers from '../plugins/body-parsers.js'
 import errorHandler from '../plugins/error-handler.js'
 import httpLimits, { clientErrorHandler, HEADERS_TIMEOUT_MS, MAX_CLIENT_CONNECTIONS, REQUEST_TIMEOUT_MS } from '../plugins/http-limits.js'
@@ -29,24 +20,9 @@ import openapiRoutes from '../routes/openapi.js'
 import toolRoutes from '../routes/tools.js'
 import mcpRoutes from '../routes/mcp.js'
 
-/** What the app is built around: the catalog, and the cluster client when there is one. */
-export interface AppDeps {
-  catalog: Catalog
-  cluster?: HyperCoreClient
-  /** How /health describes the cluster side. */
+/** What the app is built around: what the gate is built from, and how /health describes the cluster side. */
+export interface AppDeps extends GateDeps {
   clusterInfo: HealthOptions
-  /** The tools to publish; the full registry unless a test narrows it. */
-  tools?: readonly ToolDefinition[]
-  /** Shared gate state; in memory unless given (a shared store serves several replicas). */
-  store?: GateStore
-  /** The audit log; opened from SCALE_AUDIT_FILE unless given. */
-  audit?: AuditLog
-  /** The clock of confirm tokens, approvals and rate limits (tests move it by hand). */
-  now?: () => number
-  /** The server's metrics; a fresh set unless given (the runtime shares its set with the cluster client). */
-  metrics?: Metrics
-  /** Fail a call whose answer does not match its tool's output schema, instead of logging it (tests). */
-  strictOutput?: boolean
 }
 
 /** Options that differ between the server, the OpenAPI emitter and tests. */
@@ -57,34 +33,6 @@ export interface BuildOptions {
   swaggerUi?: boolean
   /** How long a client may take to send a whole request, and to take any of an answer (tests shorten it). */
   requestTimeoutMs?: number
-}
-
-const SILENT = { debug () {}, info () {}, warn () {}, error () {} }
-
-/** Builds the gate every face calls tools through, from the configuration and the runtime's pieces. */
-export function buildGate (config: Config, deps: AppDeps, log: Logger | undefined): Gate {
-  const now = deps.now ?? Date.now
-  const { catalog } = deps
-  const operationIds = new Set(catalog.operations.map((op) => op.operationId.toLowerCase()))
-  config.safety.rules.checkOperations?.((id) => operationIds.has(id.toLowerCase()))
-  if (config.safety.allowSelfApproval) log?.warn('APPROVAL_ALLOW_SELF=true: whoever asks for a destructive call may also approve it (no second person)')
-  return new Gate({
-    tools: deps.tools ?? [...defaultTools, ...askTools(config.llm)],
-    catalog: deps.catalog,
-    cluster: deps.cluster,
-    policy: new Policy(config.safety.mode, config.safety.confirmVia, config.safety.rules, (method, path) => catalog.find(method, path)?.operation.operationId),
-    tokens: new ConfirmTokens(config.safety.confirmKey, config.safety.confirmTtlMs, now),
-    store: deps.store ?? new MemoryGateStore(now),
-    audit: deps.audit ?? AuditLog.open(config.safety.auditFile, log ?? SILENT),
-    publicUrl: config.publicUrl,
-    secrets: config.tokens,
-    answerMaxBytes: config.answerMaxBytes,
-    metrics: deps.metrics,
-    now,
-    publishes: publishedBy(config.toolsets),
-    allowSelfApproval: config.safety.allowSelfApproval,
-    strictOutput: deps.strictOutput
-  })
 }
 
 /** Builds the Fastify app: plugins, public routes, then the bearer-protected tool scope. */

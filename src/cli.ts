@@ -2,7 +2,6 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from './config.js'
 import { ConfigError } from './errors.js'
-import { runServer } from './server.js'
 import { version } from './paths.js'
 
 const HELP = `scale-api-helper ${version}
@@ -45,14 +44,16 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<num
   const command = positionals[0] ?? 'start'
   try {
     if (command === 'start') {
+      // Imported here, not above: the stdio face must not load Fastify and its plugins.
+      const { runServer } = await import('./server.js')
       // npm sets npm_lifecycle_event for the scripts it runs; under `npm start` the server stops with npm.
       await runServer(loadConfig(process.env), { stopWithParent: process.env.npm_lifecycle_event !== undefined })
       return -1
     }
     if (command === 'mcp') {
-      const { runMcpStdio } = await import('./mcp/stdio.js')
+      const { runMcpStdio } = await import('./faces/mcp-stdio.js')
       await runMcpStdio(loadConfig(process.env))
-      return 0
+      return -1
     }
     process.stderr.write(`Unknown command "${command}".\n\n${HELP}`)
     return 2
@@ -67,5 +68,5 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<num
 }
 
 const code = await main()
-// -1: a server is running and owns the process's lifetime.
+// -1: a server (HTTP or stdio) is running and owns the process's lifetime.
 if (code >= 0) process.exitCode = code

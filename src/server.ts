@@ -1,10 +1,9 @@
-import closeWithGrace from 'close-with-grace'
 import type { Logger } from 'pino'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { createLogger } from './logger.js'
-import { reopenAuditFiles } from './gate/audit.js'
+import { stopOnSignals } from './faces/signals.js'
 import { startMetricsServer } from './metrics-server.js'
 import { createRuntime } from './runtime.js'
 
@@ -72,9 +71,6 @@ function framed (lines: string[]): string {
   return `\n${rule}\n${lines.join('\n')}\n${rule}\n\n`
 }
 
-/** How long in-flight requests get to finish on SIGINT/SIGTERM before the process exits anyway. */
-export const SHUTDOWN_GRACE_MS = 10_000
-
 /** How often a server that stops with its parent looks for it, in ms. */
 export const PARENT_CHECK_MS = 500
 
@@ -90,30 +86,9 @@ export async function runServer (config: Config, opts: RunOptions = {}): Promise
   const parent = process.ppid
   const log = createLogger(config.logLevel)
   const server = await startServer(config, log)
-  // SIGHUP reopens the audit file (logrotate's convention) instead of stopping the server.
-  process.on('SIGHUP', reopenAuditFiles)
-  let stopping = false
-  const grace = closeWithGrace({
-    delay: SHUTDOWN_GRACE_MS,
-    skip: ['SIGHUP'],
-    logger: { error: (message: unknown) => log.error({ detail: String(message) }, 'shutdown problem') },
-    onTimeout (delay: number) {
-      log.error({ graceMs: delay }, 'forced exit: requests were still running when the shutdown grace period ended')
-    }
-  }, async function shutdown ({ signal, err }) {
-    stopping = true
-    if (err !== undefined) log.error({ err }, 'shutting down after an error')
-    else log.info({ signal }, 'shutting down')
-    await server.close()
-  })
-  if (opts.stopWithParent === true) {
-    onParentGone(parent, () => {
-      // Ctrl-C reaches the whole process group: the shell dies of it too, while we are already stopping.
-      if (stopping) return
-      log.info({ parentPid: parent }, 'shutting down: the process that started the server has gone')
-      grace.close()
-    })
-  }
+  const { stop } = stopOnSignals(log, server.close)
+  // Ctrl-C reaches the whole process group: the shell dies of it too, while we are already stopping (stop() is once).
+  if (opts.stopWithParent === true) onParentGone(parent, () => { stop('the process that started the server has gone', { parentPid: parent }) })
 }
 
 // npm runs `npm start` as `sh -c "node dist/src/cli.js start"` and passes SIGTERM only to that shell. A shell that

@@ -2,18 +2,19 @@ import { Console } from 'node:console'
 import { userInfo } from 'node:os'
 import { pino } from 'pino'
 import { serveStdio } from '@modelcontextprotocol/server/stdio'
-import { buildGate } from '../app.js'
+import { sharedAbortController } from '../abort.js'
 import type { Config } from '../config.js'
 import { ConfigError } from '../errors.js'
-import { AuditLog, reopenAuditFiles } from '../gate/audit.js'
+import { AuditLog } from '../gate/audit.js'
 import type { Gate } from '../gate/gate.js'
 import type { Caller } from '../gate/identity.js'
 import { loggerOptions } from '../logger.js'
 import { version } from '../paths.js'
 import { createRuntime, type Runtime } from '../runtime.js'
-import { requestStateKey } from './ask-person.js'
-import { buildMcpServer, type McpDeps } from './mcp-server.js'
-import { sharedAbortController } from '../abort.js'
+import { buildGate } from './gate.js'
+import { askOptions } from './mcp/ask-person.js'
+import { buildMcpServer, type McpDeps } from './mcp/mcp-server.js'
+import { stopOnSignals } from './signals.js'
 
 /** The local user over stdio: their login name and MCP_STDIO_ROLE. */
 export function stdioCaller (config: Pick<Config, 'mcp'>): Caller {
@@ -29,7 +30,7 @@ export function stdioCaller (config: Pick<Config, 'mcp'>): Caller {
  * child process. stdout carries the protocol and nothing else: logs, the banner and a `SCALE_AUDIT_FILE=-` audit go
  * to stderr. The catalog and the cluster side (the embedded simulator when SCALE_HOST is unset) start with the first
  * request that needs them, so the probe process a negotiating client starts and drops costs nothing. Resolves once
- * stdin ends or a signal arrives and everything is closed.
+ * serving; the process then stops, as the server does, when stdin ends or on a signal.
  */
 export async function runMcpStdio (config: Config): Promise<void> {
   if (config.safety.confirmVia === 'approval') {
@@ -51,11 +52,12 @@ export async function runMcpStdio (config: Config): Promise<void> {
     })()
     return await started
   }
+  const gate = async (): Promise<Gate> => (await start()).gate
   const deps: McpDeps = {
-    gate: async () => (await start()).gate,
+    gate,
     catalog: async () => (await start()).runtime.catalog,
     log,
-    ask: { key: requestStateKey(config.safety.confirmKey), ttlMs: config.safety.confirmTtlMs, useOnce: async (key, ttlMs) => await (await start()).gate.store.useOnce(key, ttlMs) },
+    ask: askOptions(config.safety, gate),
     shutdown: shutdown.signal
   }
 
@@ -64,21 +66,16 @@ export async function runMcpStdio (config: Config): Promise<void> {
     onerror: (err) => { log.warn({ err: err.message }, 'mcp stdio error') }
   })
 
-  // SIGHUP reopens the audit file (logrotate's convention) instead of ending the process.
-  process.on('SIGHUP', reopenAuditFiles)
-  await new Promise<void>((resolve) => {
-    process.stdin.once('end', resolve)
-    process.stdin.once('close', resolve)
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
+  const { stop } = stopOnSignals(log, async function close () {
+    shutdown.abort()
+    await handle.close()
+    const running = await started?.catch(() => undefined)
+    if (running !== undefined) {
+      await running.gate.close()
+      await running.runtime.close()
+    }
+    log.flush()
   })
-  process.off('SIGHUP', reopenAuditFiles)
-  shutdown.abort()
-  await handle.close()
-  const running = await started?.catch(() => undefined)
-  if (running !== undefined) {
-    await running.gate.close()
-    await running.runtime.close()
-  }
-  log.flush()
+  process.stdin.once('end', () => { stop('stdin ended') })
+  process.stdin.once('close', () => { stop('stdin closed') })
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { queryParameters } from '../../routes/query-arguments.js'
-import { buildGate } from '../../src/app.js'
+import { buildGate } from '../../src/faces/gate.js'
 import { HyperCoreClient } from '../../src/scale/client.js'
 import { testCatalog, testConfig } from '../helper.js'
 import { mcpSetup, TOKEN } from '../mcp/mcp-helper.js'
@@ -81,7 +81,7 @@ test('arguments in both the query string and the body are a 400, and a tool whos
 test('/openapi.json publishes a tool that needs nothing with query parameters and no body, and the others with a body', async (t) => {
   const s = await mcpSetup(t)
   const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json', headers: bearer })).json()
-  const gate = buildGate(testConfig(), { catalog: await testCatalog(), clusterInfo: { mode: 'none', cluster: null } }, undefined)
+  const gate = buildGate(testConfig(), { catalog: await testCatalog() }, undefined)
   t.after(() => gate.close())
   const tools = new Map(gate.published('admin').map((tool) => [tool.name, tool]))
   for (const name of ['list_vms', 'get_session', 'audit_log', 'list_snapshots']) {

@@ -3,7 +3,7 @@ import { request as httpRequest, type ClientRequest } from 'node:http'
 import { test, type TestContext } from 'node:test'
 import type { AuditEntry } from '../../src/gate/audit.js'
 import { mcpSetup, rawRequest, TOKEN, v2Client, type McpSetup, type Who } from './mcp-helper.js'
-import { ModernCalls } from '../../src/mcp/modern-calls.js'
+import { ModernCalls } from '../../src/faces/mcp-http/modern-calls.js'
 import { listVms } from './scenarios.js'
 
 // A 2026-07-28 message as a client sends it raw: the envelope in _meta and the standard headers.

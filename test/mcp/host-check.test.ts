@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { loadConfig } from '../../src/config.js'
 import { ConfigError } from '../../src/errors.js'
-import { checkHostAndOrigin, hostAllowList } from '../../src/mcp/host-check.js'
+import { checkHostAndOrigin, hostAllowList } from '../../src/faces/mcp-http/host-check.js'
 
 const TOKEN = 'a-token-of-sixteen-chars-or-more'
 const allowFor = (env: Record<string, string>): ReturnType<typeof hostAllowList> => hostAllowList(loadConfig({ MCP_BEARER_TOKEN: TOKEN, ...env }))

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { buildGate } from '../../src/app.js'
+import { buildGate } from '../../src/faces/gate.js'
 import { loadConfig } from '../../src/config.js'
 import { ConfigError } from '../../src/errors.js'
-import { toolList } from '../../src/mcp/mcp-server.js'
+import { toolList } from '../../src/faces/mcp/mcp-server.js'
 import { toolsets } from '../../src/tools/index.js'
 import { DEFAULT_TOOLSETS, parseToolsets, TOOLSETS } from '../../src/tools/toolsets.js'
 import { testCatalog, testConfig } from '../helper.js'
@@ -29,7 +29,7 @@ test('TOOLSETS takes core, vm, cluster, all and comma-separated mixes, and names
 test('TOOLSETS picks the tools the MCP list shows; audit_log (admins) is outside every toolset', async (t) => {
   const catalog = await testCatalog()
   const published = (value: string, role: 'operator' | 'admin' = 'operator'): string[] => {
-    const gate = buildGate(testConfig({ TOOLSETS: value }), { catalog, clusterInfo: { mode: 'none', cluster: null } }, undefined)
+    const gate = buildGate(testConfig({ TOOLSETS: value }), { catalog }, undefined)
     t.after(() => gate.close())
     return toolList(gate, role).map((tool) => tool.name)
   }
@@ -55,7 +55,7 @@ test('a tool left out by TOOLSETS is not in openapi.json, has no route, and the 
   assert.equal((await vmOnly.call('run_api', { query: '/VirDomain' })).json().code, 'NOT_FOUND')
   assert.equal((await vmOnly.call('list_vms', {})).statusCode, 200)
 
-  const gate = buildGate(testConfig({ TOOLSETS: 'core' }), { catalog: await testCatalog(), clusterInfo: { mode: 'none', cluster: null } }, undefined)
+  const gate = buildGate(testConfig({ TOOLSETS: 'core' }), { catalog: await testCatalog() }, undefined)
   t.after(() => gate.close())
   await assert.rejects(gate.call('list_vms', {}, { caller: { name: 'token-1', role: 'operator' }, transport: 'mcp', log: { debug () {}, info () {}, warn () {}, error () {} } }),
     (err: unknown) => (err as { code?: string, statusCode?: number, message?: string }).code === 'NOT_FOUND' && (err as { statusCode: number }).statusCode === 404 && /TOOLSETS/.test((err as Error).message))

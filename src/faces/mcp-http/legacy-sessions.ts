@@ -3,9 +3,9 @@ import {
   isInitializeRequest, legacyStatelessFallback, WebStandardStreamableHTTPServerTransport,
   type AuthInfo, type LegacyHttpHandler, type Server
 } from '@modelcontextprotocol/server'
-import { AppError } from '../errors.js'
-import type { Caller } from '../gate/identity.js'
-import type { McpIdentity } from './mcp-server.js'
+import { AppError } from '../../errors.js'
+import type { Caller } from '../../gate/identity.js'
+import type { McpIdentity } from '../mcp/mcp-server.js'
 
 /** How 2025-11-25 sessions are kept. */
 export interface LegacySessionsOptions {

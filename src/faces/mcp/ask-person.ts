@@ -3,8 +3,9 @@ import {
   CLIENT_CAPABILITIES_META_KEY, createRequestStateCodec, inputRequired, inputResponse,
   type ClientCapabilities, type InputRequiredResult, type RequestStateCodec, type Server, type ServerContext
 } from '@modelcontextprotocol/server'
-import type { ConfirmQuestion, PersonAnswer } from '../gate/gate.js'
-import type { Caller } from '../gate/identity.js'
+import type { Config } from '../../config.js'
+import type { ConfirmQuestion, Gate, PersonAnswer } from '../../gate/gate.js'
+import type { Caller } from '../../gate/identity.js'
 
 /** Thrown by askPerson when this round carries no answer to the question: the call is answered `input_required`. */
 export class NeedsPerson extends Error {
@@ -41,9 +42,18 @@ const CONFIRM_SCHEMA = {
   required: ['decision']
 }
 
-/** The request-state key for MCP confirmations, derived from the confirm-token secret so it is never used for two things. */
-export function requestStateKey (confirmKey: Uint8Array): Uint8Array {
+// The request-state key for MCP confirmations, derived from the confirm-token secret so it is never used for two things.
+function requestStateKey (confirmKey: Uint8Array): Uint8Array {
   return createHmac('sha256', confirmKey).update('scale-api-helper mcp request state').digest()
+}
+
+/** How both MCP faces ask the person: a key from CONFIRM_SECRET, CONFIRM_TTL_SECONDS to answer, single use in the gate's store. */
+export function askOptions (safety: Pick<Config['safety'], 'confirmKey' | 'confirmTtlMs'>, gate: () => Promise<Gate>): AskOptions {
+  return {
+    key: requestStateKey(safety.confirmKey),
+    ttlMs: safety.confirmTtlMs,
+    useOnce: async (key, ttlMs) => await (await gate()).store.useOnce(key, ttlMs)
+  }
 }
 
 /**

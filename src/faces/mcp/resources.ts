@@ -1,6 +1,6 @@
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, type Server } from '@modelcontextprotocol/server'
-import type { Catalog } from '../catalog/catalog.js'
-import { describeEndpoint } from '../catalog/describe.js'
+import type { Catalog } from '../../catalog/catalog.js'
+import { describeEndpoint } from '../../catalog/describe.js'
 
 /** The URI template of one catalog operation. */
 export const OPERATION_TEMPLATE = 'hypercore://operations/{operationId}'
