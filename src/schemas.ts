@@ -1,4 +1,4 @@
-import { Type, type Static, type SchemaOptions, type TUnsafe } from '@sinclair/typebox'
+import { Type, type SchemaOptions, type TUnsafe } from '@sinclair/typebox'
 import { API_METHODS, type ApiMethod } from './scale/canonical-path.js'
 
 /** The one error shape every failure is answered with. */
@@ -7,9 +7,6 @@ export const ErrorResponseSchema = Type.Object({
   message: Type.String({ description: 'What went wrong and what to change.' }),
   details: Type.Optional(Type.Unknown({ description: 'Structured detail: the fields at fault, suggestions, or the cluster\'s own error body.' }))
 }, { $id: 'ErrorResponse', title: 'ErrorResponse', description: 'Error answer' })
-
-/** Static type of ErrorResponseSchema. */
-export type ErrorResponse = Static<typeof ErrorResponseSchema>
 
 /**
  * A string enum as one JSON Schema `enum` (not TypeBox's anyOf of constants, which several tool hosts and models

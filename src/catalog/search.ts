@@ -9,7 +9,7 @@ import { MAX_QUERY_LENGTH, type Confidence, type MatchStrength, type SearchHit, 
 export { buildSearchIndex } from './search/build-index.js'
 export { explainSearch } from './search/explain.js'
 export { stem, tokenize } from './search/stem.js'
-export { MAX_QUERY_LENGTH, type Confidence, type MatchStrength, type SearchHit, type SearchOptions, type SearchResult } from './search/types.js'
+export { MAX_QUERY_LENGTH, type SearchOptions, type SearchResult } from './search/types.js'
 
 const STRENGTH: Record<Confidence, MatchStrength> = { high: 'strong', medium: 'weak', low: 'none' }
 

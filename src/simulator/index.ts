@@ -17,13 +17,13 @@ import type { SimulatorState } from './state.js'
 import { TaskEngine } from './tasks.js'
 import { ClusterUpdate, updateDurations, type UpdatePhaseDurations } from './update.js'
 
-export { ManualClock, systemClock, type SimClock } from './clock.js'
+export { ManualClock, type SimClock } from './clock.js'
 export type { ServedNode } from './control-routes.js'
-export type { FaultControl, FaultSettings } from './faults.js'
+export type { FaultControl } from './faults.js'
 export type { SimulatorState } from './state.js'
 export type { TaskTagStatus } from './tasks.js'
 export type { BlockDeviceRecord, NetDeviceRecord, SimRecord, SnapshotRecord, VmRecord, VmState } from './types.js'
-export { DEFAULT_UPDATE_PHASES_MS, type ClusterUpdate, type UpdatePhase, type UpdatePhaseDurations } from './update.js'
+export type { ClusterUpdate, UpdatePhaseDurations } from './update.js'
 
 /** How to start a simulated HyperCore 9.4 cluster; every field is optional. */
 export interface SimulatorOptions {

@@ -9,7 +9,7 @@ export type Toolset = typeof TOOLSETS[number]
  * API stays at hand. `npm run bench -- typed-tools` measures it: an operator's list (what a bare MCP_BEARER_TOKEN
  * sees) in confirm mode stays within the ~3,400 tokens a default tool list may cost.
  */
-export const DEFAULT_TOOLSETS: readonly Toolset[] = TOOLSETS
+export const DEFAULT_TOOLSETS: readonly Toolset[] = [...TOOLSETS]
 
 /** Reads TOOLSETS (`core`, `vm`, `cluster`, `all`, or a comma-separated mix such as `core,vm`); throws a message naming the bad word. */
 export function parseToolsets (text: string): Toolset[] {
