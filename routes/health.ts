@@ -1,19 +1,14 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AppError, errorBody } from '../src/errors.js'
 import type { ScaleMode } from '../src/gate/policy.js'
 import { version } from '../src/paths.js'
 import type { HyperCoreClient } from '../src/scale/client.js'
-import type { CatalogView } from '../src/scale/live-catalog.js'
+import type { ClusterInfo } from '../src/scale/cluster-info.js'
 import type { UpdateStatus } from '../src/scale/update-status.js'
 import { StringEnum } from '../src/schemas.js'
 
-/** What /health reports about the cluster side. */
-export interface HealthOptions {
-  mode: 'simulator' | 'cluster' | 'none'
-  /** Host (and port) of the cluster; never credentials. */
-  cluster: string | null
-  /** Where the API catalog came from, when the runtime says. */
-  catalog?: CatalogView
-}
+/** What /health reports about the cluster side, as the runtime describes it. */
+export type HealthOptions = ClusterInfo
 
 const CatalogSchema = Type.Object({
   source: StringEnum(['bundled', 'file', 'cluster'], { description: 'bundled: HyperCore 9.4 shipped with this server; file: SCALE_SCHEMA; cluster: the cluster\'s own spec merged with ours.' }),
@@ -53,14 +48,23 @@ function updateView (status: UpdateStatus): Omit<UpdateStatus, 'checkedAt' | 'no
  * Public health routes, served but not listed in the OpenAPI document: `GET /health` is liveness (the process
  * answers); `GET /health/ready` is readiness: 200 when the cluster answered recently (or answers a `/ping` now,
  * without logging in), 503 NOT_READY otherwise.
+ *
+ * `client` is the cluster connection the gate calls tools through (the same instance), read through its
+ * `readiness` view. Readiness is not a tool call: load balancers and orchestrators probe it every few seconds
+ * without a token, so it must stay public, unauthenticated and cheap, and must not be planned, audited,
+ * rate-limited or counted as a tool. It never logs in; it reads what the connection already knows, at most one
+ * unauthenticated `/ping` per period, and the public update status file. Going through the same connection means
+ * it sees the same nodes, session and update mode the tools see.
  */
-const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMode, client?: HyperCoreClient }> = async function healthRoutes (app, opts) {
+const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMode, client?: Pick<HyperCoreClient, 'readiness'> }> = async function healthRoutes (app, opts) {
+  const readiness = opts.client?.readiness
+
   app.get('/health', {
     schema: { hide: true, response: { 200: HealthSchema } }
   }, async function health () {
     // Liveness must never wait on the cluster: only what is already known about an update is shown.
-    const update = opts.client?.lastUpdateStatus()
-    const nodes = opts.client === undefined ? {} : { node: opts.client.node, nodes: opts.client.knownNodes() }
+    const update = readiness?.lastUpdateStatus()
+    const nodes = readiness === undefined ? {} : { node: readiness.node, nodes: readiness.knownNodes() }
     return {
       status: 'ok' as const,
       version,
@@ -74,18 +78,25 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMod
   })
 
   app.get('/health/ready', { schema: { hide: true } }, async function ready (_request, reply) {
-    if (opts.client === undefined) {
-      return await reply.code(503).send({ code: 'NOT_READY', message: 'No cluster is configured.' })
+    if (readiness === undefined) {
+      const err = new AppError('NOT_READY', 'No cluster is configured.')
+      return await reply.code(err.statusCode).send(errorBody(err))
     }
-    const state = await opts.client.reachable()
-    const cluster = { host: opts.cluster, node: opts.client.node, ...(state.lastAnswerAt === undefined ? {} : { lastAnswerAt: state.lastAnswerAt.toISOString() }), ...(state.lastFailure === undefined ? {} : { lastFailure: { code: state.lastFailure.code, at: state.lastFailure.at.toISOString() } }) }
+    const state = await readiness.reachable()
+    const cluster = {
+      host: opts.cluster,
+      node: readiness.node,
+      ...(state.lastAnswerAt === undefined ? {} : { lastAnswerAt: state.lastAnswerAt.toISOString() }),
+      ...(state.lastFailure === undefined ? {} : { lastFailure: { code: state.lastFailure.code, at: state.lastFailure.at.toISOString() } })
+    }
     if (!state.ok) {
       // A silent cluster may be updating itself: its update status file says so without a login.
-      const update = await opts.client.updateStatus()
+      const update = await readiness.updateStatus()
       const why = update.state === 'updating'
         ? `is applying an update${update.toVersion === undefined ? '' : ` to HyperCore ${update.toVersion}`}${update.percent === undefined ? '' : ` (${update.percent}% done)`}`
         : `is not answering${state.lastFailure === undefined ? '' : ` (last failure: ${state.lastFailure.code})`}`
-      return await reply.code(503).send({ code: 'NOT_READY', message: `The cluster at ${opts.cluster ?? '?'} ${why}.`, details: { ...cluster, update: updateView(update) } })
+      const err = new AppError('NOT_READY', `The cluster at ${opts.cluster ?? '?'} ${why}.`, { details: { ...cluster, update: updateView(update) } })
+      return await reply.code(err.statusCode).send(errorBody(err))
     }
     return { status: 'ready', mode: opts.mode, cluster }
   })

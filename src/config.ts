@@ -9,6 +9,8 @@ import { mergeCallers, readAuthFile, ROLES, tokenCallers, type CallerEntry, type
 import { CONFIRM_VIA, EMPTY_RULES, readPolicyFile, SCALE_MODES, type ConfirmVia, type PolicyRules, type ScaleMode } from './gate/policy.js'
 import { LLM_ENV_VARIABLES, readLlmConfig, type LlmConfig } from './llm/config.js'
 import { LOG_LEVELS } from './logger.js'
+import type { ClusterConfig } from './scale/cluster-config.js'
+import type { SchemaSetting } from './scale/live-catalog.js'
 import { DEFAULT_TOOLSETS, parseToolsets, type Toolset } from './tools/toolsets.js'
 
 const FINGERPRINT = '((sha256|SHA256) Fingerprint=|sha256/|SHA256/)?([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}'
@@ -66,31 +68,6 @@ const EXACT = new Set(['SCALE_PASSWORD', 'CONFIRM_SECRET', 'LLM_API_KEY'])
 
 /** The environment variables, as read and checked (for the table in docs/configuration.md and `--help`). */
 export type Env = Static<typeof EnvSchema>
-
-/** How the server reaches a real HyperCore cluster. */
-export interface ClusterConfig {
-  /** Origin only, e.g. `https://10.0.0.5` or `https://10.0.0.5:8443`; the client adds `/rest/v1`. */
-  url: string
-  username: string
-  password: string
-  auth: 'local' | 'oidc'
-  timeoutMs: number
-  /** Where the login session is kept across restarts; absent keeps it in memory only. */
-  sessionFile?: string
-  caFile?: string
-  /** SHA-256 certificate fingerprints, upper-case hex with colons, comma-separated; any of them is trusted on any node. */
-  tlsFingerprint?: string
-  /** Other nodes' origins to fail over to (SCALE_NODES), besides those learned from `GET /Node`. */
-  nodes?: string[]
-  insecureTls: boolean
-  /** Most sockets open to the cluster at once (SCALE_MAX_CONNECTIONS). */
-  maxConnections?: number
-  /** Cluster answer bytes held in memory at once across calls (SCALE_MAX_BUFFERED_MB). */
-  bufferedBytes?: number
-}
-
-/** SCALE_SCHEMA: the cluster's own spec merged with the bundled catalogue (`auto`), the bundled HyperCore 9.4 one, or an OpenAPI file. */
-export type SchemaSetting = { kind: 'auto' } | { kind: 'bundled' } | { kind: 'file', file: string }
 
 /** How the MCP faces behave (`/mcp` and `scale-api-helper mcp`). */
 export interface McpConfig {

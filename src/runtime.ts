@@ -1,14 +1,21 @@
 import type { Logger } from 'pino'
-import type { ClusterConfig, Config } from './config.js'
+import type { Config } from './config.js'
+import type { ClusterConfig } from './scale/cluster-config.js'
 import { Catalog } from './catalog/catalog.js'
 import { buildSearchIndex } from './catalog/search.js'
-import type { AppDeps } from './app.js'
 import { Metrics } from './metrics.js'
 import { HyperCoreClient } from './scale/client.js'
+import type { ClusterInfo } from './scale/cluster-info.js'
 import { catalogView, LIVE_SPEC_WAIT_MS, loadCatalog } from './scale/live-catalog.js'
 
-/** The long-lived pieces the app is built around, and how to release them. */
-export interface Runtime extends AppDeps {
+/** The long-lived pieces every face is built around (the catalog, the cluster connection, metrics), and how to release them. */
+export interface Runtime {
+  catalog: Catalog
+  /** The one cluster connection: the gate calls tools through it, and /health reads its readiness view. */
+  cluster?: HyperCoreClient
+  metrics?: Metrics
+  /** How /health describes the cluster side. */
+  clusterInfo: ClusterInfo
   /** Lines for the start banner (e.g. the simulator's credentials). */
   banner: string[]
   close: () => Promise<void>

@@ -11,6 +11,8 @@ import { loadConfig, type Config } from '../src/config.js'
 import { isAppError, type AppError } from '../src/errors.js'
 import { loggerOptions, type Log } from '../src/logger.js'
 import type { ToolContext } from '../src/gate/tool.js'
+import { HyperCoreClient, type HyperCoreClientOptions } from '../src/scale/client.js'
+import type { ClusterConfig } from '../src/scale/cluster-config.js'
 import { guardLoopbackDials } from './loopback-guard.js'
 
 // Every test process that loads the helpers fails the moment anything in it dials beyond 127.0.0.0/8 or ::1.
@@ -55,6 +57,21 @@ export async function buildTestApp (t: TestContext, config: Config = testConfig(
   t.after(() => app.close())
   await app.ready()
   return app
+}
+
+/**
+ * The configuration of one cluster connection to a test upstream (a fake, misbehaving or simulated cluster): its
+ * URL and account (admin/admin unless it says), local login, a 5 s deadline, certificates verified; `overrides` win.
+ */
+export function testClusterConfig (upstream: { url: string, username?: string, password?: string }, overrides: Partial<ClusterConfig> = {}): ClusterConfig {
+  return { url: upstream.url, username: upstream.username ?? 'admin', password: upstream.password ?? 'admin', auth: 'local', timeoutMs: 5000, insecureTls: false, ...overrides }
+}
+
+/** A cluster connection closed when the test ends; task polls every 10, 20, then 40 ms unless `opts` say otherwise. */
+export function testClient (t: TestContext, config: ClusterConfig, opts: HyperCoreClientOptions = {}): HyperCoreClient {
+  const client = new HyperCoreClient(config, { taskPollDelaysMs: [10, 20, 40], ...opts })
+  t.after(() => client.close())
+  return client
 }
 
 /** A pino logger with the server's options (redaction included) that keeps every line, for asserting on logs. */

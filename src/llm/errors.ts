@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js'
-import { errorCode } from '../scale/upstream-errors.js'
+import { errorCode, netFailure } from '../net-errors.js'
 
 /** Where an LLM call went, for messages: the base URL (never credentials) and the deadline. */
 export interface LlmCallSite {
@@ -7,10 +7,6 @@ export interface LlmCallSite {
   model: string
   timeoutMs: number
 }
-
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT'])
-const CUT = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED'])
-const TIMEOUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
 
 /** How to turn `ask` on, shared by the tool's error and the CLI. */
 export const CONFIGURE_HINT = 'Set LLM_BASE_URL to an OpenAI-compatible server and LLM_MODEL to its model, ' +
@@ -46,13 +42,15 @@ export function mapLlmError (err: unknown, site: LlmCallSite, state: { timedOut:
   if (state.timedOut) return llmTimeout(site)
   if (state.cancelled) return llmCancelled(site)
   const code = errorCode(err)
-  if (code !== undefined && UNREACHABLE.has(code)) {
+  const kind = netFailure(code)
+  if (code !== undefined && kind === 'unreachable') {
     const why = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'the connection attempt timed out' : code
     return new AppError('LLM_UNREACHABLE', `Cannot reach the LLM server at ${site.baseUrl} (${why}). ` +
       'Check LLM_BASE_URL and that the server is running (for Ollama: ollama serve).', 502, { details: { cause: code } })
   }
-  if (code !== undefined && TIMEOUT.has(code)) return llmTimeout(site)
-  if (code !== undefined && CUT.has(code)) {
+  if (kind === 'timeout') return llmTimeout(site)
+  // Our own client closing mid-answer cuts it short just as the server hanging up would.
+  if (code !== undefined && (kind === 'reset' || kind === 'closed')) {
     return llmBadResponse(site, `closed the connection before the answer was complete (${code}).`, { cause: code })
   }
   if (code !== undefined) return llmBadResponse(site, `failed: ${code}.`, { cause: code })

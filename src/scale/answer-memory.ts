@@ -34,7 +34,7 @@ export class AnswerMemory {
     return {
       take: (bytes, site) => {
         if (refusable && this.#used + bytes > this.capacity && held + bytes <= this.capacity) {
-          throw new AppError('SCALE_BUSY', `Too many large cluster answers are being read at once to take in ${site.method} ${site.path} now; try again in a few seconds (or ask for less, e.g. with fields).`, 503,
+          throw new AppError('SCALE_BUSY', `Too many large cluster answers are being read at once to take in ${site.method} ${site.path} now; try again in a few seconds (or ask for less, e.g. with fields).`,
             { details: { retryAfterSeconds: 2 } })
         }
         held += bytes

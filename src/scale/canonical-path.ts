@@ -182,5 +182,5 @@ function refuse (query: string, reason: string): never {
   const shown = query.length > 200 ? `${query.slice(0, 200)}…` : query
   throw new AppError('PATH_NOT_ALLOWED',
     `The path ${JSON.stringify(shown)} is not allowed: ${reason}. Give a path under /rest/v1 such as /VirDomain or /VirDomain/<uuid>; ` +
-    'use query_api to find endpoints.', 400, { details: { reason } })
+    'use query_api to find endpoints.', { details: { reason } })
 }

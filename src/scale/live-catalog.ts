@@ -1,9 +1,11 @@
 import { Catalog, type CatalogOperation, type CatalogOrigin } from '../catalog/catalog.js'
 import { isRecord } from '../catalog/schema.js'
-import type { SchemaSetting } from '../config.js'
 import { AppError } from '../errors.js'
 import type { Log } from '../logger.js'
 import type { HyperCoreClient } from './client.js'
+
+/** SCALE_SCHEMA: the cluster's own spec merged with the bundled catalogue (`auto`), the bundled HyperCore 9.4 one, or an OpenAPI file. */
+export type SchemaSetting = { kind: 'auto' } | { kind: 'bundled' } | { kind: 'file', file: string }
 
 /** Where the API catalog came from and which HyperCore version it was read from (for /health and describe_endpoint). */
 export interface CatalogView {

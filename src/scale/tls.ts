@@ -45,12 +45,11 @@ export function tlsPolicyFor (config: { caFile?: string, tlsFingerprint?: string
   return { mode: 'verify' }
 }
 
-// Errors raised while connecting (TCP, the TLS handshake, our certificate check): no byte of any request was written.
-const connectFailures = new WeakSet<object>()
-
-/** True when a request failed before it had a connection, so nothing of it reached the cluster (safe to send elsewhere). */
-export function isConnectFailure (err: unknown): boolean {
-  return typeof err === 'object' && err !== null && connectFailures.has(err)
+/** An undici `connect` function, and how to tell the failures it raised (nothing of a request was written). */
+export interface TlsConnector {
+  connect: buildConnector.connector
+  /** True when a request failed before it had a connection, so nothing of it reached the cluster (safe to send elsewhere). */
+  isConnectFailure: (err: unknown) => boolean
 }
 
 /**
@@ -58,7 +57,10 @@ export function isConnectFailure (err: unknown): boolean {
  * so that a refused certificate's fingerprint can be reported; the socket is handed to undici only after the
  * check passes, so no byte of a request is ever written to an untrusted peer. `timeoutMs` bounds TCP and the handshake.
  */
-export function buildTlsConnector (policy: TlsPolicy, timeoutMs: number): buildConnector.connector {
+export function buildTlsConnector (policy: TlsPolicy, timeoutMs: number): TlsConnector {
+  // Errors raised while connecting (TCP, the TLS handshake, our certificate check), kept per connector so that
+  // one cluster connection never judges another's errors.
+  const connectFailures = new WeakSet<object>()
   const base = buildConnector({
     rejectUnauthorized: false,
     ...(policy.mode === 'verify' && policy.ca !== undefined ? { ca: policy.ca } : {}),
@@ -66,7 +68,7 @@ export function buildTlsConnector (policy: TlsPolicy, timeoutMs: number): buildC
     // A resumed TLS session carries no fresh certificate check; keep-alive makes full handshakes rare anyway.
     maxCachedSessions: 0
   })
-  return function connectScale (options, callback) {
+  const connect: buildConnector.connector = function connectScale (options, callback) {
     base(options, function onConnected (err, socket) {
       if (err !== null) connectFailures.add(err)
       if (err !== null || options.protocol !== 'https:') {
@@ -83,6 +85,7 @@ export function buildTlsConnector (policy: TlsPolicy, timeoutMs: number): buildC
       callback(refusal, null)
     })
   }
+  return { connect, isConnectFailure: (err) => typeof err === 'object' && err !== null && connectFailures.has(err) }
 }
 
 function check (policy: TlsPolicy, socket: TLSSocket, host: string): ScaleTlsError | undefined {

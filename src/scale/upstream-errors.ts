@@ -1,4 +1,6 @@
 import { AppError } from '../errors.js'
+import { errorCode, netFailure } from '../net-errors.js'
+import { MAX_RESPONSE_BYTES } from './limits.js'
 import { ScaleTlsError } from './tls.js'
 
 /** What an error message needs to say where a call went. */
@@ -11,26 +13,9 @@ export interface CallSite {
   timeoutMs: number
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EADDRNOTAVAIL'])
-const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET'])
-const TIMEOUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
-const CLOSED = new Set(['UND_ERR_CLOSED', 'UND_ERR_DESTROYED'])
-// Node's certificate verification codes, for a connection refused before our own check ran.
-const TLS = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/
-
-/** The network-level code of an undici/Node error, looking inside AggregateErrors (happy-eyeballs connects). */
-export function errorCode (err: unknown): string | undefined {
-  if (err === null || typeof err !== 'object') return undefined
-  const code = (err as { code?: unknown }).code
-  if (typeof code === 'string') return code
-  if (err instanceof AggregateError) return errorCode(err.errors[0])
-  return errorCode((err as { cause?: unknown }).cause)
-}
-
 /** Whether a failed call may be retried safely on a fresh connection (the request never reached the cluster's logic). */
 export function isConnectionReset (err: unknown): boolean {
-  const code = errorCode(err)
-  return code !== undefined && RESET.has(code)
+  return netFailure(errorCode(err)) === 'reset'
 }
 
 /** Maps a transport failure to our error shape, once: whatever went wrong on the way to the cluster gets a code. */
@@ -38,34 +23,32 @@ export function mapTransportError (err: unknown, site: CallSite): AppError {
   if (err instanceof AppError) return err
   const where = `${site.method} ${site.path} on ${site.url}`
   if (err instanceof ScaleTlsError) {
-    return new AppError('SCALE_TLS_UNTRUSTED', err.message, 502, {
+    return new AppError('SCALE_TLS_UNTRUSTED', err.message, {
       details: { fingerprint256: err.fingerprint256, reason: err.reason, policy: err.policy }
     })
   }
   const code = errorCode(err)
   // A mutating call that failed mid-way may still have been carried out.
   const maybeDone = site.method === 'GET' ? '' : ' The cluster may still have carried out the request: check before repeating it.'
-  if (code !== undefined && UNREACHABLE.has(code)) {
-    return new AppError('SCALE_UNREACHABLE', `Cannot reach the cluster at ${site.url} (${code}). Check SCALE_HOST and that the cluster is up and reachable from this machine.`, 502, { details: { cause: code } })
-  }
-  if (code !== undefined && TIMEOUT.has(code)) {
-    return new AppError('SCALE_TIMEOUT', `The cluster did not answer ${where} within ${site.timeoutMs} ms (${code}).${maybeDone} SCALE_TIMEOUT_MS sets the limit.`, 504, { details: { cause: code } })
-  }
-  if (code !== undefined && RESET.has(code)) {
-    return new AppError('SCALE_CONNECTION_RESET', `The cluster closed the connection during ${where} (${code}).${maybeDone}`, 502, { details: { cause: code } })
-  }
-  if (code !== undefined && CLOSED.has(code)) {
-    return new AppError('SCALE_CLIENT_CLOSED', 'The cluster client is shutting down; try again once the server has restarted.', 503, { details: { cause: code } })
-  }
-  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-    return new AppError('SCALE_RESPONSE_TOO_LARGE', `The cluster's answer to ${where} is larger than this server accepts (64 MiB).`, 502, { details: { cause: code } })
-  }
-  if (code !== undefined && TLS.test(code)) {
-    return new AppError('SCALE_TLS_UNTRUSTED', `Refused the TLS connection to ${site.url}: ${code}. Set SCALE_TLS_FINGERPRINT or SCALE_CA_FILE to trust the cluster's certificate.`, 502, { details: { reason: code } })
+  switch (netFailure(code)) {
+    case 'unreachable': {
+      const why = code === 'UND_ERR_CONNECT_TIMEOUT' ? `${code}: no connection within the connect timeout` : code
+      return new AppError('SCALE_UNREACHABLE', `Cannot reach the cluster at ${site.url} (${why}). Check SCALE_HOST and that the cluster is up and reachable from this machine.`, { details: { cause: code } })
+    }
+    case 'timeout':
+      return new AppError('SCALE_TIMEOUT', `The cluster did not answer ${where} within ${site.timeoutMs} ms (${code}).${maybeDone} SCALE_TIMEOUT_MS sets the limit.`, { details: { cause: code } })
+    case 'reset':
+      return new AppError('SCALE_CONNECTION_RESET', `The cluster closed the connection during ${where} (${code}).${maybeDone}`, { details: { cause: code } })
+    case 'closed':
+      return new AppError('SCALE_CLIENT_CLOSED', 'The cluster client is shutting down; try again once the server has restarted.', { details: { cause: code } })
+    case 'too-large':
+      return new AppError('SCALE_RESPONSE_TOO_LARGE', `The cluster's answer to ${where} is larger than this server accepts (${MAX_RESPONSE_BYTES / (1024 * 1024)} MiB).`, { details: { cause: code } })
+    case 'tls':
+      return new AppError('SCALE_TLS_UNTRUSTED', `Refused the TLS connection to ${site.url}: ${code}. Set SCALE_TLS_FINGERPRINT or SCALE_CA_FILE to trust the cluster's certificate.`, { details: { reason: code } })
   }
   // Something that does not speak HTTP answered (undici's parser: HPE_*), or anything else undici could not use.
   const cause = code ?? (err instanceof Error ? err.name : 'unknown')
-  return new AppError('SCALE_BAD_RESPONSE', `The cluster's answer to ${where} could not be read as HTTP (${cause}).${maybeDone} Check that SCALE_HOST points at the cluster's HTTPS API.`, 502, { details: { cause } })
+  return new AppError('SCALE_BAD_RESPONSE', `The cluster's answer to ${where} could not be read as HTTP (${cause}).${maybeDone} Check that SCALE_HOST points at the cluster's HTTPS API.`, { details: { cause } })
 }
 
 /** A HyperCore answer with a 4xx/5xx status, as our error: 4xx keep their status, 5xx become 502 (we are the gateway). */
@@ -76,7 +59,7 @@ export function apiError (site: CallSite, status: number, answer: unknown): AppE
   const said = summarise(body)
   return new AppError('SCALE_API_ERROR',
     `HyperCore answered ${status} to ${site.method} ${site.path}${said === '' ? '' : `: ${said}`}`,
-    statusCode, { details: { status, body: capBody(body) } })
+    { status: statusCode, details: { status, body: capBody(body) } })
 }
 
 /** The cluster's own words from an error body, short enough for a message. */

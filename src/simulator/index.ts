@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino'
 import { Catalog } from '../catalog/catalog.js'
-import type { ClusterConfig } from '../config.js'
+import type { ClusterConfig } from '../scale/cluster-config.js'
 import { AppError } from '../errors.js'
 import { fingerprintOf, generateCertificate } from './certificate.js'
 import { systemClock, type SimClock } from './clock.js'

@@ -3,30 +3,15 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import type { ClusterConfig } from '../../src/config.js'
+import type { ClusterConfig } from '../../src/scale/cluster-config.js'
 import type { AppError } from '../../src/errors.js'
-import { HyperCoreClient, type HyperCoreClientOptions } from '../../src/scale/client.js'
+import { HyperCoreClient } from '../../src/scale/client.js'
 import { startFakeCluster, testCertificates, type FakeCluster } from './fake-cluster.js'
-import { captureLogs, rejection } from '../helper.js'
+import { captureLogs, rejection, testClient as clientFor, testClusterConfig } from '../helper.js'
 
 async function configFor (fake: FakeCluster, extra: Partial<ClusterConfig> = {}): Promise<ClusterConfig> {
   const { selfSigned } = await testCertificates()
-  return {
-    url: fake.url,
-    username: fake.username,
-    password: fake.password,
-    auth: 'local',
-    timeoutMs: 5000,
-    insecureTls: false,
-    tlsFingerprint: selfSigned.fingerprint256,
-    ...extra
-  }
-}
-
-function clientFor (t: TestContext, config: ClusterConfig, opts: HyperCoreClientOptions = {}): HyperCoreClient {
-  const client = new HyperCoreClient(config, { taskPollDelaysMs: [10, 20, 40], ...opts })
-  t.after(() => client.close())
-  return client
+  return testClusterConfig(fake, { tlsFingerprint: selfSigned.fingerprint256, ...extra })
 }
 
 async function tempDir (t: TestContext): Promise<string> {
@@ -307,9 +292,7 @@ test('TLS: insecure mode connects to anything and warns once at construction', a
 })
 
 test('an unreadable SCALE_CA_FILE fails at construction naming the variable', async () => {
-  assert.throws(() => new HyperCoreClient({
-    url: 'https://127.0.0.1:1', username: 'u', password: 'p', auth: 'local', timeoutMs: 1000, insecureTls: false, caFile: '/nonexistent/ca.pem'
-  }), /SCALE_CA_FILE/)
+  assert.throws(() => new HyperCoreClient(testClusterConfig({ url: 'https://127.0.0.1:1', username: 'u', password: 'p' }, { timeoutMs: 1000, caFile: '/nonexistent/ca.pem' })), /SCALE_CA_FILE/)
 })
 
 test('the session is stored with mode 0600 and survives a restart', async (t) => {

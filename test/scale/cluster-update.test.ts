@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { pino } from 'pino'
-import { HyperCoreClient, type HyperCoreClientOptions, type WaitClock } from '../../src/scale/client.js'
+import type { HyperCoreClient, HyperCoreClientOptions, WaitClock } from '../../src/scale/client.js'
 import { clusterConfigFor, ManualClock, type RunningSimulator } from '../../src/simulator/index.js'
-import { auth, buildTestApp, captureLogs, rejection, testConfig } from '../helper.js'
+import { auth, buildTestApp, captureLogs, rejection, testClient, testClusterConfig, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 import { rawResponse, startMisbehavingCluster } from './misbehaving-cluster.js'
 
@@ -30,8 +30,7 @@ async function updating (t: TestContext, opts: HyperCoreClientOptions = {}): Pro
   const clock = new ManualClock()
   const sim = await startTestSimulator(t, { clock, updatePhasesMs: PHASES, logger: pino({ level: 'debug' }, { write (line: string) { lines.push(line) } }) })
   const waitClock: WaitClock = { now: () => clock.now(), sleep: async () => {} }
-  const client = new HyperCoreClient(clusterConfigFor(sim, { timeoutMs: NEVER }), { clock: waitClock, updateWatch: WATCH, ...opts })
-  t.after(() => client.close())
+  const client = testClient(t, clusterConfigFor(sim, { timeoutMs: NEVER }), { clock: waitClock, updateWatch: WATCH, ...opts })
   const hung = (): string[] => lines.map((l) => JSON.parse(l) as { msg: string, method?: string, path?: string })
     .filter((l) => l.msg === 'simulator request left hanging (update applying)').map((l) => `${l.method ?? ''} ${l.path ?? ''}`)
   return { sim, clock, client, hung }
@@ -123,9 +122,7 @@ test('a normal answer ends update mode, even while a stale status file still say
   cluster.route('GET', '/rest/v1/VirDomain', (s) => s.write(backendUp ? rawResponse(200, '[]') : rawResponse(502, '<html>502 Bad Gateway</html>', { 'content-type': 'text/html' })))
   cluster.route('POST', '/rest/v1/VirDomain/action', (s) => s.write(rawResponse(200, JSON.stringify({ taskTag: '7', createdUUID: '' }))))
   let now = 0
-  const client = new HyperCoreClient({ url: cluster.url, username: 'admin', password: 'admin', auth: 'local', timeoutMs: 5000, insecureTls: false },
-    { updateWatch: WATCH, clock: { now: () => now, sleep: async () => {} } })
-  t.after(() => client.close())
+  const client = testClient(t, testClusterConfig(cluster), { updateWatch: WATCH, clock: { now: () => now, sleep: async () => {} } })
   const change = { body: [{ virDomainUUID: 'vm-1', actionType: 'START' }] }
 
   assert.equal((await rejection(client.call('GET', '/VirDomain'))).code, 'CLUSTER_UPDATING')
@@ -141,8 +138,7 @@ test('a normal answer ends update mode, even while a stale status file still say
 test('a change sent before the update was noticed is reported as maybe made, not as a plain timeout', { timeout: 60_000 }, async (t) => {
   const { sim } = await updating(t)
   // The deadline is short so the change gives up; what it meets is the update.
-  const short = new HyperCoreClient(clusterConfigFor(sim, { timeoutMs: 300 }), { updateWatch: WATCH })
-  t.after(() => short.close())
+  const short = testClient(t, clusterConfigFor(sim, { timeoutMs: 300 }), { updateWatch: WATCH })
   const vm = ((await short.call('GET', '/VirDomain')).data as Array<{ uuid: string }>)[0]?.uuid ?? ''
   sim.startUpdate()
   sim.update.step()
@@ -156,8 +152,7 @@ test('a hanging call on a cluster that never updated (status file 404) stays a t
   const cluster = await startMisbehavingCluster(t)
   cluster.route('GET', '/rest/v1/VirDomain', () => {})
   cluster.route('GET', '/update/update_status.json', (s) => s.write(rawResponse(404, '<html><body>404 Not Found</body></html>', { 'content-type': 'text/html' })))
-  const client = new HyperCoreClient({ url: cluster.url, username: 'admin', password: 'admin', auth: 'local', timeoutMs: 300, insecureTls: false }, { updateWatch: WATCH })
-  t.after(() => client.close())
+  const client = testClient(t, testClusterConfig(cluster, { timeoutMs: 300 }), { updateWatch: WATCH })
   const err = await rejection(client.call('GET', '/VirDomain'))
   assert.equal(err.code, 'SCALE_TIMEOUT')
   const status = client.lastUpdateStatus()
@@ -177,9 +172,7 @@ test('502 pages and garbage from the status file count as the update going on on
   cluster.route('GET', '/update/update_status.json', (s) => s.write(files[Math.min(served++, files.length - 1)] as string))
   cluster.route('GET', '/rest/v1/VirDomain', (s) => s.write(rawResponse(502, '<html>502 Bad Gateway</html>', { 'content-type': 'text/html' })))
   let now = 0
-  const client = new HyperCoreClient({ url: cluster.url, username: 'admin', password: 'admin', auth: 'local', timeoutMs: 5000, insecureTls: false },
-    { updateWatch: WATCH, clock: { now: () => now, sleep: async () => {} } })
-  t.after(() => client.close())
+  const client = testClient(t, testClusterConfig(cluster), { updateWatch: WATCH, clock: { now: () => now, sleep: async () => {} } })
   for (const expected of ['applying', 'restarting', 'restarting']) {
     const err = await rejection(client.call('GET', '/VirDomain'))
     assert.equal(err.code, 'CLUSTER_UPDATING')

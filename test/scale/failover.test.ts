@@ -1,25 +1,19 @@
 import assert from 'node:assert/strict'
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
-import { test, type TestContext } from 'node:test'
-import { loadConfig, type ClusterConfig } from '../../src/config.js'
-import { HyperCoreClient, type HyperCoreClientOptions } from '../../src/scale/client.js'
+import { test } from 'node:test'
+import { loadConfig } from '../../src/config.js'
+import type { ClusterConfig } from '../../src/scale/cluster-config.js'
 import { ClusterNodes } from '../../src/scale/nodes.js'
 import { clusterConfigFor } from '../../src/simulator/index.js'
-import { auth, buildTestApp, captureLogs, rejection, testConfig } from '../helper.js'
+import { auth, buildTestApp, captureLogs, rejection, testClient as clientFor, testClusterConfig, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 import { startFakeCluster, testCertificates } from './fake-cluster.js'
 import { rawResponse, startMisbehavingCluster, type MisbehavingCluster } from './misbehaving-cluster.js'
 
 const ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3']
 
-function clientFor (t: TestContext, config: ClusterConfig, opts: HyperCoreClientOptions = {}): HyperCoreClient {
-  const client = new HyperCoreClient(config, opts)
-  t.after(() => client.close())
-  return client
-}
-
 function plain (cluster: { url: string }, extra: Partial<ClusterConfig> = {}): ClusterConfig {
-  return { url: cluster.url, username: 'admin', password: 'admin', auth: 'local', timeoutMs: 5000, insecureTls: false, ...extra }
+  return testClusterConfig(cluster, extra)
 }
 
 /** Answers every GET with `[{"node": name}]` and every change with a task tag, as a healthy node would. */
@@ -167,7 +161,7 @@ test('a node that accepts connections but never finishes the TLS handshake count
   const b = await startFakeCluster(t, { host: '127.0.0.2' })
   b.route('POST', '/rest/v1/VirDomain/action', () => ({ body: { taskTag: 't-1', createdUUID: '' } }))
   const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`
-  const client = clientFor(t, { url, username: b.username, password: b.password, auth: 'local', timeoutMs: 1500, insecureTls: false, tlsFingerprint: selfSigned.fingerprint256, nodes: [b.url] })
+  const client = clientFor(t, testClusterConfig({ url, username: b.username, password: b.password }, { timeoutMs: 1500, tlsFingerprint: selfSigned.fingerprint256, nodes: [b.url] }))
   const res = await client.call('POST', '/VirDomain/action', { body: [{ virDomainUUID: 'vm-1', actionType: 'START' }] })
   assert.equal(res.node, new URL(b.url).host)
   assert.deepEqual(b.requests.map((r) => `${r.method} ${r.url}`), ['POST /rest/v1/login', 'POST /rest/v1/VirDomain/action'])
@@ -195,7 +189,7 @@ test('with no other node to move to, a handshake that missed the connect cap is 
     await new Promise((resolve) => front.close(resolve))
   })
   const url = `https://127.0.0.1:${(front.address() as AddressInfo).port}`
-  const client = clientFor(t, { url, username: fake.username, password: fake.password, auth: 'local', timeoutMs: 3000, insecureTls: false, tlsFingerprint: selfSigned.fingerprint256 })
+  const client = clientFor(t, testClusterConfig({ url, username: fake.username, password: fake.password }, { timeoutMs: 3000, tlsFingerprint: selfSigned.fingerprint256 }))
   const res = await client.call('GET', '/Cluster')
   assert.deepEqual(res.data, [{ clusterName: 'one' }])
   assert.ok(accepted >= 2, `${accepted} connections`)
@@ -208,7 +202,7 @@ test('per-node certificates: a node whose certificate is not pinned is refused w
   b.route('GET', '/rest/v1/Cluster', () => ({ body: [{ clusterName: 'b' }] }))
   await a.close()
 
-  const onePin = clientFor(t, { url: a.url, username: b.username, password: b.password, auth: 'local', timeoutMs: 5000, insecureTls: false, tlsFingerprint: selfSigned.fingerprint256, nodes: [b.url] })
+  const onePin = clientFor(t, testClusterConfig({ url: a.url, username: b.username, password: b.password }, { tlsFingerprint: selfSigned.fingerprint256, nodes: [b.url] }))
   const refused = await rejection(onePin.call('GET', '/Cluster'))
   assert.equal(refused.code, 'SCALE_TLS_UNTRUSTED')
   assert.ok(refused.message.includes(`SCALE_TLS_FINGERPRINT=${selfSigned.fingerprint256},${leaf.fingerprint256}`), refused.message)
@@ -216,7 +210,7 @@ test('per-node certificates: a node whose certificate is not pinned is refused w
   assert.deepEqual((refused.details as { nodesTried: string[] }).nodesTried, [new URL(a.url).host, new URL(b.url).host])
   assert.equal(b.requests.length, 0, 'not even the login reached the unpinned node')
 
-  const bothPins = clientFor(t, { url: a.url, username: b.username, password: b.password, auth: 'local', timeoutMs: 5000, insecureTls: false, tlsFingerprint: `${selfSigned.fingerprint256},${leaf.fingerprint256}`, nodes: [b.url] })
+  const bothPins = clientFor(t, testClusterConfig({ url: a.url, username: b.username, password: b.password }, { tlsFingerprint: `${selfSigned.fingerprint256},${leaf.fingerprint256}`, nodes: [b.url] }))
   const res = await bothPins.call('GET', '/Cluster')
   assert.deepEqual(res.data, [{ clusterName: 'b' }])
   assert.equal(res.node, new URL(b.url).host)

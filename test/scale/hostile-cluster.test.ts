@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { Client } from 'undici'
-import { HyperCoreClient } from '../../src/scale/client.js'
-import { auth, buildTestApp, testConfig } from '../helper.js'
+import type { HyperCoreClient } from '../../src/scale/client.js'
+import { auth, buildTestApp, testClient, testClusterConfig, testConfig } from '../helper.js'
 import { drip, rawResponse, startMisbehavingCluster, type MisbehavingCluster } from './misbehaving-cluster.js'
 
 interface Setup {
@@ -15,17 +15,7 @@ interface Setup {
 
 async function setup (t: TestContext, opts: { timeoutMs?: number, connections?: number, bufferedBytes?: number } = {}): Promise<Setup> {
   const cluster = await startMisbehavingCluster(t)
-  const client = new HyperCoreClient({
-    url: cluster.url,
-    username: cluster.username,
-    password: cluster.password,
-    auth: 'local',
-    timeoutMs: opts.timeoutMs ?? 5000,
-    insecureTls: false,
-    maxConnections: opts.connections,
-    bufferedBytes: opts.bufferedBytes
-  }, { taskPollDelaysMs: [10] })
-  t.after(() => client.close())
+  const client = testClient(t, testClusterConfig(cluster, { timeoutMs: opts.timeoutMs ?? 5000, maxConnections: opts.connections, bufferedBytes: opts.bufferedBytes }), { taskPollDelaysMs: [10] })
   const app = await buildTestApp(t, testConfig({ SCALE_MODE: 'full' }), { cluster: client, clusterInfo: { mode: 'cluster', cluster: client.host } })
   const call = async (tool: string, body: unknown = {}): Promise<{ statusCode: number, body: string, json: () => any }> =>
     await app.inject({ method: 'POST', url: `/${tool}`, headers: auth, payload: body as Record<string, unknown> })

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import { pino } from 'pino'
 import { buildApp } from '../../src/app.js'
 import { bundledFile, Catalog } from '../../src/catalog/catalog.js'
 import { searchOperations } from '../../src/catalog/search.js'
-import { loadConfig, type ClusterConfig } from '../../src/config.js'
+import { loadConfig } from '../../src/config.js'
+import type { ClusterConfig } from '../../src/scale/cluster-config.js'
 import { createRuntime } from '../../src/runtime.js'
-import { HyperCoreClient } from '../../src/scale/client.js'
 import { loadCatalog, mergeCatalogs } from '../../src/scale/live-catalog.js'
 import { clusterConfigFor } from '../../src/simulator/index.js'
-import { auth, buildTestApp, captureLogs, testConfig } from '../helper.js'
+import { auth, buildTestApp, captureLogs, testClient as clientFor, testClusterConfig, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 import { startFakeCluster, testCertificates } from './fake-cluster.js'
 import { startMisbehavingCluster } from './misbehaving-cluster.js'
@@ -37,12 +37,6 @@ async function clusterCatalog (): Promise<Catalog> {
   delete action['x-aliases']
   doc.paths['/Widget'] = { get: { operationId: 'getWidgets', tags: ['Widgets'], summary: 'List the cluster\'s widgets', responses: { 200: { description: 'The widgets' } } } }
   return Catalog.fromDocument(doc as unknown as Record<string, unknown>, 'test-cluster-spec')
-}
-
-function clientFor (t: TestContext, config: ClusterConfig): HyperCoreClient {
-  const client = new HyperCoreClient(config)
-  t.after(() => client.close())
-  return client
 }
 
 test('auto: the cluster\'s spec is merged with ours: our words, its schemas, its extra operations; the version comes from GET /Cluster', async (t) => {
@@ -110,7 +104,7 @@ test('auto falls back to the bundled catalog, saying why, when the cluster serve
   const { selfSigned } = await testCertificates()
   const bundled = await Catalog.load()
   const configFor = (url: string, extra: Partial<ClusterConfig> = {}): ClusterConfig =>
-    ({ url, username: 'admin', password: 'S3cret-Pa55word!', auth: 'local', timeoutMs: 5000, insecureTls: false, tlsFingerprint: selfSigned.fingerprint256, ...extra })
+    testClusterConfig({ url, password: 'S3cret-Pa55word!' }, { tlsFingerprint: selfSigned.fingerprint256, ...extra })
 
   // No spec: Basic is refused (this fake only knows sessions), the session is tried, and the spec is 404.
   const noSpec = await startFakeCluster(t)

@@ -6,10 +6,9 @@ import { join, relative } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { request } from 'undici'
-import { HyperCoreClient } from '../../src/scale/client.js'
 import { clusterConfigFor } from '../../src/simulator/index.js'
 import { seedState } from '../../src/simulator/seed.js'
-import { captureLogs } from '../helper.js'
+import { captureLogs, testClient } from '../helper.js'
 import { isLoopback, isWildcard } from '../loopback-guard.js'
 import { simAgent, startTestSimulator } from '../simulator-helper.js'
 
@@ -143,8 +142,7 @@ test('every address in a seeded cluster is on this machine: nodes, backplane, DN
 test('the simulator reports as lanIP the loopback addresses it serves, and the client learns only those', async (t) => {
   const sim = await startTestSimulator(t)
   const { logger } = captureLogs()
-  const client = new HyperCoreClient(clusterConfigFor(sim, { timeoutMs: 10_000 }), { log: logger, discoverNodes: true })
-  t.after(() => client.close())
+  const client = testClient(t, clusterConfigFor(sim, { timeoutMs: 10_000 }), { log: logger, discoverNodes: true })
   const learned = await client.discoverNodes()
   const port = new URL(sim.url).port
   assert.deepEqual(learned, ['127.0.0.1', '127.0.0.2', '127.0.0.3'].map((a) => `${a}:${port}`))

@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
-import type { ClusterConfig } from '../../src/config.js'
+import type { ClusterConfig } from '../../src/scale/cluster-config.js'
 import { HyperCoreClient } from '../../src/scale/client.js'
 import { clusterConfigFor, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
-import { auth, buildTestApp, captureLogs, testConfig } from '../helper.js'
+import { auth, buildTestApp, captureLogs, testClient, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 import { HOSTILE_PATHS } from './hostile-paths.js'
 
@@ -36,9 +36,7 @@ function configFor (sim: RunningSimulator, extra: Partial<ClusterConfig> = {}): 
 }
 
 function clientFor (t: TestContext, config: ClusterConfig, log = captureLogs().logger): HyperCoreClient {
-  const client = new HyperCoreClient(config, { log, taskPollDelaysMs: [20, 50, 100] })
-  t.after(() => client.close())
-  return client
+  return testClient(t, config, { log, taskPollDelaysMs: [20, 50, 100] })
 }
 
 async function appFor (t: TestContext, client: HyperCoreClient, logger = captureLogs().logger): Promise<{ app: FastifyInstance, call: (tool: string, body?: unknown) => Promise<{ statusCode: number, body: string, json: () => any }> }> {

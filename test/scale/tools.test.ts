@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { HyperCoreClient } from '../../src/scale/client.js'
-import { auth, buildTestApp, captureLogs, testConfig } from '../helper.js'
+import { auth, buildTestApp, captureLogs, testClient, testClusterConfig, testConfig } from '../helper.js'
 import { startFakeCluster, testCertificates, type FakeCluster } from './fake-cluster.js'
 import { CANONICALISED_PATHS, HOSTILE_PATHS } from './hostile-paths.js'
 
@@ -18,10 +17,7 @@ async function setup (t: TestContext, routes: (fake: FakeCluster) => void = () =
   routes(fake)
   const { selfSigned } = await testCertificates()
   const { logger, lines } = captureLogs('debug')
-  const cluster = new HyperCoreClient({
-    url: fake.url, username: fake.username, password: fake.password, auth: 'local', timeoutMs: 5000, insecureTls: false, tlsFingerprint: selfSigned.fingerprint256
-  }, { log: logger, taskPollDelaysMs: [10, 20, 50] })
-  t.after(() => cluster.close())
+  const cluster = testClient(t, testClusterConfig(fake, { tlsFingerprint: selfSigned.fingerprint256 }), { log: logger, taskPollDelaysMs: [10, 20, 50] })
   const app = await buildTestApp(t, testConfig({ SCALE_MODE: 'full' }), { cluster, clusterInfo: { mode: 'cluster', cluster: cluster.host } }, { logger })
   const call = async (tool: string, body: unknown = {}): Promise<{ statusCode: number, body: string, json: () => any }> =>
     await app.inject({ method: 'POST', url: `/${tool}`, headers: auth, payload: body as Record<string, unknown> })
