@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js'
 import { canonicalTarget, type ApiTarget } from './canonical-path.js'
+import { sharedAbortController } from '../abort.js'
 
 /** Where a HyperCore task stands. */
 export interface TaskStatus {
@@ -42,7 +43,7 @@ export class TaskPoller {
   readonly #opts: TaskPollerOptions
   readonly #delays: number[]
   // Aborted when shutdown begins: task waits stop early so their callers get an answer before the server goes.
-  readonly #stopping = new AbortController()
+  readonly #stopping = sharedAbortController()
 
   constructor (opts: TaskPollerOptions) {
     this.#opts = opts

@@ -9,9 +9,9 @@ const CALLS = 12
 const MCP = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
 
 // Each in-flight call adds one listener to a signal every call shares (the MCP face's shutdown signal in
-// src/mcp/mcp-server.ts linkAborts, the client's stopping signal in src/scale/client.ts sleepUnless): 11 calls at
+// src/faces/mcp/mcp-server.ts linkAborts, the client's stopping signal in src/scale/tasks.ts): 11 calls at
 // once trip Node's "possible memory leak" warning, though each listener goes when its call ends.
-test('many calls waiting on tasks, over HTTP and MCP, then a close: no MaxListenersExceededWarning', { timeout: 60_000, todo: 'the shared-signal listeners live in src/mcp/mcp-server.ts and src/scale/client.ts (issue 18)' }, async () => {
+test('many calls waiting on tasks, over HTTP and MCP, then a close: no MaxListenersExceededWarning', { timeout: 60_000 }, async () => {
   const warnings: string[] = []
   const onWarning = (w: Error): void => { warnings.push(`${w.name}: ${w.message}`) }
   process.on('warning', onWarning)
