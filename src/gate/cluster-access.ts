@@ -4,7 +4,7 @@ import type { HyperCoreClient, SessionInfo, TaskStatus } from '../scale/client.j
 import type { UpdateStatus } from '../scale/update-status.js'
 import { callsDigest } from './confirm-token.js'
 import type { Caller } from './identity.js'
-import { maskSecrets, type MaskReport } from './mask.js'
+import { createMasker, maskSecrets, type Masker, type MaskReport } from './mask.js'
 import type { Policy } from './policy.js'
 import type { Plan } from './plan.js'
 
@@ -22,6 +22,12 @@ export interface ClusterAnswer {
   node: string
 }
 
+/** A 2xx answer to a GET whose data is not masked yet: whoever keeps part of it masks that part with `masker`. */
+export interface UnmaskedAnswer extends Omit<ClusterAnswer, 'masked'> {
+  /** Masks as `call` masks a whole answer (secret-named fields, URI passwords, known secrets), counting what it masked. */
+  masker: Masker
+}
+
 /** Options of one cluster call. */
 export interface ClusterCallOptions {
   body?: unknown
@@ -37,6 +43,13 @@ export interface ClusterAccess {
   /** Host (and port) of the cluster, for display. */
   readonly host: string
   call: (method: string, target: string | ApiTarget, opts?: ClusterCallOptions) => Promise<ClusterAnswer>
+  /**
+   * A GET like `call`, checked the same way, whose data is handed over NOT masked, so that a tool keeping a few
+   * records of a large answer masks those, not all of it. Only for code that masks what it keeps with the answer's
+   * `masker` before anything else sees it (fitResult's `mask`, the record readers of src/tools/cluster-records.ts);
+   * the gate masks URIs and known secrets in every answer string again, but not by key.
+   */
+  readUnmasked: (target: string | ApiTarget, opts?: Pick<ClusterCallOptions, 'params'>) => Promise<UnmaskedAnswer>
   /** Follows a task until it ends or the time runs out; `onProgress` hears each poll. */
   waitForTask: (taskTag: string, timeoutMs: number, opts?: { onProgress?: (task: TaskStatus) => void }) => Promise<TaskStatus>
   /** Logs in now (only when the plan says `session: 'login'`). */
@@ -90,27 +103,36 @@ export function gatedCluster (binding: AccessBinding): ClusterAccess {
     if (verdict.kind === 'deny') throw verdict.error
   }
 
+  const send = async (method: string, target: string | ApiTarget, opts: ClusterCallOptions): Promise<UnmaskedAnswer> => {
+    const verb = checkMethod(method)
+    const canonical = typeof target === 'string' ? canonicalTarget(target, opts.params) : target
+    if (verb === 'GET') {
+      checkRead(canonical.path)
+    } else {
+      const key = changeKey(verb, canonical.path, canonical.search, opts.body)
+      const left = remaining.get(key) ?? 0
+      if (left <= 0) {
+        throw new AppError('PLAN_VIOLATION', `Refused ${verb} ${canonical.path}: the tool did not plan this change, so the policy never approved it.`)
+      }
+      remaining.set(key, left - 1)
+    }
+    return await guarded(async () => {
+      const res = await client.call(verb, canonical, { body: opts.body, signal: binding.signal })
+      if (verb !== 'GET') binding.onChange?.({ method: verb, path: canonical.path, status: res.status, taskTag: taskTagOf(res.data) })
+      // The known secrets as they are once the answer is in: a login the call needed is among them.
+      return { status: res.status, data: res.data, json: res.json, bytes: res.bytes, node: res.node, masker: createMasker({ known: known() }) }
+    })
+  }
+
   return {
     host: client.host,
     async call (method, target, opts = {}) {
-      const verb = checkMethod(method)
-      const canonical = typeof target === 'string' ? canonicalTarget(target, opts.params) : target
-      if (verb === 'GET') {
-        checkRead(canonical.path)
-      } else {
-        const key = changeKey(verb, canonical.path, canonical.search, opts.body)
-        const left = remaining.get(key) ?? 0
-        if (left <= 0) {
-          throw new AppError('PLAN_VIOLATION', `Refused ${verb} ${canonical.path}: the tool did not plan this change, so the policy never approved it.`)
-        }
-        remaining.set(key, left - 1)
-      }
-      return await guarded(async () => {
-        const res = await client.call(verb, canonical, { body: opts.body, signal: binding.signal })
-        if (verb !== 'GET') binding.onChange?.({ method: verb, path: canonical.path, status: res.status, taskTag: taskTagOf(res.data) })
-        const { value, report } = maskSecrets(res.data, { known: known() })
-        return { status: res.status, data: value, json: res.json, bytes: res.bytes, masked: report, node: res.node }
-      })
+      const { masker, data, ...rest } = await send(method, target, opts)
+      const value = masker.value(data)
+      return { ...rest, data: value, masked: masker.report }
+    },
+    async readUnmasked (target, opts = {}) {
+      return await send('GET', target, { params: opts.params })
     },
     async waitForTask (taskTag, timeoutMs, opts = {}) {
       checkRead(`/TaskTag/${taskTag}`)

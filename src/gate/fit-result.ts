@@ -1,3 +1,5 @@
+import type { Masker, MaskReport } from './mask.js'
+
 /** How to make an answer fit an LLM's context. */
 export interface FitOptions {
   /** Keep at most this many items of an array answer. */
@@ -8,6 +10,12 @@ export interface FitOptions {
   maxBytes: number
   /** Size of the answer as the cluster sent it, when known: at or under the cap, nothing needs measuring. */
   receivedBytes?: number
+  /**
+   * For an answer not masked yet, its masker. Only what is kept is masked: the items `fields` and `maxItems` leave,
+   * one by one as the size cap reaches them (sizes are of masked items, so the cut is the one the masked answer
+   * gets); a single record or a text is masked whole.
+   */
+  masker?: Masker
 }
 
 /** The fitted answer and what was left out. */
@@ -16,6 +24,8 @@ export interface FitResult {
   /** Set when items were dropped: how many are shown and how many there were (characters, for a text answer). */
   truncated?: { returned: number, total: number }
   notes: string[]
+  /** With `masker`: what was masked in the data returned. */
+  masked?: MaskReport
 }
 
 /**
@@ -25,10 +35,23 @@ export interface FitResult {
  */
 export function fitResult (data: unknown, opts: FitOptions): FitResult {
   const notes: string[] = []
+  const reports: MaskReport[] = []
+  const { masker } = opts
+  // One report per value masked (per item of a list), so that only the items returned are counted.
+  const maskWhole = (value: unknown): unknown => {
+    if (masker === undefined) return value
+    const before = { ...masker.report }
+    const masked = masker.value(value)
+    const after = masker.report
+    reports.push({ secretFields: after.secretFields - before.secretFields, uriPasswords: after.uriPasswords - before.uriPasswords, knownSecrets: after.knownSecrets - before.knownSecrets })
+    return masked
+  }
+  const done = (result: FitResult, maskedReports = reports): FitResult => masker === undefined ? result : { ...result, masked: sumReports(maskedReports) }
   const noShaping = (opts.fields === undefined || opts.fields.length === 0) && opts.maxItems === undefined
   // Re-serialised compact JSON is never larger than the text it was parsed from.
-  if (noShaping && opts.receivedBytes !== undefined && opts.receivedBytes <= opts.maxBytes) return { data, notes }
+  if (noShaping && opts.receivedBytes !== undefined && opts.receivedBytes <= opts.maxBytes) return done({ data: maskWhole(data), notes })
   let value = data
+  // Picking fields copies them by name, so picking before masking keeps what picking after masking would.
   if (opts.fields !== undefined && opts.fields.length > 0) value = pickFields(value, opts.fields, notes)
 
   let truncated: FitResult['truncated']
@@ -36,7 +59,7 @@ export function fitResult (data: unknown, opts: FitOptions): FitResult {
     const total = value.length
     if (opts.maxItems !== undefined && value.length > opts.maxItems) value = value.slice(0, opts.maxItems)
     const limited = (value as unknown[]).length
-    const fitted = fitArray(value as unknown[], opts.maxBytes)
+    const fitted = masker === undefined ? fitArray(value as unknown[], opts.maxBytes) : fitArray(value as unknown[], opts.maxBytes, (item) => maskWhole(item))
     value = fitted
     if (fitted.length < total) truncated = { returned: fitted.length, total }
     if (fitted.length < limited) {
@@ -46,7 +69,12 @@ export function fitResult (data: unknown, opts: FitOptions): FitResult {
     } else if (limited < total) {
       notes.push(`Showing the first ${limited} of ${total} items (maxItems).`)
     }
-  } else if (typeof value === 'string') {
+    // The item that did not fit was masked to be measured; it is not returned, so its secrets are not counted.
+    const result = truncated === undefined ? { data: value, notes } : { data: value, truncated, notes }
+    return done(result, reports.slice(0, fitted.length))
+  }
+  value = maskWhole(value)
+  if (typeof value === 'string') {
     if (Buffer.byteLength(value) > opts.maxBytes) {
       const total = value.length
       value = cutText(value, opts.maxBytes)
@@ -56,7 +84,17 @@ export function fitResult (data: unknown, opts: FitOptions): FitResult {
   } else if (value !== null && typeof value === 'object') {
     value = fitObject(value as Record<string, unknown>, opts.maxBytes, notes)
   }
-  return truncated === undefined ? { data: value, notes } : { data: value, truncated, notes }
+  return done(truncated === undefined ? { data: value, notes } : { data: value, truncated, notes })
+}
+
+function sumReports (reports: readonly MaskReport[]): MaskReport {
+  const sum: MaskReport = { secretFields: 0, uriPasswords: 0, knownSecrets: 0 }
+  for (const r of reports) {
+    sum.secretFields += r.secretFields
+    sum.uriPasswords += r.uriPasswords
+    sum.knownSecrets += r.knownSecrets
+  }
+  return sum
 }
 
 function pickFields (value: unknown, fields: string[], notes: string[]): unknown {
@@ -81,16 +119,23 @@ function pickFields (value: unknown, fields: string[], notes: string[]): unknown
   return picked
 }
 
-/** The first items whose JSON array fits in `maxBytes`; walks only as far as the budget, so a huge list costs little. */
-export function fitArray<T> (items: T[], maxBytes: number): T[] {
+/**
+ * The first items whose JSON array fits in `maxBytes`; walks only as far as the budget, so a huge list costs little.
+ * `prepare` (e.g. masking) is applied to each item before it is measured, and only to the items walked.
+ */
+export function fitArray<T> (items: T[], maxBytes: number, prepare?: (item: T) => T): T[] {
   let used = 2 // []
   let count = 0
-  for (const item of items) {
+  const prepared: T[] = []
+  for (const raw of items) {
+    const item = prepare === undefined ? raw : prepare(raw)
     const size = jsonBytes(item) + (count === 0 ? 0 : 1)
     if (used + size > maxBytes) break
     used += size
     count++
+    if (prepare !== undefined) prepared.push(item)
   }
+  if (prepare !== undefined) return prepared
   return count === items.length ? items : items.slice(0, count)
 }
 

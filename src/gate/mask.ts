@@ -17,11 +17,30 @@ const SECRET_SUFFIXES = ['password', 'passwd', 'passphrase', 'secret', 'privatek
 // Keys that end like a secret but name something that is not one.
 const NOT_SECRET = new Set(['tokentype', 'tokenendpoint', 'passwordexpired', 'passwordchangerequired', 'secretlength'])
 
+// Lower-cased, without `_` and `-`, a secret key ends with one of SECRET_SUFFIXES.
+const SECRET_END = new RegExp(`(?:${SECRET_SUFFIXES.join('|')})$`)
+// Decisions by key name: a cluster repeats the same few hundred names in every record. Bounded in entries and in
+// key length, so a hostile answer with millions of distinct or huge keys costs a cleared cache, not memory.
+const KEY_CACHE_SIZE = 4096
+const KEY_CACHE_LENGTH = 128
+const keyDecisions = new Map<string, boolean>()
+
+function judgeKey (key: string): boolean {
+  const k = key.toLowerCase().replace(/[-_]/g, '')
+  return !NOT_SECRET.has(k) && SECRET_END.test(k)
+}
+
 /** Whether a JSON key names a secret value. */
 export function isSecretKey (key: string): boolean {
-  const k = key.toLowerCase().replace(/[-_]/g, '')
-  if (NOT_SECRET.has(k)) return false
-  return SECRET_SUFFIXES.some((suffix) => k.endsWith(suffix))
+  let secret = keyDecisions.get(key)
+  if (secret === undefined) {
+    secret = judgeKey(key)
+    if (key.length <= KEY_CACHE_LENGTH) {
+      if (keyDecisions.size >= KEY_CACHE_SIZE) keyDecisions.clear()
+      keyDecisions.set(key, secret)
+    }
+  }
+  return secret
 }
 
 // `scheme://user:password@host`. The password runs to the last `@` that is followed by a host and then the end of the
@@ -53,54 +72,81 @@ export interface MaskOptions {
   byKey?: boolean
 }
 
-/**
- * Masks, in place, every secret in a JSON value: values of secret-named keys, passwords inside URIs, and any known
- * secret literal. Walks iteratively, so an answer nested 20,000 levels deep cannot overflow the stack.
- * Returns the value (a masked copy when the value itself is a string) and what was masked.
- */
-export function maskSecrets<T> (value: T, options: MaskOptions = {}): { value: T, report: MaskReport } {
+/** One masking pass with fixed options, counting what it masked; `maskSecrets` is one value through one masker. */
+export interface Masker {
+  /** A string with known secrets, URI passwords and secret `key: value` pairs masked (what every string in a value gets). */
+  text: (text: string) => string
+  /** Masks a JSON value in place as `maskSecrets` does; answers the value (a masked copy when it is a string). */
+  value: <T>(value: T) => T
+  /** What this masker has masked so far. */
+  readonly report: MaskReport
+}
+
+/** A masker for these options: the known secrets are sorted out once, however many values it then masks. */
+export function createMasker (options: MaskOptions = {}): Masker {
   const report: MaskReport = { secretFields: 0, uriPasswords: 0, knownSecrets: 0 }
   const known = (options.known ?? []).filter((s) => s.length >= 4)
   const byKey = options.byKey ?? true
-  const maskString = (text: string): string => {
-    let out = text
+  const text = (input: string): string => {
+    let out = input
     for (const secret of known) {
       if (out.includes(secret)) {
         out = out.split(secret).join(MASK)
         report.knownSecrets++
       }
     }
+    // Both a URI password and a secret pair need a `:` or `=`: most strings (names, UUIDs, states) have neither.
+    if (!/[:=]/.test(out)) return out
     const masked = maskUriPasswords(out)
     if (masked !== out) report.uriPasswords++
-    const paired = /[:=]/.test(masked) ? maskSecretPairs(masked) : masked
+    const paired = maskSecretPairs(masked)
     if (paired !== masked) report.secretFields++
     return paired
   }
-  if (typeof value === 'string') return { value: maskString(value) as T, report }
-
-  const stack: unknown[] = [value]
-  while (stack.length > 0) {
-    const node = stack.pop()
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const item: unknown = node[i]
-        if (typeof item === 'string') node[i] = maskString(item)
-        else if (item !== null && typeof item === 'object') stack.push(item)
-      }
-    } else if (node !== null && typeof node === 'object') {
-      const record = node as Record<string, unknown>
-      for (const key of Object.keys(record)) {
-        const item = record[key]
-        if (byKey && isSecretKey(key) && (typeof item === 'string' || typeof item === 'number') && item !== '') {
-          record[key] = MASK
-          report.secretFields++
-        } else if (typeof item === 'string') {
-          record[key] = maskString(item)
-        } else if (item !== null && typeof item === 'object') {
-          stack.push(item)
+  const value = <T>(root: T): T => {
+    if (typeof root === 'string') return text(root) as T
+    const stack: unknown[] = [root]
+    while (stack.length > 0) {
+      const node = stack.pop()
+      if (Array.isArray(node)) {
+        for (let i = 0; i < node.length; i++) {
+          const item: unknown = node[i]
+          if (typeof item === 'string') node[i] = text(item)
+          else if (item !== null && typeof item === 'object') stack.push(item)
+        }
+      } else if (node !== null && typeof node === 'object') {
+        const record = node as Record<string, unknown>
+        for (const key of Object.keys(record)) {
+          const item = record[key]
+          if (typeof item === 'string') {
+            if (byKey && item !== '' && isSecretKey(key)) {
+              record[key] = MASK
+              report.secretFields++
+            } else {
+              record[key] = text(item)
+            }
+          } else if (typeof item === 'number') {
+            if (byKey && isSecretKey(key)) {
+              record[key] = MASK
+              report.secretFields++
+            }
+          } else if (item !== null && typeof item === 'object') {
+            stack.push(item)
+          }
         }
       }
     }
+    return root
   }
-  return { value, report }
+  return { text, value, report }
+}
+
+/**
+ * Masks, in place, every secret in a JSON value: values of secret-named keys, passwords inside URIs, and any known
+ * secret literal. Walks iteratively, so an answer nested 20,000 levels deep cannot overflow the stack.
+ * Returns the value (a masked copy when the value itself is a string) and what was masked.
+ */
+export function maskSecrets<T> (value: T, options: MaskOptions = {}): { value: T, report: MaskReport } {
+  const masker = createMasker(options)
+  return { value: masker.value(value), report: masker.report }
 }

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { isAppError } from '../errors.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import type { UpdateStatus } from '../scale/update-status.js'
-import { getRecords, nodeLabel, OFF_STATES, plannedCall, readNode, readVm, type NodeInfo, type VmInfo } from './cluster-records.js'
+import { getRecords, nodeLabel, OFF_STATES, plannedCall, readNode, readRecords, readVmHead, type NodeInfo, type VmHead } from './cluster-records.js'
 import { formatBytes, formatPercent } from './units.js'
 
 // Most severe first; severities the cluster names otherwise come last, in the order met.
@@ -83,7 +83,7 @@ function severityRank (severity: string): number {
   return i === -1 ? SEVERITY_ORDER.length : i
 }
 
-function nodeRow (node: NodeInfo, drives: Array<Record<string, unknown>>, vms: readonly VmInfo[]): Static<typeof NodeSchema> {
+function nodeRow (node: NodeInfo, drives: Array<Record<string, unknown>>, vms: readonly VmHead[]): Static<typeof NodeSchema> {
   const r = node.record
   const mine = drives.filter((d) => d.nodeUUID === node.uuid)
   const capacity = mine.reduce((sum, d) => sum + (num(d.capacityBytes) ?? 0), 0)
@@ -138,7 +138,9 @@ export default defineTool({
     const cluster = requireCluster(ctx)
     const update = await cluster.updateStatus()
     const names = ['cluster record', 'nodes', 'conditions', 'drives', 'VMs'] as const
-    const reads = await Promise.allSettled(['/Cluster', '/Node', '/Condition', '/Drive', '/VirDomain'].map(async (path) => await getRecords(cluster, path)))
+    // The VM list is the large one: read field by field, masking what is read, instead of masked whole.
+    const reads = await Promise.allSettled(['/Cluster', '/Node', '/Condition', '/Drive', '/VirDomain'].map(async (path) =>
+      path === '/VirDomain' ? await readRecords(cluster, path, readVmHead) : await getRecords(cluster, path)))
     const failed = reads.flatMap((r, i) => r.status === 'rejected' ? [{ what: names[i] as string, err: r.reason as unknown }] : [])
     // Nothing could be read and no update explains it: that is the answer, as an error.
     if (failed.length === reads.length && update.state !== 'updating') throw failed[0]?.err
@@ -147,7 +149,7 @@ export default defineTool({
     const record = obj(got(0)[0])
     const nodes = got(1).map(readNode)
     const drives = got(3).map(obj)
-    const vms = got(4).map(readVm)
+    const vms = got(4) as VmHead[]
     const nodeName = new Map(nodes.map((n) => [n.uuid, nodeLabel(n)]))
     const conditions = got(2).map(obj).filter((c) => c.value === true).map((c) => ({
       severity: str(c.severity).toUpperCase(),

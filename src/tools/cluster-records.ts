@@ -88,8 +88,16 @@ export function looksLikeUuid (text: string): boolean {
   return UUID.test(text)
 }
 
-function str (value: unknown): string {
-  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : ''
+/**
+ * What a record reader does to each string it reads: nothing for a masked answer, masking for an unmasked one
+ * (readRecords). A reader masks a string before it splits, trims or compares it, as masking the whole answer first would.
+ */
+export type ReadText = (text: string) => string
+
+const asIs: ReadText = (text) => text
+
+function str (value: unknown, text: ReadText = asIs): string {
+  return typeof value === 'string' ? text(value) : typeof value === 'number' ? String(value) : ''
 }
 
 function num (value: unknown): number {
@@ -105,49 +113,64 @@ function obj (value: unknown): Record<string, unknown> {
 }
 
 /** The tags of a record: HyperCore keeps them as one comma-separated string. */
-export function splitTags (tags: unknown): string[] {
-  return str(tags).split(',').map((t) => t.trim()).filter((t) => t !== '')
+export function splitTags (tags: unknown, text: ReadText = asIs): string[] {
+  return str(tags, text).split(',').map((t) => t.trim()).filter((t) => t !== '')
 }
 
-/** Reads a VirDomain record. */
-export function readVm (raw: unknown): VmInfo {
+// The record readers read no secret-named field (a test proves it), so masking each string they read gives what
+// reading the masked record gives: the whole answer need not be masked first.
+/** Reads a VirDomain record; `text` masks each string read from an unmasked answer. */
+export function readVm (raw: unknown, text: ReadText = asIs): VmInfo {
   const r = obj(raw)
+  const s = (value: unknown): string => str(value, text)
   return {
-    uuid: str(r.uuid),
-    name: str(r.name),
-    description: str(r.description),
-    state: str(r.state),
-    nodeUUID: str(r.nodeUUID),
+    uuid: s(r.uuid),
+    name: s(r.name),
+    description: s(r.description),
+    state: s(r.state),
+    nodeUUID: s(r.nodeUUID),
     cpus: num(r.numVCPU),
     memBytes: num(r.mem),
-    tags: splitTags(r.tags),
+    tags: splitTags(r.tags, text),
     disks: list(r.blockDevs).map((d) => {
       const disk = obj(d)
-      return { uuid: str(disk.uuid), type: str(disk.type), slot: num(disk.slot), capacity: num(disk.capacity), name: str(disk.name) || str(disk.path) }
+      return { uuid: s(disk.uuid), type: s(disk.type), slot: num(disk.slot), capacity: num(disk.capacity), name: s(disk.name) || s(disk.path) }
     }),
     nics: list(r.netDevs).map((n) => {
       const nic = obj(n)
-      return { uuid: str(nic.uuid), type: str(nic.type), mac: str(nic.macAddress), vlan: num(nic.vlan), connected: nic.connected !== false, ips: list(nic.ipv4Addresses).map(str).filter((ip) => ip !== '') }
+      return { uuid: s(nic.uuid), type: s(nic.type), mac: s(nic.macAddress), vlan: num(nic.vlan), connected: nic.connected !== false, ips: list(nic.ipv4Addresses).map(s).filter((ip) => ip !== '') }
     }),
-    bootDevices: list(r.bootDevices).map(str),
-    snapUUIDs: list(r.snapUUIDs).map(str),
-    snapshotScheduleUUID: str(r.snapshotScheduleUUID),
-    machineType: str(r.machineType),
-    machineTypeKeyword: str(r.machineTypeKeyword),
-    operatingSystem: str(r.operatingSystem)
+    bootDevices: list(r.bootDevices).map(s),
+    snapUUIDs: list(r.snapUUIDs).map(s),
+    snapshotScheduleUUID: s(r.snapshotScheduleUUID),
+    machineType: s(r.machineType),
+    machineTypeKeyword: s(r.machineTypeKeyword),
+    operatingSystem: s(r.operatingSystem)
   }
 }
 
-/** Reads a VirDomainSnapshot record. */
-export function readSnapshot (raw: unknown): SnapshotInfo {
+/** What lists filter and sort VMs on; `full()` reads the rest of the record, for the VMs shown. */
+export interface VmHead extends Pick<VmInfo, 'uuid' | 'name' | 'state' | 'nodeUUID' | 'tags'> {
+  full: () => VmInfo
+}
+
+/** Reads the head of a VirDomain record (readVm's uuid, name, state, nodeUUID and tags); `text` as for readVm. */
+export function readVmHead (raw: unknown, text: ReadText = asIs): VmHead {
+  const r = obj(raw)
+  return { uuid: str(r.uuid, text), name: str(r.name, text), state: str(r.state, text), nodeUUID: str(r.nodeUUID, text), tags: splitTags(r.tags, text), full: () => readVm(raw, text) }
+}
+
+/** Reads a VirDomainSnapshot record; `text` masks each string read from an unmasked answer. */
+export function readSnapshot (raw: unknown, text: ReadText = asIs): SnapshotInfo {
   const r = obj(raw)
   const domain = obj(r.domain)
+  const s = (value: unknown): string => str(value, text)
   return {
-    uuid: str(r.uuid),
-    vmUUID: str(r.domainUUID) || str(domain.uuid),
-    vmName: str(domain.name),
-    label: str(r.label),
-    type: str(r.type),
+    uuid: s(r.uuid),
+    vmUUID: s(r.domainUUID) || s(domain.uuid),
+    vmName: s(domain.name),
+    label: s(r.label),
+    type: s(r.type),
     timestamp: num(r.timestamp),
     disks: list(r.deviceSnapshots).length
   }
@@ -165,10 +188,22 @@ export function nodeLabel (node: Pick<NodeInfo, 'lanIP' | 'peerID' | 'uuid'>): s
   return node.lanIP !== '' ? node.lanIP : node.peerID !== '' ? `node ${node.peerID}` : node.uuid
 }
 
-/** The records a GET answers: HyperCore answers lists, and single records, as arrays. */
+function recordsOf (data: unknown): unknown[] {
+  return Array.isArray(data) ? data : data === null || data === undefined || data === '' ? [] : [data]
+}
+
+/** The records a GET answers, masked: HyperCore answers lists, and single records, as arrays. */
 export async function getRecords (cluster: ClusterAccess, path: string): Promise<unknown[]> {
-  const res = await cluster.call('GET', path)
-  return Array.isArray(res.data) ? res.data : res.data === null || res.data === undefined || res.data === '' ? [] : [res.data]
+  return recordsOf((await cluster.call('GET', path)).data)
+}
+
+/**
+ * The records a GET answers, each read by a record reader with every string it reads masked: a large list costs
+ * the fields read, not the whole answer's masking. `read` must be one of the readers above (they read no secret-named field).
+ */
+export async function readRecords<T> (cluster: ClusterAccess, path: string, read: (raw: unknown, text: ReadText) => T): Promise<T[]> {
+  const res = await cluster.readUnmasked(path)
+  return recordsOf(res.data).map((raw) => read(raw, res.masker.text))
 }
 
 // One record by UUID, or undefined when the cluster has none (an empty list or a 404, as clusters differ).
@@ -233,7 +268,7 @@ function pickByName<T> (kind: string, ref: string, records: readonly T[], candid
 }
 
 /** A VM's candidate line: name, UUID and power state. */
-export function vmCandidate (vm: VmInfo): Candidate {
+export function vmCandidate (vm: Pick<VmInfo, 'name' | 'uuid' | 'state'>): Candidate {
   return { name: vm.name, uuid: vm.uuid, detail: vm.state }
 }
 
@@ -244,16 +279,17 @@ export async function resolveVm (cluster: ClusterAccess, ref: string): Promise<V
     const one = await getOne(cluster, 'VirDomain', wanted.toLowerCase())
     if (one !== undefined) return readVm(one)
   }
-  const vms = (await getRecords(cluster, '/VirDomain')).map(readVm)
+  const vms = await readRecords(cluster, '/VirDomain', readVmHead)
   const lowerWanted = wanted.toLowerCase()
   const byUuid = vms.find((vm) => sameButCase(vm.uuid, lowerWanted, wanted.length))
-  return byUuid ?? pickByName('VM', wanted, vms, vmCandidate, 'list_vms')
+  return (byUuid ?? pickByName('VM', wanted, vms, vmCandidate, 'list_vms')).full()
 }
 
 /** Other VMs with this name (any case): a clone, import or rename that repeats a name makes names ambiguous. */
 export async function namesakes (cluster: ClusterAccess, name: string, exceptUUID: string): Promise<VmInfo[]> {
   const wanted = name.toLowerCase()
-  return (await getRecords(cluster, '/VirDomain')).map(readVm).filter((vm) => vm.uuid !== exceptUUID && sameButCase(vm.name, wanted, name.length))
+  const heads = await readRecords(cluster, '/VirDomain', readVmHead)
+  return heads.filter((vm) => vm.uuid !== exceptUUID && sameButCase(vm.name, wanted, name.length)).map((vm) => vm.full())
 }
 
 /** The note a repeated name gets. */
@@ -278,7 +314,7 @@ export async function resolveSnapshot (cluster: ClusterAccess, ref: string, vmUU
     }
   }
   // `?domainUUID=` filters answer 400 on real clusters: list and filter here.
-  const snaps = (await getRecords(cluster, '/VirDomainSnapshot')).map(readSnapshot).filter((s) => vmUUID === undefined || s.vmUUID === vmUUID)
+  const snaps = (await readRecords(cluster, '/VirDomainSnapshot', readSnapshot)).filter((s) => vmUUID === undefined || s.vmUUID === vmUUID)
   return pickByName('snapshot', wanted, snaps, snapshotCandidate, 'list_snapshots')
 }
 

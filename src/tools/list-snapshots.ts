@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { Plan } from '../gate/plan.js'
 import { fitArray } from '../gate/fit-result.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { getRecords, plannedCall, readSnapshot, resolveVm, type SnapshotInfo } from './cluster-records.js'
+import { plannedCall, readRecords, readSnapshot, resolveVm, type SnapshotInfo } from './cluster-records.js'
 import { SnapshotRowSchema } from './snapshot-vm.js'
 import { formatUnixTime } from './units.js'
 import { nameArgument } from './argument-limits.js'
@@ -42,7 +42,7 @@ export default defineTool({
   async handler (_input, ctx) {
     const { vmUUID, vmName } = ctx.plan.prepared
     // `?domainUUID=` filters answer 400 on real clusters: list and filter here.
-    const snaps = (await getRecords(requireCluster(ctx), '/VirDomainSnapshot')).map(readSnapshot).filter((s) => vmUUID === undefined || s.vmUUID === vmUUID)
+    const snaps = (await readRecords(requireCluster(ctx), '/VirDomainSnapshot', readSnapshot)).filter((s) => vmUUID === undefined || s.vmUUID === vmUUID)
     snaps.sort((a, b) => b.timestamp - a.timestamp || a.uuid.localeCompare(b.uuid))
     const budget = Math.max(1024, ctx.answerMaxBytes - ENVELOPE_BYTES)
     const rows = fitArray(snaps.slice(0, MAX_ROWS).map((snap) => snapshotRow(snap, vmName)), budget)

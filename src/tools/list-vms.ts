@@ -3,7 +3,7 @@ import type { Plan } from '../gate/plan.js'
 import { fitArray } from '../gate/fit-result.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { StringEnum } from '../schemas.js'
-import { getRecords, nodeLabel, plannedCall, readNode, readVm, resolveNode, type VmInfo } from './cluster-records.js'
+import { getRecords, nodeLabel, plannedCall, readNode, readRecords, readVmHead, resolveNode, type VmInfo } from './cluster-records.js'
 import { toGiB } from './units.js'
 import { MAX_NODE_LENGTH, MAX_TAG_LENGTH, nameArgument } from './argument-limits.js'
 
@@ -90,7 +90,8 @@ export default defineTool({
     const { nodeNames, nodeUUID } = ctx.plan.prepared
     const name = input.name?.toLowerCase()
     const tag = input.tag?.toLowerCase()
-    const vms = (await getRecords(cluster, '/VirDomain')).map(readVm).filter((vm) =>
+    // Every VM is read only as far as filtering and sorting need; the rows shown are read in full.
+    const vms = (await readRecords(cluster, '/VirDomain', readVmHead)).filter((vm) =>
       (name === undefined || vm.name.toLowerCase().includes(name)) &&
       (tag === undefined || vm.tags.some((t) => t.toLowerCase() === tag)) &&
       (input.state === undefined || vm.state === input.state) &&
@@ -99,7 +100,7 @@ export default defineTool({
 
     const limit = input.limit ?? DEFAULT_LIMIT
     const budget = Math.max(1024, ctx.answerMaxBytes - ENVELOPE_BYTES)
-    const rows = fitArray(vms.slice(0, limit).map((vm) => vmRow(vm, nodeNames)), budget)
+    const rows = fitArray(vms.slice(0, limit).map((vm) => vmRow(vm.full(), nodeNames)), budget)
     const notes: string[] = []
     if (rows.length < Math.min(limit, vms.length)) {
       notes.push(`Showing ${rows.length} of ${vms.length}: more rows would not fit in one answer. Narrow the list with name, tag, state or node.`)

@@ -193,7 +193,12 @@ export default defineTool({
     const notes = [...ctx.plan.prepared.notes]
 
     const started = performance.now()
-    const res = await cluster.call(method, target, { body: payload })
+    // A GET's list is masked only where it is kept (fitResult masks the items it returns); any other answer is masked
+    // whole here, before taskTag, createdUUID or a task are read from it.
+    const res = method === 'GET' ? await cluster.readUnmasked(target) : await cluster.call(method, target, { body: payload })
+    const masker = 'masker' in res ? res.masker : undefined
+    const lazy = masker !== undefined && Array.isArray(res.data)
+    if (masker !== undefined && !lazy) res.data = masker.value(res.data)
     ctx.log.info({ method, path: target.path, status: res.status, ms: Math.round(performance.now() - started) }, 'run_api call')
     if (res.node !== cluster.host) notes.push(`Answered by cluster node ${res.node}: calls moved there when ${cluster.host} stopped answering.`)
 
@@ -215,16 +220,19 @@ export default defineTool({
       }
     }
 
-    const masked = res.masked.secretFields + res.masked.knownSecrets
-    if (masked > 0) notes.push(`${masked} secret value(s) in the answer (passwords, session IDs, tokens) were replaced by [redacted].`)
-    if (res.masked.uriPasswords > 0) notes.push(`${res.masked.uriPasswords} password(s) inside URIs in the answer were replaced by ***.`)
     const listDefault = method === 'GET' && input.maxItems === undefined && (input.fields === undefined || input.fields.length === 0) && Array.isArray(res.data) && res.data.length > DEFAULT_LIST_ITEMS
     const fitted = fitResult(res.data, {
       maxItems: listDefault ? DEFAULT_LIST_ITEMS : input.maxItems,
       fields: input.fields,
       maxBytes: Math.max(1024, ctx.answerMaxBytes - ENVELOPE_BYTES),
-      receivedBytes: res.bytes
+      receivedBytes: res.bytes,
+      ...(lazy ? { masker } : {})
     })
+    // What was masked in what is returned: of a list, in the items kept.
+    const report = fitted.masked ?? masker?.report ?? ('masked' in res ? res.masked : undefined)
+    const masked = (report?.secretFields ?? 0) + (report?.knownSecrets ?? 0)
+    if (masked > 0) notes.push(`${masked} secret value(s) in the answer (passwords, session IDs, tokens) were replaced by [redacted].`)
+    if ((report?.uriPasswords ?? 0) > 0) notes.push(`${report?.uriPasswords ?? 0} password(s) inside URIs in the answer were replaced by ***.`)
     result.data = fitted.data
     if (fitted.truncated !== undefined) result.truncated = fitted.truncated
     notes.push(...fitted.notes)
