@@ -53,12 +53,13 @@ export function maskUriPasswords (text: string, mask = '***'): string {
 }
 
 // `"password": "x"`, `password=x`, `'token': 'x'` inside text (an error page, a summarised JSON body, a form).
-const KEY_VALUE = /(["']?)([A-Za-z][A-Za-z0-9_-]{0,63})\1(\s*[:=]\s*)("(?:[^"\\\n]|\\.){0,4096}"|'[^'\n]{0,4096}'|[^\s,;&"'<>)}\]]{1,4096})/g
+// A value that is the mask already (`[redacted]`) is matched whole and left: masking a text twice changes nothing.
+const KEY_VALUE = /(["']?)([A-Za-z][A-Za-z0-9_-]{0,63})\1(\s*[:=]\s*)("(?:[^"\\\n]|\\.){0,4096}"|'[^'\n]{0,4096}'|\[redacted\](?=[\s,;&"'<>)}\]]|$)|[^\s,;&"'<>)}\]]{1,4096})/g
 
 /** A text with the values of secret-named `key: value` / `key=value` pairs replaced by the mask. */
 export function maskSecretPairs (text: string): string {
   return text.replace(KEY_VALUE, (whole: string, quote: string, key: string, sep: string, value: string) => {
-    if (!isSecretKey(key) || value === '""' || value === "''") return whole
+    if (value === MASK || !isSecretKey(key) || value === '""' || value === "''") return whole
     const q = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : ''
     return `${quote}${key}${quote}${sep}${q}${MASK}${q}`
   })

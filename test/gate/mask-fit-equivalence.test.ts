@@ -164,7 +164,7 @@ async function answers (t: TestContext, answerMaxBytes: number): Promise<{ got: 
       const fields = input.fields as string[] | undefined
       const picked = raw.slice(0, data.length).map((r) => fields === undefined ? r : Object.fromEntries(fields.filter((f) => Object.hasOwn(r, f)).map((f) => [f, r[f]])))
       kept[name] = referenceMask(picked, [s.sim.password])
-      // The gate masks every answer's strings once more (which turns "token=[redacted]" into "token=[redacted]]", as before).
+      // The gate masks every answer's strings once more.
       referenceMask(picked, [s.sim.password], false)
       assert.deepEqual(picked, data, `${name}: the records returned are the first ones, masked as before`)
     }
@@ -182,7 +182,8 @@ function fixtureText (got: Record<string, Record<string, unknown>>): string {
 test('the read tools answer as they did when whole answers were masked: same data, notes, cuts and budgets', async (t) => {
   const runs = { 8192: await answers(t, 8192), 16384: await answers(t, 16_384) }
   if (process.env.MASK_FIT_RECORD === '1') writeFileSync(FIXTURE, fixtureText({ 8192: runs[8192].got, 16384: runs[16384].got }))
-  const want = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<'8192' | '16384', Record<string, Answer>>
+  // The one fix besides: a value masked twice ("token=[redacted]" masked again by the gate) no longer gains a stray "]".
+  const want = JSON.parse(readFileSync(FIXTURE, 'utf8').replaceAll('[redacted]]', '[redacted]')) as Record<'8192' | '16384', Record<string, Answer>>
   for (const budget of ['8192', '16384'] as const) {
     const { got, kept } = runs[budget]
     assert.deepEqual(Object.keys(got), Object.keys(want[budget]))
