@@ -7,11 +7,13 @@ import { main as soakBench } from './soak.js'
 import { main as fuzzBench } from './fuzz.js'
 import { main as typedToolsBench } from './typed-tools.js'
 import { main as clusterSurvivalBench } from './cluster-survival.js'
+import { main as overheadBench } from './overhead.js'
+import { main as largeAnswersBench } from './large-answers.js'
 
 /** `npm run bench`: every benchmark, one after the other, with printed figures. Pass `search` or `live` to run one. */
 export async function main (argv: string[] = process.argv.slice(2)): Promise<void> {
   const only = argv.find((a) => !a.startsWith('-'))
-  const benches: Array<[string, (argv: string[]) => Promise<unknown>]> = [['search', searchBench], ['live', liveBench], ['ask-context', askContextBench], ['tokens', tokensBench], ['mcp', mcpBench], ['soak', soakBench], ['fuzz', fuzzBench], ['typed-tools', typedToolsBench], ['cluster-survival', clusterSurvivalBench]]
+  const benches: Array<[string, (argv: string[]) => Promise<unknown>]> = [['search', searchBench], ['live', liveBench], ['ask-context', askContextBench], ['tokens', tokensBench], ['mcp', mcpBench], ['soak', soakBench], ['fuzz', fuzzBench], ['typed-tools', typedToolsBench], ['cluster-survival', clusterSurvivalBench], ['overhead', overheadBench], ['large-answers', largeAnswersBench]]
   for (const [name, run] of benches) {
     if (only !== undefined && only !== name) continue
     process.stdout.write(`\n=== ${name} ===\n`)
