@@ -73,7 +73,8 @@ export function normaliseInput (tool: string, schema: TObject, raw: unknown): Re
       throw validationError(tool, [{ field: key, message: `must be at most ${prop.maxLength} characters long` }])
     }
     if (typeof value === 'string' && Array.isArray(prop.enum)) {
-      const matches = prop.enum.filter((v): v is string => typeof v === 'string' && v.toLowerCase() === value.toLowerCase())
+      // Lengths first: a 5 MB value is never lower-cased only to differ from every allowed one.
+      const matches = prop.enum.filter((v): v is string => typeof v === 'string' && v.length === value.length && v.toLowerCase() === value.toLowerCase())
       if (matches.length === 1 && matches[0] !== value) input[key] = matches[0]
     }
   }
