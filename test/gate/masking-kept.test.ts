@@ -101,7 +101,7 @@ test('the record readers read no secret-named field, so masking the strings they
   }
   const vm = { uuid: 'u', name: 'n', description: 'd', state: 'RUNNING', nodeUUID: 'x', numVCPU: 2, mem: 1, tags: 'a,b', password: 'p', console: { password: 'p' } }
   const disk = { uuid: 'b', type: 'VIRTIO_DISK', slot: 0, capacity: 1, name: '', path: 'p', passphrase: 'p' }
-  const nic = { uuid: 'n', type: 'VIRTIO', macAddress: 'm', vlan: 0, connected: true, ipv4Addresses: ['1.2.3.4'], psk: 'p' }
+  const nic = { uuid: 'n', type: 'VIRTIO', macAddress: 'm', vlan: 0, connected: true, ipv4Addresses: ['127.0.0.4'], psk: 'p' }
   const rest = { bootDevices: ['b'], snapUUIDs: [], snapshotScheduleUUID: '', machineType: 'm', machineTypeKeyword: '', operatingSystem: 'o' }
   const snapshot = { domainUUID: 'd', domain: { uuid: 'd', name: 'n', sessionID: 's' }, label: 'l', type: 'USER', timestamp: 1, deviceSnapshots: [] }
   const record = { ...vm, blockDevs: [disk], netDevs: [nic], ...rest, ...snapshot }
