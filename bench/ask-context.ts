@@ -14,7 +14,7 @@ import { Catalog } from '../src/catalog/catalog.js'
 import { buildSearchIndex } from '../src/catalog/search.js'
 import { chatMessages } from '../src/llm/ask.js'
 import { buildAskContext, DEFAULT_ASK_LIMIT, DEFAULT_CONTEXT_BUDGET } from '../src/llm/context.js'
-import { projectFile } from '../src/paths.js'
+import { projectFile } from '../src/lib/paths.js'
 
 interface EvalCase {
   q: string

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util'
 import { Agent, Client, request } from 'undici'
 import { buildApp } from '../src/app.js'
 import { Catalog } from '../src/catalog/catalog.js'
-import { loadConfig } from '../src/config.js'
+import { loadConfig } from '../src/config/config.js'
 import { HyperCoreClient } from '../src/scale/client.js'
 import { clusterConfigFor, startSimulator } from '../src/simulator/index.js'
 

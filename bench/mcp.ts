@@ -13,7 +13,7 @@ import { StreamableHTTPClientTransport as V1Http } from '@modelcontextprotocol/s
 import { pino } from 'pino'
 import { Agent, request } from 'undici'
 import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config.js'
+import { loadConfig } from '../src/config/config.js'
 import { createRuntime } from '../src/runtime.js'
 
 const TOKEN = 'bench-token-0123456789abcdef'

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Pool } from 'undici'
-import { projectRoot } from '../src/paths.js'
+import { projectRoot } from '../src/lib/paths.js'
 
 const TOKEN = 'soak-token-0123456789abcdef'
 

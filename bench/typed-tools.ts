@@ -16,11 +16,11 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 import { buildApp, type AppDeps } from '../src/app.js'
 import { buildGate } from '../src/faces/gate.js'
 import { Catalog } from '../src/catalog/catalog.js'
-import { loadConfig } from '../src/config.js'
+import { loadConfig } from '../src/config/config.js'
 import { ROLES, type Role } from '../src/gate/identity.js'
 import { HyperCoreClient } from '../src/scale/client.js'
 import { clusterConfigFor, startSimulator } from '../src/simulator/index.js'
-import { DEFAULT_TOOLSETS } from '../src/tools/toolsets.js'
+import { DEFAULT_TOOLSETS } from '../src/tools/support/toolsets.js'
 
 const TOKEN = 'bench-token-0123456789abcdef'
 const VMS = 2000

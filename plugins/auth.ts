@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import bearerAuth from '@fastify/bearer-auth'
 import type { FastifyRequest } from 'fastify'
-import { AppError } from '../src/errors.js'
+import { AppError } from '../src/errors/app-error.js'
 import type { Caller, CallerDirectory } from '../src/gate/identity.js'
 
 /** Options of the auth plugin. */

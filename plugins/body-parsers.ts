@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { AppError } from '../src/errors.js'
+import { AppError } from '../src/errors/app-error.js'
 
 /**
  * What tool bodies may arrive as: JSON, an empty body (taken as `{}`), or JSON sent as text/plain or as curl's

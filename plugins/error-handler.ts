@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorObject } from 'ajv'
-import type { ErrorCode } from '../src/error-codes.js'
-import { AppError, errorBody, isAppError } from '../src/errors.js'
+import type { ErrorCode } from '../src/errors/codes.js'
+import { AppError, errorBody, isAppError } from '../src/errors/app-error.js'
 import { describeIssues } from '../src/gate/normalise.js'
 import { missingToken } from './auth.js'
 

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import fp from 'fastify-plugin'
-import { ERROR_CODES } from '../src/error-codes.js'
-import { AppError, errorBody } from '../src/errors.js'
+import { ERROR_CODES } from '../src/errors/codes.js'
+import { AppError, errorBody } from '../src/errors/app-error.js'
 
 /** How long a client may take to send a whole request (headers and body), in ms. */
 export const REQUEST_TIMEOUT_MS = 30_000

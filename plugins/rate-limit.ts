@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit'
-import { AppError } from '../src/errors.js'
+import { AppError } from '../src/errors/app-error.js'
 import type { GateStore } from '../src/gate/store.js'
 
 /** Options of the rate-limit plugin. */

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { version } from '../src/paths.js'
+import { version } from '../src/lib/paths.js'
 
 /** Options of the swagger plugin. */
 export interface SwaggerOptions {

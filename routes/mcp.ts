@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { Catalog } from '../src/catalog/catalog.js'
-import type { Config } from '../src/config.js'
+import type { Config } from '../src/config/config.js'
 import { McpHttpFace } from '../src/faces/mcp-http/face.js'
 import { checkHostAndOrigin, hostAllowList } from '../src/faces/mcp-http/host-check.js'
 import { askOptions } from '../src/faces/mcp/ask-person.js'

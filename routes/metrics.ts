@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { Metrics } from '../src/metrics.js'
+import type { Metrics } from '../src/observe/metrics.js'
 
 /** Options of the metrics route. */
 export interface MetricsRoutesOptions {

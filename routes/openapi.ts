@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import { AppError } from '../src/errors.js'
+import { AppError } from '../src/errors/app-error.js'
 import type { Gate } from '../src/gate/gate.js'
 import type { CallerDirectory, Role } from '../src/gate/identity.js'
 import { queryParameters, takesQueryArguments } from './query-arguments.js'

@@ -1,5 +1,5 @@
 import type { TObject } from '@sinclair/typebox'
-import { AppError } from '../src/errors.js'
+import { AppError } from '../src/errors/app-error.js'
 import { validationError, type InputIssue } from '../src/gate/normalise.js'
 
 type Property = Record<string, unknown>

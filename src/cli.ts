@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
-import { loadConfig } from './config.js'
-import { ConfigError } from './errors.js'
-import { version } from './paths.js'
+import { loadConfig } from './config/config.js'
+import { ConfigError } from './errors/app-error.js'
+import { version } from './lib/paths.js'
 
 const HELP = `scale-api-helper ${version}
 

@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { buildApp } from './app.js'
 import { Catalog } from './catalog/catalog.js'
-import { loadConfig } from './config.js'
-import { projectFile } from './paths.js'
+import { loadConfig } from './config/config.js'
+import { projectFile } from './lib/paths.js'
 
 /** Builds the app with placeholder configuration and returns the OpenAPI document it serves publicly, as committed text. */
 export async function emitOpenApi (): Promise<string> {

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import type { Config } from './config.js'
-import { createLogger } from './logger.js'
+import type { Config } from './config/config.js'
+import { createLogger } from './observe/logger.js'
 import { stopOnSignals } from './faces/signals.js'
-import { startMetricsServer } from './metrics-server.js'
+import { startMetricsServer } from './faces/metrics-server.js'
 import { createRuntime } from './runtime.js'
 
 /** A started server and how to stop it. */

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ENV_VARIABLES, loadConfig } from '../src/config.js'
-import { ConfigError } from '../src/errors.js'
-import { projectFile } from '../src/paths.js'
+import { ENV_VARIABLES, loadConfig } from '../src/config/config.js'
+import { ConfigError } from '../src/errors/app-error.js'
+import { projectFile } from '../src/lib/paths.js'
 
 const token = 'a-token-that-is-long-enough'
 

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
 import SwaggerParser from '@apidevtools/swagger-parser'
-import { AppError } from '../errors.js'
-import { projectFile } from '../paths.js'
+import { AppError } from '../errors/app-error.js'
+import { projectFile } from '../lib/paths.js'
 import { isRecord, resolveSchema, type JsonSchema } from './schema.js'
 
 /** One HyperCore REST operation as the tools and the simulator see it, with its schemas already resolved. */

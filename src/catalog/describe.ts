@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import type { Catalog, CatalogOperation } from './catalog.js'
 import { isRecord, schemaType, type JsonSchema } from './schema.js'
 import { searchOperations } from './search.js'

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import type { Catalog, CatalogOperation } from './catalog.js'
 import { getIndex } from './search/build-index.js'
 import { noMatchHint, weakHint } from './search/hints.js'

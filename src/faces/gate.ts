@@ -1,16 +1,16 @@
 import type { Catalog } from '../catalog/catalog.js'
-import type { Config } from '../config.js'
+import type { Config } from '../config/config.js'
 import { AuditLog } from '../gate/audit.js'
 import { ConfirmTokens } from '../gate/confirm-token.js'
 import { Gate } from '../gate/gate.js'
 import { Policy } from '../gate/policy.js'
 import { MemoryGateStore, type GateStore } from '../gate/store.js'
 import type { ToolDefinition } from '../gate/tool.js'
-import type { Log } from '../logger.js'
-import type { Metrics } from '../metrics.js'
+import type { Log } from '../observe/logger.js'
+import type { Metrics } from '../observe/metrics.js'
 import type { HyperCoreClient } from '../scale/client.js'
 import { askTools } from '../tools/ask.js'
-import { tools as defaultTools, publishedBy } from '../tools/index.js'
+import { tools as defaultTools, publishedBy } from '../tools/registry.js'
 
 /** What the gate is built around: the catalog and the cluster client, and what tests or a face may put in place. */
 export interface GateDeps {

@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace'
 import { reopenAuditFiles } from '../gate/audit.js'
-import type { Log } from '../logger.js'
+import type { Log } from '../observe/logger.js'
 
 /** How long in-flight work gets to finish on SIGINT/SIGTERM before the process exits anyway. */
 export const SHUTDOWN_GRACE_MS = 10_000

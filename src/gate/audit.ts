@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { AppError } from '../errors.js'
-import type { Log } from '../logger.js'
+import { AppError } from '../errors/app-error.js'
+import type { Log } from '../observe/logger.js'
 import type { Role, Transport } from './identity.js'
 
 /** What the gate decided about a call. */

@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../errors.js'
+import { AppError, isAppError } from '../errors/app-error.js'
 import { canonicalTarget, checkMethod, type ApiTarget, type QueryParams } from '../scale/canonical-path.js'
 import type { HyperCoreClient, SessionInfo, TaskStatus } from '../scale/client.js'
 import type { UpdateStatus } from '../scale/update-status.js'
@@ -46,7 +46,7 @@ export interface ClusterAccess {
   /**
    * A GET like `call`, checked the same way, whose data is handed over NOT masked, so that a tool keeping a few
    * records of a large answer masks those, not all of it. Only for code that masks what it keeps with the answer's
-   * `masker` before anything else sees it (fitResult's `mask`, the record readers of src/tools/cluster-records.ts);
+   * `masker` before anything else sees it (fitResult's `mask`, the record readers of src/tools/support/cluster-records.ts);
    * the gate masks URIs and known secrets in every answer string again, but not by key.
    */
   readUnmasked: (target: string | ApiTarget, opts?: Pick<ClusterCallOptions, 'params'>) => Promise<UnmaskedAnswer>

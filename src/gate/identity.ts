@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { readConfigFile, type ConfigFile } from '../config-file.js'
-import { ConfigError } from '../errors.js'
+import { readConfigFile, type ConfigFile } from '../config/file.js'
+import { ConfigError } from '../errors/app-error.js'
 
 /** What a caller may do: read; read and change (as the mode allows); also read the audit; approve others' calls. */
 export const ROLES = ['reader', 'operator', 'admin', 'approver'] as const

@@ -1,8 +1,8 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { TObject } from '@sinclair/typebox'
-import { AppError } from '../errors.js'
-import { MAX_JSON_DEPTH, measureJson } from '../json-limits.js'
+import { AppError } from '../errors/app-error.js'
+import { MAX_JSON_DEPTH, measureJson } from '../lib/json-limits.js'
 
 /** Limits on a tool's input as received, before anything else looks at it. */
 export const INPUT_LIMITS = {

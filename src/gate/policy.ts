@@ -1,5 +1,5 @@
-import { readConfigFile, type ConfigFile } from '../config-file.js'
-import { AppError } from '../errors.js'
+import { readConfigFile, type ConfigFile } from '../config/file.js'
+import { AppError } from '../errors/app-error.js'
 import { checkRule, firstMatch, ruleOperations, type CallRule, type RuleSubject } from './call-rule.js'
 import { DESTRUCTIVE_RULES } from './destructive-rules.js'
 import { canChange, type Caller } from './identity.js'

@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/catalog.js'
-import type { Log } from '../logger.js'
+import type { Log } from '../observe/logger.js'
 import type { ChatMessage, LlmClient } from './client.js'
 import { buildAskContext, type AskContext, type ContextOperation, type MatchStrength } from './context.js'
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { Catalog } from '../catalog/catalog.js'
-import { ConfigError, isAppError } from '../errors.js'
+import { ConfigError, isAppError } from '../errors/app-error.js'
 import { askQuestion, type AskAnswer } from './ask.js'
 import { LlmClient } from './client.js'
 import { DEFAULT_LLM_TIMEOUT_MS, readLlmConfig } from './config.js'

@@ -1,5 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici'
-import type { Log } from '../logger.js'
+import type { Log } from '../observe/logger.js'
 import { parseChatCompletion, readChatStream, type ChatAnswer } from './answer.js'
 import type { LlmConfig } from './config.js'
 import { llmBadResponse, llmHttpError, mapLlmError, type LlmCallSite } from './errors.js'

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { ConfigError } from '../errors.js'
+import { ConfigError } from '../errors/app-error.js'
 
 /** How `ask` reaches an OpenAI-compatible chat server (Ollama, vLLM, llama.cpp server, LM Studio). */
 export interface LlmConfig {

@@ -1,5 +1,5 @@
-import { AppError } from '../errors.js'
-import { errorCode, netFailure } from '../net-errors.js'
+import { AppError } from '../errors/app-error.js'
+import { errorCode, netFailure } from '../errors/network.js'
 
 /** Where an LLM call went, for messages: the base URL (never credentials) and the deadline. */
 export interface LlmCallSite {

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import type { CallSite } from './upstream-errors.js'
 
 /** One call's share of the answer memory. */

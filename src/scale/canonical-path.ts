@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 
 /** The HyperCore REST API's base path; every call we make stays under it. */
 export const API_BASE = '/rest/v1'

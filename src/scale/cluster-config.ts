@@ -1,6 +1,6 @@
 /**
  * Everything one cluster connection is built from, as plain data: where the cluster is (its address and other
- * nodes), the account, the TLS policy, the session file and the limits. src/config.ts reads one from SCALE_*; a
+ * nodes), the account, the TLS policy, the session file and the limits. src/config/config.ts reads one from SCALE_*; a
  * fleet reads one per cluster. Two connections built from two of these share nothing.
  */
 export interface ClusterConfig {

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import type { Exchange, RawResponse, Transport } from './transport.js'
 import { apiError } from './upstream-errors.js'
 

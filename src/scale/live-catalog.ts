@@ -1,7 +1,7 @@
 import { Catalog, type CatalogOperation, type CatalogOrigin } from '../catalog/catalog.js'
 import { isRecord } from '../catalog/schema.js'
-import { AppError } from '../errors.js'
-import type { Log } from '../logger.js'
+import { AppError } from '../errors/app-error.js'
+import type { Log } from '../observe/logger.js'
 import type { HyperCoreClient } from './client.js'
 
 /** SCALE_SCHEMA: the cluster's own spec merged with the bundled catalogue (`auto`), the bundled HyperCore 9.4 one, or an OpenAPI file. */

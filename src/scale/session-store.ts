@@ -1,7 +1,7 @@
 import { chmod, lstat, mkdir, readFile, stat, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
-import type { Log } from '../logger.js'
+import type { Log } from '../observe/logger.js'
 
 /** How the file is written: atomically (write-file-atomic), or a stand-in in tests. */
 export type FileWriter = (file: string, content: string, options: { mode: number }) => Promise<void>

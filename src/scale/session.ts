@@ -1,5 +1,5 @@
-import { AppError } from '../errors.js'
-import type { Log } from '../logger.js'
+import { AppError } from '../errors/app-error.js'
+import type { Log } from '../observe/logger.js'
 import { isValidSessionId, SessionStore, type Session } from './session-store.js'
 import type { Exchange, RawResponse, Transport } from './transport.js'
 import { apiError, mapTransportError, summarise } from './upstream-errors.js'

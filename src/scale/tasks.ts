@@ -1,6 +1,6 @@
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import { canonicalTarget, type ApiTarget } from './canonical-path.js'
-import { sharedAbortController } from '../abort.js'
+import { sharedAbortController } from '../lib/abort.js'
 
 /** Where a HyperCore task stands. */
 export interface TaskStatus {

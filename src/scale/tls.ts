@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { buildConnector } from 'undici'
-import { ConfigError } from '../errors.js'
+import { ConfigError } from '../errors/app-error.js'
 
 /** How the cluster's certificate is checked. */
 export type TlsPolicy =

@@ -1,5 +1,5 @@
-import { AppError } from '../errors.js'
-import type { Log } from '../logger.js'
+import { AppError } from '../errors/app-error.js'
+import type { Log } from '../observe/logger.js'
 import type { ApiMethod } from './canonical-path.js'
 import type { CallRecord } from './readiness.js'
 import type { RawResponse, Transport } from './transport.js'

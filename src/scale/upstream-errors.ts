@@ -1,5 +1,5 @@
-import { AppError } from '../errors.js'
-import { errorCode, netFailure } from '../net-errors.js'
+import { AppError } from '../errors/app-error.js'
+import { errorCode, netFailure } from '../errors/network.js'
 import { MAX_RESPONSE_BYTES } from './limits.js'
 import { ScaleTlsError } from './tls.js'
 

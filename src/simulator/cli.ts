@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
-import { LOG_LEVELS, loggerOptions } from '../logger.js'
+import { LOG_LEVELS, loggerOptions } from '../observe/logger.js'
 import { DEFAULT_CREDENTIALS, DEFAULT_SEED, DEFAULT_VMS, startSimulator, type RunningSimulator } from './index.js'
 import { DEFAULT_ICOS_VERSION } from './seed.js'
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { CatalogOperation } from '../catalog/catalog.js'
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import type { SimClock } from './clock.js'
 import type { SimulatorState } from './state.js'
 import type { TaskEngine } from './tasks.js'

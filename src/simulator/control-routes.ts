@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import { isSimulatorAccount, type Credentials } from './auth.js'
 import { badRequest, type SimContext } from './context.js'
 import type { FaultSettings, Faults } from './faults.js'

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import type { Rng } from './prng.js'
 
 /** Which faults are switched on; every share is a number from 0 to 1. */

@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino'
 import { Catalog } from '../catalog/catalog.js'
 import type { ClusterConfig } from '../scale/cluster-config.js'
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import { fingerprintOf, generateCertificate } from './certificate.js'
 import { systemClock, type SimClock } from './clock.js'
 import type { SimContext } from './context.js'

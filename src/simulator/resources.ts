@@ -1,6 +1,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto'
 import type { CatalogOperation } from '../catalog/catalog.js'
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import {
   UploadBody, badRequest, bodyObject, doneAnswer, missingRecord, notFound, optString, taskAnswer, unixNow,
   type Call, type Handler, type SimContext

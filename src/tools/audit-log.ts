@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import { defineTool } from '../gate/tool.js'
 import { StringEnum } from '../schemas.js'
 

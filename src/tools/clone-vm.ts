@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { CHANGE_ROLES, findVm, namesakeNote, namesakes, plannedCall, resolveSnapshot, resolveVm, type SnapshotInfo, type VmInfo } from './cluster-records.js'
+import { CHANGE_ROLES, findVm, namesakeNote, namesakes, plannedCall, resolveSnapshot, resolveVm, type SnapshotInfo, type VmInfo } from './support/cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
-import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
-import { nameArgument } from './argument-limits.js'
+import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './support/task-wait.js'
+import { nameArgument } from './support/argument-limits.js'
 
 /** A VM a clone or an import made. */
 export const NewVmSchema = Type.Object({

@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { isAppError } from '../errors.js'
+import { isAppError } from '../errors/app-error.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import type { UpdateStatus } from '../scale/update-status.js'
-import { getRecords, nodeLabel, OFF_STATES, plannedCall, readNode, readRecords, readVmHead, type NodeInfo, type VmHead } from './cluster-records.js'
-import { formatBytes, formatPercent } from './units.js'
+import { getRecords, nodeLabel, OFF_STATES, plannedCall, readNode, readRecords, readVmHead, type NodeInfo, type VmHead } from './support/cluster-records.js'
+import { formatBytes, formatPercent } from './support/units.js'
 
 // Most severe first; severities the cluster names otherwise come last, in the order met.
 const SEVERITY_ORDER = ['CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO']

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { CHANGE_ROLES, plannedCall, resolveSnapshot, type SnapshotInfo } from './cluster-records.js'
+import { CHANGE_ROLES, plannedCall, resolveSnapshot, type SnapshotInfo } from './support/cluster-records.js'
 import { snapshotRow } from './list-snapshots.js'
 import { SnapshotRowSchema } from './snapshot-vm.js'
-import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
-import { nameArgument } from './argument-limits.js'
+import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './support/task-wait.js'
+import { nameArgument } from './support/argument-limits.js'
 
 const OutputSchema = Type.Object({
   ok: ChangeOkSchema,

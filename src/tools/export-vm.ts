@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { CHANGE_ROLES, plannedCall, resolveVm, type VmInfo } from './cluster-records.js'
+import { CHANGE_ROLES, plannedCall, resolveVm, type VmInfo } from './support/cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
-import { checkShareUri, maskShareUri } from './share-uri.js'
-import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
-import { MAX_URI_LENGTH } from './argument-limits.js'
+import { checkShareUri, maskShareUri } from './support/share-uri.js'
+import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './support/task-wait.js'
+import { MAX_URI_LENGTH } from './support/argument-limits.js'
 
 const OutputSchema = Type.Object({
   ok: ChangeOkSchema,

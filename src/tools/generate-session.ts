@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { CHANGE_ROLES } from './cluster-records.js'
+import { CHANGE_ROLES } from './support/cluster-records.js'
 
 /** `generate_session`: logs in to the cluster now, replacing any session. */
 export default defineTool({

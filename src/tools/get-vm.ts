@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { findVm, getRecords, nodeLabel, plannedCall, readNode, resolveVm, type VmInfo } from './cluster-records.js'
-import { formatBytes, toGiB } from './units.js'
-import { nameArgument } from './argument-limits.js'
+import { findVm, getRecords, nodeLabel, plannedCall, readNode, resolveVm, type VmInfo } from './support/cluster-records.js'
+import { formatBytes, toGiB } from './support/units.js'
+import { nameArgument } from './support/argument-limits.js'
 
 /** The `vm` argument every VM tool takes. */
 export const VM_ARGUMENT = nameArgument('VM name or UUID.')

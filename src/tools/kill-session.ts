@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { CHANGE_ROLES } from './cluster-records.js'
+import { CHANGE_ROLES } from './support/cluster-records.js'
 
 /** `kill_session`: logs out on the cluster and forgets the stored session. */
 export default defineTool({

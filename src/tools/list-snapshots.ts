@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { Plan } from '../gate/plan.js'
-import { fitArray } from '../gate/fit-result.js'
+import { fitArray } from './support/fit-result.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { plannedCall, readRecords, readSnapshot, resolveVm, type SnapshotInfo } from './cluster-records.js'
+import { plannedCall, readRecords, readSnapshot, resolveVm, type SnapshotInfo } from './support/cluster-records.js'
 import { SnapshotRowSchema } from './snapshot-vm.js'
-import { formatUnixTime } from './units.js'
-import { nameArgument } from './argument-limits.js'
+import { formatUnixTime } from './support/units.js'
+import { nameArgument } from './support/argument-limits.js'
 
 const MAX_ROWS = 50
 // Room for total, returned and notes inside ANSWER_MAX_BYTES.

@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { Plan } from '../gate/plan.js'
-import { fitArray } from '../gate/fit-result.js'
+import { fitArray } from './support/fit-result.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { StringEnum } from '../schemas.js'
-import { getRecords, nodeLabel, plannedCall, readNode, readRecords, readVmHead, resolveNode, type VmInfo } from './cluster-records.js'
-import { toGiB } from './units.js'
-import { MAX_NODE_LENGTH, MAX_TAG_LENGTH, nameArgument } from './argument-limits.js'
+import { getRecords, nodeLabel, plannedCall, readNode, readRecords, readVmHead, resolveNode, type VmInfo } from './support/cluster-records.js'
+import { toGiB } from './support/units.js'
+import { MAX_NODE_LENGTH, MAX_TAG_LENGTH, nameArgument } from './support/argument-limits.js'
 
 /** The power states a VM can be in, as list_vms filters them. */
 export const VM_STATES = ['RUNNING', 'SHUTOFF', 'PAUSED', 'BLOCKED', 'SHUTDOWN', 'CRASHED'] as const

@@ -1,14 +1,14 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox'
 import type { CatalogMatch } from '../catalog/catalog.js'
 import { validatePayload, type PayloadIssue } from '../catalog/validate.js'
-import { AppError } from '../errors.js'
-import { fitResult } from '../gate/fit-result.js'
+import { AppError } from '../errors/app-error.js'
+import { fitResult } from './support/fit-result.js'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { followTask } from './task-wait.js'
+import { followTask } from './support/task-wait.js'
 import { canonicalTarget, checkMethod, type ApiMethod, type ApiTarget } from '../scale/canonical-path.js'
 import { httpMethodSchema } from '../schemas.js'
-import { jsonTextDepth, MAX_JSON_DEPTH } from '../json-limits.js'
+import { jsonTextDepth, MAX_JSON_DEPTH } from '../lib/json-limits.js'
 
 const METHOD_DESCRIPTION = 'HTTP method (default GET). GET reads; POST, PUT, PATCH and DELETE change the cluster.'
 // Hosts time out long calls (30 s for some bridges, 60 s for the MCP SDK client): a default wait ends well before.

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { CHANGE_ROLES, getRecords, plannedCall, readSnapshot, resolveVm, type VmInfo } from './cluster-records.js'
+import { CHANGE_ROLES, getRecords, plannedCall, readSnapshot, resolveVm, type VmInfo } from './support/cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
-import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
-import { formatUnixTime } from './units.js'
-import { nameArgument } from './argument-limits.js'
+import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './support/task-wait.js'
+import { formatUnixTime } from './support/units.js'
+import { nameArgument } from './support/argument-limits.js'
 
 /** One snapshot as the snapshot tools show it. */
 export const SnapshotRowSchema = Type.Object({

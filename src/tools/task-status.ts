@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox'
-import { isAppError } from '../errors.js'
+import { isAppError } from '../errors/app-error.js'
 import { validationError } from '../gate/normalise.js'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { getRecords, plannedCall } from './cluster-records.js'
-import { HOST_SAFE_WAIT_SECONDS } from './task-wait.js'
-import { MAX_TASK_TAG_LENGTH } from './argument-limits.js'
+import { getRecords, plannedCall } from './support/cluster-records.js'
+import { HOST_SAFE_WAIT_SECONDS } from './support/task-wait.js'
+import { MAX_TASK_TAG_LENGTH } from './support/argument-limits.js'
 
 const FAILED = new Set(['ERROR', 'UNINITIALIZED'])
 const ENDED = new Set(['COMPLETE', ...FAILED])

@@ -2,11 +2,11 @@ import { Type } from '@sinclair/typebox'
 import { validationError } from '../gate/normalise.js'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { CHANGE_ROLES, findVm, namesakeNote, namesakes, OFF_STATES, plannedCall, resolveVm, type VmInfo } from './cluster-records.js'
+import { CHANGE_ROLES, findVm, namesakeNote, namesakes, OFF_STATES, plannedCall, resolveVm, type VmInfo } from './support/cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
-import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
-import { fromGiB, toGiB } from './units.js'
-import { MAX_DESCRIPTION_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, nameArgument } from './argument-limits.js'
+import { ChangeOkSchema, makeChange, refusalNote, TASK_FIELDS, taskFields } from './support/task-wait.js'
+import { fromGiB, toGiB } from './support/units.js'
+import { MAX_DESCRIPTION_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, nameArgument } from './support/argument-limits.js'
 
 // The cluster's own floor for memory is 16 MiB; a VM with less than 1/4 GiB is a typo, not a plan.
 const MIN_MEMORY_GIB = 0.25

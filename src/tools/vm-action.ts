@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox'
-import { AppError } from '../errors.js'
+import { AppError } from '../errors/app-error.js'
 import { validationError } from '../gate/normalise.js'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { StringEnum } from '../schemas.js'
-import { CHANGE_ROLES, findVm, getRecords, nodeLabel, plannedCall, readNode, resolveNode, resolveVm } from './cluster-records.js'
+import { CHANGE_ROLES, findVm, getRecords, nodeLabel, plannedCall, readNode, resolveNode, resolveVm } from './support/cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
-import { judgeAction, VM_ACTIONS, type VmAction } from './power-rules.js'
-import { ChangeOkSchema, HOST_SAFE_WAIT_SECONDS, makeChange, refusalNote, TASK_FIELDS, taskFields } from './task-wait.js'
-import { MAX_NODE_LENGTH } from './argument-limits.js'
+import { judgeAction, VM_ACTIONS, type VmAction } from './support/power-rules.js'
+import { ChangeOkSchema, HOST_SAFE_WAIT_SECONDS, makeChange, refusalNote, TASK_FIELDS, taskFields } from './support/task-wait.js'
+import { MAX_NODE_LENGTH } from './support/argument-limits.js'
 
 const InputSchema = Type.Object({
   vm: VM_ARGUMENT,

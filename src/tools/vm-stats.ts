@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { getRecords, OFF_STATES, plannedCall, resolveVm, type VmInfo } from './cluster-records.js'
+import { getRecords, OFF_STATES, plannedCall, resolveVm, type VmInfo } from './support/cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
-import { formatBitRate, formatByteRate, formatBytes, formatPercent } from './units.js'
+import { formatBitRate, formatByteRate, formatBytes, formatPercent } from './support/units.js'
 
 const OutputSchema = Type.Object({
   vm: Type.String(),

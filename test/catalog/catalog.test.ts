@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Catalog, bundledFile } from '../../src/catalog/catalog.js'
 import { collectRefs, hasRef, readPointer } from '../../src/catalog/schema.js'
-import { isAppError } from '../../src/errors.js'
+import { isAppError } from '../../src/errors/app-error.js'
 
 const TAGS = ['VMs', 'Snapshots', 'Storage', 'Network', 'Cluster', 'Alerts', 'Users', 'Time and DNS', 'Updates', 'Session']
 

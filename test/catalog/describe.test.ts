@@ -4,7 +4,7 @@ import AjvModule from 'ajv'
 import { Catalog } from '../../src/catalog/catalog.js'
 import { describeEndpoint } from '../../src/catalog/describe.js'
 import { validatePayload } from '../../src/catalog/validate.js'
-import { isAppError } from '../../src/errors.js'
+import { isAppError } from '../../src/errors/app-error.js'
 
 const Ajv = AjvModule.default
 

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises'
 import { Catalog } from '../../src/catalog/catalog.js'
 import { describeEndpoint } from '../../src/catalog/describe.js'
 import { searchOperations, stem, tokenize } from '../../src/catalog/search.js'
-import { isAppError } from '../../src/errors.js'
+import { explainSearch } from '../../src/catalog/search/explain.js'
+import { isAppError } from '../../src/errors/app-error.js'
 
 const top = (hits: Array<{ method: string, path: string }>, n = 5): string[] => hits.slice(0, n).map((h) => `${h.method} ${h.path}`)
 const LEVEL = { high: 2, medium: 1, low: 0 }
@@ -336,4 +337,16 @@ test('the vocabulary comes from the catalogue: the same document without its x- 
   assert.equal(searchOperations(bare, 'vmotion').match, 'none')
   // Without the vocabulary it still searches summaries, descriptions and field names.
   assert.deepEqual(top(searchOperations(bare, 'power actions on VMs').results, 1), ['POST /VirDomain/action'])
+})
+
+test('the explainer (npm run bench -- search --explain) shows the words read and the ranking the search answers with', async () => {
+  const catalog = await Catalog.load()
+  const q = 'delete the snapshot of web-01'
+  const explained = explainSearch(catalog, q, 3, true) as { words: Array<{ word: string }>, best: Array<{ op: string, match?: unknown }>, intents: string[] }
+  assert.deepEqual(explained.words.map((w) => w.word), ['delete', 'snapshot', 'web'])
+  assert.deepEqual(explained.intents, ['delete'])
+  assert.ok(explained.best.length <= 3 && explained.best.length > 0)
+  assert.deepEqual(explained.best.map((b) => b.op)[0], top(searchOperations(catalog, q).results, 1)[0])
+  assert.ok(explained.best.every((b) => b.match !== undefined))
+  assert.ok((explainSearch(catalog, q).best as Array<{ match?: unknown }>).every((b) => b.match === undefined))
 })

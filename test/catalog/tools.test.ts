@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Fastify from 'fastify'
-import { isAppError } from '../../src/errors.js'
+import { isAppError } from '../../src/errors/app-error.js'
 import describeEndpointTool from '../../src/tools/describe-endpoint.js'
 import queryApiTool from '../../src/tools/query-api.js'
 import type { ToolDefinition } from '../../src/gate/tool.js'

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { projectFile } from '../../src/paths.js'
+import { projectFile } from '../../src/lib/paths.js'
 
 /** What a doc says a call answers: a status, and a code or a JSON shape (or neither: any 2xx). */
 export interface Expected {

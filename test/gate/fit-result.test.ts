@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { fitResult } from '../../src/gate/fit-result.js'
+import { fitResult } from '../../src/tools/support/fit-result.js'
 
 function records (n: number, text = 'x'.repeat(200)): Array<Record<string, unknown>> {
   return Array.from({ length: n }, (_, i) => ({ uuid: `vm-${i}`, name: `vm ${i} "quoted" ✓`, state: 'RUNNING', description: text, tags: 'a,b' }))

@@ -6,7 +6,7 @@ import { ruleMatches } from '../../src/gate/call-rule.js'
 import { DESTRUCTIVE_RULES } from '../../src/gate/destructive-rules.js'
 import type { Caller } from '../../src/gate/identity.js'
 import { EMPTY_RULES, Policy, readPolicyFile, type OperationLookup, type PolicyCall, type PolicyRules, type ScaleMode, type ConfirmVia } from '../../src/gate/policy.js'
-import { projectFile } from '../../src/paths.js'
+import { projectFile } from '../../src/lib/paths.js'
 import { scratchFile } from '../helper.js'
 
 const operator: Caller = { name: 'ops', role: 'operator' }

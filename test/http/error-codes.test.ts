@@ -1,9 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { ERROR_CODES } from '../../src/error-codes.js'
-import { AppError } from '../../src/errors.js'
-import { projectFile } from '../../src/paths.js'
+import { ERROR_CODES } from '../../src/errors/codes.js'
+import { AppError } from '../../src/errors/app-error.js'
+import { projectFile } from '../../src/lib/paths.js'
 
 test('the README error table lists exactly our error codes, each with its status', async () => {
   const readme = await readFile(projectFile('docs', 'errors.md'), 'utf8')

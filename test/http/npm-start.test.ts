@@ -6,7 +6,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { projectRoot } from '../../src/paths.js'
+import { projectRoot } from '../../src/lib/paths.js'
 
 // `npm start` builds first when a source is newer than dist/ (tsc takes a while on a busy machine).
 test('SIGTERM to `npm start` stops the server it started and frees the port', { timeout: 240_000, skip: process.platform === 'win32' ? 'no SIGTERM on Windows' : false }, async (t) => {

@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { buildTestApp } from '../helper.js'
 import { emitOpenApi } from '../../src/emit-openapi.js'
-import { projectFile } from '../../src/paths.js'
-import { tools } from '../../src/tools/index.js'
+import { projectFile } from '../../src/lib/paths.js'
+import { tools } from '../../src/tools/registry.js'
 import { operationInput } from '../contract/openapi-input.js'
 
 type Doc = { paths: Record<string, Record<string, Record<string, any>>>, servers?: unknown, components: any }

@@ -5,7 +5,7 @@ import { once } from 'node:events'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { projectRoot } from '../../src/paths.js'
+import { projectRoot } from '../../src/lib/paths.js'
 
 /** Starts the real CLI on an ephemeral port and resolves with its URL and the child process. */
 async function startCli (env: Record<string, string>) {
@@ -95,4 +95,24 @@ test('a bad variable stops the start with a message naming it', { timeout: 30_00
   const [code] = await once(child, 'exit')
   assert.equal(code, 1)
   assert.match(err, /MCP_BEARER_TOKEN/)
+})
+
+test('--help and --version print and exit 0; an unknown command prints the usage and exits 2', { timeout: 60_000 }, async () => {
+  const run = async (...args: string[]) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: projectRoot(), env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (chunk) => { out += String(chunk) })
+    child.stderr.on('data', (chunk) => { err += String(chunk) })
+    const [code] = await once(child, 'exit')
+    return { code, out, err }
+  }
+  const [help, version, unknown] = await Promise.all([run('--help'), run('-v'), run('stat')])
+  assert.equal(help.code, 0)
+  assert.match(help.out, /Usage:[\s\S]*scale-api-helper mcp[\s\S]*docs\/configuration\.md/)
+  assert.equal(version.code, 0)
+  assert.match(version.out, /^\d+\.\d+\.\d+\n$/)
+  assert.equal(unknown.code, 2)
+  assert.match(unknown.err, /^Unknown command "stat"\.\n\nscale-api-helper .*\n\nUsage:/)
+  assert.equal(unknown.out, '')
 })

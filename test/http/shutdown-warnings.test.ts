@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { pino } from 'pino'
-import { loggerOptions } from '../../src/logger.js'
+import { loggerOptions } from '../../src/observe/logger.js'
 import { startServer } from '../../src/server.js'
 import { testConfig } from '../helper.js'
 

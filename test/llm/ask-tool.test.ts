@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { isAppError } from '../../src/errors.js'
+import { isAppError } from '../../src/errors/app-error.js'
 import { askTools, createAskTool } from '../../src/tools/ask.js'
 import type { ToolContext } from '../../src/gate/tool.js'
 import { captureLogs, toolContext } from '../helper.js'

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { runAsk, type AskIo } from '../../src/llm/cli.js'
-import { projectRoot } from '../../src/paths.js'
+import { projectRoot } from '../../src/lib/paths.js'
 import { closedPortUrl, completion, deltaEvent, sendJson, startEvents, startFakeLlm, STREAM_END, turn } from './fake-llm.js'
 
 const KEY = 'sk-cli-P4ssW0rdLike9876'

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { isAppError, type AppError } from '../../src/errors.js'
+import { isAppError, type AppError } from '../../src/errors/app-error.js'
 import { readChatStream } from '../../src/llm/answer.js'
 import { LlmClient, type ChatMessage } from '../../src/llm/client.js'
 import { readLlmConfig } from '../../src/llm/config.js'

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadConfig } from '../../src/config.js'
-import { ConfigError } from '../../src/errors.js'
+import { loadConfig } from '../../src/config/config.js'
+import { ConfigError } from '../../src/errors/app-error.js'
 import { DEFAULT_LLM_TIMEOUT_MS, LLM_ENV_VARIABLES, readLlmConfig } from '../../src/llm/config.js'
-import { projectFile } from '../../src/paths.js'
+import { projectFile } from '../../src/lib/paths.js'
 
 const BASE = { LLM_BASE_URL: 'http://127.0.0.1:11434/v1', LLM_MODEL: 'qwen3:4b' }
 

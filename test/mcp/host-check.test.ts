@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { loadConfig } from '../../src/config.js'
-import { ConfigError } from '../../src/errors.js'
+import { loadConfig } from '../../src/config/config.js'
+import { ConfigError } from '../../src/errors/app-error.js'
 import { checkHostAndOrigin, hostAllowList } from '../../src/faces/mcp-http/host-check.js'
 
 const TOKEN = 'a-token-of-sixteen-chars-or-more'

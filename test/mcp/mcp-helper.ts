@@ -102,6 +102,8 @@ export interface McpTestClient {
   listResourceTemplates: () => Promise<Array<{ uriTemplate: string }>>
   readResource: (uri: string) => Promise<Array<{ uri: string, mimeType?: string, text?: string }>>
   getPrompt: (name: string, args?: Record<string, string>) => Promise<{ messages: Array<{ role: string, content: { type: string, text?: string } }> }>
+  /** Completes the operationId of the operation resource template. */
+  completeOperationId: (value: string) => Promise<{ values: string[], total?: number, hasMore?: boolean }>
   close: () => Promise<void>
 }
 
@@ -154,6 +156,11 @@ export async function v2Client (t: TestContext, url: URL, opts: ConnectOptions &
   if (who !== undefined) client.setRequestHandler('elicitation/create', async (req) => answer(who, (req.params as { message: string }).message))
   await client.connect(new V2Http(url, { requestInit: { headers: headersOf(opts) }, ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }) }))
   t.after(() => client.close())
+  return fromV2Client(client)
+}
+
+/** A connected v2 client as the tests use it, over any transport. */
+export function fromV2Client (client: V2Client): McpTestClient {
   return {
     version: client.getNegotiatedProtocolVersion() ?? 'unknown',
     listTools: async () => (await client.listTools()).tools,
@@ -162,6 +169,7 @@ export async function v2Client (t: TestContext, url: URL, opts: ConnectOptions &
     listResourceTemplates: async () => (await client.listResourceTemplates()).resourceTemplates,
     readResource: async (uri) => (await client.readResource({ uri })).contents as Array<{ uri: string, mimeType?: string, text?: string }>,
     getPrompt: async (name, args) => await client.getPrompt({ name, ...(args === undefined ? {} : { arguments: args }) }) as Awaited<ReturnType<McpTestClient['getPrompt']>>,
+    completeOperationId: async (value) => (await client.complete({ ref: { type: 'ref/resource', uri: 'hypercore://operations/{operationId}' }, argument: { name: 'operationId', value } })).completion,
     close: async () => { await client.close() }
   }
 }
@@ -182,6 +190,7 @@ export async function v1Client (t: TestContext, transport: V1Transport, opts: { 
     listResourceTemplates: async () => (await client.listResourceTemplates()).resourceTemplates,
     readResource: async (uri) => (await client.readResource({ uri })).contents as Array<{ uri: string, mimeType?: string, text?: string }>,
     getPrompt: async (name, args) => await client.getPrompt({ name, ...(args === undefined ? {} : { arguments: args }) }) as Awaited<ReturnType<McpTestClient['getPrompt']>>,
+    completeOperationId: async (value) => (await client.complete({ ref: { type: 'ref/resource', uri: 'hypercore://operations/{operationId}' }, argument: { name: 'operationId', value } })).completion,
     close: async () => { await client.close() }
   }
 }

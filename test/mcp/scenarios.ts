@@ -71,6 +71,14 @@ export async function checkResourcesAndPrompt (client: McpTestClient): Promise<v
   assert.ok(op.requestSchema !== undefined && !JSON.stringify(op.requestSchema).includes('$ref'), 'the schema is resolved')
   assert.ok(!(content?.text ?? '').includes('\n'), 'compact JSON')
   await assert.rejects(client.readResource('hypercore://operations/noSuchOperation'), /not found/i)
+  await assert.rejects(client.readResource('hypercore://operations/%E0%A4%A'), /not found/i)
+  await assert.rejects(client.readResource('hypercore://operations/a%2F..%2FgetVirDomain'), /not found/i)
+
+  const completed = await client.completeOperationId('getvirdomainsn')
+  assert.deepEqual(completed.values, ['getVirDomainSnapshot', 'getVirDomainSnapshotSchedule'])
+  assert.equal(completed.hasMore, false)
+  const many = await client.completeOperationId('')
+  assert.ok(many.hasMore === true && many.values.length > 0 && (many.total ?? 0) > many.values.length)
 
   const prompt = await client.getPrompt('explore-cluster', { goal: 'snapshot every VM' })
   const text = prompt.messages[0]?.content.text ?? ''

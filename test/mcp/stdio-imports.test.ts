@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
-import { projectRoot } from '../../src/paths.js'
+import { projectRoot } from '../../src/lib/paths.js'
 import { scratchFile } from '../helper.js'
 
 // Module hooks (they run off the main thread) append every URL an import resolves to to a file; the CommonJS
@@ -84,7 +84,7 @@ test('scale-api-helper mcp serves a tool list without loading Fastify, its plugi
   assert.equal(code, 0, stderr)
 
   const loaded = [...new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean))]
-  for (const built of ['/src/faces/gate.ts', '/src/gate/gate.ts', '/src/tools/index.ts', '/src/runtime.ts']) {
+  for (const built of ['/src/faces/gate.ts', '/src/gate/gate.ts', '/src/tools/registry.ts', '/src/runtime.ts']) {
     assert.ok(loaded.some((url) => url.endsWith(built)), `the recorder saw ${built} load`)
   }
   assert.deepEqual(loaded.filter((url) => FASTIFY_SIDE.some((pattern) => pattern.test(url))), [])

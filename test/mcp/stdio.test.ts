@@ -8,9 +8,9 @@ import { StdioClientTransport as V2Stdio } from '@modelcontextprotocol/client/st
 import { StdioClientTransport as V1Stdio } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { AuditEntry } from '../../src/gate/audit.js'
 import { stdioCaller } from '../../src/faces/mcp-stdio.js'
-import { projectRoot } from '../../src/paths.js'
+import { projectRoot } from '../../src/lib/paths.js'
 import { auth, buildTestApp, scratchFile, testConfig } from '../helper.js'
-import { person, v1Client, type McpTestClient, type Person, type ToolResult } from './mcp-helper.js'
+import { fromV2Client, person, v1Client, type Person } from './mcp-helper.js'
 import {
   checkAccepted, checkConfinedPath, checkDeclined, checkFallback, checkProgress, checkQueryAndRun, checkResourcesAndPrompt,
   checkToolList, listVms, openApiTools, type DestructiveChecks, type OpenApiTool, type Vm
@@ -63,16 +63,7 @@ test('scale-api-helper mcp over stdio, with the v2 client negotiating 2026-07-28
   await client.connect(new V2Stdio({ command: COMMAND[0], args: COMMAND.slice(1), cwd: projectRoot(), env, stderr: 'ignore' }))
   t.after(() => client.close())
   assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28')
-  const mcp: McpTestClient = {
-    version: '2026-07-28',
-    listTools: async () => (await client.listTools()).tools,
-    callTool: async (name, args, o = {}) => await client.callTool({ name, arguments: args }, o) as ToolResult,
-    listResources: async () => (await client.listResources()).resources,
-    listResourceTemplates: async () => (await client.listResourceTemplates()).resourceTemplates,
-    readResource: async (uri) => (await client.readResource({ uri })).contents as Array<{ uri: string, text?: string }>,
-    getPrompt: async (name, args) => await client.getPrompt({ name, ...(args === undefined ? {} : { arguments: args }) }) as Awaited<ReturnType<McpTestClient['getPrompt']>>,
-    close: async () => { await client.close() }
-  }
+  const mcp = fromV2Client(client)
   await checkToolList(mcp, await operatorTools(t))
   await checkQueryAndRun(mcp)
   await checkResourcesAndPrompt(mcp)

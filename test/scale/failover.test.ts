@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import { test } from 'node:test'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig } from '../../src/config/config.js'
 import type { ClusterConfig } from '../../src/scale/cluster-config.js'
 import { ClusterNodes } from '../../src/scale/nodes.js'
 import { clusterConfigFor } from '../../src/simulator/index.js'

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { MAX_NAME_LENGTH } from '../../src/tools/argument-limits.js'
-import { closestNames, COMPARED_CHARS, editDistance, RANKING_CELL_BUDGET, rankingWork } from '../../src/tools/closest-names.js'
-import { toolsets } from '../../src/tools/index.js'
+import { MAX_NAME_LENGTH } from '../../src/tools/support/argument-limits.js'
+import { closestNames, COMPARED_CHARS, editDistance, RANKING_CELL_BUDGET, rankingWork } from '../../src/text/closest-names.js'
+import { toolsets } from '../../src/tools/registry.js'
 import { toolSetup } from './setup.js'
 
 const VMS = 10_000

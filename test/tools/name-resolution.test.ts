@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { closestNames, editDistance } from '../../src/tools/closest-names.js'
+import { closestNames, editDistance } from '../../src/text/closest-names.js'
 import { toolSetup } from './setup.js'
 
 test('closest names: same name but for case, then prefixes, then containment, each by edit distance, ties by name', () => {

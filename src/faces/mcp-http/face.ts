@@ -1,10 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server'
-import { AppError } from '../../errors.js'
+import { AppError } from '../../errors/app-error.js'
 import { LegacySessions, authInfoFor, identityOf } from './legacy-sessions.js'
 import { buildMcpServer, type McpDeps, type McpIdentity } from '../mcp/mcp-server.js'
 import { ModernCalls } from './modern-calls.js'
-import { sharedAbortController } from '../../abort.js'
+import { sharedAbortController } from '../../lib/abort.js'
 
 /** What the Streamable HTTP face is built from. */
 export interface McpHttpFaceOptions {

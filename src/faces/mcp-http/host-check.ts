@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import { localhostAllowedHostnames, validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server'
-import type { Config } from '../../config.js'
-import { AppError } from '../../errors.js'
+import type { Config } from '../../config/config.js'
+import { AppError } from '../../errors/app-error.js'
 
 /** Which Host and Origin names `/mcp` accepts; `hosts: undefined` accepts any Host. */
 export interface HostAllowList {

@@ -3,7 +3,7 @@ import {
   isInitializeRequest, legacyStatelessFallback, WebStandardStreamableHTTPServerTransport,
   type AuthInfo, type LegacyHttpHandler, type Server
 } from '@modelcontextprotocol/server'
-import { AppError } from '../../errors.js'
+import { AppError } from '../../errors/app-error.js'
 import type { Caller } from '../../gate/identity.js'
 import type { McpIdentity } from '../mcp/mcp-server.js'
 

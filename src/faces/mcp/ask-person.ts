@@ -3,7 +3,7 @@ import {
   CLIENT_CAPABILITIES_META_KEY, createRequestStateCodec, inputRequired, inputResponse,
   type ClientCapabilities, type InputRequiredResult, type RequestStateCodec, type Server, type ServerContext
 } from '@modelcontextprotocol/server'
-import type { Config } from '../../config.js'
+import type { Config } from '../../config/config.js'
 import type { ConfirmQuestion, Gate, PersonAnswer } from '../../gate/gate.js'
 import type { Caller } from '../../gate/identity.js'
 

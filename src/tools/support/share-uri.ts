@@ -1,5 +1,5 @@
-import { maskUriPasswords } from '../gate/mask.js'
-import { validationError } from '../gate/normalise.js'
+import { maskUriPasswords } from '../../gate/mask.js'
+import { validationError } from '../../gate/normalise.js'
 
 /** A share location as answers show it: the password inside it replaced by `***`. */
 export function maskShareUri (uri: string): string {

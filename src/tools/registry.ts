@@ -19,7 +19,7 @@ import exportVm from './export-vm.js'
 import importVm from './import-vm.js'
 import taskStatus from './task-status.js'
 import clusterHealth from './cluster-health.js'
-import type { Toolset } from './toolsets.js'
+import type { Toolset } from './support/toolsets.js'
 
 /** The tools of each toolset (TOOLSETS), in the order hosts list them. */
 export const toolsets: Record<Toolset, ToolDefinition[]> = {

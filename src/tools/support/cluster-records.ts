@@ -1,10 +1,10 @@
-import type { Catalog } from '../catalog/catalog.js'
-import { AppError, isAppError } from '../errors.js'
-import type { ClusterAccess } from '../gate/cluster-access.js'
-import type { Role } from '../gate/identity.js'
-import type { PlannedCall } from '../gate/plan.js'
-import type { ApiMethod } from '../scale/canonical-path.js'
-import { closestNames, type Candidate } from './closest-names.js'
+import type { Catalog } from '../../catalog/catalog.js'
+import { AppError, isAppError } from '../../errors/app-error.js'
+import type { ClusterAccess } from '../../gate/cluster-access.js'
+import type { Role } from '../../gate/identity.js'
+import type { PlannedCall } from '../../gate/plan.js'
+import type { ApiMethod } from '../../scale/canonical-path.js'
+import { closestNames, type Candidate } from '../../text/closest-names.js'
 
 /** A VM's disk, CD-ROM or other block device, as the typed tools read it. */
 export interface DiskInfo {

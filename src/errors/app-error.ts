@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from './error-codes.js'
+import { ERROR_CODES, type ErrorCode } from './codes.js'
 
 /** Options an AppError carries besides its code and message. */
 export interface AppErrorOptions {

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { isAppError } from '../errors.js'
-import type { ClusterAccess } from '../gate/cluster-access.js'
-import type { Progress } from '../gate/tool.js'
+import { isAppError } from '../../errors/app-error.js'
+import type { ClusterAccess } from '../../gate/cluster-access.js'
+import type { Progress } from '../../gate/tool.js'
 
 /** How long the typed tools follow a task: hosts give up on a call after 30-60 s, so a wait ends well before. */
 export const HOST_SAFE_WAIT_SECONDS = 20

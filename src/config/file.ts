@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
-import { ConfigError } from './errors.js'
+import { ConfigError } from '../errors/app-error.js'
 
 /** A YAML or JSON file named by a configuration variable, parsed, with a way to say which line a value sits on. */
 export interface ConfigFile {

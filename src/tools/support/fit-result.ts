@@ -1,4 +1,4 @@
-import type { Masker, MaskReport } from './mask.js'
+import type { Masker, MaskReport } from '../../gate/mask.js'
 
 /** How to make an answer fit an LLM's context. */
 export interface FitOptions {

@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { AppError, errorBody } from './errors.js'
-import type { Metrics } from './metrics.js'
+import { AppError, errorBody } from '../errors/app-error.js'
+import type { Metrics } from '../observe/metrics.js'
 
 /** A listener that serves only `GET /metrics`, without a token, for a scraper on a separate port (METRICS_PORT). */
 export async function startMetricsServer (metrics: Metrics, host: string, port: number): Promise<{ port: number, close: () => Promise<void> }> {

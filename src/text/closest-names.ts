@@ -1,4 +1,4 @@
-import { editDistance as boundedEditDistance } from '../text/edit-distance.js'
+import { editDistance as boundedEditDistance } from './edit-distance.js'
 
 /** A named record offered as a candidate when a name did not resolve to exactly one. */
 export interface Candidate {
