@@ -12,7 +12,7 @@
  * the answers that were not 4xx, and fails on any 5xx.
  * Run: `npm run bench -- fuzz` (`--count N` cases, default 3,000; `--seed N`; `--vms N`, default 10,000).
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -27,6 +27,7 @@ import { clusterConfigFor, startSimulator } from '../src/simulator/index.js'
 import { MAX_NAME_LENGTH } from '../src/tools/support/argument-limits.js'
 import { rankingWork } from '../src/text/closest-names.js'
 import { tools } from '../src/tools/registry.js'
+import { announceSimulator, stopForked } from './lib.js'
 import type { FastifyInstance } from 'fastify'
 
 const TOKEN = 'fuzz-token-0123456789abcdef-Xq7'
@@ -265,28 +266,7 @@ async function serveSimulator (vms: number): Promise<void> {
   const all = [...sim.state.vms.values()]
   const long = all.slice(0, LONG_NAMED_VMS)
   for (const [i, vm] of long.entries()) vm.name = `${vm.name}-${i}-${'L'.repeat(LONG_NAME_CHARS)}`.slice(0, LONG_NAME_CHARS)
-  const info: SimInfo = {
-    url: sim.url,
-    username: sim.username,
-    password: sim.password,
-    certificate: { pem: sim.certificate?.pem ?? '', fingerprint256: sim.certificate?.fingerprint256 ?? '' },
-    vmName: all[all.length - 1]?.name ?? '',
-    longNameStart: (long[0]?.name ?? '').slice(0, 40)
-  }
-  process.send?.(info)
-  // The parent going away (normally or not) ends the simulator.
-  process.once('disconnect', () => {
-    sim.close().finally(() => process.exit(0))
-  })
-}
-
-async function stopChild (child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
-  if (child.connected) child.disconnect()
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-  await exited
-  clearTimeout(timer)
+  announceSimulator(sim, { vmName: all[all.length - 1]?.name ?? '', longNameStart: (long[0]?.name ?? '').slice(0, 40) })
 }
 
 // A valid value for a required field, so that the one huge field is the only thing wrong with a call.
@@ -418,7 +398,7 @@ async function hugeStrings (vms: number): Promise<HugeFigures> {
     }
     return figures
   } finally {
-    await stopChild(child)
+    await stopForked(child)
   }
 }
 

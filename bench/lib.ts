@@ -122,6 +122,42 @@ export async function stopProcess (child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
+/**
+ * In a forked simulator child: sends the parent what it needs to reach the simulator (its URL, account and
+ * certificate, plus `extra`), and ends the child when the parent goes away, normally or not.
+ */
+export function announceSimulator<T extends object> (sim: SimulatorLike, extra: T): void {
+  process.send?.({
+    url: sim.url,
+    username: sim.username,
+    password: sim.password,
+    certificate: { pem: sim.certificate?.pem ?? '', fingerprint256: sim.certificate?.fingerprint256 ?? '' },
+    ...extra
+  })
+  process.once('disconnect', () => {
+    sim.close().finally(() => process.exit(0))
+  })
+}
+
+/** What announceSimulator reads of a started simulator. */
+export interface SimulatorLike {
+  url: string
+  username: string
+  password: string
+  certificate?: { pem: string, fingerprint256: string }
+  close: () => Promise<void>
+}
+
+/** Stops a forked child by closing its IPC channel (it exits on 'disconnect'); SIGKILL after 5 s. */
+export async function stopForked (child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  if (child.connected) child.disconnect()
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+  await exited
+  clearTimeout(timer)
+}
+
 function isGroupLeader (pid: number): boolean {
   try {
     // /proc/<pid>/stat: pid (comm) state ppid pgrp ...; comm may hold spaces, so read after the last ')'.

@@ -7,7 +7,7 @@
  * share an event loop with the clients. Loopback only; every loop is bounded by a request count.
  * Run: `npx tsx bench/live.ts` (`--quick` for a short run).
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -17,6 +17,7 @@ import { Catalog } from '../src/catalog/catalog.js'
 import { loadConfig } from '../src/config/config.js'
 import { HyperCoreClient } from '../src/scale/client.js'
 import { clusterConfigFor, startSimulator } from '../src/simulator/index.js'
+import { announceSimulator, percentile, pool, stopForked, timed } from './lib.js'
 
 /** What the simulator child reports once it listens. */
 interface SimInfo {
@@ -55,7 +56,7 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<Liv
     const [sim] = await once(child, 'message') as [SimInfo]
     return await runAll(sim, scale)
   } finally {
-    await stop(child)
+    await stopForked(child)
   }
 }
 
@@ -176,33 +177,6 @@ async function expectJson (res: { statusCode: number, body: { json: () => Promis
   return await res.body.json()
 }
 
-// Runs `total` calls `concurrency` at a time, adding each call's latency; returns the wall-clock seconds.
-async function timed (concurrency: number, total: number, call: () => Promise<void>, latencies: number[]): Promise<number> {
-  const started = performance.now()
-  await pool(concurrency, total, async () => {
-    const t0 = performance.now()
-    await call()
-    latencies.push(performance.now() - t0)
-  })
-  return (performance.now() - started) / 1000
-}
-
-async function pool (concurrency: number, total: number, task: () => Promise<void>): Promise<void> {
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < total) {
-      next++
-      await task()
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, worker))
-}
-
-function percentile (sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number
-}
-
 function report (figures: LiveFigures[]): void {
   const rows = figures.map((f) => [f.workload, f.way, String(f.concurrency), String(f.requests), f.requestsPerSecond.toFixed(1), f.p50Ms.toFixed(1), f.p99Ms.toFixed(1)])
   const head = ['workload', 'way', 'conc', 'requests', 'req/s', 'p50 ms', 'p99 ms']
@@ -231,27 +205,7 @@ function report (figures: LiveFigures[]): void {
 async function serveSimulator (): Promise<void> {
   const sim = await startSimulator({ vms: VMS })
   const vm = sim.state.vms.values().next().value
-  const info: SimInfo = {
-    url: sim.url,
-    username: sim.username,
-    password: sim.password,
-    certificate: { pem: sim.certificate?.pem ?? '', fingerprint256: sim.certificate?.fingerprint256 ?? '' },
-    vmUUID: vm?.uuid ?? ''
-  }
-  process.send?.(info)
-  // The parent going away (normally or not) ends the simulator.
-  process.once('disconnect', () => {
-    sim.close().finally(() => process.exit(0))
-  })
-}
-
-async function stop (child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
-  if (child.connected) child.disconnect()
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-  await exited
-  clearTimeout(timer)
+  announceSimulator(sim, { vmUUID: vm?.uuid ?? '' })
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
@@ -31,6 +32,25 @@ process.once('exit', () => rmSync(scratch, { recursive: true, force: true }))
 /** A fresh path in this test process's scratch folder. */
 export function scratchFile (name: string): string {
   return join(scratch, `${process.hrtime.bigint()}-${name}`)
+}
+
+/** A test caller of an AUTH_FILE: its name, role and token; `clear` keeps the token in the file as is, not as SHA-256. */
+export interface TestCaller { name: string, role: string, token: string, clear?: boolean }
+
+/** An AUTH_FILE naming these callers, tokens stored as SHA-256 as an operator would (or in clear where asked). */
+export function authFileFor (callers: readonly TestCaller[]): string {
+  const file = scratchFile('auth.yaml')
+  const sha = (t: string): string => createHash('sha256').update(t).digest('hex')
+  const line = (c: TestCaller): string => `  - { name: ${c.name}, role: ${c.role}, ${c.clear === true ? `token: ${c.token}` : `sha256: ${sha(c.token)}`} }`
+  writeFileSync(file, ['callers:', ...callers.map(line), ''].join('\n'))
+  return file
+}
+
+/** The lines of a JSON-lines audit file, parsed; none while it does not exist. */
+export function auditLines (file: string): Array<Record<string, any>> {
+  let raw = ''
+  try { raw = readFileSync(file, 'utf8') } catch {}
+  return raw.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>)
 }
 
 /** A Config as the server would read it from this environment (plus test tokens, a scratch audit file and no practical rate limit). */

@@ -1,70 +1,14 @@
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
-import { readFileSync, writeFileSync } from 'node:fs'
-import { test, type TestContext } from 'node:test'
-import type { FastifyInstance } from 'fastify'
-import { HyperCoreClient } from '../../src/scale/client.js'
-import { clusterConfigFor } from '../../src/simulator/index.js'
-import { buildTestApp, captureLogs, scratchFile, testConfig } from '../helper.js'
-import { startTestSimulator } from '../simulator-helper.js'
+import { test } from 'node:test'
+import { gateSetup, TOKEN, type GateSetup } from './gate-setup.js'
 
-const TOKEN = {
-  reader: 'reader-token-0123456789abcdef',
-  operator: 'operator-token-0123456789abcdef',
-  admin: 'admin-token-0123456789abcdef',
-  approver: 'approver-token-0123456789abcdef'
-} as const
-type Who = keyof typeof TOKEN
-
-interface Setup {
-  app: FastifyInstance
-  call: (tool: string, body: unknown, who?: Who) => Promise<{ statusCode: number, json: () => any, body: string }>
-  approval: (id: string, verdict: 'approve' | 'reject' | 'request', who: Who) => Promise<{ statusCode: number, json: () => any }>
-  audit: () => Array<Record<string, any>>
-  logs: () => string
-}
-
-async function setup (t: TestContext, env: Record<string, string> = {}): Promise<Setup> {
-  const sim = await startTestSimulator(t)
-  const client = new HyperCoreClient(clusterConfigFor(sim, { timeoutMs: 10_000 }), { taskPollDelaysMs: [10, 20, 50] })
-  t.after(() => client.close())
-  const auth = scratchFile('auth.yaml')
-  const sha = (x: string): string => createHash('sha256').update(x).digest('hex')
-  writeFileSync(auth, [
-    'callers:',
-    `  - { name: rita, role: reader, sha256: ${sha(TOKEN.reader)} }`,
-    `  - { name: otto, role: operator, sha256: ${sha(TOKEN.operator)} }`,
-    `  - { name: ada, role: admin, sha256: ${sha(TOKEN.admin)} }`,
-    `  - { name: abe, role: approver, sha256: ${sha(TOKEN.approver)} }`,
-    ''
-  ].join('\n'))
-  const auditFile = scratchFile('refusals-audit.jsonl')
-  const { logger, text } = captureLogs('debug')
-  const app = await buildTestApp(t, testConfig({ AUTH_FILE: auth, SCALE_AUDIT_FILE: auditFile, ...env }),
-    { cluster: client, clusterInfo: { mode: 'simulator', cluster: client.host } }, { logger })
-  const headers = (who: Who): Record<string, string> => ({ authorization: `Bearer ${TOKEN[who]}` })
-  return {
-    app,
-    call: async (tool, body, who = 'operator') => await app.inject({ method: 'POST', url: `/${tool}`, headers: headers(who), payload: body as Record<string, unknown> }),
-    approval: async (id, verdict, who) => verdict === 'request'
-      ? await app.inject({ method: 'GET', url: `/approvals/${id}/request`, headers: headers(who) })
-      : await app.inject({ method: 'POST', url: `/approvals/${id}/${verdict}`, headers: headers(who) }),
-    audit () {
-      let raw = ''
-      try { raw = readFileSync(auditFile, 'utf8') } catch {}
-      return raw.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>)
-    },
-    logs: text
-  }
-}
-
-async function firstVm (s: Setup): Promise<{ uuid: string, name: string }> {
+async function firstVm (s: GateSetup): Promise<{ uuid: string, name: string }> {
   const res = await s.call('run_api', { query: '/VirDomain', fields: ['uuid', 'name'] }, 'reader')
   return res.json().data[0]
 }
 
 test('the caller who asked for a call cannot approve it; another approver can; every refusal is audited', async (t) => {
-  const s = await setup(t, { CONFIRM_VIA: 'approval' })
+  const s = await gateSetup(t, { CONFIRM_VIA: 'approval' })
   const vm = await firstVm(s)
   const request = { query: `/VirDomain/${vm.uuid}`, method: 'DELETE' }
   const asked = await s.call('run_api', request, 'admin')
@@ -100,7 +44,7 @@ test('the caller who asked for a call cannot approve it; another approver can; e
 })
 
 test('APPROVAL_ALLOW_SELF=true lets a single admin approve their own call, and says so at start', async (t) => {
-  const s = await setup(t, { CONFIRM_VIA: 'approval', APPROVAL_ALLOW_SELF: 'true' })
+  const s = await gateSetup(t, { CONFIRM_VIA: 'approval', APPROVAL_ALLOW_SELF: 'true' })
   assert.match(s.logs(), /APPROVAL_ALLOW_SELF=true/)
   const vm = await firstVm(s)
   const asked = await s.call('run_api', { query: `/VirDomain/${vm.uuid}`, method: 'DELETE' }, 'admin')
@@ -110,7 +54,7 @@ test('APPROVAL_ALLOW_SELF=true lets a single admin approve their own call, and s
 })
 
 test('confirm tokens never reach the audit, although every refusal that hands one out is audited', async (t) => {
-  const s = await setup(t)
+  const s = await gateSetup(t)
   const vm = await firstVm(s)
   const tokens: string[] = []
   for (let i = 0; i < 3; i++) {
@@ -130,7 +74,7 @@ test('confirm tokens never reach the audit, although every refusal that hands on
 })
 
 test('a payload sent as JSON text is held to the same depth bound as an object', async (t) => {
-  const s = await setup(t)
+  const s = await gateSetup(t)
   const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n)
   for (const n of [1000, 5000, 100_000]) {
     const res = await s.call('run_api', { query: '/VirDomain', method: 'POST', payload: deep(n) })
@@ -144,7 +88,7 @@ test('a payload sent as JSON text is held to the same depth bound as an object',
 })
 
 test('the shared session: only operators may replace or end it, and read-only mode does not end it', async (t) => {
-  const s = await setup(t)
+  const s = await gateSetup(t)
   const reader = await s.call('generate_session', {}, 'reader')
   assert.equal(reader.statusCode, 403)
   assert.equal(reader.json().code, 'FORBIDDEN')
@@ -155,7 +99,7 @@ test('the shared session: only operators may replace or end it, and read-only mo
   assert.ok(!paths.includes('/generate_session') && !paths.includes('/kill_session'), 'a reader is not offered them')
   assert.ok(paths.includes('/get_session'))
 
-  const ro = await setup(t, { SCALE_MODE: 'read-only' })
+  const ro = await gateSetup(t, { SCALE_MODE: 'read-only' })
   const killed = await ro.call('kill_session', {}, 'admin')
   assert.equal(killed.statusCode, 403)
   assert.equal(killed.json().code, 'READ_ONLY')

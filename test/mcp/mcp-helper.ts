@@ -1,6 +1,4 @@
 import { EventEmitter, once } from 'node:events'
-import { createHash } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import type { TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
@@ -13,7 +11,7 @@ import type { Transport as V1Transport } from '@modelcontextprotocol/sdk/shared/
 import { AuditLog, type AuditEntry } from '../../src/gate/audit.js'
 import { HyperCoreClient } from '../../src/scale/client.js'
 import { clusterConfigFor, ManualClock, type RunningSimulator } from '../../src/simulator/index.js'
-import { buildTestApp, scratchFile, testConfig } from '../helper.js'
+import { authFileFor, buildTestApp, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 
 /** Tokens of the callers every MCP test app knows, by role. */
@@ -31,10 +29,7 @@ export const NAME: Record<Who, string> = { reader: 'rita', operator: 'otto', adm
 
 /** An AUTH_FILE naming the test callers (tokens stored as SHA-256, as an operator would). */
 export function authFile (): string {
-  const file = scratchFile('auth.yaml')
-  const sha = (t: string): string => createHash('sha256').update(t).digest('hex')
-  writeFileSync(file, ['callers:', ...Object.entries(TOKEN).map(([role, token]) => `  - { name: ${NAME[role as Who]}, role: ${role}, sha256: ${sha(token)} }`), ''].join('\n'))
-  return file
+  return authFileFor(Object.entries(TOKEN).map(([role, token]) => ({ name: NAME[role as Who], role, token })))
 }
 
 /** The audit lines of an app, kept in memory, with a way to wait for the next one that matches. */

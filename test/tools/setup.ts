@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto'
-import { readFileSync, writeFileSync } from 'node:fs'
 import type { TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { HyperCoreClient } from '../../src/scale/client.js'
 import { clusterConfigFor, ManualClock, type RunningSimulator, type SimulatorOptions, type VmRecord } from '../../src/simulator/index.js'
-import { buildTestApp, captureLogs, scratchFile, testConfig } from '../helper.js'
+import { auditLines, authFileFor, buildTestApp, captureLogs, scratchFile, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 
 /** Tokens of the callers every typed-tool test app knows, by role. */
@@ -45,10 +43,7 @@ export interface ToolSetupOptions {
 }
 
 function authFile (): string {
-  const file = scratchFile('tools-auth.yaml')
-  const sha = (t: string): string => createHash('sha256').update(t).digest('hex')
-  writeFileSync(file, ['callers:', ...Object.entries(TOKEN).map(([role, token]) => `  - { name: ${role}-caller, role: ${role}, sha256: ${sha(token)} }`), ''].join('\n'))
-  return file
+  return authFileFor(Object.entries(TOKEN).map(([role, token]) => ({ name: `${role}-caller`, role, token })))
 }
 
 /**
@@ -83,11 +78,7 @@ export async function toolSetup (t: TestContext, opts: ToolSetupOptions = {}): P
       if (found === undefined) throw new Error(`the simulator has no VM named ${name}`)
       return found
     },
-    audit () {
-      let raw = ''
-      try { raw = readFileSync(auditFile, 'utf8') } catch {}
-      return raw.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>)
-    },
+    audit: () => auditLines(auditFile),
     logs: text
   }
 }
