@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { Type, type TObject, type TSchema } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
 import type { Catalog } from '../catalog/catalog.js'
 import { AppError, isAppError } from '../errors/app-error.js'
 import type { Log } from '../observe/logger.js'
@@ -8,63 +8,16 @@ import type { HyperCoreClient } from '../scale/client.js'
 import type { AuditDecision, AuditEntry, AuditLog } from './audit.js'
 import { gatedCluster, maskError, type ClusterAccess } from './cluster-access.js'
 import { callsDigest, maskConfirmTokens, type ConfirmTokens } from './confirm-token.js'
-import { canApprove, canChange, type Caller, type Role, type Transport } from './identity.js'
+import { canApprove, canChange, type Caller, type Role } from './identity.js'
 import { maskSecrets } from './mask.js'
 import { normaliseInput } from './normalise.js'
 import { shapeOutput } from './output.js'
 import type { Policy } from './policy.js'
-import { previewCalls, previewText, type CallPreview } from './preview.js'
+import { previewCalls, previewText } from './preview.js'
 import type { GateStore } from './store.js'
 import type { Plan, PlannedCall } from './plan.js'
-import { toolVisibleTo, type Progress, type ToolAnnotations, type ToolDefinition, type ToolView } from './tool.js'
-
-/** What the person is asked when a client can ask them directly (MCP elicitation). */
-export interface ConfirmQuestion {
-  tool: string
-  text: string
-  previews: CallPreview[]
-}
-
-/** The person's answer to a ConfirmQuestion. */
-export type PersonAnswer = 'accept' | 'decline' | 'cancel'
-
-/** Everything about one call that does not come from its input. */
-export interface CallOptions {
-  caller: Caller
-  transport: Transport
-  log: Log
-  /** Aborted when the caller goes away. */
-  signal?: AbortSignal
-  progress?: (p: Progress) => void
-  /** Asks the person directly; absent when the face cannot (then CONFIRM_VIA applies). */
-  askPerson?: (question: ConfirmQuestion) => Promise<PersonAnswer>
-  /** Our own origin as the caller reached it, for approval links when PUBLIC_URL is not set. */
-  baseUrl?: string
-}
-
-/** A tool as one caller's view publishes it: the same everywhere (OpenAPI, MCP). */
-export interface PublishedTool {
-  name: string
-  summary: string
-  description: string
-  tags: string[]
-  input: TObject
-  output: TSchema
-  annotations: ToolAnnotations
-}
-
-/** A call waiting for a person on the approval page (CONFIRM_VIA=approval). */
-export interface ApprovalRecord {
-  id: string
-  status: 'pending' | 'approved' | 'rejected'
-  caller: string
-  tool: string
-  previews: CallPreview[]
-  createdAt: string
-  expiresAt: string
-  decidedBy?: string
-  decidedAt?: string
-}
+import { toolVisibleTo, type ToolDefinition, type ToolView } from './tool.js'
+import type { ApprovalRecord, CallOptions, PublishedTool } from './call.js'
 
 /** What the gate is built from. */
 export interface GateOptions {

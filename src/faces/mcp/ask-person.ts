@@ -4,7 +4,8 @@ import {
   type ClientCapabilities, type InputRequiredResult, type RequestStateCodec, type Server, type ServerContext
 } from '@modelcontextprotocol/server'
 import type { Config } from '../../config/config.js'
-import type { ConfirmQuestion, Gate, PersonAnswer } from '../../gate/gate.js'
+import type { ConfirmQuestion, PersonAnswer } from '../../gate/call.js'
+import type { Gate } from '../../gate/gate.js'
 import type { Caller } from '../../gate/identity.js'
 
 /** Thrown by askPerson when this round carries no answer to the question: the call is answered `input_required`. */
