@@ -371,7 +371,11 @@ function mcpTool (server: Server, name: string, args: Record<string, unknown>): 
 // ---- comparing ----------------------------------------------------------------------------------------------
 
 /** Runs the ways in turns (A B B A ...) at one concurrency, `total` calls each, after a warm-up that is not counted. */
-async function compare (ways: Way[], concurrency: number, total: number, warmup = Math.max(10, concurrency * 2), rounds = ROUNDS): Promise<WayFigures[]> {
+// A few hundred calls of each way before measuring: V8 optimises a function only after many calls, so the first
+// hundred calls of a fresh server (or peer) measure the compiler, not the steady state a running server is in.
+const WARMUP_CALLS = 300
+
+async function compare (ways: Way[], concurrency: number, total: number, warmup = Math.max(WARMUP_CALLS, concurrency * 20), rounds = ROUNDS): Promise<WayFigures[]> {
   const runs = ways.map(() => ({ latencies: [] as number[], seconds: 0, requests: 0, cpu: 0, bytes: 0, errors: 0 }))
   const calls = ways.map((way, i) => async (): Promise<void> => {
     const run = runs[i] as typeof runs[number]

@@ -32,6 +32,8 @@ export interface UnmaskedAnswer extends Omit<ClusterAnswer, 'masked'> {
 export interface ClusterCallOptions {
   body?: unknown
   params?: QueryParams
+  /** For a GET of a slow-changing list read to label an answer: an answer this old (ms) may be reused (see RecentAnswers). */
+  maxAgeMs?: number
 }
 
 /**
@@ -49,7 +51,7 @@ export interface ClusterAccess {
    * `masker` before anything else sees it (fitResult's `mask`, the record readers of src/tools/support/cluster-records.ts);
    * the gate masks URIs and known secrets in every answer string again, but not by key.
    */
-  readUnmasked: (target: string | ApiTarget, opts?: Pick<ClusterCallOptions, 'params'>) => Promise<UnmaskedAnswer>
+  readUnmasked: (target: string | ApiTarget, opts?: Pick<ClusterCallOptions, 'params' | 'maxAgeMs'>) => Promise<UnmaskedAnswer>
   /** Follows a task until it ends or the time runs out; `onProgress` hears each poll. */
   waitForTask: (taskTag: string, timeoutMs: number, opts?: { onProgress?: (task: TaskStatus) => void }) => Promise<TaskStatus>
   /** Logs in now (only when the plan says `session: 'login'`). */
@@ -117,7 +119,7 @@ export function gatedCluster (binding: AccessBinding): ClusterAccess {
       remaining.set(key, left - 1)
     }
     return await guarded(async () => {
-      const res = await client.call(verb, canonical, { body: opts.body, signal: binding.signal })
+      const res = await client.call(verb, canonical, { body: opts.body, signal: binding.signal, ...(opts.maxAgeMs === undefined ? {} : { maxAgeMs: opts.maxAgeMs }) })
       if (verb !== 'GET') binding.onChange?.({ method: verb, path: canonical.path, status: res.status, taskTag: taskTagOf(res.data) })
       // The known secrets as they are once the answer is in: a login the call needed is among them.
       return { status: res.status, data: res.data, json: res.json, bytes: res.bytes, node: res.node, masker: createMasker({ known: known() }) }
@@ -132,7 +134,7 @@ export function gatedCluster (binding: AccessBinding): ClusterAccess {
       return { ...rest, data: value, masked: masker.report }
     },
     async readUnmasked (target, opts = {}) {
-      return await send('GET', target, { params: opts.params })
+      return await send('GET', target, opts)
     },
     async waitForTask (taskTag, timeoutMs, opts = {}) {
       checkRead(`/TaskTag/${taskTag}`)

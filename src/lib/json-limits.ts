@@ -24,6 +24,32 @@ export function measureJson (value: unknown, maxDepth = Number.POSITIVE_INFINITY
 }
 
 /**
+ * Whether a parsed JSON value nests deeper than `maxDepth` (the value itself is level 1). It allocates nothing and
+ * recurses at most `maxDepth + 1` frames, so it is cheap on a large answer and safe on a deep one.
+ */
+export function nestsDeeperThan (value: unknown, maxDepth: number): boolean {
+  return deeper(value, 1, maxDepth)
+}
+
+function deeper (node: unknown, level: number, maxDepth: number): boolean {
+  if (node === null || typeof node !== 'object') return false
+  if (level > maxDepth) return true
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const child: unknown = node[i]
+      if (child !== null && typeof child === 'object' && deeper(child, level + 1, maxDepth)) return true
+    }
+    return false
+  }
+  const record = node as Record<string, unknown>
+  for (const key in record) {
+    const child = record[key]
+    if (child !== null && typeof child === 'object' && deeper(child, level + 1, maxDepth)) return true
+  }
+  return false
+}
+
+/**
  * How deep the JSON in `text` nests, read from its brackets without parsing (the count stops once past `maxDepth`),
  * so JSON text can be held to the same depth bound as a value before `JSON.parse` builds it.
  */

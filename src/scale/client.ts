@@ -8,10 +8,11 @@ import { Failover } from './failover.js'
 import type { FailoverPolicy } from './nodes.js'
 import { DEFAULT_BUFFERED_BYTES, DEFAULT_CONNECTIONS } from './limits.js'
 import { CallRecord, Readiness } from './readiness.js'
+import { RecentAnswers } from './recent-answers.js'
 import { SessionKeeper, type SessionInfo } from './session.js'
 import { REAL_CLOCK, TaskPoller, type TaskStatus, type WaitClock } from './tasks.js'
 import { tlsPolicyFor } from './tls.js'
-import { Transport } from './transport.js'
+import { Transport, type RawResponse } from './transport.js'
 import { UpdateGuard, type UpdateWatchOptions } from './update-guard.js'
 import type { UpdateStatus } from './update-status.js'
 import { apiError } from './upstream-errors.js'
@@ -55,6 +56,11 @@ export interface CallOptions {
   params?: QueryParams
   /** Aborted when the caller goes away: the request is abandoned (a change may still happen on the cluster). */
   signal?: AbortSignal
+  /**
+   * For a GET: an answer this connection received at most this many ms ago may be given again (see RecentAnswers).
+   * Only for slow-changing lists read to label an answer, never for what a caller asked to read.
+   */
+  maxAgeMs?: number
 }
 
 const NOOP_LOG: Log = { debug () {}, info () {}, warn () {}, error () {} }
@@ -83,6 +89,8 @@ export class HyperCoreClient {
   readonly #session: SessionKeeper
   readonly #guard: UpdateGuard
   readonly #tasks: TaskPoller
+  readonly #recent: RecentAnswers
+  #answeredBy: string | undefined
   #closed = false
 
   constructor (config: ClusterConfig, opts: HyperCoreClientOptions = {}) {
@@ -96,6 +104,7 @@ export class HyperCoreClient {
       log.warn({ cluster: this.host }, 'SCALE_INSECURE_TLS=true: the cluster\'s TLS certificate is NOT verified; anyone on the network path can read the password and session. Prefer SCALE_TLS_FINGERPRINT.')
     }
     const record = new CallRecord()
+    this.#recent = new RecentAnswers(() => clock.now())
     const failover = new Failover({
       url: this.url,
       tls: tls.mode,
@@ -151,10 +160,19 @@ export class HyperCoreClient {
   async call (method: ApiMethod | string, target: string | ApiTarget, opts: CallOptions = {}): Promise<ApiResponse> {
     const verb = checkMethod(method)
     const confined = typeof target === 'string' ? canonicalTarget(target, opts.params) : target
+    if (verb !== 'GET') {
+      this.#recent.clear()
+    } else if (opts.maxAgeMs !== undefined) {
+      // Read without the caller's signal: other callers may be waiting for the same answer.
+      return await this.#recent.get(confined.upstreamPath, opts.maxAgeMs, async () => await this.call(verb, confined))
+    }
     const site = this.#transport.site(verb, confined.path)
     await this.#guard.admit(verb, site)
-    const raw = await this.#guard.around(verb, site, opts.signal, async (signal, deadlineMs) =>
+    const send = async (): Promise<RawResponse> => await this.#guard.around(verb, site, opts.signal, async (signal, deadlineMs) =>
       await this.#session.authed({ method: verb, upstreamPath: confined.upstreamPath, body: opts.body, site, signal, deadlineMs }))
+    // A change forgets the answers kept for reuse when it is sent and again when it has ended, so a read that was
+    // in flight meanwhile is not kept either.
+    const raw = verb === 'GET' ? await send() : await send().finally(() => this.#recent.clear())
     if (raw.status < 200 || raw.status > 299) throw apiError(site, raw.status, raw.data)
     // A 2xx that is not the JSON the API promises is no success: an HTML page from a proxy, or a cut body.
     if (raw.problem !== undefined || (!raw.json && verb !== 'GET')) {
@@ -163,6 +181,11 @@ export class HyperCoreClient {
         { details: { status: raw.status, contentType: String(raw.headers['content-type'] ?? ''), body: typeof raw.data === 'string' ? raw.data.slice(0, 500) : undefined } })
     }
     if (verb === 'GET' && /^\/Node(\/[^/]+)?$/.test(confined.path)) this.#failover.learn(raw.data)
+    // Another node answers now (a failover): what it says of nodes and schedules is read anew.
+    if (raw.node !== this.#answeredBy) {
+      if (this.#answeredBy !== undefined) this.#recent.clear()
+      this.#answeredBy = raw.node
+    }
     return { status: raw.status, data: raw.data, json: raw.json, bytes: raw.bytes, node: raw.node }
   }
 

@@ -1,6 +1,6 @@
 import { Agent } from 'undici'
 import { AppError } from '../errors/app-error.js'
-import { MAX_JSON_DEPTH, measureJson } from '../lib/json-limits.js'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../lib/json-limits.js'
 import type { Log } from '../observe/logger.js'
 import type { ClusterObserver } from '../observe/metrics.js'
 import { AnswerMemory } from './answer-memory.js'
@@ -172,12 +172,25 @@ export class Transport {
     const res = await untilAborted(this.#dispatcher.request({ origin, path, method, headers, body, signal }), signal)
     const lease = this.#memory.lease(method === 'GET')
     try {
+      // Several chunks are decoded one by one into one string (V8 joins the pieces once, when JSON.parse reads it):
+      // no second copy of the whole answer as one Buffer. ignoreBOM keeps a byte-order mark, as Buffer#toString does.
+      // A one-chunk answer (most) is decoded directly, which is cheaper for small bodies.
       const chunks: Buffer[] = []
+      let bytes = 0
       for await (const chunk of res.body) {
         lease.take((chunk as Buffer).length, site)
+        bytes += (chunk as Buffer).length
         chunks.push(chunk as Buffer)
       }
-      return { ...parseBody(res.statusCode, res.headers, Buffer.concat(chunks).toString('utf8')), node: hostOf(origin) }
+      let text = ''
+      if (chunks.length === 1) {
+        text = (chunks[0] as Buffer).toString('utf8')
+      } else if (chunks.length > 1) {
+        const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+        for (const chunk of chunks) text += decoder.decode(chunk, { stream: true })
+        text += decoder.decode()
+      }
+      return { ...parseBody(res.statusCode, res.headers, text, bytes), node: hostOf(origin) }
     } catch (err) {
       res.body.destroy()
       throw err
@@ -188,8 +201,7 @@ export class Transport {
 }
 
 // What a body is: JSON (checked, and not nested deeper than anything HyperCore sends), text, or nothing.
-function parseBody (status: number, headers: RawResponse['headers'], text: string): Omit<RawResponse, 'node'> {
-  const bytes = Buffer.byteLength(text)
+function parseBody (status: number, headers: RawResponse['headers'], text: string, bytes: number): Omit<RawResponse, 'node'> {
   if (text === '') return { status, headers, data: null, json: true, bytes }
   const type = String(headers['content-type'] ?? '').toLowerCase()
   const first = text.trimStart()[0]
@@ -201,7 +213,7 @@ function parseBody (status: number, headers: RawResponse['headers'], text: strin
       if (type.includes('json')) return { status, headers, data: text, json: false, bytes, problem: 'with a body that is not valid JSON (cut short, or not JSON at all)' }
       return { status, headers, data: text, json: false, bytes }
     }
-    if (measureJson(data, MAX_JSON_DEPTH).depth > MAX_JSON_DEPTH) {
+    if (nestsDeeperThan(data, MAX_JSON_DEPTH)) {
       return { status, headers, data: null, json: false, bytes, problem: `with JSON nested deeper than ${MAX_JSON_DEPTH} levels, which no HyperCore record is` }
     }
     return { status, headers, data, json: true, bytes }

@@ -1,8 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AppError } from '../errors/app-error.js'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
-import { findVm, getRecords, nodeLabel, plannedCall, readNode, resolveVm, type VmInfo } from './support/cluster-records.js'
+import { nodeLabel, nodesForLabels, plannedCall, resolveVm, scheduleName, type VmInfo } from './support/cluster-records.js'
 import { formatBytes, toGiB } from './support/units.js'
 import { nameArgument } from './support/argument-limits.js'
 
@@ -54,11 +53,6 @@ function kindOrder (type: string): number {
   return type.endsWith('_DISK') ? 0 : type.endsWith('_CDROM') || type.endsWith('_FLOPPY') ? 1 : 2
 }
 
-function firstName (records: unknown[]): string {
-  const record = records[0] as { name?: unknown } | undefined
-  return typeof record?.name === 'string' ? record.name : ''
-}
-
 /** `get_vm`: one VM, readably: disks, NICs, boot order, snapshots and schedule, and its node. */
 export default defineTool({
   name: 'get_vm',
@@ -70,18 +64,22 @@ export default defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   requiresCluster: true,
   async plan (input, ctx): Promise<Plan<VmInfo>> {
+    // The VM as the plan reads it is the answer: a read has nothing to confirm, so nothing can change in between.
     const vm = await resolveVm(requireCluster(ctx), input.vm)
     const calls = [plannedCall(ctx.catalog, 'GET', `/VirDomain/${vm.uuid}`), plannedCall(ctx.catalog, 'GET', '/Node')]
-    if (vm.snapshotScheduleUUID !== '') calls.push(plannedCall(ctx.catalog, 'GET', `/VirDomainSnapshotSchedule/${vm.snapshotScheduleUUID}`))
+    if (vm.snapshotScheduleUUID !== '') calls.push(plannedCall(ctx.catalog, 'GET', '/VirDomainSnapshotSchedule'))
     return { calls, prepared: vm }
   },
   async handler (_input, ctx): Promise<VmDetail> {
     const cluster = requireCluster(ctx)
-    const vm = await findVm(cluster, ctx.plan.prepared.uuid)
-    if (vm === undefined) throw new AppError('NAME_NOT_FOUND', `VM ${ctx.plan.prepared.name} (${ctx.plan.prepared.uuid}) was deleted a moment ago.`, { details: { candidates: [] } })
-    const node = vm.nodeUUID === '' ? undefined : (await getRecords(cluster, '/Node')).map(readNode).find((n) => n.uuid === vm.nodeUUID)
-    // A schedule that cannot be read leaves its name out rather than failing the whole answer.
-    const schedule = vm.snapshotScheduleUUID === '' ? '' : firstName(await getRecords(cluster, `/VirDomainSnapshotSchedule/${vm.snapshotScheduleUUID}`).catch(() => []))
+    const vm = ctx.plan.prepared
+    // Both only name things (the node's address, the schedule's name), so lists read a moment ago will do; a
+    // schedule that cannot be read leaves its name out rather than failing the whole answer.
+    const [nodes, schedule] = await Promise.all([
+      vm.nodeUUID === '' ? [] : nodesForLabels(cluster),
+      scheduleName(cluster, vm.snapshotScheduleUUID)
+    ])
+    const node = nodes.find((n) => n.uuid === vm.nodeUUID)
     return {
       uuid: vm.uuid,
       name: vm.name,

@@ -3,7 +3,7 @@ import type { Plan } from '../gate/plan.js'
 import { fitArray } from './support/fit-result.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { StringEnum } from '../schemas.js'
-import { getRecords, nodeLabel, plannedCall, readNode, readRecords, readVmHead, resolveNode, type VmInfo } from './support/cluster-records.js'
+import { nodeLabel, nodesForLabels, plannedCall, readRecords, readVmHead, resolveNode, type VmInfo } from './support/cluster-records.js'
 import { toGiB } from './support/units.js'
 import { MAX_NODE_LENGTH, MAX_TAG_LENGTH, nameArgument } from './support/argument-limits.js'
 
@@ -78,7 +78,8 @@ export default defineTool({
   requiresCluster: true,
   async plan (input, ctx): Promise<Plan<Prepared>> {
     const cluster = requireCluster(ctx)
-    const nodes = (await getRecords(cluster, '/Node')).map(readNode)
+    // The nodes only name each VM's node: a list read a moment ago will do.
+    const nodes = await nodesForLabels(cluster)
     const nodeUUID = input.node === undefined ? undefined : (await resolveNode(cluster, input.node)).uuid
     return {
       calls: [plannedCall(ctx.catalog, 'GET', '/VirDomain'), plannedCall(ctx.catalog, 'GET', '/Node')],

@@ -4,7 +4,7 @@ import { validationError } from '../gate/normalise.js'
 import type { Plan } from '../gate/plan.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import { StringEnum } from '../schemas.js'
-import { CHANGE_ROLES, findVm, getRecords, nodeLabel, plannedCall, readNode, resolveNode, resolveVm } from './support/cluster-records.js'
+import { CHANGE_ROLES, findVm, nodeLabel, nodesForLabels, plannedCall, resolveNode, resolveVm } from './support/cluster-records.js'
 import { VM_ARGUMENT } from './get-vm.js'
 import { judgeAction, VM_ACTIONS, type VmAction } from './support/power-rules.js'
 import { ChangeOkSchema, HOST_SAFE_WAIT_SECONDS, makeChange, refusalNote, TASK_FIELDS, taskFields } from './support/task-wait.js'
@@ -76,7 +76,7 @@ export default defineTool({
   async handler (input, ctx) {
     const cluster = requireCluster(ctx)
     const p = ctx.plan.prepared
-    const nodes = new Map((await getRecords(cluster, '/Node')).map(readNode).map((n) => [n.uuid, nodeLabel(n)]))
+    const nodes = new Map((await nodesForLabels(cluster)).map((n) => [n.uuid, nodeLabel(n)]))
     const where = (uuid: string): string => uuid === '' ? '' : nodes.get(uuid) ?? uuid
     const answer = { vm: p.name, uuid: p.uuid, action: input.action, previousState: p.state }
     if (p.noChange !== undefined || p.payload === undefined) {

@@ -193,8 +193,28 @@ function recordsOf (data: unknown): unknown[] {
 }
 
 /** The records a GET answers, masked: HyperCore answers lists, and single records, as arrays. */
-export async function getRecords (cluster: ClusterAccess, path: string): Promise<unknown[]> {
-  return recordsOf((await cluster.call('GET', path)).data)
+export async function getRecords (cluster: ClusterAccess, path: string, opts: { maxAgeMs?: number } = {}): Promise<unknown[]> {
+  return recordsOf((await cluster.call('GET', path, opts)).data)
+}
+
+// How old a list read only to name things in an answer (a node's address, a schedule's name) may be. Nodes and
+// schedules change rarely; a change made through this server forgets such lists at once.
+const LABELS_MAX_AGE_MS = 10_000
+
+/**
+ * The cluster's nodes for naming them in an answer (a VM's node as its LAN address): a list up to ten seconds old
+ * may be reused. Not for deciding anything: resolveNode and cluster_health read the nodes as they are now.
+ */
+export async function nodesForLabels (cluster: ClusterAccess): Promise<NodeInfo[]> {
+  return (await getRecords(cluster, '/Node', { maxAgeMs: LABELS_MAX_AGE_MS })).map(readNode)
+}
+
+/** The name of a snapshot schedule, for an answer ("" when it has none or cannot be read); the list may be reused as nodesForLabels' is. */
+export async function scheduleName (cluster: ClusterAccess, uuid: string): Promise<string> {
+  if (uuid === '') return ''
+  const schedules = await getRecords(cluster, '/VirDomainSnapshotSchedule', { maxAgeMs: LABELS_MAX_AGE_MS }).catch(() => [])
+  const found = schedules.find((s) => obj(s).uuid === uuid)
+  return found === undefined ? '' : str(obj(found).name)
 }
 
 /**
