@@ -693,7 +693,7 @@ function distStale (): boolean {
   try {
     built = statSync(join(ROOT, 'dist', '.build-stamp')).mtimeMs
   } catch {}
-  return built < Math.max(...['src', 'routes', 'plugins', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((s) => newest(join(ROOT, s))))
+  return built < Math.max(...['src', 'routes', 'plugins', 'tsconfig.json', 'package.json', 'package-lock.json', 'scripts/build.mjs'].map((s) => newest(join(ROOT, s))))
 }
 
 function print (out: OverheadFigures, notes: string[]): void {

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { Catalog } from '../src/catalog/catalog.js'
 import type { Config } from '../src/config/config.js'
-import { McpHttpFace } from '../src/faces/mcp-http/face.js'
-import { checkHostAndOrigin, hostAllowList } from '../src/faces/mcp-http/host-check.js'
-import { askOptions } from '../src/faces/mcp/ask-person.js'
+import type { McpHttpFace } from '../src/faces/mcp-http/face.js'
+import type { HostAllowList } from '../src/faces/mcp-http/host-check.js'
 import type { Gate } from '../src/gate/gate.js'
 import { exchangeOf } from './exchange.js'
+import { warmUpLater } from '../src/lib/warm-up.js'
 
 /** Options of the MCP route. */
 export interface McpRoutesOptions {
@@ -14,6 +14,13 @@ export interface McpRoutesOptions {
   config: Pick<Config, 'host' | 'publicUrl' | 'corsOrigins' | 'mcp' | 'safety'>
   /** The clock of session expiry (tests move it by hand). */
   now?: () => number
+}
+
+// The MCP face once its modules are loaded, with the Host/Origin check that guards it.
+interface LoadedFace {
+  face: McpHttpFace
+  allow: HostAllowList
+  check: (host: string | undefined, origin: string | undefined, allow: HostAllowList) => void
 }
 
 // Headers the SDK never needs: the bearer token and cookies stay out of its request objects.
@@ -25,20 +32,36 @@ const DROPPED_HEADERS = new Set(['authorization', 'cookie'])
  * are served here (see src/faces/mcp-http/face.ts); on close, running calls are told to stop waiting and answer first.
  */
 const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async function mcpRoutes (app, opts) {
-  const allow = hostAllowList(opts.config)
   const gate = async (): Promise<Gate> => opts.gate
-  const face = new McpHttpFace({
-    deps: { gate, catalog: async () => opts.catalog, log: app.log, ask: askOptions(opts.config.safety, gate) },
-    maxSessions: opts.config.mcp.maxSessions,
-    maxSessionsPerCaller: opts.config.mcp.maxSessionsPerCaller,
-    sessionIdleMs: opts.config.mcp.sessionIdleMs,
-    now: opts.now
+  let sweeper: NodeJS.Timeout | undefined
+  // The MCP SDK (and zod under it) is a fifth of the start time: loaded soon after the server listens, or by the first
+  // /mcp request if that comes sooner, so /health and the tool routes answer without waiting for it.
+  let loading: Promise<LoadedFace> | undefined
+  const load = async (): Promise<LoadedFace> => await (loading ??= (async () => {
+    const [{ McpHttpFace }, { checkHostAndOrigin, hostAllowList }, { askOptions }] = await Promise.all([
+      import('../src/faces/mcp-http/face.js'),
+      import('../src/faces/mcp-http/host-check.js'),
+      import('../src/faces/mcp/ask-person.js')
+    ])
+    const face = new McpHttpFace({
+      deps: { gate, catalog: async () => opts.catalog, log: app.log, ask: askOptions(opts.config.safety, gate) },
+      maxSessions: opts.config.mcp.maxSessions,
+      maxSessionsPerCaller: opts.config.mcp.maxSessionsPerCaller,
+      sessionIdleMs: opts.config.mcp.sessionIdleMs,
+      now: opts.now
+    })
+    sweeper = setInterval(() => face.sweep(), Math.min(opts.config.mcp.sessionIdleMs, 60_000))
+    sweeper.unref()
+    return { face, allow: hostAllowList(opts.config), check: checkHostAndOrigin }
+  })())
+
+  app.addHook('onListen', async function loadMcp () {
+    warmUpLater(() => { load().catch((err: unknown) => { app.log.error({ err }, 'the MCP face could not be loaded') }) })
   })
-  const sweeper = setInterval(() => face.sweep(), Math.min(opts.config.mcp.sessionIdleMs, 60_000))
-  sweeper.unref()
 
   app.addHook('onRequest', async function mcpHostCheck (request) {
-    checkHostAndOrigin(request.headers.host, request.headers.origin, allow)
+    const { check, allow } = await load()
+    check(request.headers.host, request.headers.origin, allow)
   })
 
   app.route({
@@ -47,6 +70,7 @@ const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async function mcpRoutes
     schema: { hide: true },
     async handler (request, reply) {
       const { caller, baseUrl, signal, done } = exchangeOf(request, reply)
+      const { face } = await load()
       const response = await face.handle(webRequest(request, signal), request.method === 'POST' ? request.body : undefined, { caller, transport: 'mcp', baseUrl }, done)
       return await reply.send(openAtOnce(response))
     }
@@ -55,7 +79,7 @@ const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async function mcpRoutes
   // preClose, not onClose: an open GET stream would otherwise keep the HTTP server from closing.
   app.addHook('preClose', async function closeMcp () {
     clearInterval(sweeper)
-    await face.close()
+    if (loading !== undefined) await (await loading).face.close()
   })
 }
 

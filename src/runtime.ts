@@ -2,7 +2,6 @@ import type { Logger } from 'pino'
 import type { Config } from './config/config.js'
 import type { ClusterConfig } from './scale/cluster-config.js'
 import { Catalog } from './catalog/catalog.js'
-import { buildSearchIndex } from './catalog/search.js'
 import { Metrics } from './observe/metrics.js'
 import { HyperCoreClient } from './scale/client.js'
 import type { ClusterInfo } from './scale/cluster-info.js'
@@ -41,8 +40,6 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
       await cluster.close()
       throw err
     }
-    // Built now rather than on the first query_api call, which would otherwise pay ~100 ms.
-    buildSearchIndex(catalog)
     const tls = transportLine(config.cluster)
     const nodes = [`  ${cluster.failover.summary}`]
     return {
@@ -66,7 +63,6 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
   const catalog = config.schema.kind === 'file'
     ? simulatorCatalog
     : await loadCatalog(config.schema, { client: cluster, log: catalogLog, waitMs: Math.min(timeoutMs, LIVE_SPEC_WAIT_MS) })
-  buildSearchIndex(catalog)
   return {
     catalog,
     cluster,

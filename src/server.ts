@@ -6,6 +6,8 @@ import { createLogger } from './observe/logger.js'
 import { stopOnSignals } from './faces/signals.js'
 import { startMetricsServer } from './faces/metrics-server.js'
 import { createRuntime } from './runtime.js'
+import { buildSearchIndex } from './catalog/search.js'
+import { warmUpLater } from './lib/warm-up.js'
 
 /** A started server and how to stop it. */
 export interface RunningServer {
@@ -45,6 +47,8 @@ export async function startServer (config: Config, log: Logger = createLogger(co
     )
   }
   process.stdout.write(framed(lines))
+  // Built after the start: /health need not wait ~80 ms for it (a query_api before then builds it itself).
+  warmUpLater(() => { buildSearchIndex(runtime.catalog) })
   return {
     app,
     url,

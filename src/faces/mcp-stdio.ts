@@ -11,10 +11,12 @@ import type { Caller } from '../gate/identity.js'
 import { loggerOptions } from '../observe/logger.js'
 import { version } from '../lib/paths.js'
 import { createRuntime, type Runtime } from '../runtime.js'
+import { buildSearchIndex } from '../catalog/search.js'
 import { buildGate } from './gate.js'
 import { askOptions } from './mcp/ask-person.js'
 import { buildMcpServer, type McpDeps } from './mcp/mcp-server.js'
 import { stopOnSignals } from './signals.js'
+import { warmUpLater } from '../lib/warm-up.js'
 
 /** The local user over stdio: their login name and MCP_STDIO_ROLE. */
 export function stdioCaller (config: Pick<Config, 'mcp'>): Caller {
@@ -48,6 +50,8 @@ export async function runMcpStdio (config: Config): Promise<void> {
       const runtime = await createRuntime(config, log)
       process.stderr.write(runtime.banner.join('\n') + '\n')
       const audit = AuditLog.open(config.safety.auditFile, log, (line) => process.stderr.write(line))
+      // Built after the start: the first answer need not wait ~80 ms for it (a query_api before then builds it itself).
+      warmUpLater(() => { buildSearchIndex(runtime.catalog) })
       return { runtime, gate: buildGate(config, { ...runtime, audit }, log) }
     })()
     return await started

@@ -8,8 +8,33 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { projectRoot } from '../../src/lib/paths.js'
 
-// `npm start` builds first when a source is newer than dist/ (tsc takes a while on a busy machine).
-test('SIGTERM to `npm start` stops the server it started and frees the port', { timeout: 240_000, skip: process.platform === 'win32' ? 'no SIGTERM on Windows' : false }, async (t) => {
+const TOKEN = 'a-token-that-is-long-enough'
+const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' }, 'io.modelcontextprotocol/clientCapabilities': {} }
+
+// What the bundle loads later than the start (Swagger UI's files, the search index, the MCP SDK) must work there too.
+async function usesTheBuiltServer (port: number): Promise<void> {
+  const base = `http://127.0.0.1:${port}`
+  const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }
+  assert.equal((await fetch(`${base}/health`)).status, 200)
+  const docs = await fetch(`${base}/docs/static/index.html`)
+  assert.equal(docs.status, 200)
+  assert.match(await docs.text(), /swagger/i)
+  const search = await fetch(`${base}/query_api`, { method: 'POST', headers: auth, body: JSON.stringify({ query: 'stop a VM' }) })
+  assert.equal(search.status, 200)
+  assert.match(await search.text(), /VirDomain\/action/)
+  const mcp = await fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: { ...auth, accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'list_vms' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_vms', arguments: {}, _meta: META } })
+  })
+  const text = await mcp.text()
+  assert.equal(mcp.status, 200, text)
+  assert.match(text, /"structuredContent"/)
+  assert.doesNotMatch(text, /"isError":true/)
+}
+
+// `npm start` builds first when a source is newer than dist/.
+test('`npm start` serves every face from the built bundle, and SIGTERM stops the server it started and frees the port', { timeout: 240_000, skip: process.platform === 'win32' ? 'no SIGTERM on Windows' : false }, async (t) => {
   const state = mkdtempSync(join(tmpdir(), 'sah-npm-'))
   const npm = spawn('npm', ['start'], {
     cwd: projectRoot(),
@@ -19,7 +44,7 @@ test('SIGTERM to `npm start` stops the server it started and frees the port', { 
       XDG_STATE_HOME: state,
       PORT: '0',
       LOG_LEVEL: 'info',
-      MCP_BEARER_TOKEN: 'a-token-that-is-long-enough',
+      MCP_BEARER_TOKEN: TOKEN,
       // npm must not look for a newer npm on the network.
       npm_config_update_notifier: 'false'
     },
@@ -52,6 +77,7 @@ test('SIGTERM to `npm start` stops the server it started and frees the port', { 
     npm.once('exit', (code) => reject(new Error(`npm start exited with ${code} before the server was up:\n${out}`)))
   })
   assert.notEqual(serverPid, npm.pid, 'the server runs in a process of its own under npm')
+  await usesTheBuiltServer(port)
 
   npm.kill('SIGTERM')
   await closed
