@@ -3,6 +3,7 @@ import { AppError, errorBody } from '../src/errors/app-error.js'
 import type { ScaleMode } from '../src/gate/policy.js'
 import { version } from '../src/lib/paths.js'
 import type { HyperCoreClient } from '../src/scale/client.js'
+import type { Fleet } from '../src/fleet/fleet.js'
 import type { ClusterInfo } from '../src/scale/cluster-info.js'
 import type { UpdateStatus } from '../src/scale/update-status.js'
 import { StringEnum } from '../src/schemas.js'
@@ -27,6 +28,10 @@ const HealthSchema = Type.Object({
   nodes: Type.Optional(Type.Array(Type.String(), { description: 'Every node address known: the configured one, SCALE_NODES, and those learned from GET /Node.' })),
   safety: StringEnum(['read-only', 'confirm', 'full'], { description: 'SCALE_MODE: what reaches the cluster (read-only, confirm, full).' }),
   catalog: Type.Optional(CatalogSchema),
+  fleet: Type.Optional(Type.Object({
+    clusters: Type.Integer({ description: 'Clusters configured (SCALE_CLUSTERS_FILE, SIMULATOR_CLUSTERS).' }),
+    connected: Type.Integer({ description: 'Of them, those with a connection open now (opened when first used).' })
+  }, { description: 'Present with more than one cluster; counts only: this route is public, so names stay behind the token (list_clusters).' })),
   update: Type.Optional(Type.Object({
     state: StringEnum(['idle', 'updating', 'unknown'], { description: 'From the cluster\'s update status file as last read: updating while an update runs.' }),
     percent: Type.Optional(Type.Integer()),
@@ -56,7 +61,7 @@ function updateView (status: UpdateStatus): Omit<UpdateStatus, 'checkedAt' | 'no
  * unauthenticated `/ping` per period, and the public update status file. Going through the same connection means
  * it sees the same nodes, session and update mode the tools see.
  */
-const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMode, client?: Pick<HyperCoreClient, 'readiness'> }> = async function healthRoutes (app, opts) {
+const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMode, client?: Pick<HyperCoreClient, 'readiness'>, fleet?: Pick<Fleet, 'size' | 'open'> }> = async function healthRoutes (app, opts) {
   const readiness = opts.client?.readiness
 
   app.get('/health', {
@@ -73,6 +78,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMod
       ...nodes,
       safety: opts.safety,
       ...(opts.catalog === undefined ? {} : { catalog: opts.catalog }),
+      ...(opts.fleet === undefined || opts.fleet.size < 2 ? {} : { fleet: { clusters: opts.fleet.size, connected: opts.fleet.open } }),
       ...(update === undefined ? {} : { update: updateView(update) })
     }
   })

@@ -4,13 +4,16 @@ import type { ClusterConfig } from './scale/cluster-config.js'
 import { Catalog } from './catalog/catalog.js'
 import { Metrics } from './observe/metrics.js'
 import { HyperCoreClient } from './scale/client.js'
+import { Fleet } from './fleet/fleet.js'
 import type { ClusterInfo } from './scale/cluster-info.js'
 import { catalogView, LIVE_SPEC_WAIT_MS, loadCatalog } from './scale/live-catalog.js'
 
 /** The long-lived pieces every face is built around (the catalog, the cluster connection, metrics), and how to release them. */
 export interface Runtime {
   catalog: Catalog
-  /** The one cluster connection: the gate calls tools through it, and /health reads its readiness view. */
+  /** The clusters tools call, each with its own connection. */
+  fleet: Fleet
+  /** The first cluster's connection: its spec is the catalogue, and /health reads its readiness view. */
   cluster?: HyperCoreClient
   metrics?: Metrics
   /** How /health describes the cluster side. */
@@ -31,6 +34,37 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
   const clientLog = log.child({ component: 'hypercore' })
   const catalogLog = log.child({ component: 'catalog' })
 
+  if (config.clusters !== undefined) {
+    const fleet = new Fleet(config.clusters.map((c) => ({ name: c.name, tags: c.tags, ...(c.site === undefined ? {} : { site: c.site }), connection: c.connection })), {
+      log: clientLog,
+      clientLog: (name) => clientLog.child({ cluster: name }),
+      client: { observer },
+      maxOpen: config.fleet.maxOpen,
+      ...(config.fleet.defaultCluster === undefined ? {} : { defaultCluster: config.fleet.defaultCluster })
+    })
+    // The catalogue comes from one cluster (DEFAULT_CLUSTER, else the first): one login at start, not one per cluster.
+    const first = fleet.resolve({ name: 'server' }, config.fleet.defaultCluster ?? config.clusters[0]?.name)
+    const lease = fleet.lease(first)
+    let catalog: Catalog
+    try {
+      catalog = await loadCatalog(config.schema, { client: lease.client, log: catalogLog, waitMs: Math.min(config.clusters.find((c) => c.name === first.name)?.connection.timeoutMs ?? LIVE_SPEC_WAIT_MS, LIVE_SPEC_WAIT_MS) })
+    } catch (err) {
+      await fleet.close()
+      throw err
+    } finally {
+      lease.release()
+    }
+    return {
+      catalog,
+      fleet,
+      cluster: lease.client,
+      metrics,
+      clusterInfo: { mode: 'cluster', cluster: lease.client.host, catalog: catalogView(catalog) },
+      banner: [`HyperCore fleet: ${fleet.size} cluster${fleet.size === 1 ? '' : 's'} from SCALE_CLUSTERS_FILE (connections opened when first used, at most ${config.fleet.maxOpen} at once).`, catalogLine(catalog)],
+      async close () { await fleet.close() }
+    }
+  }
+
   if (config.cluster !== undefined) {
     const cluster = new HyperCoreClient(config.cluster, { log: clientLog, observer, discoverNodes: true })
     let catalog: Catalog
@@ -44,6 +78,7 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
     const nodes = [`  ${cluster.failover.summary}`]
     return {
       catalog,
+      fleet: new Fleet([{ name: cluster.name, client: cluster }]),
       cluster,
       metrics,
       clusterInfo: { mode: 'cluster', cluster: cluster.host, catalog: catalogView(catalog) },
@@ -53,32 +88,63 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
   }
 
   // Loaded here, not above: the simulator is a Fastify server, which a configured cluster (and so the stdio face) does without.
-  const { clusterConfigFor, startSimulator } = await import('./simulator/index.js')
+  const { clusterConfigFor, DEFAULT_SEED, startSimulator } = await import('./simulator/index.js')
   // The simulator routes and validates with the bundled catalog (or the SCALE_SCHEMA file) and serves it as its spec.
   const simulatorCatalog = await Catalog.load(config.schema.kind === 'file' ? config.schema.file : undefined)
-  const simulator = await startSimulator({ catalog: simulatorCatalog, vms: config.simulator.vms, logger: log.child({ component: 'simulator' }) })
-  // The simulator's certificate is self-signed; pinning its fingerprint exercises the same TLS path as a real cluster.
   const { timeoutMs, maxConnections, bufferedBytes } = config.simulator
-  const cluster = new HyperCoreClient(clusterConfigFor(simulator, { timeoutMs, maxConnections, bufferedBytes }), { log: clientLog, observer })
-  const catalog = config.schema.kind === 'file'
-    ? simulatorCatalog
-    : await loadCatalog(config.schema, { client: cluster, log: catalogLog, waitMs: Math.min(timeoutMs, LIVE_SPEC_WAIT_MS) })
+  const count = config.simulator.clusters
+  const simulators = await Promise.all(Array.from({ length: count }, async (_, i) => await startSimulator({
+    catalog: simulatorCatalog,
+    vms: config.simulator.vms,
+    seed: DEFAULT_SEED + i,
+    logger: log.child({ component: 'simulator', ...(count > 1 ? { cluster: simulatedName(i, count) } : {}) })
+  })))
+  const closeSimulators = async (): Promise<void> => { await Promise.all(simulators.map(async (s) => { await s.close() })) }
+  // The simulator's certificate is self-signed; pinning its fingerprint exercises the same TLS path as a real cluster.
+  const clients = simulators.map((sim, i) => new HyperCoreClient(clusterConfigFor(sim, { timeoutMs, maxConnections, bufferedBytes, ...(count > 1 ? { name: simulatedName(i, count) } : {}) }), { log: count > 1 ? clientLog.child({ cluster: simulatedName(i, count) }) : clientLog, observer }))
+  const cluster = clients[0] as HyperCoreClient
+  const simulator = simulators[0] as typeof simulators[number]
+  let catalog: Catalog
+  try {
+    catalog = config.schema.kind === 'file'
+      ? simulatorCatalog
+      : await loadCatalog(config.schema, { client: cluster, log: catalogLog, waitMs: Math.min(timeoutMs, LIVE_SPEC_WAIT_MS) })
+  } catch (err) {
+    await Promise.all(clients.map(async (c) => { await c.close() }))
+    await closeSimulators()
+    throw err
+  }
+  const fleet = new Fleet(clients.map((client, i) => ({ name: client.name, tags: count > 1 ? simulatedTags(i) : [], client })), {
+    ...(config.fleet.defaultCluster === undefined ? {} : { defaultCluster: config.fleet.defaultCluster })
+  })
   return {
     catalog,
+    fleet,
     cluster,
     metrics,
     clusterInfo: { mode: 'simulator', cluster: cluster.host, catalog: catalogView(catalog) },
     banner: [
-      'SIMULATED CLUSTER: no SCALE_HOST is set, so the tools talk to the embedded HyperCore simulator, not real hardware.',
-      `  simulator: ${simulator.url}/rest/v1 (user "${simulator.username}", password "${simulator.password}", ${config.simulator.vms} VMs)`,
+      count === 1
+        ? 'SIMULATED CLUSTER: no SCALE_HOST is set, so the tools talk to the embedded HyperCore simulator, not real hardware.'
+        : `SIMULATED FLEET: no SCALE_HOST is set, so the tools talk to ${count} embedded HyperCore simulators (${clients.map((c) => c.name).slice(0, 5).join(', ')}${count > 5 ? ', ...' : ''}), not real hardware.`,
+      `  simulator: ${simulator.url}/rest/v1${count > 1 ? ` and ${count - 1} more` : ''} (user "${simulator.username}", password "${simulator.password}", ${config.simulator.vms} VMs${count > 1 ? ' each' : ''})`,
       '  Set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD to use a real cluster.',
       catalogLine(catalog)
     ],
     async close () {
-      await cluster.close()
-      await simulator.close()
+      await Promise.all(clients.map(async (c) => { await c.close() }))
+      await closeSimulators()
     }
   }
+}
+
+// A simulated fleet's clusters: store-01, store-02, ... (zero-padded so they sort), tagged by region and kind.
+function simulatedName (i: number, count: number): string {
+  return `store-${String(i + 1).padStart(Math.max(2, String(count).length), '0')}`
+}
+
+function simulatedTags (i: number): string[] {
+  return [i % 2 === 0 ? 'east' : 'west', i % 3 === 0 ? 'pos' : 'office']
 }
 
 // How the connection to the cluster is protected. An http:// cluster has no certificate to check, whatever the TLS

@@ -54,7 +54,7 @@ export async function startServer (config: Config, log: Logger = createLogger(co
     url,
     async close () {
       // Calls waiting on cluster tasks answer now, each with its taskTag and a note, instead of being cut off.
-      runtime.cluster?.stopWaiting()
+      runtime.fleet.stopWaiting()
       // Fastify closes idle keep-alive sockets once, when close starts; a request that finishes during shutdown
       // leaves its socket open for the keep-alive timeout, so keep closing idle sockets until the server is down.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100)

@@ -35,13 +35,14 @@ export function scratchFile (name: string): string {
 }
 
 /** A test caller of an AUTH_FILE: its name, role and token; `clear` keeps the token in the file as is, not as SHA-256. */
-export interface TestCaller { name: string, role: string, token: string, clear?: boolean }
+export interface TestCaller { name: string, role: string, token: string, clear?: boolean, clusters?: string[], tags?: string[] }
 
 /** An AUTH_FILE naming these callers, tokens stored as SHA-256 as an operator would (or in clear where asked). */
 export function authFileFor (callers: readonly TestCaller[]): string {
   const file = scratchFile('auth.yaml')
   const sha = (t: string): string => createHash('sha256').update(t).digest('hex')
-  const line = (c: TestCaller): string => `  - { name: ${c.name}, role: ${c.role}, ${c.clear === true ? `token: ${c.token}` : `sha256: ${sha(c.token)}`} }`
+  const scope = (c: TestCaller): string => [c.clusters === undefined ? '' : `, clusters: ${JSON.stringify(c.clusters)}`, c.tags === undefined ? '' : `, tags: ${JSON.stringify(c.tags)}`].join('')
+  const line = (c: TestCaller): string => `  - { name: ${c.name}, role: ${c.role}, ${c.clear === true ? `token: ${c.token}` : `sha256: ${sha(c.token)}`}${scope(c)} }`
   writeFileSync(file, ['callers:', ...callers.map(line), ''].join('\n'))
   return file
 }

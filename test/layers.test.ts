@@ -11,6 +11,8 @@ const LAYERS: ReadonlyArray<readonly [layer: string, paths: readonly string[]]> 
   ['basics', ['src/errors/', 'src/lib/', 'src/observe/', 'src/config/file.ts', 'src/text/']],
   ['catalog', ['src/catalog/']],
   ['scale', ['src/scale/']],
+  // The clusters behind the server, each a connection of the layer below, and who may see which.
+  ['fleet', ['src/fleet/']],
   // Tool and route shapes, built on the cluster's list of HTTP methods.
   ['shapes', ['src/schemas.ts']],
   ['gate', ['src/gate/']],

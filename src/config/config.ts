@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { ConfigError } from '../errors/app-error.js'
+import { normaliseClusterUrl, normaliseFingerprint, readExactSecretFile, readNodes } from './cluster-values.js'
+import { CLUSTER_NAME, readClustersFile, type FleetClusterConfig } from './clusters-file.js'
 import { mergeCallers, readAuthFile, ROLES, tokenCallers, type CallerEntry, type Role } from '../gate/identity.js'
 import { CONFIRM_VIA, EMPTY_RULES, readPolicyFile, SCALE_MODES, type ConfirmVia, type PolicyRules, type ScaleMode } from '../gate/policy.js'
 import { LLM_ENV_VARIABLES, readLlmConfig, type LlmConfig } from '../llm/config.js'
@@ -29,6 +30,11 @@ const EnvSchema = Type.Object({
   MCP_MAX_SESSIONS_PER_CALLER: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
   MCP_SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 60 }),
   SCALE_HOST: Type.Optional(Type.String()),
+  SCALE_CLUSTER_NAME: Type.Optional(Type.String({ pattern: CLUSTER_NAME.source })),
+  SCALE_CLUSTERS_FILE: Type.Optional(Type.String()),
+  DEFAULT_CLUSTER: Type.Optional(Type.String()),
+  FLEET_MAX_OPEN_CLUSTERS: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+  SIMULATOR_CLUSTERS: Type.Integer({ minimum: 1, maximum: 1000, default: 1 }),
   SCALE_USERNAME: Type.Optional(Type.String()),
   SCALE_PASSWORD: Type.Optional(Type.String()),
   SCALE_PASSWORD_FILE: Type.Optional(Type.String()),
@@ -122,10 +128,14 @@ export interface Config {
   metricsPort?: number
   corsOrigins: string[]
   mcp: McpConfig
-  /** The cluster to call; absent means the embedded simulator is used. */
+  /** The one cluster of SCALE_HOST (a fleet of one); absent with SCALE_CLUSTERS_FILE, or for the embedded simulator. */
   cluster?: ClusterConfig
+  /** The clusters of SCALE_CLUSTERS_FILE. */
+  clusters?: FleetClusterConfig[]
+  /** How the fleet is served: the cluster a call without `cluster` goes to, and the connections kept open at once. */
+  fleet: { defaultCluster?: string, maxOpen: number }
   /** Settings for the embedded simulator when no cluster is configured (and the client settings used with it). */
-  simulator: { vms: number, timeoutMs: number, maxConnections: number, bufferedBytes: number }
+  simulator: { vms: number, clusters: number, timeoutMs: number, maxConnections: number, bufferedBytes: number }
   /** Which API catalogue to use (SCALE_SCHEMA, or its older name SCALE_SCHEMA_FILE). */
   schema: SchemaSetting
   /** The chat model `ask` uses; absent when LLM_BASE_URL is unset (ask is then not published). */
@@ -193,8 +203,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       maxSessionsPerCaller: Math.min(e.MCP_MAX_SESSIONS_PER_CALLER, e.MCP_MAX_SESSIONS),
       sessionIdleMs: e.MCP_SESSION_IDLE_MINUTES * 60_000
     },
-    cluster: readCluster(e, env),
-    simulator: { vms: e.SIMULATOR_VMS, timeoutMs: e.SCALE_TIMEOUT_MS, maxConnections: e.SCALE_MAX_CONNECTIONS, bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024 },
+    ...readClusters(e, env),
+    fleet: { ...(e.DEFAULT_CLUSTER === undefined ? {} : { defaultCluster: e.DEFAULT_CLUSTER }), maxOpen: e.FLEET_MAX_OPEN_CLUSTERS },
+    simulator: { vms: e.SIMULATOR_VMS, clusters: e.SIMULATOR_CLUSTERS, timeoutMs: e.SCALE_TIMEOUT_MS, maxConnections: e.SCALE_MAX_CONNECTIONS, bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024 },
     schema: readSchema(e),
     llm: readLlmConfig(env),
     toolsets: readToolsets(e.TOOLSETS)
@@ -238,6 +249,26 @@ function readTokens (e: Env, haveFileCallers: boolean): { tokens: string[], gene
   return { tokens: [...new Set(tokens)], generated: false }
 }
 
+// SCALE_CLUSTERS_FILE or the single-cluster variables (a fleet of one), never both; neither means the simulator.
+function readClusters (e: Env, env: Record<string, string | undefined>): { cluster?: ClusterConfig, clusters?: FleetClusterConfig[] } {
+  if (e.SCALE_CLUSTERS_FILE !== undefined) {
+    if (e.SCALE_HOST !== undefined) throw new ConfigError('SCALE_CLUSTERS_FILE', 'set either SCALE_CLUSTERS_FILE or SCALE_HOST, not both (a cluster of SCALE_HOST can be one entry of the file)')
+    const clusters = readClustersFile(e.SCALE_CLUSTERS_FILE, {
+      auth: e.SCALE_AUTH,
+      timeoutMs: e.SCALE_TIMEOUT_MS,
+      maxConnections: e.SCALE_MAX_CONNECTIONS,
+      bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024,
+      sessionDir: stateDir(env)
+    }, env)
+    if (e.DEFAULT_CLUSTER !== undefined && !clusters.some((c) => c.name.toLowerCase() === e.DEFAULT_CLUSTER?.toLowerCase())) {
+      throw new ConfigError('DEFAULT_CLUSTER', `"${e.DEFAULT_CLUSTER}" is not a cluster of SCALE_CLUSTERS_FILE`)
+    }
+    return { clusters }
+  }
+  const cluster = readCluster(e, env)
+  return cluster === undefined ? {} : { cluster }
+}
+
 function readCluster (e: Env, env: Record<string, string | undefined>): ClusterConfig | undefined {
   if (e.SCALE_HOST === undefined) return undefined
   const url = normaliseClusterUrl(e.SCALE_HOST)
@@ -256,6 +287,7 @@ function readCluster (e: Env, env: Record<string, string | undefined>): ClusterC
     throw new ConfigError('SCALE_INSECURE_TLS', 'choose one of SCALE_CA_FILE, SCALE_TLS_FINGERPRINT or SCALE_INSECURE_TLS=true')
   }
   return {
+    name: e.SCALE_CLUSTER_NAME ?? clusterNameOf(url),
     url,
     username: e.SCALE_USERNAME,
     password,
@@ -271,47 +303,9 @@ function readCluster (e: Env, env: Record<string, string | undefined>): ClusterC
   }
 }
 
-/** Turns `10.0.0.5`, `https://hc.example/rest/v1/` or `http://127.0.0.1:8080` into a bare origin. */
-export function normaliseClusterUrl (value: string): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`
-  let url: URL
-  try {
-    url = new URL(withScheme)
-  } catch {
-    throw new ConfigError('SCALE_HOST', `is not a host name or URL (got ${JSON.stringify(value)})`)
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError('SCALE_HOST', `must use https:// (or http:// for a local simulator), got ${url.protocol}`)
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new ConfigError('SCALE_HOST', 'must not contain credentials; use SCALE_USERNAME and SCALE_PASSWORD')
-  }
-  const rest = url.pathname.replace(/\/+$/, '')
-  if (rest !== '' && rest !== '/rest/v1') {
-    throw new ConfigError('SCALE_HOST', `must be the cluster's address without a path (got path ${JSON.stringify(url.pathname)})`)
-  }
-  return url.origin
-}
-
-// Node addresses as SCALE_HOST takes them; a bare address without a port gets SCALE_HOST's scheme and port, as a lanIP does.
-function readNodes (value: string, configured: string): string[] {
-  const base = new URL(configured)
-  return value.split(',').map((n) => n.trim()).filter(Boolean).map((node) => {
-    let written = node
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(node)) {
-      if (/[/?#@]/.test(node)) throw new ConfigError('SCALE_NODES', `${JSON.stringify(node)} is not a node address (give host names or IP addresses, with an optional port, separated by commas)`)
-      const colons = node.match(/:/g)?.length ?? 0
-      const bareV6 = !node.startsWith('[') && colons >= 2
-      const hasPort = node.startsWith('[') ? node.includes(']:') : colons === 1
-      const host = bareV6 ? `[${node}]` : node
-      written = `${base.protocol}//${host}${hasPort || base.port === '' ? '' : `:${base.port}`}`
-    }
-    try {
-      return normaliseClusterUrl(written)
-    } catch (err) {
-      throw new ConfigError('SCALE_NODES', `${JSON.stringify(node)} ${err instanceof ConfigError ? err.message.replace(/^SCALE_HOST: /, '') : 'is not an address'}`)
-    }
-  })
+// What a cluster of SCALE_HOST is called when SCALE_CLUSTER_NAME is not set: its host, in the characters names allow.
+function clusterNameOf (url: string): string {
+  return new URL(url).host.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63) || 'cluster'
 }
 
 // SCALE_SCHEMA is auto, bundled, or a file (`./auto` for a file named auto); SCALE_SCHEMA_FILE is its older name.
@@ -326,23 +320,8 @@ function readSchema (e: Env): SchemaSetting {
   return { kind: 'file', file: value }
 }
 
-/** Upper-case, colon-separated SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` prints it. */
-export function normaliseFingerprint (value: string): string {
-  const hex = value.replace(/^sha256( fingerprint=|\/)/i, '').replace(/:/g, '').toUpperCase()
-  return hex.match(/.{2}/g)?.join(':') ?? hex
-}
-
 function readSecretFile (variable: string, file: string): string {
   return readExactSecretFile(variable, file).trim()
-}
-
-/** A secret file's content exactly, but for one trailing newline (what `echo` and editors add). */
-export function readExactSecretFile (variable: string, file: string): string {
-  try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '')
-  } catch (err) {
-    throw new ConfigError(variable, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`)
-  }
 }
 
 function readConfirmSecret (e: Env): Buffer | undefined {

@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   // The typed tools' checks before anything is sent
   NAME_NOT_FOUND: { status: 404, meaning: 'No VM, snapshot or node has that name or UUID; `details.candidates` lists the closest names first.' },
   NAME_AMBIGUOUS: { status: 409, meaning: 'More than one VM (or snapshot) has that name; `details.candidates` lists them with their UUIDs: call again with one.' },
+  CLUSTER_REQUIRED: { status: 400, meaning: 'This server fronts several clusters and the call did not say which: give `cluster` (one of `details.candidates`, or `list_clusters`).' },
   ACTION_NOT_ALLOWED: { status: 409, meaning: 'The VM\'s power state does not allow the action (e.g. PAUSE a stopped VM); nothing was sent.' },
 
   // The safety gate
@@ -84,6 +85,7 @@ export const ERROR_CODES = {
   CLUSTER_UPDATING: { status: 503, meaning: 'The cluster is applying an update; calls resume when it is done (`details` has the percent and target version).' },
   NOT_READY: { status: 503, meaning: '`/health/ready`: the cluster has not answered recently and does not answer a `/ping` now.' },
   NO_CLUSTER: { status: 503, meaning: 'No cluster is available.' },
+  NO_CREDENTIALS: { status: 503, meaning: 'The server knows the cluster (e.g. from Fleet Manager) but holds no credentials for it; add a rule for it to `SCALE_CLUSTERS_FILE`.' },
   SCHEMA_FILE_INVALID: { status: 500, meaning: 'The file `SCALE_SCHEMA` (or `SCALE_SCHEMA_FILE`) names is not a usable OpenAPI document (stops the start).' },
 
   // The local LLM behind `ask`

@@ -9,12 +9,15 @@ import type { ToolDefinition } from '../gate/tool.js'
 import type { Log } from '../observe/logger.js'
 import type { Metrics } from '../observe/metrics.js'
 import type { HyperCoreClient } from '../scale/client.js'
+import type { Fleet } from '../fleet/fleet.js'
 import { askTools } from '../tools/ask.js'
 import { tools as defaultTools, publishedBy } from '../tools/registry.js'
 
 /** What the gate is built around: the catalog and the cluster client, and what tests or a face may put in place. */
 export interface GateDeps {
   catalog: Catalog
+  /** The clusters; without one, `cluster` is a fleet of one. */
+  fleet?: Fleet
   cluster?: HyperCoreClient
   /** The tools to publish; the full registry unless a test narrows it. */
   tools?: readonly ToolDefinition[]
@@ -45,7 +48,8 @@ export function buildGate (config: Config, deps: GateDeps, log?: Log): Gate {
   return new Gate({
     tools: deps.tools ?? [...defaultTools, ...askTools(config.llm)],
     catalog,
-    cluster: deps.cluster,
+    ...(deps.fleet === undefined ? { cluster: deps.cluster } : { fleet: deps.fleet }),
+    ...(config.fleet.defaultCluster === undefined ? {} : { defaultCluster: config.fleet.defaultCluster }),
     policy: new Policy(config.safety.mode, config.safety.confirmVia, config.safety.rules, (method, path) => catalog.find(method, path)?.operation.operationId),
     tokens: new ConfirmTokens(config.safety.confirmKey, config.safety.confirmTtlMs, now),
     store: deps.store ?? new MemoryGateStore(now),

@@ -19,6 +19,8 @@ export interface AuditEntry {
   role: Role
   transport: Transport
   tool: string
+  /** The cluster the call went to (absent for tools that use none). */
+  cluster?: string
   decision: AuditDecision
   /** The cluster calls the decision covers. */
   calls: Array<{ method: string, path: string, destructive?: boolean }>

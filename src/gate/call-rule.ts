@@ -1,4 +1,5 @@
 import { API_METHODS } from '../scale/canonical-path.js'
+import { globMatches, hasTag, type ClusterLabels } from '../fleet/scope.js'
 
 /** A pattern over cluster calls, as the default destructive list and SCALE_POLICY_FILE write them. */
 export interface CallRule {
@@ -18,6 +19,10 @@ export interface CallRule {
   operationId?: string | string[]
   /** Only when the payload (an object, or any item of an array payload) has one of these `actionType` values. */
   actionType?: string[]
+  /** Only on these clusters: names or globs (`store-*`), case ignored. */
+  cluster?: string | string[]
+  /** Only on clusters with one of these tags. */
+  clusterTag?: string | string[]
   /** Why the rule exists, in a few words (shown in previews and the README). */
   reason?: string
 }
@@ -30,6 +35,8 @@ export interface RuleSubject {
   payload?: unknown
   /** The catalog's operation for this method and path; absent when the catalog does not know the call. */
   operationId?: string
+  /** The cluster the call goes to. */
+  cluster?: ClusterLabels
 }
 
 /** Whether a rule matches a call. */
@@ -43,6 +50,13 @@ export function ruleMatches (rule: CallRule, call: RuleSubject): boolean {
     const wanted = call.operationId?.toLowerCase()
     const ids = Array.isArray(rule.operationId) ? rule.operationId : [rule.operationId]
     if (wanted === undefined || !ids.some((id) => id.toLowerCase() === wanted)) return false
+  }
+  if (rule.cluster !== undefined) {
+    const globs = Array.isArray(rule.cluster) ? rule.cluster : [rule.cluster]
+    if (call.cluster === undefined || !globs.some((g) => globMatches(g, call.cluster?.name ?? ''))) return false
+  }
+  if (rule.clusterTag !== undefined) {
+    if (call.cluster === undefined || !hasTag(call.cluster.tags, Array.isArray(rule.clusterTag) ? rule.clusterTag : [rule.clusterTag])) return false
   }
   if (rule.actionType !== undefined) {
     const wanted = new Set(rule.actionType.map((a) => a.toUpperCase()))
@@ -104,7 +118,7 @@ function split (path: string): string[] {
 
 /** Problems with a rule as written by a person, or undefined when it is fine. */
 export function checkRule (value: unknown): { key?: string, message: string } | undefined {
-  const keys = ['method', 'path', 'resource', 'operationId', 'actionType', 'reason']
+  const keys = ['method', 'path', 'resource', 'operationId', 'actionType', 'cluster', 'clusterTag', 'reason']
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { message: 'a rule must be a map with path, resource or operationId (and optionally method, actionType, reason)' }
   }
@@ -112,8 +126,8 @@ export function checkRule (value: unknown): { key?: string, message: string } | 
   for (const key of Object.keys(rule)) {
     if (!keys.includes(key)) return { key, message: `unknown key "${key}" (use ${keys.join(', ')})` }
   }
-  if (rule.path === undefined && rule.resource === undefined && rule.operationId === undefined) {
-    return { message: 'a rule needs path, resource or operationId (e.g. path: /VirDomain/*, resource: VirDomain, operationId: updateVirDomain)' }
+  if (rule.path === undefined && rule.resource === undefined && rule.operationId === undefined && rule.cluster === undefined && rule.clusterTag === undefined) {
+    return { message: 'a rule needs path, resource, operationId, cluster or clusterTag (e.g. path: /VirDomain/*, resource: VirDomain, operationId: updateVirDomain, cluster: store-*)' }
   }
   if (rule.path !== undefined) {
     if (typeof rule.path !== 'string' || !rule.path.startsWith('/')) return { key: 'path', message: 'path must be a string starting with / (e.g. /VirDomain/*)' }
@@ -124,6 +138,14 @@ export function checkRule (value: unknown): { key?: string, message: string } | 
   }
   if (rule.resource !== undefined && (typeof rule.resource !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(rule.resource))) {
     return { key: 'resource', message: 'resource must be a resource name such as VirDomain (no slashes)' }
+  }
+  for (const key of ['cluster', 'clusterTag'] as const) {
+    const value = rule[key]
+    if (value === undefined) continue
+    const list = Array.isArray(value) ? value : [value]
+    if (list.length === 0 || !list.every((v) => typeof v === 'string' && /^[A-Za-z0-9.*?_:/-]{1,63}$/.test(v))) {
+      return { key, message: `${key} must be a cluster ${key === 'cluster' ? 'name or glob (store-*)' : 'tag'}, or a list of them` }
+    }
   }
   if (rule.operationId !== undefined) {
     const ids = Array.isArray(rule.operationId) ? rule.operationId : [rule.operationId]

@@ -48,6 +48,8 @@ export interface ApprovalRecord {
   status: 'pending' | 'approved' | 'rejected'
   caller: string
   tool: string
+  /** The cluster the call goes to. */
+  cluster?: string
   previews: CallPreview[]
   createdAt: string
   expiresAt: string

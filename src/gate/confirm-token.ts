@@ -7,6 +7,12 @@ export interface ConfirmBinding {
   digest: string
 }
 
+/** `callsDigest` bound to a cluster too, so a token confirms these calls on that cluster only. */
+export function clusterCallsDigest (cluster: string | undefined, calls: ReadonlyArray<{ method: string, path: string, search?: string, payload?: unknown }>): string {
+  const digest = callsDigest(calls)
+  return cluster === undefined ? digest : createHash('sha256').update(`${cluster.toLowerCase()}\0${digest}`).digest('base64url')
+}
+
 /** The claims inside a token. */
 export interface ConfirmClaims extends ConfirmBinding {
   /** Expiry, in ms since the epoch. */

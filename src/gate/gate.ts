@@ -5,9 +5,10 @@ import { AppError, isAppError } from '../errors/app-error.js'
 import type { Log } from '../observe/logger.js'
 import type { Metrics } from '../observe/metrics.js'
 import type { HyperCoreClient } from '../scale/client.js'
+import { Fleet, type FleetMember, type Lease } from '../fleet/fleet.js'
 import type { AuditDecision, AuditEntry, AuditLog } from './audit.js'
 import { gatedCluster, maskError, type ClusterAccess } from './cluster-access.js'
-import { callsDigest, maskConfirmTokens, type ConfirmTokens } from './confirm-token.js'
+import { clusterCallsDigest, maskConfirmTokens, type ConfirmTokens } from './confirm-token.js'
 import { canApprove, canChange, type Caller, type Role } from './identity.js'
 import { maskSecrets } from './mask.js'
 import { normaliseInput } from './normalise.js'
@@ -16,13 +17,17 @@ import type { Policy } from './policy.js'
 import { previewCalls, previewText } from './preview.js'
 import type { GateStore } from './store.js'
 import type { Plan, PlannedCall } from './plan.js'
-import { toolVisibleTo, type ToolDefinition, type ToolView } from './tool.js'
+import { toolVisibleTo, type FleetAccess, type ToolDefinition, type ToolView } from './tool.js'
 import type { ApprovalRecord, CallOptions, PublishedTool } from './call.js'
 
 /** What the gate is built from. */
 export interface GateOptions {
   tools: readonly ToolDefinition[]
   catalog: Catalog
+  /** The clusters calls go to; `cluster` is the shorthand for a fleet of one. */
+  fleet?: Fleet
+  /** Named in the `cluster` field's description (DEFAULT_CLUSTER). */
+  defaultCluster?: string
   cluster?: HyperCoreClient
   policy: Policy
   tokens: ConfirmTokens
@@ -51,6 +56,12 @@ const AUDITED_REFUSALS = new Set(['PATH_NOT_ALLOWED', 'SESSION_ENDPOINT', 'PAYLO
 /** The name of the input field that carries a confirm token. */
 export const CONFIRM_FIELD = 'confirm'
 
+// The parts of an audit line every line of one call shares.
+type AuditBase = Pick<AuditEntry, 'id' | 'caller' | 'role' | 'transport' | 'tool' | 'cluster'>
+
+/** The name of the input field that says which cluster a call goes to. */
+export const CLUSTER_FIELD = 'cluster'
+
 /**
  * The one gate every tool call passes, whatever the face (HTTP, MCP over HTTP, MCP over stdio), in this order:
  * identity (the caller comes with the call) → normalise and validate the input → plan → policy (role, mode, policy
@@ -65,14 +76,19 @@ export class Gate {
   readonly #opts: GateOptions
   readonly #now: () => number
   readonly #publishes: (name: string) => boolean
+  readonly #fleet: Fleet | undefined
 
   constructor (opts: GateOptions) {
     this.#opts = opts
+    this.#fleet = opts.fleet ?? (opts.cluster === undefined ? undefined : new Fleet([{ name: opts.cluster.name, client: opts.cluster }]))
     this.policy = opts.policy
     this.store = opts.store
     this.#now = opts.now ?? Date.now
     this.#tools = new Map(opts.tools.map((t) => [t.name, t]))
-    this.#publishes = opts.publishes ?? (() => true)
+    const publishes = opts.publishes ?? (() => true)
+    const several = (this.#fleet?.size ?? 0) > 1
+    // Tools that read across clusters say nothing a single cluster's own tools do not.
+    this.#publishes = (name) => publishes(name) && (several || this.#tools.get(name)?.fleetOnly !== true)
   }
 
   /** The tools a role sees, with their schemas and descriptions for the configured mode and that role, in registry order. */
@@ -88,6 +104,13 @@ export class Gate {
         input = Type.Object({
           ...properties,
           [CONFIRM_FIELD]: Type.Optional(Type.String({ minLength: 1, description: 'Only after a CONFIRMATION_REQUIRED answer: its details.confirmToken, with every other argument unchanged.' }))
+        }, { ...options, additionalProperties: false })
+      }
+      if (tool.requiresCluster && (this.#fleet?.size ?? 0) > 1) {
+        const { properties, required: _required, type: _type, ...options } = input
+        input = Type.Object({
+          [CLUSTER_FIELD]: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: `Which cluster the call goes to, by name (case is ignored; list_clusters shows yours).${this.#opts.defaultCluster === undefined ? ' Needed when you have more than one.' : ` Left out: ${this.#opts.defaultCluster}.`}` })),
+          ...properties
         }, { ...options, additionalProperties: false })
       }
       // Strict function-calling hosts want `required` even when nothing is (TypeBox leaves it out then).
@@ -129,18 +152,35 @@ export class Gate {
       throw error
     }
 
-    const { input: rawInput, confirm } = takeConfirm(raw, tool)
-    const input = normaliseInput(name, tool.input, rawInput)
-    if (tool.requiresCluster && this.#opts.cluster === undefined) {
+    const { input: withCluster, confirm } = takeConfirm(raw, tool)
+    const { input: rawInput, cluster: clusterName } = takeCluster(withCluster, tool)
+    if (!tool.requiresCluster) return await this.#runOn(tool, normaliseInput(name, tool.input, rawInput), confirm, opts, base, started, undefined)
+    if (this.#fleet === undefined) {
+      normaliseInput(name, tool.input, rawInput)
       throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured: set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD, or start without SCALE_HOST to use the embedded simulator.')
     }
+    // The cluster first: one outside the caller's scope is NAME_NOT_FOUND whatever else is wrong with the call.
+    const member = this.#fleet.resolve(caller, clusterName)
+    const input = normaliseInput(name, tool.input, rawInput)
+    const lease = this.#fleet.lease(member)
+    try {
+      return await this.#runOn(tool, input, confirm, opts, { ...base, cluster: member.name }, started, lease)
+    } finally {
+      lease.release()
+    }
+  }
 
-    const readsOnly = this.#access(caller, { calls: [] }, opts.signal)
+  async #runOn (tool: ToolDefinition, input: Record<string, unknown>, confirm: string | undefined, opts: CallOptions, base: AuditBase, started: number, lease: Lease | undefined): Promise<unknown> {
+    const { caller } = opts
+    const name = tool.name
+    const client = lease?.client
+    const known = (): string[] => this.#known(client)
+    const readsOnly = this.#access(client, caller, { calls: [] }, opts.signal)
     let plan: Plan
     try {
       plan = tool.plan === undefined ? { calls: [], prepared: undefined } : await tool.plan(input, { catalog: this.#opts.catalog, caller, log: opts.log, cluster: readsOnly, signal: opts.signal })
     } catch (err) {
-      const masked = maskError(err, this.#known())
+      const masked = maskError(err, known())
       if (isAppError(masked) && AUDITED_REFUSALS.has(masked.code)) await this.#auditRefusal(base, [], input, masked)
       throw masked
     }
@@ -154,7 +194,7 @@ export class Gate {
     if (plan.session !== undefined) await this.#checkSessionChange(plan.session, caller, base)
     const destructive: Array<{ call: PlannedCall, reason: string }> = []
     for (const call of plan.calls) {
-      const verdict = this.policy.judge(caller, { method: call.method, path: call.path, payload: call.payload, mutating: call.method !== 'GET' })
+      const verdict = this.policy.judge(caller, { method: call.method, path: call.path, payload: call.payload, mutating: call.method !== 'GET', ...this.#clusterOf(lease) })
       if (verdict.kind === 'deny') {
         await this.#auditRefusal(base, calls, payloadOf(plan), verdict.error)
         throw verdict.error
@@ -163,28 +203,28 @@ export class Gate {
     }
 
     let decision: AuditDecision = 'allowed'
-    if (destructive.length > 0) decision = await this.#confirm(tool, destructive, confirm, opts, base, calls, readsOnly)
+    if (destructive.length > 0) decision = await this.#confirm(tool, destructive, confirm, opts, base, calls, readsOnly, lease?.member)
     else if (confirm !== undefined) opts.log.debug({ tool: name }, 'a confirm token was sent for a call that needs none; ignored')
 
     const audited = plan.session !== undefined || plan.calls.some((c) => c.method !== 'GET')
     const auditCalls = [...calls]
     if (plan.session !== undefined) auditCalls.push({ method: 'POST', path: `/${plan.session}` })
-    if (audited) await this.#write({ ...base, time: this.#iso(), phase: 'decision', decision, calls: auditCalls, ...this.#payload(plan) })
+    if (audited) await this.#write({ ...base, time: this.#iso(), phase: 'decision', decision, calls: auditCalls, ...this.#payload(plan, client) })
 
     const changes: Array<{ status: number, taskTag?: string }> = []
-    const access = this.#access(caller, plan, opts.signal, (change) => changes.push(change))
+    const access = this.#access(client, caller, plan, opts.signal, (change) => changes.push(change))
     let output: unknown
     try {
-      output = await tool.handler(input, { log: opts.log, catalog: this.#opts.catalog, caller, cluster: access, plan, signal: opts.signal, progress: opts.progress, audit: this.#opts.audit, answerMaxBytes: this.#opts.answerMaxBytes })
+      output = await tool.handler(input, { log: opts.log, catalog: this.#opts.catalog, caller, cluster: access, plan, signal: opts.signal, progress: opts.progress, audit: this.#opts.audit, answerMaxBytes: this.#opts.answerMaxBytes, ...(this.#fleet === undefined ? {} : { fleet: this.#fleetAccess(caller, opts.signal) }) })
     } catch (err) {
-      const masked = maskError(err, this.#known())
+      const masked = maskError(err, known())
       if (audited) {
         const failure = isAppError(masked) ? { code: masked.code, message: masked.message.slice(0, 500), ...statusOf(masked) } : { code: 'INTERNAL_ERROR' }
         await this.#writeResult({ ...base, time: this.#iso(), phase: 'result', decision, calls: auditCalls, ...failure, ...lastChange(changes), durationMs: this.#now() - started }, opts.log)
       }
       throw masked
     }
-    const masked = maskSecrets(output, { known: this.#known(), byKey: false }).value
+    const masked = maskSecrets(output, { known: known(), byKey: false }).value
     // Shaped once here, so every face sends the same fields: those the tool's output schema declares.
     const { value, problem } = shapeOutput(tool.output, masked)
     if (problem !== undefined) {
@@ -273,9 +313,9 @@ export class Gate {
   }
 
   async #confirm (tool: ToolDefinition, destructive: Array<{ call: PlannedCall, reason: string }>, token: string | undefined, opts: CallOptions,
-    base: Pick<AuditEntry, 'id' | 'caller' | 'role' | 'transport' | 'tool'>, calls: AuditEntry['calls'], readsOnly: ClusterAccess | undefined): Promise<AuditDecision> {
+    base: AuditBase, calls: AuditEntry['calls'], readsOnly: ClusterAccess | undefined, member: FleetMember | undefined): Promise<AuditDecision> {
     const { tokens, store } = this.#opts
-    const binding = { caller: opts.caller.name, digest: callsDigest(destructive.map((d) => d.call)) }
+    const binding = { caller: opts.caller.name, digest: clusterCallsDigest(member?.name, destructive.map((d) => d.call)) }
     const payload = destructive.length === 1 ? destructive[0]?.call.payload : destructive.map((d) => d.call.payload)
     if (token !== undefined) {
       const checked = tokens.check(token, binding)
@@ -285,7 +325,7 @@ export class Gate {
           signature: 'it was not issued by this server (or was changed)',
           expired: 'it has expired',
           'other-caller': 'it was issued to another caller',
-          'other-call': 'it was issued for a different call (another path, method or payload)'
+          'other-call': 'it was issued for a different call (another cluster, path, method or payload)'
         }[checked.problem]
         const error = new AppError('CONFIRMATION_INVALID', `The confirm token was refused: ${why}. Call ${tool.name} again without confirm to get a new preview and token.`, { details: { reason: checked.problem } })
         await this.#auditRefusal(base, calls, payload, error)
@@ -325,7 +365,7 @@ export class Gate {
     }
 
     const previews = await previewCalls(destructive, readsOnly)
-    const text = previewText(previews)
+    const text = previewText(previews) + (member !== undefined && (this.#fleet?.size ?? 0) > 1 ? ` on the cluster "${member.name}"` : '')
     if (opts.askPerson !== undefined) {
       const answer = await opts.askPerson({ tool: tool.name, text, previews })
       this.#step(answer === 'accept' ? 'confirmed' : 'declined')
@@ -343,6 +383,7 @@ export class Gate {
         status: 'pending',
         caller: opts.caller.name,
         tool: tool.name,
+        ...(member === undefined ? {} : { cluster: member.name }),
         previews,
         createdAt: this.#iso(),
         expiresAt: new Date(this.#now() + tokens.ttlMs).toISOString()
@@ -386,8 +427,7 @@ export class Gate {
     return this.policy.mode === 'confirm' && this.policy.confirmVia !== 'deny' && tool.annotations.destructiveHint && !tool.annotations.readOnlyHint && canChange(role)
   }
 
-  #access (caller: Caller, plan: Pick<Plan, 'calls' | 'session'>, signal: AbortSignal | undefined, onChange?: (change: { status: number, taskTag?: string }) => void): ClusterAccess | undefined {
-    const client = this.#opts.cluster
+  #access (client: HyperCoreClient | undefined, caller: Caller, plan: Pick<Plan, 'calls' | 'session'>, signal: AbortSignal | undefined, onChange?: (change: { status: number, taskTag?: string }) => void): ClusterAccess | undefined {
     if (client === undefined) return undefined
     return gatedCluster({ client, policy: this.policy, caller, plan, signal, extraSecrets: () => this.#opts.secrets ?? [], onChange })
   }
@@ -397,13 +437,33 @@ export class Gate {
     return `${origin.replace(/\/+$/, '')}/approvals/${id}`
   }
 
-  #known (): string[] {
-    return [...(this.#opts.cluster?.knownSecrets() ?? []), ...(this.#opts.secrets ?? [])]
+  #known (client?: HyperCoreClient): string[] {
+    return [...(client?.knownSecrets() ?? []), ...(this.#opts.secrets ?? [])]
   }
 
-  #payload (plan: Plan): { payload?: unknown } {
+  #payload (plan: Plan, client?: HyperCoreClient): { payload?: unknown } {
     const payload = payloadOf(plan)
-    return payload === undefined ? {} : { payload: maskSecrets(structuredClone(payload), { known: this.#known() }).value }
+    return payload === undefined ? {} : { payload: maskSecrets(structuredClone(payload), { known: this.#known(client) }).value }
+  }
+
+  // Reads on any of the caller's clusters, for tools that read across the fleet; checked by the policy like any read.
+  #fleetAccess (caller: Caller, signal: AbortSignal | undefined): FleetAccess | undefined {
+    const fleet = this.#fleet
+    if (fleet === undefined) return undefined
+    return {
+      clusters: () => fleet.visibleTo(caller),
+      reads: (member, own) => {
+        // Resolved again through the caller's view: a member from elsewhere cannot reach outside the scope.
+        const lease = fleet.lease(fleet.resolve(caller, member.name))
+        const cluster = this.#access(lease.client, caller, { calls: [] }, own ?? signal) as ClusterAccess
+        return { cluster, release: lease.release }
+      }
+    }
+  }
+
+  // What the policy file's cluster rules look at.
+  #clusterOf (lease: Lease | undefined): { cluster?: { name: string, tags: readonly string[] } } {
+    return lease === undefined ? {} : { cluster: { name: lease.member.name, tags: lease.member.tags } }
   }
 
   async #auditRefusal (base: Pick<AuditEntry, 'id' | 'caller' | 'role' | 'transport' | 'tool'>, calls: AuditEntry['calls'], payload: unknown, error: AppError, decision: AuditDecision = 'denied'): Promise<void> {
@@ -442,6 +502,17 @@ function auditSafe (entry: AuditEntry): AuditEntry {
 
 function approvalKey (id: string): string {
   return `approval:${id}`
+}
+
+// `cluster` belongs to the gate, not to the tool: taken out before the tool's own input is validated.
+function takeCluster (raw: unknown, tool: ToolDefinition): { input: unknown, cluster?: string } {
+  if (!tool.requiresCluster || raw === null || typeof raw !== 'object' || Array.isArray(raw) || !Object.hasOwn(raw, CLUSTER_FIELD)) return { input: raw }
+  const { [CLUSTER_FIELD]: cluster, ...rest } = raw as Record<string, unknown>
+  if (cluster === null || cluster === undefined || cluster === '') return { input: rest }
+  if (typeof cluster !== 'string' || cluster.length > 256) {
+    throw new AppError('VALIDATION_ERROR', `Invalid input for ${tool.name}: cluster must be a cluster's name (at most 256 characters; list_clusters shows them).`, { details: { fields: [{ field: CLUSTER_FIELD, message: 'must be a string of at most 256 characters' }] } })
+  }
+  return { input: rest, cluster }
 }
 
 function takeConfirm (raw: unknown, tool: ToolDefinition): { input: unknown, confirm?: string } {

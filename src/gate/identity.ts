@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { readConfigFile, type ConfigFile } from '../config/file.js'
 import { ConfigError } from '../errors/app-error.js'
+import type { ClusterScope } from '../fleet/scope.js'
 
 /** What a caller may do: read; read and change (as the mode allows); also read the audit; approve others' calls. */
 export const ROLES = ['reader', 'operator', 'admin', 'approver'] as const
@@ -15,6 +16,8 @@ export type Transport = 'http' | 'mcp' | 'stdio'
 export interface Caller {
   name: string
   role: Role
+  /** The clusters it may see and use; absent means every cluster. */
+  scope?: ClusterScope
 }
 
 /** One configured caller as read from MCP_BEARER_TOKEN or AUTH_FILE: the token is only kept as its SHA-256. */
@@ -56,7 +59,7 @@ export class CallerDirectory {
     for (const entry of this.entries) {
       if (timingSafeEqual(digest, entry.sha256) && found === undefined) found = entry
     }
-    return found === undefined ? undefined : { name: found.name, role: found.role }
+    return found === undefined ? undefined : { name: found.name, role: found.role, ...(found.scope === undefined ? {} : { scope: found.scope }) }
   }
 }
 
@@ -69,7 +72,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/
 const HEX64 = /^[0-9a-fA-F]{64}$/
 
 /**
- * Reads AUTH_FILE: a YAML or JSON list of `{name, role, token | sha256}` (or `{callers: [...]}`). A token must be
+ * Reads AUTH_FILE: a YAML or JSON list of `{name, role, token | sha256, clusters?, tags?}` (or `{callers: [...]}`). A token must be
  * at least 16 characters; `sha256` is the hex digest of the token so tokens need not be stored in clear.
  * Any mistake stops the start with the line it is on.
  */
@@ -87,7 +90,7 @@ export function readAuthFile (file: string, variable = 'AUTH_FILE'): CallerEntry
     if (item === null || typeof item !== 'object' || Array.isArray(item)) parsed.fail(here, 'each caller must be a map with name, role and token or sha256')
     const entry = item as Record<string, unknown>
     for (const key of Object.keys(entry)) {
-      if (!['name', 'role', 'token', 'sha256'].includes(key)) parsed.fail([...here, key], `unknown key "${key}" (use name, role, token or sha256)`)
+      if (!['name', 'role', 'token', 'sha256', 'clusters', 'tags'].includes(key)) parsed.fail([...here, key], `unknown key "${key}" (use name, role, token or sha256, and clusters or tags)`)
     }
     if (typeof entry.name !== 'string' || !NAME.test(entry.name)) parsed.fail([...here, 'name'], 'name must be 1-64 letters, digits or . _ @ -')
     if (names.has(entry.name)) parsed.fail([...here, 'name'], `the name "${entry.name}" is used twice`)
@@ -107,8 +110,28 @@ export function readAuthFile (file: string, variable = 'AUTH_FILE'): CallerEntry
     const hex = sha256.toString('hex')
     if (digests.has(hex)) parsed.fail(here, 'this token is given to two callers')
     digests.add(hex)
-    return { name: entry.name, role: entry.role as Role, sha256 }
+    const scope = readScope(parsed, entry, here)
+    return { name: entry.name, role: entry.role as Role, sha256, ...(scope === undefined ? {} : { scope }) }
   })
+}
+
+const GLOB = /^[A-Za-z0-9.*?_-]{1,63}$/
+const TAG = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,62}$/
+
+// `clusters` (name globs) and `tags`: either or both; a caller with neither sees every cluster.
+function readScope (parsed: ConfigFile, entry: Record<string, unknown>, here: Array<string | number>): ClusterScope | undefined {
+  const list = (key: 'clusters' | 'tags', pattern: RegExp, what: string): string[] | undefined => {
+    const value = entry[key]
+    if (value === undefined) return undefined
+    if (!Array.isArray(value) || value.length === 0 || value.length > 256 || value.some((v) => typeof v !== 'string' || !pattern.test(v))) {
+      parsed.fail([...here, key], `${key} must be a list of 1-256 ${what}`)
+    }
+    return value as string[]
+  }
+  const clusters = list('clusters', GLOB, 'cluster names or globs (letters, digits, . _ - and the wildcards * ?)')
+  const tags = list('tags', TAG, 'tags')
+  if (clusters === undefined && tags === undefined) return undefined
+  return { ...(clusters === undefined ? {} : { clusters }), ...(tags === undefined ? {} : { tags }) }
 }
 
 /** Checks that names are unique across MCP_BEARER_TOKEN and AUTH_FILE callers. */

@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.js'
 import type { Log } from '../observe/logger.js'
 import type { AuditEntry, AuditQuery } from './audit.js'
 import type { ClusterAccess } from './cluster-access.js'
+import type { FleetMember } from '../fleet/fleet.js'
 import type { Plan } from './plan.js'
 import type { Caller, Role } from './identity.js'
 import type { ScaleMode } from './policy.js'
@@ -43,6 +44,14 @@ export interface Progress {
   message?: string
 }
 
+/** The caller's clusters, for tools that read across the fleet (list_clusters, fleet_health). */
+export interface FleetAccess {
+  /** The clusters in the caller's scope, in configured order. */
+  clusters: () => FleetMember[]
+  /** Reads on one of them, checked by the policy like any read; call `release` when done. Throws NO_CREDENTIALS. */
+  reads: (member: FleetMember, signal?: AbortSignal) => { cluster: ClusterAccess, release: () => void }
+}
+
 /** What a tool handler may use; it knows nothing of HTTP or MCP. */
 export interface ToolContext<P = unknown> {
   log: Log
@@ -57,6 +66,8 @@ export interface ToolContext<P = unknown> {
   progress?: (p: Progress) => void
   /** The size an answer should stay within, as compact JSON with its envelope (ANSWER_MAX_BYTES). */
   answerMaxBytes: number
+  /** The caller's clusters, when the server has a fleet (one cluster counts). */
+  fleet?: FleetAccess
   /** Reads the audit log back (for audit_log; the role check is the tool's `roles`). */
   audit?: { read: (query: AuditQuery) => Promise<AuditEntry[]> }
 }
@@ -82,6 +93,8 @@ export interface ToolDefinition<I extends TObject = TObject, O extends TSchema =
   annotations: ToolAnnotations
   /** True when the tool needs a cluster to talk to. */
   requiresCluster: boolean
+  /** Reads across clusters: published only when the server has more than one. */
+  fleetOnly?: boolean
   /** Roles that may see and call the tool; every role when absent. */
   roles?: readonly Role[]
   /** The cluster calls the tool is about to make; a tool that plans nothing may only read. */
@@ -97,6 +110,13 @@ export function defineTool<I extends TObject, O extends TSchema, P = undefined> 
 }
 
 /** The cluster of a call, or the NO_CLUSTER error every face answers when there is none. */
+/** The caller's clusters, or NO_CLUSTER when the server has none. */
+export function requireFleet (ctx: { fleet?: FleetAccess }): FleetAccess {
+  if (ctx.fleet === undefined) throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured: set SCALE_CLUSTERS_FILE or SCALE_HOST, or start without them to use the embedded simulator.')
+  return ctx.fleet
+}
+
+/** The cluster of the call, or NO_CLUSTER when there is none. */
 export function requireCluster (ctx: { cluster?: ClusterAccess }): ClusterAccess {
   if (ctx.cluster === undefined) {
     throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured: set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD, or start without SCALE_HOST to use the embedded simulator.')

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { isAppError } from '../errors/app-error.js'
 import { defineTool, requireCluster } from '../gate/tool.js'
 import type { UpdateStatus } from '../scale/update-status.js'
+import type { ClusterAccess } from '../gate/cluster-access.js'
 import { getRecords, nodeLabel, OFF_STATES, plannedCall, readNode, readRecords, readVmHead, type NodeInfo, type VmHead } from './support/cluster-records.js'
 import { formatBytes, formatPercent } from './support/units.js'
 
@@ -59,7 +60,8 @@ const OutputSchema = Type.Object({
   update: UpdateSchema
 })
 
-type Health = Static<typeof OutputSchema>
+/** What cluster_health answers for one cluster. */
+export type Health = Static<typeof OutputSchema>
 
 function obj (value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {}
@@ -135,70 +137,74 @@ export default defineTool({
     return { calls: ['/Cluster', '/Node', '/Condition', '/Drive', '/VirDomain'].map((path) => plannedCall(ctx.catalog, 'GET', path)), prepared: undefined }
   },
   async handler (_input, ctx): Promise<Health> {
-    const cluster = requireCluster(ctx)
-    const update = await cluster.updateStatus()
-    const names = ['cluster record', 'nodes', 'conditions', 'drives', 'VMs'] as const
-    // The VM list is the large one: read field by field, masking what is read, instead of masked whole.
-    const reads = await Promise.allSettled(['/Cluster', '/Node', '/Condition', '/Drive', '/VirDomain'].map(async (path) =>
-      path === '/VirDomain' ? await readRecords(cluster, path, readVmHead) : await getRecords(cluster, path)))
-    const failed = reads.flatMap((r, i) => r.status === 'rejected' ? [{ what: names[i] as string, err: r.reason as unknown }] : [])
-    // Nothing could be read and no update explains it: that is the answer, as an error.
-    if (failed.length === reads.length && update.state !== 'updating') throw failed[0]?.err
-    const got = (i: number): unknown[] => { const r = reads[i]; return r?.status === 'fulfilled' ? r.value : [] }
-
-    const record = obj(got(0)[0])
-    const nodes = got(1).map(readNode)
-    const drives = got(3).map(obj)
-    const vms = got(4) as VmHead[]
-    const nodeName = new Map(nodes.map((n) => [n.uuid, nodeLabel(n)]))
-    const conditions = got(2).map(obj).filter((c) => c.value === true).map((c) => ({
-      severity: str(c.severity).toUpperCase(),
-      name: str(c.name),
-      node: str(c.nodeLANIP) || nodeName.get(str(c.nodeUUID)) || '',
-      description: str(c.description)
-    })).sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.name.localeCompare(b.name))
-    const badDrives = drives.filter((d) => d.isHealthy === false).map((d) => ({
-      node: nodeName.get(str(d.nodeUUID)) ?? str(d.nodeUUID),
-      slot: num(d.slot) ?? 0,
-      type: str(d.type),
-      model: str(d.model),
-      serialNumber: str(d.serialNumber),
-      problem: driveProblem(d)
-    }))
-    const counts = new Map<string, number>()
-    for (const vm of vms) counts.set(vm.state || 'UNKNOWN', (counts.get(vm.state || 'UNKNOWN') ?? 0) + 1)
-    const byState = [...counts].map(([state, count]) => ({ state, count })).sort((a, b) => b.count - a.count || a.state.localeCompare(b.state))
-
-    const problems: string[] = []
-    if (update.state === 'updating') {
-      problems.push(`An update${update.toVersion === undefined ? '' : ` to ${update.toVersion}`} is in progress${update.percent === undefined ? '' : ` (${update.percent}%)`}${update.phase === undefined ? '' : `, ${update.phase}`}: the API may hang or refuse changes until it is done.`)
-    }
-    for (const node of nodes.filter((n) => !n.online)) problems.push(`Node ${nodeLabel(node)} is offline.`)
-    for (const c of conditions.filter((x) => PROBLEM_SEVERITIES.has(x.severity))) problems.push(`${c.severity} ${c.name}${c.node === '' ? '' : ` on ${c.node}`}: ${c.description}`)
-    for (const d of badDrives) problems.push(`Drive in slot ${d.slot} of node ${d.node} (${d.type} ${d.model}) is not healthy: ${d.problem}.`)
-    const crashed = vms.filter((vm) => vm.state === 'CRASHED')
-    if (crashed.length > 0) problems.push(`${crashed.length} VM(s) CRASHED: ${crashed.slice(0, 10).map((vm) => vm.name).join(', ')}${crashed.length > 10 ? ', ...' : ''}.`)
-    for (const f of failed) problems.push(`Could not read the ${f.what}: ${isAppError(f.err) ? `${f.err.code}: ${f.err.message}` : 'unexpected failure'}`)
-    // Keep the answer within bounds on a cluster with thousands of VMs or many raised conditions.
-    const shownProblems = problems.length > 25 ? [...problems.slice(0, 25), `... and ${problems.length - 25} more`] : problems
-
-    const online = nodes.filter((n) => n.online).length
-    const running = counts.get('RUNNING') ?? 0
-    const facts = `${online} of ${nodes.length} nodes online, ${vms.length} VMs (${running} running)`
-    const summary = problems.length === 0
-      ? `Nothing is wrong: ${facts}.`
-      : `${problems.length} problem${problems.length === 1 ? '' : 's'}, the first: ${problems[0] as string} (${facts}).`
-    return {
-      ok: problems.length === 0,
-      summary,
-      problems: shownProblems,
-      cluster: str(record.clusterName),
-      version: str(record.icosVersion),
-      nodes: nodes.map((n) => nodeRow(n, drives, vms)),
-      conditions: conditions.slice(0, 50),
-      drivesNotHealthy: badDrives.slice(0, 50),
-      vms: { total: vms.length, byState },
-      update: updateView(update)
-    }
+    return await healthOf(requireCluster(ctx))
   }
 })
+
+/** cluster_health's answer for one cluster, read through the caller's view of it (also one cluster of fleet_health). */
+export async function healthOf (cluster: ClusterAccess): Promise<Health> {
+  const update = await cluster.updateStatus()
+  const names = ['cluster record', 'nodes', 'conditions', 'drives', 'VMs'] as const
+  // The VM list is the large one: read field by field, masking what is read, instead of masked whole.
+  const reads = await Promise.allSettled(['/Cluster', '/Node', '/Condition', '/Drive', '/VirDomain'].map(async (path) =>
+    path === '/VirDomain' ? await readRecords(cluster, path, readVmHead) : await getRecords(cluster, path)))
+  const failed = reads.flatMap((r, i) => r.status === 'rejected' ? [{ what: names[i] as string, err: r.reason as unknown }] : [])
+  // Nothing could be read and no update explains it: that is the answer, as an error.
+  if (failed.length === reads.length && update.state !== 'updating') throw failed[0]?.err
+  const got = (i: number): unknown[] => { const r = reads[i]; return r?.status === 'fulfilled' ? r.value : [] }
+
+  const record = obj(got(0)[0])
+  const nodes = got(1).map(readNode)
+  const drives = got(3).map(obj)
+  const vms = got(4) as VmHead[]
+  const nodeName = new Map(nodes.map((n) => [n.uuid, nodeLabel(n)]))
+  const conditions = got(2).map(obj).filter((c) => c.value === true).map((c) => ({
+    severity: str(c.severity).toUpperCase(),
+    name: str(c.name),
+    node: str(c.nodeLANIP) || nodeName.get(str(c.nodeUUID)) || '',
+    description: str(c.description)
+  })).sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.name.localeCompare(b.name))
+  const badDrives = drives.filter((d) => d.isHealthy === false).map((d) => ({
+    node: nodeName.get(str(d.nodeUUID)) ?? str(d.nodeUUID),
+    slot: num(d.slot) ?? 0,
+    type: str(d.type),
+    model: str(d.model),
+    serialNumber: str(d.serialNumber),
+    problem: driveProblem(d)
+  }))
+  const counts = new Map<string, number>()
+  for (const vm of vms) counts.set(vm.state || 'UNKNOWN', (counts.get(vm.state || 'UNKNOWN') ?? 0) + 1)
+  const byState = [...counts].map(([state, count]) => ({ state, count })).sort((a, b) => b.count - a.count || a.state.localeCompare(b.state))
+
+  const problems: string[] = []
+  if (update.state === 'updating') {
+    problems.push(`An update${update.toVersion === undefined ? '' : ` to ${update.toVersion}`} is in progress${update.percent === undefined ? '' : ` (${update.percent}%)`}${update.phase === undefined ? '' : `, ${update.phase}`}: the API may hang or refuse changes until it is done.`)
+  }
+  for (const node of nodes.filter((n) => !n.online)) problems.push(`Node ${nodeLabel(node)} is offline.`)
+  for (const c of conditions.filter((x) => PROBLEM_SEVERITIES.has(x.severity))) problems.push(`${c.severity} ${c.name}${c.node === '' ? '' : ` on ${c.node}`}: ${c.description}`)
+  for (const d of badDrives) problems.push(`Drive in slot ${d.slot} of node ${d.node} (${d.type} ${d.model}) is not healthy: ${d.problem}.`)
+  const crashed = vms.filter((vm) => vm.state === 'CRASHED')
+  if (crashed.length > 0) problems.push(`${crashed.length} VM(s) CRASHED: ${crashed.slice(0, 10).map((vm) => vm.name).join(', ')}${crashed.length > 10 ? ', ...' : ''}.`)
+  for (const f of failed) problems.push(`Could not read the ${f.what}: ${isAppError(f.err) ? `${f.err.code}: ${f.err.message}` : 'unexpected failure'}`)
+  // Keep the answer within bounds on a cluster with thousands of VMs or many raised conditions.
+  const shownProblems = problems.length > 25 ? [...problems.slice(0, 25), `... and ${problems.length - 25} more`] : problems
+
+  const online = nodes.filter((n) => n.online).length
+  const running = counts.get('RUNNING') ?? 0
+  const facts = `${online} of ${nodes.length} nodes online, ${vms.length} VMs (${running} running)`
+  const summary = problems.length === 0
+    ? `Nothing is wrong: ${facts}.`
+    : `${problems.length} problem${problems.length === 1 ? '' : 's'}, the first: ${problems[0] as string} (${facts}).`
+  return {
+    ok: problems.length === 0,
+    summary,
+    problems: shownProblems,
+    cluster: str(record.clusterName),
+    version: str(record.icosVersion),
+    nodes: nodes.map((n) => nodeRow(n, drives, vms)),
+    conditions: conditions.slice(0, 50),
+    drivesNotHealthy: badDrives.slice(0, 50),
+    vms: { total: vms.length, byState },
+    update: updateView(update)
+  }
+}

@@ -19,13 +19,15 @@ import exportVm from './export-vm.js'
 import importVm from './import-vm.js'
 import taskStatus from './task-status.js'
 import clusterHealth from './cluster-health.js'
+import listClusters from './list-clusters.js'
+import fleetHealth from './fleet-health.js'
 import type { Toolset } from './support/toolsets.js'
 
 /** The tools of each toolset (TOOLSETS), in the order hosts list them. */
 export const toolsets: Record<Toolset, ToolDefinition[]> = {
   core: [queryApi, describeEndpoint, runApi, generateSession, getSession, killSession],
   vm: [listVms, getVm, updateVm, vmStats, vmAction, snapshotVm, listSnapshots, deleteSnapshot, cloneVm, exportVm, importVm, taskStatus],
-  cluster: [clusterHealth]
+  cluster: [clusterHealth, listClusters, fleetHealth]
 }
 
 /** Every tool, in the order hosts list them. Adding a tool is adding its file and a line here (in its toolset). */

@@ -199,7 +199,7 @@ test('a policy rule naming an operation the catalog lacks stops the start with i
   const rules = readPolicyFile(file)
   assert.throws(() => rules.checkOperations?.((id) => catalog.byId(id) !== undefined), /^ConfigError|SCALE_POLICY_FILE: .*line 3: operationId "updateVirDomian" is not an operation/)
   const cases: Array<[string, RegExp]> = [
-    ['deny:\n  - reason: nothing to match\n', /line 2: a rule needs path, resource or operationId/],
+    ['deny:\n  - reason: nothing to match\n', /line 2: a rule needs path, resource, operationId, cluster or clusterTag/],
     ['deny:\n  - resource: /VirDomain\n', /line 2: resource must be a resource name/],
     ['deny:\n  - path: /rest/v1/VirDomain/*\n', /line 2: path is matched below \/rest\/v1/],
     ['deny:\n  - operationId: []\n', /line 2: operationId must be/],

@@ -1,5 +1,6 @@
 import type { TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
+import { Fleet } from '../../src/fleet/fleet.js'
 import { HyperCoreClient } from '../../src/scale/client.js'
 import { clusterConfigFor, ManualClock, type RunningSimulator, type SimulatorOptions, type VmRecord } from '../../src/simulator/index.js'
 import { auditLines, authFileFor, buildTestApp, captureLogs, scratchFile, testConfig } from '../helper.js'
@@ -40,6 +41,20 @@ export interface ToolSetupOptions {
   mode?: 'read-only' | 'confirm' | 'full'
   env?: Record<string, string>
   sim?: SimulatorOptions
+  /** A fleet of this many clusters: store-01 is the simulator above, the others simulators of their own. */
+  fleet?: number
+}
+
+// store-01 (the given client), store-02, ...: tagged east and west in turn.
+async function testFleet (t: TestContext, first: HyperCoreClient, size: number): Promise<Fleet> {
+  const others = await Promise.all(Array.from({ length: size - 1 }, async (_, i) => await startTestSimulator(t, { tls: false, seed: 0x500 + i })))
+  const name = (i: number): string => `store-${String(i + 1).padStart(2, '0')}`
+  const fleet = new Fleet([
+    { name: name(0), tags: ['east'], client: first },
+    ...others.map((sim, i) => ({ name: name(i + 1), tags: [i % 2 === 0 ? 'west' : 'east'], connection: { ...clusterConfigFor(sim, { timeoutMs: 10_000 }), name: name(i + 1) } }))
+  ])
+  t.after(() => fleet.close())
+  return fleet
 }
 
 function authFile (): string {
@@ -60,7 +75,8 @@ export async function toolSetup (t: TestContext, opts: ToolSetupOptions = {}): P
   const auditFile = scratchFile('tools-audit.jsonl')
   const { logger, text } = captureLogs('trace')
   const config = testConfig({ AUTH_FILE: authFile(), SCALE_AUDIT_FILE: auditFile, SCALE_MODE: opts.mode ?? 'full', ...opts.env })
-  const app = await buildTestApp(t, config, { cluster: client, clusterInfo: { mode: 'simulator', cluster: client.host } }, { logger })
+  const fleet = opts.fleet === undefined ? undefined : await testFleet(t, client, opts.fleet)
+  const app = await buildTestApp(t, config, { ...(fleet === undefined ? { cluster: client } : { fleet }), clusterInfo: { mode: 'simulator', cluster: client.host } }, { logger })
   const call = async (tool: string, body: unknown, who: Who = 'operator'): Promise<Reply> =>
     await app.inject({ method: 'POST', url: `/${tool}`, headers: { authorization: `Bearer ${TOKEN[who]}` }, payload: body as Record<string, unknown> }) as unknown as Reply
   return {

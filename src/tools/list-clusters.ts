@@ -1,0 +1,60 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { defineTool, requireFleet } from '../gate/tool.js'
+import { OFF_STATES, readRecords, readVmHead, getRecords, type VmHead } from './support/cluster-records.js'
+import { filtered, FleetFilterSchema, readEach, UnreadSchema } from './support/fleet-reads.js'
+
+const ClusterRow = Type.Object({
+  name: Type.String({ description: 'What to pass as `cluster` to the other tools.' }),
+  site: Type.String({ description: '"" when none is configured.' }),
+  tags: Type.Array(Type.String()),
+  reachable: Type.Boolean({ description: 'False when it could not be read (`unread` says why).' }),
+  version: Type.String({ description: 'HyperCore version; "" when not read.' }),
+  updating: Type.Boolean({ description: 'True while an update runs: changes may be refused until it ends.' }),
+  vmsRunning: Type.Integer(),
+  vmsTotal: Type.Integer()
+})
+
+const OutputSchema = Type.Object({
+  total: Type.Integer({ description: 'Your clusters that match the filter.' }),
+  clusters: Type.Array(ClusterRow, { description: 'In configured order; at most 200 (narrow with name, tag or site).' }),
+  unread: Type.Array(UnreadSchema, { description: 'Clusters that could not be read, and why.' })
+})
+
+const SHOWN = 200
+
+/** `list_clusters`: the caller's clusters with version, update state and VMs, read from each (bounded). */
+export default defineTool({
+  name: 'list_clusters',
+  summary: 'List your clusters',
+  description: 'The clusters you may use, each with site, tags, HyperCore version, whether it is updating and VMs running/total, read from each cluster (up to 16 at once, 8 s each). Filter by name glob, tag or site. Pass a name as `cluster` to any other tool; fleet_health says what is wrong across them.',
+  tags: ['Cluster'],
+  input: Type.Object(FleetFilterSchema, { additionalProperties: false }),
+  output: OutputSchema,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  requiresCluster: false,
+  fleetOnly: true,
+  async handler (input, ctx): Promise<Static<typeof OutputSchema>> {
+    const fleet = requireFleet(ctx)
+    const members = filtered(fleet, input)
+    const shown = members.slice(0, SHOWN)
+    const results = await readEach(fleet, shown, async (cluster) => {
+      const [update, record, vms] = await Promise.all([cluster.updateStatus(), getRecords(cluster, '/Cluster'), readRecords(cluster, '/VirDomain', readVmHead)])
+      const first = record[0] as Record<string, unknown> | undefined
+      return { update: update.state === 'updating', version: typeof first?.icosVersion === 'string' ? first.icosVersion : '', vms: vms as VmHead[] }
+    }, { signal: ctx.signal, progress: ctx.progress })
+    return {
+      total: members.length,
+      clusters: results.map((r) => ({
+        name: r.member.name,
+        site: r.member.site ?? '',
+        tags: [...r.member.tags],
+        reachable: r.ok,
+        version: r.ok ? r.value.version : '',
+        updating: r.ok && r.value.update,
+        vmsRunning: r.ok ? r.value.vms.filter((vm) => !OFF_STATES.has(vm.state)).length : 0,
+        vmsTotal: r.ok ? r.value.vms.length : 0
+      })),
+      unread: results.flatMap((r) => r.ok ? [] : [{ cluster: r.member.name, code: r.code, message: r.message }])
+    }
+  }
+})
