@@ -38,7 +38,9 @@ test('TOOLSETS picks the tools the MCP list shows; audit_log (admins) is outside
   assert.deepEqual(published('core,vm'), [...CORE, ...VM])
   assert.deepEqual(published('vm', 'admin'), ['audit_log', ...VM])
   const all = published('all')
-  for (const name of [...CORE, ...VM, ...toolsets.cluster.map((t) => t.name)]) assert.ok(all.includes(name), name)
+  for (const name of [...CORE, ...VM, ...toolsets.cluster.filter((t) => t.fleetOnly !== true).map((t) => t.name)]) assert.ok(all.includes(name), name)
+  // The fleet tools only where there are several clusters.
+  assert.ok(!all.includes('list_clusters') && !all.includes('fleet_health'))
 })
 
 test('a tool left out by TOOLSETS is not in openapi.json, has no route, and the gate answers NOT_FOUND for it', async (t) => {
