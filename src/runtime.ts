@@ -5,6 +5,9 @@ import { Catalog } from './catalog/catalog.js'
 import { Metrics } from './observe/metrics.js'
 import { HyperCoreClient } from './scale/client.js'
 import { Fleet } from './fleet/fleet.js'
+import { FleetManagerClient } from './fleet/fleet-manager.js'
+import { discoveredEntries } from './fleet/discovery.js'
+import type { FleetClusterConfig } from './config/clusters-file.js'
 import type { ClusterInfo } from './scale/cluster-info.js'
 import { catalogView, LIVE_SPEC_WAIT_MS, loadCatalog } from './scale/live-catalog.js'
 
@@ -34,36 +37,7 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
   const clientLog = log.child({ component: 'hypercore' })
   const catalogLog = log.child({ component: 'catalog' })
 
-  if (config.clusters !== undefined) {
-    const fleet = new Fleet(config.clusters.map((c) => ({ name: c.name, tags: c.tags, ...(c.site === undefined ? {} : { site: c.site }), connection: c.connection })), {
-      log: clientLog,
-      clientLog: (name) => clientLog.child({ cluster: name }),
-      client: { observer },
-      maxOpen: config.fleet.maxOpen,
-      ...(config.fleet.defaultCluster === undefined ? {} : { defaultCluster: config.fleet.defaultCluster })
-    })
-    // The catalogue comes from one cluster (DEFAULT_CLUSTER, else the first): one login at start, not one per cluster.
-    const first = fleet.resolve({ name: 'server' }, config.fleet.defaultCluster ?? config.clusters[0]?.name)
-    const lease = fleet.lease(first)
-    let catalog: Catalog
-    try {
-      catalog = await loadCatalog(config.schema, { client: lease.client, log: catalogLog, waitMs: Math.min(config.clusters.find((c) => c.name === first.name)?.connection.timeoutMs ?? LIVE_SPEC_WAIT_MS, LIVE_SPEC_WAIT_MS) })
-    } catch (err) {
-      await fleet.close()
-      throw err
-    } finally {
-      lease.release()
-    }
-    return {
-      catalog,
-      fleet,
-      cluster: lease.client,
-      metrics,
-      clusterInfo: { mode: 'cluster', cluster: lease.client.host, catalog: catalogView(catalog) },
-      banner: [`HyperCore fleet: ${fleet.size} cluster${fleet.size === 1 ? '' : 's'} from SCALE_CLUSTERS_FILE (connections opened when first used, at most ${config.fleet.maxOpen} at once).`, catalogLine(catalog)],
-      async close () { await fleet.close() }
-    }
-  }
+  if (config.clusters !== undefined) return await fleetRuntime(config, config.clusters, log, metrics)
 
   if (config.cluster !== undefined) {
     const cluster = new HyperCoreClient(config.cluster, { log: clientLog, observer, discoverNodes: true })
@@ -114,8 +88,12 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
     await closeSimulators()
     throw err
   }
+  // A simulated fleet comes with a simulated Fleet Manager over it, as list_clusters and find_vms would read a real one.
+  const { startFleetManager } = await import('./simulator/fleet-manager.js')
+  const fleetManager = count > 1 ? await startFleetManager(clients.map((client, i) => ({ name: client.name, tags: simulatedTags(i), sim: simulators[i] as typeof simulator }))) : undefined
   const fleet = new Fleet(clients.map((client, i) => ({ name: client.name, tags: count > 1 ? simulatedTags(i) : [], client })), {
-    ...(config.fleet.defaultCluster === undefined ? {} : { defaultCluster: config.fleet.defaultCluster })
+    ...(config.fleet.defaultCluster === undefined ? {} : { defaultCluster: config.fleet.defaultCluster }),
+    ...(fleetManager === undefined ? {} : { manager: new FleetManagerClient({ url: fleetManager.url, apiKey: fleetManager.apiKey, refreshMs: 0, timeoutMs }) })
   })
   return {
     catalog,
@@ -128,11 +106,13 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
         ? 'SIMULATED CLUSTER: no SCALE_HOST is set, so the tools talk to the embedded HyperCore simulator, not real hardware.'
         : `SIMULATED FLEET: no SCALE_HOST is set, so the tools talk to ${count} embedded HyperCore simulators (${clients.map((c) => c.name).slice(0, 5).join(', ')}${count > 5 ? ', ...' : ''}), not real hardware.`,
       `  simulator: ${simulator.url}/rest/v1${count > 1 ? ` and ${count - 1} more` : ''} (user "${simulator.username}", password "${simulator.password}", ${config.simulator.vms} VMs${count > 1 ? ' each' : ''})`,
+      ...(fleetManager === undefined ? [] : [`  simulated Fleet Manager: ${fleetManager.url}/api/v2 (api-key "${fleetManager.apiKey}")`]),
       '  Set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD to use a real cluster.',
       catalogLine(catalog)
     ],
     async close () {
       await Promise.all(clients.map(async (c) => { await c.close() }))
+      await fleetManager?.close()
       await closeSimulators()
     }
   }
@@ -145,6 +125,75 @@ function simulatedName (i: number, count: number): string {
 
 function simulatedTags (i: number): string[] {
   return [i % 2 === 0 ? 'east' : 'west', i % 3 === 0 ? 'pos' : 'office']
+}
+
+// A fleet of SCALE_CLUSTERS_FILE and/or SC//Fleet Manager: connections open when first used; Fleet Manager's list is
+// read at start (a failure leaves the configured clusters) and again every FLEET_MANAGER_REFRESH_SECONDS.
+async function fleetRuntime (config: Config, clusters: FleetClusterConfig[], log: Logger, metrics: Metrics): Promise<Runtime> {
+  const clientLog = log.child({ component: 'hypercore' })
+  const catalogLog = log.child({ component: 'catalog' })
+  const fleetLog = log.child({ component: 'fleet' })
+  const managerConfig = config.fleet.manager
+  const manager = managerConfig === undefined ? undefined : new FleetManagerClient(managerConfig)
+  const fleet = new Fleet(clusters.map((c) => ({ name: c.name, tags: c.tags, ...(c.site === undefined ? {} : { site: c.site }), connection: c.connection })), {
+    log: clientLog,
+    clientLog: (name) => clientLog.child({ cluster: name }),
+    client: { observer: metrics.clusterObserver() },
+    maxOpen: config.fleet.maxOpen,
+    ...(config.fleet.defaultCluster === undefined ? {} : { defaultCluster: config.fleet.defaultCluster }),
+    ...(manager === undefined ? {} : { manager })
+  })
+  let timer: NodeJS.Timeout | undefined
+  if (manager !== undefined && managerConfig !== undefined) {
+    const refresh = async (): Promise<void> => {
+      try {
+        const found = await manager.clusters()
+        const change = fleet.sync(discoveredEntries(found, config.credentials ?? []))
+        const without = fleet.members().filter((m) => !m.credentials).length
+        fleetLog.info({ listed: found.length, ...change, withoutCredentials: without }, 'read the cluster list of Fleet Manager')
+      } catch (err) {
+        fleetLog.warn({ code: (err as { code?: string }).code, message: (err as Error).message }, 'Fleet Manager could not be read; the clusters already known stay')
+      }
+    }
+    await refresh()
+    timer = setInterval(() => { refresh().catch(() => {}) }, managerConfig.refreshMs)
+    timer.unref()
+  }
+  const stop = async (): Promise<void> => {
+    clearInterval(timer)
+    await fleet.close()
+  }
+  // The catalogue comes from one cluster (DEFAULT_CLUSTER, else the first with credentials): one login at start.
+  const wanted = config.fleet.defaultCluster?.toLowerCase()
+  const first = fleet.members().find((m) => m.credentials && (wanted === undefined || m.name.toLowerCase() === wanted)) ?? fleet.members().find((m) => m.credentials)
+  let catalog: Catalog
+  let client: HyperCoreClient | undefined
+  try {
+    if (first === undefined) {
+      catalog = await loadCatalog({ kind: 'bundled' }, { log: catalogLog, waitMs: 0 })
+    } else {
+      const lease = fleet.lease(first)
+      client = lease.client
+      try {
+        catalog = await loadCatalog(config.schema, { client: lease.client, log: catalogLog, waitMs: Math.min(clusters.find((c) => c.name === first.name)?.connection.timeoutMs ?? LIVE_SPEC_WAIT_MS, LIVE_SPEC_WAIT_MS) })
+      } finally {
+        lease.release()
+      }
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  const from = [clusters.length > 0 ? 'SCALE_CLUSTERS_FILE' : '', manager === undefined ? '' : 'Fleet Manager'].filter(Boolean).join(' and ')
+  return {
+    catalog,
+    fleet,
+    ...(client === undefined ? {} : { cluster: client }),
+    metrics,
+    clusterInfo: { mode: 'cluster', cluster: client?.host ?? null, catalog: catalogView(catalog) },
+    banner: [`HyperCore fleet: ${fleet.size} cluster${fleet.size === 1 ? '' : 's'} from ${from} (connections opened when first used, at most ${config.fleet.maxOpen} at once).`, catalogLine(catalog)],
+    close: stop
+  }
 }
 
 // How the connection to the cluster is protected. An http:// cluster has no certificate to check, whatever the TLS

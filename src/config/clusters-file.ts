@@ -3,6 +3,7 @@ import { readConfigFile, type ConfigFile } from './file.js'
 import { normaliseClusterUrl, normaliseFingerprint, readExactSecretFile, readNodes } from './cluster-values.js'
 import { ConfigError } from '../errors/app-error.js'
 import type { ClusterConfig } from '../scale/cluster-config.js'
+import type { CredentialRule } from '../fleet/discovery.js'
 
 /** One cluster of a fleet as configured: what users call it, how it is labelled, and how to connect to it. */
 export interface FleetClusterConfig {
@@ -10,6 +11,12 @@ export interface FleetClusterConfig {
   tags: string[]
   site?: string
   connection: ClusterConfig
+}
+
+/** What SCALE_CLUSTERS_FILE holds: clusters with their connections, and rules for clusters Fleet Manager finds. */
+export interface ClustersFile {
+  clusters: FleetClusterConfig[]
+  credentials: CredentialRule[]
 }
 
 /** What every cluster of the file gets unless it says otherwise (the single-cluster variables' values). */
@@ -40,13 +47,13 @@ const DEFAULT_KEYS = CLUSTER_KEYS.filter((k) => !['name', 'host', 'nodes', 'tags
  * one TLS policy (`tlsFingerprint`, `caFile` or `insecureTls: true`), optional `tags` and `site`, and optional
  * `maxConnections` and `timeoutMs`. Any mistake stops the start with the line it is on.
  */
-export function readClustersFile (file: string, defaults: ClusterDefaults, env: Record<string, string | undefined>, variable = 'SCALE_CLUSTERS_FILE'): FleetClusterConfig[] {
+export function readClustersFile (file: string, defaults: ClusterDefaults, env: Record<string, string | undefined>, opts: { discovery?: boolean } = {}, variable = 'SCALE_CLUSTERS_FILE'): ClustersFile {
   const parsed: ConfigFile = readConfigFile(variable, file)
   const root = parsed.data
   if (root === null || typeof root !== 'object' || Array.isArray(root)) parsed.fail([], 'must be a map with a list of clusters under "clusters" (and optional "defaults")')
   const doc = root as Record<string, unknown>
   for (const key of Object.keys(doc)) {
-    if (!['clusters', 'defaults', 'allowInlinePasswords'].includes(key)) parsed.fail([key], `unknown key "${key}" (use clusters, defaults, allowInlinePasswords)`)
+    if (!['clusters', 'defaults', 'credentials', 'allowInlinePasswords'].includes(key)) parsed.fail([key], `unknown key "${key}" (use clusters, defaults, credentials, allowInlinePasswords)`)
   }
   if (doc.allowInlinePasswords !== undefined && typeof doc.allowInlinePasswords !== 'boolean') parsed.fail(['allowInlinePasswords'], 'allowInlinePasswords must be true or false')
   const inline = doc.allowInlinePasswords === true
@@ -55,31 +62,74 @@ export function readClustersFile (file: string, defaults: ClusterDefaults, env: 
   for (const key of Object.keys(shared)) {
     if (!DEFAULT_KEYS.includes(key)) parsed.fail(['defaults', key], `unknown key "${key}" in defaults (use ${DEFAULT_KEYS.join(', ')})`)
   }
-  const list = doc.clusters
+  const ctx: ReadContext = { inline, defaults, env }
+  const credentials = readCredentialRules(parsed, doc.credentials, shared as Record<string, unknown>, ctx, opts.discovery === true)
+  const list = doc.clusters ?? (opts.discovery === true ? [] : undefined)
   if (!Array.isArray(list)) parsed.fail(['clusters'], 'clusters must be a list')
-  if (list.length === 0) parsed.fail(['clusters'], 'lists no cluster')
+  if (list.length === 0 && opts.discovery !== true) parsed.fail(['clusters'], 'lists no cluster')
   if (list.length > MAX_CLUSTERS) parsed.fail(['clusters'], `lists ${list.length} clusters; at most ${MAX_CLUSTERS}`)
   const names = new Set<string>()
-  return list.map((item: unknown, i) => {
+  const clusters = list.map((item: unknown, i) => {
     const at = ['clusters', i]
     if (item === null || typeof item !== 'object' || Array.isArray(item)) parsed.fail(at, 'each cluster must be a map with at least name, host and username')
     for (const key of Object.keys(item)) {
       if (!CLUSTER_KEYS.includes(key)) parsed.fail([...at, key], `unknown key "${key}" (use ${CLUSTER_KEYS.join(', ')})`)
     }
     const own = item as Record<string, unknown>
-    // A cluster that gives its own password (or TLS policy) replaces the default one, whichever key each uses.
-    const inherited = { ...(shared as Record<string, unknown>) }
-    for (const group of EXCLUSIVE) {
-      if (group.some((k) => k in own)) for (const k of group) Reflect.deleteProperty(inherited, k)
-    }
-    const entry = { ...inherited, ...own }
+    const entry = withDefaults(shared as Record<string, unknown>, own)
     // A key set here wins over defaults; errors point at where the value was written.
     const where = (key: string): Array<string | number> => key in own ? [...at, key] : ['defaults', key]
-    const cluster = readCluster(parsed, entry, where, at, { inline, defaults, env })
+    const cluster = readCluster(parsed, entry, where, at, ctx)
     const folded = cluster.name.toLowerCase()
     if (names.has(folded)) parsed.fail([...at, 'name'], `the name "${cluster.name}" is used twice (names are compared without case)`)
     names.add(folded)
     return cluster
+  })
+  return { clusters, credentials }
+}
+
+// A cluster that gives its own password (or TLS policy) replaces the default one, whichever key each uses.
+function withDefaults (shared: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  const inherited = { ...shared }
+  for (const group of EXCLUSIVE) {
+    if (group.some((k) => k in own)) for (const k of group) Reflect.deleteProperty(inherited, k)
+  }
+  return { ...inherited, ...own }
+}
+
+const RULE_KEYS = [...CLUSTER_KEYS.filter((k) => !['name', 'host', 'nodes', 'tags', 'site'].includes(k)), 'match', 'port']
+
+// `credentials: [{match: {name: "store-*", tag: pos}, username, passwordEnv, tlsFingerprint, port, ...}]`: checked
+// now as if for a cluster, so a missing password variable stops the start, not the first call.
+function readCredentialRules (parsed: ConfigFile, value: unknown, shared: Record<string, unknown>, ctx: ReadContext, discovery: boolean): CredentialRule[] {
+  if (value === undefined) return []
+  if (!discovery) parsed.fail(['credentials'], 'credentials are for clusters found by Fleet Manager: set FLEET_MANAGER_API_KEY, or list the clusters under clusters')
+  if (!Array.isArray(value) || value.length > 1000) parsed.fail(['credentials'], 'credentials must be a list of at most 1,000 rules')
+  return value.map((item: unknown, i) => {
+    const at = ['credentials', i]
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) parsed.fail(at, 'each rule must be a map with match and the credentials')
+    for (const key of Object.keys(item)) {
+      if (!RULE_KEYS.includes(key)) parsed.fail([...at, key], `unknown key "${key}" (use ${RULE_KEYS.join(', ')})`)
+    }
+    const own = item as Record<string, unknown>
+    const match = own.match
+    if (match === null || typeof match !== 'object' || Array.isArray(match)) parsed.fail([...at, 'match'], 'match must be a map with name (a glob) and/or tag')
+    const m = match as Record<string, unknown>
+    for (const key of Object.keys(m)) if (!['name', 'tag'].includes(key)) parsed.fail([...at, 'match', key], `unknown key "${key}" (use name, tag)`)
+    if (m.name === undefined && m.tag === undefined) parsed.fail([...at, 'match'], 'match needs name (a glob such as store-*) or tag')
+    for (const key of ['name', 'tag'] as const) {
+      if (m[key] !== undefined && (typeof m[key] !== 'string' || !/^[A-Za-z0-9.*?_:/-]{1,63}$/.test(m[key]))) parsed.fail([...at, 'match', key], `${key} must be a ${key === 'name' ? 'name or glob' : 'tag'}`)
+    }
+    const port = own.port
+    if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) parsed.fail([...at, 'port'], 'port must be a whole number from 1 to 65535')
+    const { match: _match, port: _port, ...rest } = withDefaults(shared, own)
+    const where = (key: string): Array<string | number> => key in own ? [...at, key] : ['defaults', key]
+    const build = (name: string, address: string): ClusterConfig => readCluster(parsed, { ...rest, name, host: port === undefined ? address : `${address.includes(':') ? `[${address}]` : address}:${String(port)}` }, where, at, ctx).connection
+    build('rule-check', '127.0.0.1')
+    return {
+      match: { ...(typeof m.name === 'string' ? { name: m.name } : {}), ...(typeof m.tag === 'string' ? { tag: m.tag } : {}) },
+      connectionFor: build
+    }
   })
 }
 

@@ -6,6 +6,8 @@ import { Value } from '@sinclair/typebox/value'
 import { ConfigError } from '../errors/app-error.js'
 import { normaliseClusterUrl, normaliseFingerprint, readExactSecretFile, readNodes } from './cluster-values.js'
 import { CLUSTER_NAME, readClustersFile, type FleetClusterConfig } from './clusters-file.js'
+import type { CredentialRule } from '../fleet/discovery.js'
+import type { FleetManagerConfig } from '../fleet/fleet-manager.js'
 import { mergeCallers, readAuthFile, ROLES, tokenCallers, type CallerEntry, type Role } from '../gate/identity.js'
 import { CONFIRM_VIA, EMPTY_RULES, readPolicyFile, SCALE_MODES, type ConfirmVia, type PolicyRules, type ScaleMode } from '../gate/policy.js'
 import { LLM_ENV_VARIABLES, readLlmConfig, type LlmConfig } from '../llm/config.js'
@@ -33,6 +35,10 @@ const EnvSchema = Type.Object({
   SCALE_CLUSTER_NAME: Type.Optional(Type.String({ pattern: CLUSTER_NAME.source })),
   SCALE_CLUSTERS_FILE: Type.Optional(Type.String()),
   DEFAULT_CLUSTER: Type.Optional(Type.String()),
+  FLEET_MANAGER_API_KEY: Type.Optional(Type.String()),
+  FLEET_MANAGER_API_KEY_FILE: Type.Optional(Type.String()),
+  FLEET_MANAGER_URL: Type.String({ default: 'https://api.scalecomputing.com' }),
+  FLEET_MANAGER_REFRESH_SECONDS: Type.Integer({ minimum: 30, maximum: 86_400, default: 300 }),
   FLEET_MAX_OPEN_CLUSTERS: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
   SIMULATOR_CLUSTERS: Type.Integer({ minimum: 1, maximum: 1000, default: 1 }),
   SCALE_USERNAME: Type.Optional(Type.String()),
@@ -70,7 +76,7 @@ const EnvSchema = Type.Object({
 })
 
 // Secrets are taken exactly as given: a password may begin or end with a space.
-const EXACT = new Set(['SCALE_PASSWORD', 'CONFIRM_SECRET', 'LLM_API_KEY'])
+const EXACT = new Set(['SCALE_PASSWORD', 'CONFIRM_SECRET', 'LLM_API_KEY', 'FLEET_MANAGER_API_KEY'])
 
 /** The environment variables, as read and checked (for the table in docs/configuration.md and `--help`). */
 export type Env = Static<typeof EnvSchema>
@@ -130,10 +136,12 @@ export interface Config {
   mcp: McpConfig
   /** The one cluster of SCALE_HOST (a fleet of one); absent with SCALE_CLUSTERS_FILE, or for the embedded simulator. */
   cluster?: ClusterConfig
-  /** The clusters of SCALE_CLUSTERS_FILE. */
+  /** The clusters of SCALE_CLUSTERS_FILE (none yet with Fleet Manager discovery and no file). */
   clusters?: FleetClusterConfig[]
-  /** How the fleet is served: the cluster a call without `cluster` goes to, and the connections kept open at once. */
-  fleet: { defaultCluster?: string, maxOpen: number }
+  /** The file's rules giving credentials to clusters Fleet Manager finds. */
+  credentials?: CredentialRule[]
+  /** How the fleet is served: where a call without `cluster` goes, the connections kept open at once, Fleet Manager. */
+  fleet: { defaultCluster?: string, maxOpen: number, manager?: FleetManagerConfig }
   /** Settings for the embedded simulator when no cluster is configured (and the client settings used with it). */
   simulator: { vms: number, clusters: number, timeoutMs: number, maxConnections: number, bufferedBytes: number }
   /** Which API catalogue to use (SCALE_SCHEMA, or its older name SCALE_SCHEMA_FILE). */
@@ -204,12 +212,16 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       sessionIdleMs: e.MCP_SESSION_IDLE_MINUTES * 60_000
     },
     ...readClusters(e, env),
-    fleet: { ...(e.DEFAULT_CLUSTER === undefined ? {} : { defaultCluster: e.DEFAULT_CLUSTER }), maxOpen: e.FLEET_MAX_OPEN_CLUSTERS },
+    fleet: { ...(e.DEFAULT_CLUSTER === undefined ? {} : { defaultCluster: e.DEFAULT_CLUSTER }), maxOpen: e.FLEET_MAX_OPEN_CLUSTERS, ...optional('manager', readFleetManager(e)) },
     simulator: { vms: e.SIMULATOR_VMS, clusters: e.SIMULATOR_CLUSTERS, timeoutMs: e.SCALE_TIMEOUT_MS, maxConnections: e.SCALE_MAX_CONNECTIONS, bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024 },
     schema: readSchema(e),
     llm: readLlmConfig(env),
     toolsets: readToolsets(e.TOOLSETS)
   }
+}
+
+function optional<K extends string, V> (key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : { [key]: value } as Record<K, V>
 }
 
 function readToolsets (value: string | undefined): Toolset[] {
@@ -249,24 +261,46 @@ function readTokens (e: Env, haveFileCallers: boolean): { tokens: string[], gene
   return { tokens: [...new Set(tokens)], generated: false }
 }
 
-// SCALE_CLUSTERS_FILE or the single-cluster variables (a fleet of one), never both; neither means the simulator.
-function readClusters (e: Env, env: Record<string, string | undefined>): { cluster?: ClusterConfig, clusters?: FleetClusterConfig[] } {
-  if (e.SCALE_CLUSTERS_FILE !== undefined) {
-    if (e.SCALE_HOST !== undefined) throw new ConfigError('SCALE_CLUSTERS_FILE', 'set either SCALE_CLUSTERS_FILE or SCALE_HOST, not both (a cluster of SCALE_HOST can be one entry of the file)')
-    const clusters = readClustersFile(e.SCALE_CLUSTERS_FILE, {
-      auth: e.SCALE_AUTH,
-      timeoutMs: e.SCALE_TIMEOUT_MS,
-      maxConnections: e.SCALE_MAX_CONNECTIONS,
-      bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024,
-      sessionDir: stateDir(env)
-    }, env)
-    if (e.DEFAULT_CLUSTER !== undefined && !clusters.some((c) => c.name.toLowerCase() === e.DEFAULT_CLUSTER?.toLowerCase())) {
+// SCALE_CLUSTERS_FILE or the single-cluster variables (a fleet of one), never both; neither means the simulator (or,
+// with FLEET_MANAGER_API_KEY, the clusters Fleet Manager lists, credentials by the file's rules).
+function readClusters (e: Env, env: Record<string, string | undefined>): { cluster?: ClusterConfig, clusters?: FleetClusterConfig[], credentials?: CredentialRule[] } {
+  const discovery = e.FLEET_MANAGER_API_KEY !== undefined || e.FLEET_MANAGER_API_KEY_FILE !== undefined
+  if (e.SCALE_CLUSTERS_FILE !== undefined || discovery) {
+    if (e.SCALE_HOST !== undefined) throw new ConfigError(discovery ? 'FLEET_MANAGER_API_KEY' : 'SCALE_CLUSTERS_FILE', 'cannot be used with SCALE_HOST: put that cluster in SCALE_CLUSTERS_FILE instead')
+    const file = e.SCALE_CLUSTERS_FILE === undefined
+      ? { clusters: [], credentials: [] }
+      : readClustersFile(e.SCALE_CLUSTERS_FILE, {
+        auth: e.SCALE_AUTH,
+        timeoutMs: e.SCALE_TIMEOUT_MS,
+        maxConnections: e.SCALE_MAX_CONNECTIONS,
+        bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024,
+        sessionDir: stateDir(env)
+      }, env, { discovery })
+    // With discovery the name may be one Fleet Manager has not listed yet; it is checked once it has.
+    if (!discovery && e.DEFAULT_CLUSTER !== undefined && !file.clusters.some((c) => c.name.toLowerCase() === e.DEFAULT_CLUSTER?.toLowerCase())) {
       throw new ConfigError('DEFAULT_CLUSTER', `"${e.DEFAULT_CLUSTER}" is not a cluster of SCALE_CLUSTERS_FILE`)
     }
-    return { clusters }
+    return { clusters: file.clusters, credentials: file.credentials }
   }
   const cluster = readCluster(e, env)
   return cluster === undefined ? {} : { cluster }
+}
+
+// FLEET_MANAGER_API_KEY (or _FILE): the clusters come from SC//Fleet Manager, read again every refresh period.
+function readFleetManager (e: Env): FleetManagerConfig | undefined {
+  if (e.FLEET_MANAGER_API_KEY !== undefined && e.FLEET_MANAGER_API_KEY_FILE !== undefined) throw new ConfigError('FLEET_MANAGER_API_KEY_FILE', 'set either FLEET_MANAGER_API_KEY or FLEET_MANAGER_API_KEY_FILE, not both')
+  const apiKey = e.FLEET_MANAGER_API_KEY_FILE === undefined ? e.FLEET_MANAGER_API_KEY : readSecretFile('FLEET_MANAGER_API_KEY_FILE', e.FLEET_MANAGER_API_KEY_FILE)
+  if (apiKey === undefined) return undefined
+  if (apiKey.trim() === '' || /\s/.test(apiKey)) throw new ConfigError('FLEET_MANAGER_API_KEY', 'must be the key as Fleet Manager shows it, without white space')
+  let url: URL
+  try {
+    url = new URL(e.FLEET_MANAGER_URL)
+  } catch {
+    throw new ConfigError('FLEET_MANAGER_URL', `is not a URL (got ${JSON.stringify(e.FLEET_MANAGER_URL)})`)
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && /^(127\.|\[::1\]$|localhost$)/.test(url.hostname))) throw new ConfigError('FLEET_MANAGER_URL', 'must use https:// (http:// only for a simulator on this machine)')
+  if (url.username !== '' || url.password !== '') throw new ConfigError('FLEET_MANAGER_URL', 'must not contain credentials; the key goes in FLEET_MANAGER_API_KEY')
+  return { url: url.origin, apiKey, refreshMs: e.FLEET_MANAGER_REFRESH_SECONDS * 1000, timeoutMs: e.SCALE_TIMEOUT_MS }
 }
 
 function readCluster (e: Env, env: Record<string, string | undefined>): ClusterConfig | undefined {

@@ -86,6 +86,7 @@ export const ERROR_CODES = {
   NOT_READY: { status: 503, meaning: '`/health/ready`: the cluster has not answered recently and does not answer a `/ping` now.' },
   NO_CLUSTER: { status: 503, meaning: 'No cluster is available.' },
   NO_CREDENTIALS: { status: 503, meaning: 'The server knows the cluster (e.g. from Fleet Manager) but holds no credentials for it; add a rule for it to `SCALE_CLUSTERS_FILE`.' },
+  FLEET_MANAGER_ERROR: { status: 502, meaning: 'SC//Fleet Manager could not be read (unreachable, the API key refused, or an answer that is not a page); the message says which.' },
   SCHEMA_FILE_INVALID: { status: 500, meaning: 'The file `SCALE_SCHEMA` (or `SCALE_SCHEMA_FILE`) names is not a usable OpenAPI document (stops the start).' },
 
   // The local LLM behind `ask`

@@ -4,6 +4,7 @@ import { HyperCoreClient, type HyperCoreClientOptions } from '../scale/client.js
 import type { ClusterConfig } from '../scale/cluster-config.js'
 import { closestNames } from '../text/closest-names.js'
 import { inScope, type ClusterScope } from './scope.js'
+import type { FleetManagerClient } from './fleet-manager.js'
 
 /** Who is asking, as far as the fleet cares: a name for messages and the scope that limits what it sees. */
 export interface ScopedCaller {
@@ -20,6 +21,8 @@ export interface FleetMember {
   host: string
   /** Whether the server holds credentials for it; a cluster without can be listed but not called. */
   credentials: boolean
+  /** Found by Fleet Manager (rather than configured). */
+  discovered?: boolean
 }
 
 /** A cluster the fleet is built from: a connection to open when first used, or one already open (the simulator, tests). */
@@ -31,6 +34,8 @@ export interface FleetEntry {
   client?: HyperCoreClient
   /** Where the address is when there is neither connection nor client (a discovered cluster without credentials). */
   host?: string
+  /** Found by Fleet Manager: replaced at each refresh (configured ones never are). */
+  discovered?: boolean
 }
 
 /** How the fleet opens connections. */
@@ -43,6 +48,8 @@ export interface FleetOptions {
   maxOpen?: number
   /** The cluster a call without `cluster` goes to when the caller sees several (DEFAULT_CLUSTER). */
   defaultCluster?: string
+  /** SC//Fleet Manager, when configured: the inventory list_clusters and find_vms read in one paged call. */
+  manager?: FleetManagerClient
 }
 
 /** A cluster connection held for one call; the fleet never closes a leased one. */
@@ -64,6 +71,21 @@ interface Slot {
   owned: boolean
   leases: number
   lastUsed: number
+  /** Closes a connection that was replaced while leased, once the last lease ends. */
+  retiring?: () => void
+}
+
+function slotFor (entry: FleetEntry): Slot {
+  const host = entry.client?.host ?? (entry.connection === undefined ? entry.host ?? '' : new URL(entry.connection.url).host)
+  const member: FleetMember = {
+    name: entry.name,
+    tags: entry.tags ?? [],
+    host,
+    credentials: entry.client !== undefined || entry.connection !== undefined,
+    ...(entry.site === undefined ? {} : { site: entry.site }),
+    ...(entry.discovered === true ? { discovered: true } : {})
+  }
+  return { member, owned: entry.client === undefined, leases: 0, lastUsed: 0, ...(entry.connection === undefined ? {} : { connection: entry.connection }), ...(entry.client === undefined ? {} : { client: entry.client }) }
 }
 
 /**
@@ -86,15 +108,18 @@ export class Fleet {
     for (const entry of entries) {
       const key = entry.name.toLowerCase()
       if (this.#slots.has(key)) throw new Error(`the cluster name "${entry.name}" is used twice`)
-      const host = entry.client?.host ?? (entry.connection === undefined ? entry.host ?? '' : new URL(entry.connection.url).host)
-      const member: FleetMember = { name: entry.name, tags: entry.tags ?? [], host, credentials: entry.client !== undefined || entry.connection !== undefined, ...(entry.site === undefined ? {} : { site: entry.site }) }
-      const slot: Slot = { member, owned: entry.client === undefined, leases: 0, lastUsed: 0, ...(entry.connection === undefined ? {} : { connection: entry.connection }), ...(entry.client === undefined ? {} : { client: entry.client }) }
+      const slot = slotFor(entry)
       this.#slots.set(key, slot)
       this.#order.push(slot)
     }
     if (opts.defaultCluster !== undefined && !this.#slots.has(opts.defaultCluster.toLowerCase())) {
       throw new Error(`DEFAULT_CLUSTER names "${opts.defaultCluster}", which is not one of the configured clusters`)
     }
+  }
+
+  /** Fleet Manager, when the server reads its inventory from there. */
+  get manager (): FleetManagerClient | undefined {
+    return this.#opts.manager
   }
 
   /** How many clusters there are (for the server, never for a caller: callers count only their own). */
@@ -161,8 +186,65 @@ export class Fleet {
         if (released) return
         released = true
         slot.leases--
+        if (slot.leases === 0 && slot.retiring !== undefined) {
+          const close = slot.retiring
+          slot.retiring = undefined
+          close()
+        }
       }
     }
+  }
+
+  /**
+   * Takes the clusters Fleet Manager lists now: new ones join, those no longer listed leave (their connection closes
+   * once idle), changed ones get their new labels and address. Configured clusters are never touched, and a discovered
+   * name that a configured cluster already has is left out.
+   */
+  sync (discovered: readonly FleetEntry[]): { added: number, removed: number, changed: number } {
+    let added = 0
+    let removed = 0
+    let changed = 0
+    const seen = new Set<string>()
+    for (const entry of discovered) {
+      const key = entry.name.toLowerCase()
+      if (seen.has(key)) continue
+      seen.add(key)
+      const old = this.#slots.get(key)
+      if (old !== undefined && old.member.discovered !== true) continue
+      const next = slotFor({ ...entry, discovered: true })
+      if (old === undefined) {
+        this.#slots.set(key, next)
+        this.#order.push(next)
+        added++
+        continue
+      }
+      const sameConnection = JSON.stringify(old.connection ?? null) === JSON.stringify(next.connection ?? null)
+      if (sameConnection && JSON.stringify(old.member) === JSON.stringify(next.member)) continue
+      changed++
+      old.member = next.member
+      if (!sameConnection) {
+        this.#retire(old)
+        old.connection = next.connection
+      }
+    }
+    for (const slot of [...this.#order]) {
+      if (slot.member.discovered !== true || seen.has(slot.member.name.toLowerCase())) continue
+      this.#slots.delete(slot.member.name.toLowerCase())
+      this.#order.splice(this.#order.indexOf(slot), 1)
+      this.#retire(slot)
+      removed++
+    }
+    return { added, removed, changed }
+  }
+
+  // Closes a slot's connection now if idle, else when its last lease ends.
+  #retire (slot: Slot): void {
+    const client = slot.client
+    if (client === undefined || !slot.owned) return
+    slot.client = undefined
+    const close = (): void => { client.close().catch((err: unknown) => { this.#opts.log?.warn({ cluster: slot.member.name, err }, 'closing a cluster connection failed') }) }
+    if (slot.leases === 0) close()
+    else slot.retiring = close
   }
 
   /** The open connection of a cluster, if it has one (for /health; never opens one). */

@@ -6,6 +6,7 @@ import type { Log } from '../observe/logger.js'
 import type { Metrics } from '../observe/metrics.js'
 import type { HyperCoreClient } from '../scale/client.js'
 import { Fleet, type FleetMember, type Lease } from '../fleet/fleet.js'
+import { clusterNameFor } from '../fleet/discovery.js'
 import type { AuditDecision, AuditEntry, AuditLog } from './audit.js'
 import { gatedCluster, maskError, type ClusterAccess } from './cluster-access.js'
 import { clusterCallsDigest, maskConfirmTokens, type ConfirmTokens } from './confirm-token.js'
@@ -450,7 +451,29 @@ export class Gate {
   #fleetAccess (caller: Caller, signal: AbortSignal | undefined): FleetAccess | undefined {
     const fleet = this.#fleet
     if (fleet === undefined) return undefined
+    const manager = fleet.manager
+    // Fleet Manager sees the whole organisation: what it answers is cut to the caller's clusters before anyone reads it.
+    const mine = (): Map<string, FleetMember> => new Map(fleet.visibleTo(caller).map((m) => [m.name.toLowerCase(), m]))
+    const inventory: FleetAccess['inventory'] = manager === undefined
+      ? undefined
+      : {
+          clusters: async (own) => {
+            const visible = mine()
+            return (await manager.clusters(own ?? signal)).flatMap((cluster) => {
+              const member = visible.get(clusterNameFor(cluster.name).toLowerCase())
+              return member === undefined ? [] : [{ member, cluster }]
+            })
+          },
+          vms: async (query, limit, own) => {
+            const visible = mine()
+            return (await manager.vms(query, limit, own ?? signal)).items.flatMap((vm) => {
+              const member = visible.get(clusterNameFor(vm.cluster).toLowerCase())
+              return member === undefined ? [] : [{ member, vm }]
+            })
+          }
+        }
     return {
+      ...(inventory === undefined ? {} : { inventory }),
       clusters: () => fleet.visibleTo(caller),
       reads: (member, own) => {
         // Resolved again through the caller's view: a member from elsewhere cannot reach outside the scope.

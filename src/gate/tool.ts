@@ -5,6 +5,7 @@ import type { Log } from '../observe/logger.js'
 import type { AuditEntry, AuditQuery } from './audit.js'
 import type { ClusterAccess } from './cluster-access.js'
 import type { FleetMember } from '../fleet/fleet.js'
+import type { FleetManagerCluster, FleetManagerVm } from '../fleet/fleet-manager.js'
 import type { Plan } from './plan.js'
 import type { Caller, Role } from './identity.js'
 import type { ScaleMode } from './policy.js'
@@ -50,6 +51,12 @@ export interface FleetAccess {
   clusters: () => FleetMember[]
   /** Reads on one of them, checked by the policy like any read; call `release` when done. Throws NO_CREDENTIALS. */
   reads: (member: FleetMember, signal?: AbortSignal) => { cluster: ClusterAccess, release: () => void }
+  /** SC//Fleet Manager's inventory, when configured, limited to the caller's clusters (one paged read, no cluster touched). */
+  inventory?: {
+    clusters: (signal?: AbortSignal) => Promise<Array<{ member: FleetMember, cluster: FleetManagerCluster }>>
+    /** VMs matching Fleet Manager's free-text query on the caller's clusters, of the first `limit` it lists. */
+    vms: (query: string, limit: number, signal?: AbortSignal) => Promise<Array<{ member: FleetMember, vm: FleetManagerVm }>>
+  }
 }
 
 /** What a tool handler may use; it knows nothing of HTTP or MCP. */

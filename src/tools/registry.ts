@@ -21,13 +21,14 @@ import taskStatus from './task-status.js'
 import clusterHealth from './cluster-health.js'
 import listClusters from './list-clusters.js'
 import fleetHealth from './fleet-health.js'
+import findVms from './find-vms.js'
 import type { Toolset } from './support/toolsets.js'
 
 /** The tools of each toolset (TOOLSETS), in the order hosts list them. */
 export const toolsets: Record<Toolset, ToolDefinition[]> = {
   core: [queryApi, describeEndpoint, runApi, generateSession, getSession, killSession],
   vm: [listVms, getVm, updateVm, vmStats, vmAction, snapshotVm, listSnapshots, deleteSnapshot, cloneVm, exportVm, importVm, taskStatus],
-  cluster: [clusterHealth, listClusters, fleetHealth]
+  cluster: [clusterHealth, listClusters, fleetHealth, findVms]
 }
 
 /** Every tool, in the order hosts list them. Adding a tool is adding its file and a line here (in its toolset). */
