@@ -62,22 +62,24 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
   }
 
   // Loaded here, not above: the simulator is a Fastify server, which a configured cluster (and so the stdio face) does without.
-  const { clusterConfigFor, DEFAULT_SEED, startSimulator } = await import('./simulator/index.js')
+  const { clusterConfigFor, startSimulator } = await import('./simulator/index.js')
   // The simulator routes and validates with the bundled catalog (or the SCALE_SCHEMA file) and serves it as its spec.
   const simulatorCatalog = await Catalog.load(config.schema.kind === 'file' ? config.schema.file : undefined)
   const { timeoutMs, maxConnections, bufferedBytes } = config.simulator
   const count = config.simulator.clusters
-  const simulators = await Promise.all(Array.from({ length: count }, async (_, i) => await startSimulator({
-    catalog: simulatorCatalog,
-    vms: config.simulator.vms,
-    seed: DEFAULT_SEED + i,
-    logger: log.child({ component: 'simulator', ...(count > 1 ? { cluster: simulatedName(i, count) } : {}) })
-  })))
-  const closeSimulators = async (): Promise<void> => { await Promise.all(simulators.map(async (s) => { await s.close() })) }
+  const simLog = log.child({ component: 'simulator' })
+  // One simulator, or (SIMULATOR_CLUSTERS > 1) a simulated fleet with a simulated Fleet Manager over it.
+  const simulated = count === 1
+    ? { clusters: [{ name: undefined, tags: [] as string[], sim: await startSimulator({ catalog: simulatorCatalog, vms: config.simulator.vms, logger: simLog }), degraded: '' }], fleetManager: undefined, close: undefined }
+    : await (await import('./simulator/fleet.js')).startSimulatedFleet({ count, vms: config.simulator.vms, catalog: simulatorCatalog, logger: simLog })
+  const closeSimulators = async (): Promise<void> => {
+    if (simulated.close !== undefined) await simulated.close()
+    else await Promise.all(simulated.clusters.map(async (c) => { await c.sim.close() }))
+  }
   // The simulator's certificate is self-signed; pinning its fingerprint exercises the same TLS path as a real cluster.
-  const clients = simulators.map((sim, i) => new HyperCoreClient(clusterConfigFor(sim, { timeoutMs, maxConnections, bufferedBytes, ...(count > 1 ? { name: simulatedName(i, count) } : {}) }), { log: count > 1 ? clientLog.child({ cluster: simulatedName(i, count) }) : clientLog, observer }))
+  const clients = simulated.clusters.map((c) => new HyperCoreClient(clusterConfigFor(c.sim, { timeoutMs, maxConnections, bufferedBytes, ...(c.name === undefined ? {} : { name: c.name }) }), { log: c.name === undefined ? clientLog : clientLog.child({ cluster: c.name }), observer }))
   const cluster = clients[0] as HyperCoreClient
-  const simulator = simulators[0] as typeof simulators[number]
+  const simulator = (simulated.clusters[0] as { sim: Awaited<ReturnType<typeof startSimulator>> }).sim
   let catalog: Catalog
   try {
     catalog = config.schema.kind === 'file'
@@ -88,13 +90,12 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
     await closeSimulators()
     throw err
   }
-  // A simulated fleet comes with a simulated Fleet Manager over it, as list_clusters and find_vms would read a real one.
-  const { startFleetManager } = await import('./simulator/fleet-manager.js')
-  const fleetManager = count > 1 ? await startFleetManager(clients.map((client, i) => ({ name: client.name, tags: simulatedTags(i), sim: simulators[i] as typeof simulator }))) : undefined
-  const fleet = new Fleet(clients.map((client, i) => ({ name: client.name, tags: count > 1 ? simulatedTags(i) : [], client })), {
+  const fleetManager = simulated.fleetManager
+  const fleet = new Fleet(clients.map((client, i) => ({ name: client.name, tags: simulated.clusters[i]?.tags ?? [], client })), {
     ...(config.fleet.defaultCluster === undefined ? {} : { defaultCluster: config.fleet.defaultCluster }),
     ...(fleetManager === undefined ? {} : { manager: new FleetManagerClient({ url: fleetManager.url, apiKey: fleetManager.apiKey, refreshMs: 0, timeoutMs }) })
   })
+  const degraded = simulated.clusters.filter((c) => c.degraded !== '').map((c) => `${c.name ?? ''} (${c.degraded})`)
   return {
     catalog,
     fleet,
@@ -107,24 +108,15 @@ export async function createRuntime (config: Config, log: Logger): Promise<Runti
         : `SIMULATED FLEET: no SCALE_HOST is set, so the tools talk to ${count} embedded HyperCore simulators (${clients.map((c) => c.name).slice(0, 5).join(', ')}${count > 5 ? ', ...' : ''}), not real hardware.`,
       `  simulator: ${simulator.url}/rest/v1${count > 1 ? ` and ${count - 1} more` : ''} (user "${simulator.username}", password "${simulator.password}", ${config.simulator.vms} VMs${count > 1 ? ' each' : ''})`,
       ...(fleetManager === undefined ? [] : [`  simulated Fleet Manager: ${fleetManager.url}/api/v2 (api-key "${fleetManager.apiKey}")`]),
+      ...(degraded.length === 0 ? [] : [`  degraded on purpose, for fleet_health to find: ${degraded.join(', ')}`]),
       '  Set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD to use a real cluster.',
       catalogLine(catalog)
     ],
     async close () {
       await Promise.all(clients.map(async (c) => { await c.close() }))
-      await fleetManager?.close()
       await closeSimulators()
     }
   }
-}
-
-// A simulated fleet's clusters: store-01, store-02, ... (zero-padded so they sort), tagged by region and kind.
-function simulatedName (i: number, count: number): string {
-  return `store-${String(i + 1).padStart(Math.max(2, String(count).length), '0')}`
-}
-
-function simulatedTags (i: number): string[] {
-  return [i % 2 === 0 ? 'east' : 'west', i % 3 === 0 ? 'pos' : 'office']
 }
 
 // A fleet of SCALE_CLUSTERS_FILE and/or SC//Fleet Manager: connections open when first used; Fleet Manager's list is

@@ -3,6 +3,8 @@ import { pino } from 'pino'
 import { LOG_LEVELS, loggerOptions } from '../observe/logger.js'
 import { DEFAULT_CREDENTIALS, DEFAULT_SEED, DEFAULT_VMS, startSimulator, type RunningSimulator } from './index.js'
 import { DEFAULT_ICOS_VERSION } from './seed.js'
+import { startSimulatedFleet, type SimulatedFleet } from './fleet.js'
+import { writeFileSync } from 'node:fs'
 
 /** Help text of `scale-api-helper simulate`. */
 export const SIMULATE_HELP = `Usage: scale-api-helper simulate [options]
@@ -22,6 +24,11 @@ Options:
   --node-addresses A   serve each node on its own address, comma-separated (e.g. 127.0.0.1,127.0.0.2,127.0.0.3);
                        GET /Node reports them as lanIP, and one node can be taken down (no virtual IP)
   --icos-version V     the HyperCore version GET /Cluster reports (default ${DEFAULT_ICOS_VERSION}); 9.7.1+ adds /rest/v2/openAPI.json
+  --clusters N         serve a simulated fleet of N clusters (2-1000): store-01, store-02, ..., each on its own
+                       port of 127.0.0.1 with its own nodes, VMs and seed; a few degraded on purpose (a failed
+                       drive, a stopped VM, an update in progress, one unreachable)
+  --fleet-manager      with --clusters: also serve a simulated SC//Fleet Manager API v2 over them
+  --clusters-file F    with --clusters: write a SCALE_CLUSTERS_FILE for them to F (password from SIM_PASSWORD)
   --log-level L        fatal, error, warn, info, debug, trace or silent (default warn)
   -h, --help           show this help
 `
@@ -124,6 +131,9 @@ export async function runSimulate (argv: string[], io: SimulateIo = defaultIo): 
         'node-addresses': { type: 'string' },
         'icos-version': { type: 'string' },
         'log-level': { type: 'string' },
+        clusters: { type: 'string' },
+        'fleet-manager': { type: 'boolean' },
+        'clusters-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       }
     }).values
@@ -134,6 +144,11 @@ export async function runSimulate (argv: string[], io: SimulateIo = defaultIo): 
   if (values.help === true) {
     io.stdout(SIMULATE_HELP)
     return 0
+  }
+  if (values.clusters !== undefined) return await runFleet(values, io)
+  if (values['fleet-manager'] === true || values['clusters-file'] !== undefined) {
+    io.stderr(`--fleet-manager and --clusters-file go with --clusters.\n\n${SIMULATE_HELP}`)
+    return 2
   }
   let sim: RunningSimulator
   let vms: number
@@ -179,4 +194,67 @@ export async function runSimulate (argv: string[], io: SimulateIo = defaultIo): 
   io.stderr(`Received ${signal}; stopping the simulator.\n`)
   await sim.close()
   return 0
+}
+
+// `simulate --clusters N`: a simulated fleet on loopback, until a stop signal.
+async function runFleet (values: Record<string, string | boolean | undefined>, io: SimulateIo): Promise<number> {
+  let fleet: SimulatedFleet
+  let vms: number
+  try {
+    for (const alone of ['host', 'port', 'node-addresses', 'http', 'username', 'password', 'icos-version']) {
+      if (values[alone] !== undefined) throw new Error(`--${alone} does not go with --clusters (each cluster gets its own port on 127.0.0.1 and the default account)`)
+    }
+    const count = integer('clusters', values.clusters as string | undefined, 2, 1000) ?? 2
+    vms = integer('vms', values.vms as string | undefined, 0, 10_000) ?? DEFAULT_VMS
+    const seed = integer('seed', values.seed as string | undefined, 0, 0xffffffff)
+    const taskDurationMs = integer('task-ms', values['task-ms'] as string | undefined, 0, 3_600_000)
+    const level = (values['log-level'] as string | undefined) ?? 'warn'
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')} (got "${level}")`)
+    fleet = await startSimulatedFleet({ count, vms, ...(seed === undefined ? {} : { seed }), ...(taskDurationMs === undefined ? {} : { taskDurationMs }), fleetManager: values['fleet-manager'] === true, logger: pino(loggerOptions(level), pino.destination(2)) })
+  } catch (err) {
+    io.stderr(`Cannot start the simulated fleet: ${(err as Error).message}\n`)
+    return 1
+  }
+  const file = values['clusters-file'] as string | undefined
+  try {
+    if (file !== undefined) writeFileSync(file, clustersFileFor(fleet))
+  } catch (err) {
+    io.stderr(`Cannot write ${file ?? ''}: ${(err as NodeJS.ErrnoException).code ?? 'error'}\n`)
+    await fleet.close()
+    return 1
+  }
+  io.stdout(fleetBanner(fleet, vms, file))
+  const signal = await io.stopSignal()
+  io.stderr(`Received ${signal}; stopping the simulated fleet.\n`)
+  await fleet.close()
+  return 0
+}
+
+/** SCALE_CLUSTERS_FILE for a simulated fleet: each cluster pinned by its certificate, the password from SIM_PASSWORD. */
+export function clustersFileFor (fleet: SimulatedFleet): string {
+  return [
+    '# A simulated fleet (scale-api-helper simulate --clusters). Run the server with SIM_PASSWORD=admin.',
+    'defaults: { username: admin, passwordEnv: SIM_PASSWORD }',
+    'clusters:',
+    ...fleet.clusters.map((c) => `  - { name: ${c.name}, host: "${c.sim.url}", tlsFingerprint: "${c.sim.certificate?.fingerprint256 ?? ''}", tags: [${c.tags.join(', ')}] }`),
+    ''
+  ].join('\n')
+}
+
+function fleetBanner (fleet: SimulatedFleet, vms: number, file: string | undefined): string {
+  const shown = fleet.clusters.slice(0, 10)
+  return [
+    `Simulated HyperCore fleet: ${fleet.clusters.length} clusters of ${vms} VMs each (not real clusters; data lives in memory only)`,
+    ...shown.map((c) => `  ${c.name.padEnd(10)} ${c.sim.url}/rest/v1  [${c.tags.join(', ')}]${c.degraded === '' ? '' : `  degraded: ${c.degraded}`}`),
+    ...(fleet.clusters.length > shown.length ? [`  ... and ${fleet.clusters.length - shown.length} more`] : []),
+    '  account:    admin / admin on every cluster',
+    ...(fleet.fleetManager === undefined ? [] : [`  Fleet Manager API v2: ${fleet.fleetManager.url}/api/v2 (header api-key: ${fleet.fleetManager.apiKey})`]),
+    '',
+    file === undefined
+      ? 'Write a SCALE_CLUSTERS_FILE for the server with --clusters-file FILE.'
+      : `Point scale-api-helper at it:\n  SIM_PASSWORD=admin SCALE_CLUSTERS_FILE=${shellValue(file)} scale-api-helper start`,
+    '',
+    'Press Ctrl+C to stop.',
+    ''
+  ].join('\n')
 }

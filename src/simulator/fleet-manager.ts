@@ -93,7 +93,8 @@ function clusterDto (c: FleetManagerCluster): Record<string, unknown> {
   const update = c.sim.update.statusDocument() as { updateStatus?: { status?: { percent?: string } } } | undefined
   const updating = c.sim.update.phase !== 'idle'
   const nodes = [...c.sim.state.nodes.values()]
-  const online = c.sim.poweredOn
+  // Off the network (powered off, or every node down) is what Fleet Manager sees as a missed check-in.
+  const online = c.sim.poweredOn && c.sim.state.downNodes.size < nodes.length
   const conditions = conditionDtos(c)
   const worst = conditions.some((x) => x.severityLevel === 'CRITICAL') ? 'critical' : conditions.some((x) => x.severityLevel === 'WARNING') ? 'warning' : 'healthy'
   return {

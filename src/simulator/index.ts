@@ -11,6 +11,7 @@ import { FrontDoors, type ConnectionTarget } from './front-doors.js'
 import { HttpError } from './http-error.js'
 import { createRng } from './prng.js'
 import { DEFAULT_ICOS_VERSION, seedState } from './seed.js'
+import { versionAtLeast } from './spec.js'
 import { buildSimulatorServer } from './server.js'
 import { LoginSessions } from './sessions.js'
 import type { SimulatorState } from './state.js'
@@ -265,7 +266,12 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Runn
           doors.dropConnections()
         }).catch(failed('update reboot'))
       }
-      if (phase === 'done') state.cluster().icosVersion = run.toVersion
+      if (phase === 'done') {
+        state.cluster().icosVersion = run.toVersion
+        // A cluster offers only updates newer than what it runs: the one just installed (and any older) leaves the list.
+        const updates = state.collection('Update')
+        for (const version of [...updates.keys()]) if (versionAtLeast(run.toVersion, version)) updates.delete(version)
+      }
     }
   })
   const sim: SimContext = { state, tasks, log, clock, update }

@@ -87,6 +87,9 @@ export async function buildSimulatorServer (parts: ServerParts): Promise<Fastify
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     forceCloseConnections: true,
+    // RFC 9112 section 3.2.2: a server must accept the absolute form (`POST https://host/rest/v1/VirDomain`), as a
+    // cluster's web server does; routes see the origin form.
+    rewriteUrl: (req) => originForm(req.url ?? '/'),
     bodyLimit: JSON_LIMIT
   }) as unknown as FastifyInstance
   const handlers = handlerTable(catalog)
@@ -268,4 +271,12 @@ function authenticate (parts: ServerParts, headers: Parameters<typeof sessionIdO
   throw new AppError('UNAUTHORIZED', cookie === undefined
     ? 'Authentication required: log in with POST /rest/v1/login and send the sessionID cookie, or use HTTP Basic'
     : 'The session is not valid or has expired; log in again')
+}
+
+// `https://host:port/rest/v1/x?y` → `/rest/v1/x?y`; anything else as it came.
+function originForm (url: string): string {
+  const absolute = /^https?:\/\/[^/?#]*(.*)$/i.exec(url)
+  if (absolute === null) return url
+  const rest = absolute[1] ?? ''
+  return rest.startsWith('/') ? rest : `/${rest}`
 }

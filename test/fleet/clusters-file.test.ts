@@ -71,6 +71,6 @@ test('a bad SCALE_CLUSTERS_FILE stops the start naming its line', () => {
       return true
     }, text)
   }
-  assert.throws(() => loadConfig({ ...env, SCALE_CLUSTERS_FILE: clustersFile('clusters:\n  - { name: a, host: 127.0.0.1, username: u, passwordEnv: SET_PASSWORD }\n'), SCALE_HOST: '127.0.0.1' }), /either SCALE_CLUSTERS_FILE or SCALE_HOST/)
+  assert.throws(() => loadConfig({ ...env, SCALE_CLUSTERS_FILE: clustersFile('clusters:\n  - { name: a, host: 127.0.0.1, username: u, passwordEnv: SET_PASSWORD }\n'), SCALE_HOST: '127.0.0.1' }), /SCALE_CLUSTERS_FILE: cannot be used with SCALE_HOST/)
   assert.throws(() => loadConfig({ ...env, SCALE_CLUSTERS_FILE: clustersFile('clusters:\n  - { name: a, host: 127.0.0.1, username: u, passwordEnv: SET_PASSWORD }\n'), DEFAULT_CLUSTER: 'b' }), /DEFAULT_CLUSTER: "b" is not a cluster/)
 })

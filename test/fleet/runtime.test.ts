@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { pino } from 'pino'
 import { createRuntime } from '../../src/runtime.js'
-import { scratchFile, testConfig } from '../helper.js'
+import { buildTestApp, scratchFile, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 
 const silent = pino({ level: 'silent' })
@@ -28,11 +28,29 @@ test('SCALE_CLUSTERS_FILE: one login at start (for the catalogue), the other clu
   assert.equal(runtime.fleet.open, 2)
 })
 
-test('SIMULATOR_CLUSTERS=3 starts a simulated fleet: store-01 to store-03, each its own simulator', async (t) => {
-  const runtime = await createRuntime(testConfig({ SIMULATOR_CLUSTERS: '3', SIMULATOR_VMS: '2' }), silent)
+test('SIMULATOR_CLUSTERS=10: a simulated fleet with Fleet Manager, whose degraded clusters fleet_health names, none counted healthy', async (t) => {
+  const config = testConfig({ SIMULATOR_CLUSTERS: '10', SIMULATOR_VMS: '3' })
+  const runtime = await createRuntime(config, silent)
   t.after(() => runtime.close())
   const members = runtime.fleet.members()
-  assert.deepEqual(members.map((m) => m.name), ['store-01', 'store-02', 'store-03'])
-  assert.equal(new Set(members.map((m) => m.host)).size, 3)
+  assert.deepEqual(members.map((m) => m.name), Array.from({ length: 10 }, (_, i) => `store-${String(i + 1).padStart(2, '0')}`))
+  assert.equal(new Set(members.map((m) => m.host)).size, 10)
   assert.match(runtime.banner.join('\n'), /SIMULATED FLEET/)
+  assert.match(runtime.banner.join('\n'), /simulated Fleet Manager: http:\/\/127\.0\.0\.1:\d+\/api\/v2/)
+  const app = await buildTestApp(t, config, { ...runtime })
+  const call = async (tool: string, body: Record<string, unknown>): Promise<any> => (await app.inject({ method: 'POST', url: `/${tool}`, headers: { authorization: `Bearer ${config.tokens[0] ?? ''}` }, payload: body })).json()
+  const health = await call('fleet_health', {})
+  assert.equal(health.total, 10)
+  assert.deepEqual(health.unread.map((u: { cluster: string, code: string }) => u.cluster), ['store-09'])
+  assert.equal(health.updating, 1)
+  const worst = new Map(health.worst.map((w: { cluster: string, first: string }) => [w.cluster, w.first]))
+  assert.ok(worst.has('store-03'))
+  const drive = await call('cluster_health', { cluster: 'store-03' })
+  assert.ok(drive.problems.some((p: string) => /Drive in slot .* is not healthy/.test(p)), drive.problems.join('\n'))
+  assert.match(String(worst.get('store-07')), /update .* in progress/)
+  assert.ok(health.healthy + health.withProblems + health.unreadCount === 10)
+  const listed = await call('list_clusters', {})
+  assert.equal(listed.source, 'fleet-manager')
+  assert.equal(listed.clusters.find((c: { name: string }) => c.name === 'store-09').reachable, false)
+  assert.equal(listed.clusters.find((c: { name: string }) => c.name === 'store-07').updating, true)
 })

@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url'
 import { runSimulate, type SimulateIo } from '../../src/simulator/cli.js'
 import type { RunningSimulator } from '../../src/simulator/index.js'
 import { createSimClient } from '../simulator-helper.js'
+import { request } from 'undici'
+import { loadConfig } from '../../src/config/config.js'
+import { scratchFile } from '../helper.js'
 
 function memoryIo (): SimulateIo & { out: string[], err: string[], stop: () => void, started: Promise<RunningSimulator> } {
   let stop: () => void = () => {}
@@ -110,4 +113,28 @@ test('simulate refuses --host together with --node-addresses, and bad addresses 
     assert.equal(await runSimulate([...args, '--log-level', 'silent'], io), 1, args.join(' '))
     assert.match(io.err.join(''), /Cannot start the simulator/)
   }
+})
+
+test('simulate --clusters 3 --fleet-manager --clusters-file F: a fleet on loopback, a Fleet Manager over it, and a clusters file the server reads', async () => {
+  const file = scratchFile('simulated-fleet.yaml')
+  let out = ''
+  let checked = false
+  const code = await runSimulate(['--clusters', '3', '--fleet-manager', '--clusters-file', file, '--vms', '2'], {
+    stdout: (text) => { out += text },
+    stderr: () => {},
+    stopSignal: async () => {
+      const config = loadConfig({ SCALE_CLUSTERS_FILE: file, SIM_PASSWORD: 'admin', MCP_BEARER_TOKEN: 'a-token-that-is-long-enough' })
+      assert.deepEqual(config.clusters?.map((c) => [c.name, new URL(c.connection.url).hostname]), [['store-01', '127.0.0.1'], ['store-02', '127.0.0.1'], ['store-03', '127.0.0.1']])
+      const fm = /Fleet Manager API v2: (http:\/\/127\.0\.0\.1:\d+)\/api\/v2 \(header api-key: (\S+)\)/.exec(out)
+      assert.ok(fm !== null, out)
+      const page = await (await request(`${fm[1] ?? ''}/api/v2/clusters`, { headers: { 'api-key': fm[2] ?? '' } })).body.json() as { meta: { total: number } }
+      assert.equal(page.meta.total, 3)
+      assert.match(out, /store-03 .* degraded: a failed drive/)
+      checked = true
+      return 'SIGTERM'
+    }
+  })
+  assert.equal(code, 0)
+  assert.ok(checked)
+  assert.equal(await runSimulate(['--clusters', '3', '--http'], { stdout: () => {}, stderr: () => {}, stopSignal: async () => 'SIGTERM' }), 1)
 })

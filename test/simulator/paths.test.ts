@@ -15,3 +15,17 @@ test('the simulator decodes paths as our client canonicalises them: escapes of l
     assert.match(String((res.json as { error?: string }).error), /Invalid request path/)
   }
 })
+
+test('an absolute-form request target (RFC 9112 section 3.2.2) is served as its path', async (t) => {
+  const sim = await startTestSimulator(t)
+  const { request: httpsRequest } = await import('node:https')
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = httpsRequest({ hostname: new URL(sim.url).hostname, port: Number(new URL(sim.url).port), method: 'GET', path: `${sim.url}/rest/v1/ping`, ca: sim.certificate?.pem, servername: 'localhost' }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+  assert.equal(status, 200)
+})

@@ -112,7 +112,10 @@ test('an update: prepare, apply (calls hang), reboot (TLS errors, then hanging c
   await client.login()
   const cluster = ((await client.call('GET', '/Cluster')).json as SimRecord[])[0] as SimRecord
   assert.equal(cluster.icosVersion, update.uuid)
-  assert.equal((await client.call('POST', `/Update/${update.uuid}/apply`)).status, 400, 'that version is installed now')
+  // The version now installed is no longer offered, so it cannot be applied again.
+  const offered = (await client.call('GET', '/Update')).json as SimRecord[]
+  assert.ok(!offered.some((u) => u.uuid === update.uuid), 'GET /Update no longer lists the installed version')
+  assert.equal((await client.call('POST', `/Update/${update.uuid}/apply`)).status, 404, 'that version is installed now')
 })
 
 test('update_status.json percent only climbs, whatever the phase', async (t) => {
