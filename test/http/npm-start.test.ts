@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +9,10 @@ import { test } from 'node:test'
 import { projectRoot } from '../../src/lib/paths.js'
 
 const TOKEN = 'a-token-that-is-long-enough'
+
+function builtFiles (dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? builtFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : [])
+}
 const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' }, 'io.modelcontextprotocol/clientCapabilities': {} }
 
 // What the bundle loads later than the start (Swagger UI's files, the search index, the MCP SDK) must work there too.
@@ -78,6 +82,10 @@ test('`npm start` serves every face from the built bundle, and SIGTERM stops the
   })
   assert.notEqual(serverPid, npm.pid, 'the server runs in a process of its own under npm')
   await usesTheBuiltServer(port)
+  // An ES module has no __dirname or __filename: a bundled package that uses them unguarded throws when it runs.
+  const guarded = /typeof __(dirname|filename) !== "undefined" \? __(dirname|filename)/g
+  const bare = builtFiles(join(projectRoot(), 'dist', 'src')).flatMap((file) => [...readFileSync(file, 'utf8').replace(guarded, '').matchAll(/\b__(dirname|filename)\b/g)].map(() => file))
+  assert.deepEqual(bare, [], 'a package that needs its own file place belongs in EXTERNAL of scripts/build.mjs')
 
   npm.kill('SIGTERM')
   await closed
