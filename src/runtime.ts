@@ -32,6 +32,13 @@ export interface Runtime {
  * SCALE_TIMEOUT_MS and 10 s; past that, or on any failure, the bundled catalog is used and the reason logged.
  */
 export async function createRuntime (config: Config, log: Logger): Promise<Runtime> {
+  const runtime = await buildRuntime(config, log)
+  const { fleet } = runtime
+  runtime.metrics?.watchFleet(() => ({ configured: fleet.size, connected: fleet.open, withoutCredentials: fleet.members().filter((m) => !m.credentials).length }))
+  return runtime
+}
+
+async function buildRuntime (config: Config, log: Logger): Promise<Runtime> {
   const metrics = new Metrics()
   const observer = metrics.clusterObserver()
   const clientLog = log.child({ component: 'hypercore' })

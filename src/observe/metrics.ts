@@ -46,6 +46,22 @@ export class Metrics {
   readonly auditFailures = new Counter({ name: 'sah_audit_write_failures_total', help: 'Audit lines that could not be written (each refused a call).', registers: [this.registry] })
   readonly confirmations = new Counter({ name: 'sah_confirmations_total', help: 'Destructive calls by confirmation step: requested, confirmed, approved, declined, rejected.', labelNames: ['step'] as const, registers: [this.registry] })
 
+  #fleet: (() => { configured: number, connected: number, withoutCredentials: number }) | undefined
+  // Counts only: a label per cluster would grow with the fleet (1,000 clusters, 1,000 series).
+  readonly fleetClusters = new Gauge({
+    name: 'sah_fleet_clusters',
+    help: 'Clusters behind this server: configured (or found by Fleet Manager), with a connection open now, and without credentials.',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const counts = this.#fleet?.()
+      if (counts === undefined) return
+      this.fleetClusters.set({ state: 'configured' }, counts.configured)
+      this.fleetClusters.set({ state: 'connected' }, counts.connected)
+      this.fleetClusters.set({ state: 'without_credentials' }, counts.withoutCredentials)
+    }
+  })
+
   constructor (opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'sah_' })
   }
@@ -56,6 +72,11 @@ export class Metrics {
       call: (s) => this.clusterCalls.observe({ method: s.method, operation: operationLabel(s.path), outcome: s.outcome }, s.ms / 1000),
       login: (ok) => this.logins.inc({ result: ok ? 'ok' : 'failed' })
     }
+  }
+
+  /** Reports the fleet's counts at every scrape. */
+  watchFleet (counts: () => { configured: number, connected: number, withoutCredentials: number }): void {
+    this.#fleet = counts
   }
 
   /** The text exposition format. */

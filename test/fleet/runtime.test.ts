@@ -26,6 +26,10 @@ test('SCALE_CLUSTERS_FILE: one login at start (for the catalogue), the other clu
     lease.release()
   }
   assert.equal(runtime.fleet.open, 2)
+  const metrics = await runtime.metrics?.text() ?? ''
+  assert.match(metrics, /sah_fleet_clusters\{state="configured"\} 2/)
+  assert.match(metrics, /sah_fleet_clusters\{state="connected"\} 2/)
+  assert.doesNotMatch(metrics, /site-1|site-2/, 'no cluster names in the metrics')
 })
 
 test('SIMULATOR_CLUSTERS=10: a simulated fleet with Fleet Manager, whose degraded clusters fleet_health names, none counted healthy', async (t) => {

@@ -92,3 +92,22 @@ test('every published cluster tool takes `cluster` on a fleet, over HTTP and MCP
   assert.equal(hidden.result.isError, true)
   assert.match(hidden.result.content[0].text, /NAME_NOT_FOUND/)
 })
+
+test('`cluster` over a 2025-11-25 MCP session too, with the same scope', async (t) => {
+  const { app } = await fleetApp(t)
+  const headers = { authorization: `Bearer ${FLEET_TOKENS.eastOperator}`, accept: 'application/json, text/event-stream', 'content-type': 'application/json' }
+  const post = async (payload: unknown, extra: Record<string, string> = {}): Promise<{ headers: Record<string, unknown>, message: any }> => {
+    const res = await app.inject({ method: 'POST', url: '/mcp', headers: { ...headers, ...extra }, payload: payload as Record<string, unknown> })
+    const data = res.body.split('\n').find((line) => line.startsWith('data: '))
+    return { headers: res.headers, message: res.body === '' ? undefined : JSON.parse(data === undefined ? res.body : data.slice('data: '.length)) }
+  }
+  const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'test', version: '1' } } })
+  const session = { 'mcp-session-id': String(init.headers['mcp-session-id']), 'mcp-protocol-version': '2025-11-25' }
+  await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session)
+  const mine = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_vms', arguments: { cluster: 'store-01' } } }, session)
+  assert.equal(mine.message.result.isError, undefined, JSON.stringify(mine.message))
+  assert.equal(mine.message.result.structuredContent.total, 12)
+  const hidden = await post({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'fleet_health', arguments: {} } }, session)
+  assert.equal(hidden.message.result.structuredContent.total, 2)
+  assert.doesNotMatch(JSON.stringify(hidden.message), WEST)
+})
