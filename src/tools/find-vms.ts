@@ -25,7 +25,7 @@ const OutputSchema = Type.Object({
 export default defineTool({
   name: 'find_vms',
   summary: 'Find VMs across your clusters',
-  description: 'VMs whose name contains `vm` (case ignored), with a tag, or stopped/running, across your clusters (or those matching cluster filters), each with its cluster: from SC//Fleet Manager in one read when configured, else from each cluster (16 at once, 8 s each). E.g. "which stores have a stopped POS VM": {"vm":"pos","running":false}. Then act on one with get_vm or vm_action and its `cluster`.',
+  description: 'VMs whose name contains `vm` (case ignored), with a tag, or stopped/running, across your clusters (or those matching cluster filters), each with its cluster: from SC//Fleet Manager in one read when configured, else from each cluster (32 at once, 8 s each). E.g. "which stores have a stopped POS VM": {"vm":"pos","running":false}. Then act on one with get_vm or vm_action and its `cluster`.',
   tags: ['VMs'],
   input: Type.Object({
     vm: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Part of the VM name (case ignored).' })),

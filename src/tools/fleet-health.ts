@@ -26,7 +26,7 @@ const OutputSchema = Type.Object({
 export default defineTool({
   name: 'fleet_health',
   summary: 'What is wrong across your clusters?',
-  description: 'cluster_health on each of your clusters (or those matching a name glob, tag or site), up to 16 at once, 8 s each, 18 s in all: a summary, the worst clusters with their first problem (failed drives, offline nodes, crashed VMs, raised conditions, updates) and the clusters that could not be read, never counted healthy. Then cluster_health with `cluster` for one.',
+  description: 'cluster_health on each of your clusters (or those matching a name glob, tag or site), up to 32 at once, 8 s each, 18 s in all: a summary, the worst clusters with their first problem (failed drives, offline nodes, crashed VMs, raised conditions, updates) and the clusters that could not be read, never counted healthy. Then cluster_health with `cluster` for one.',
   tags: ['Cluster'],
   input: Type.Object(FleetFilterSchema, { additionalProperties: false }),
   output: OutputSchema,

@@ -30,7 +30,7 @@ const SHOWN = 200
 export default defineTool({
   name: 'list_clusters',
   summary: 'List your clusters',
-  description: 'The clusters you may use, each with site, tags, HyperCore version, whether it is updating and VMs running/total: from SC//Fleet Manager in one read when configured, else read from each cluster (up to 16 at once, 8 s each). Filter by name glob, tag or site. Pass a name as `cluster` to any other tool; fleet_health says what is wrong across them.',
+  description: 'The clusters you may use, each with site, tags, HyperCore version, whether it is updating and VMs running/total: from SC//Fleet Manager in one read when configured, else read from each cluster (up to 32 at once, 8 s each). Filter by name glob, tag or site. Pass a name as `cluster` to any other tool; fleet_health says what is wrong across them.',
   tags: ['Cluster'],
   input: Type.Object(FleetFilterSchema, { additionalProperties: false }),
   output: OutputSchema,

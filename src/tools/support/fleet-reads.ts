@@ -6,7 +6,7 @@ import type { ClusterAccess } from '../../gate/cluster-access.js'
 import { Type } from '@sinclair/typebox'
 
 /** Clusters read at once by a read across the fleet. */
-export const FLEET_CONCURRENCY = 16
+export const FLEET_CONCURRENCY = 32
 /** How long one cluster may take in a read across the fleet. */
 export const PER_CLUSTER_MS = 8_000
 /** How long a whole read across the fleet may take: within what tool hosts wait for an answer. */
