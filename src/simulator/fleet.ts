@@ -31,12 +31,14 @@ export function simulatedTags (i: number): string[] {
 }
 
 // Every tenth cluster from the third on is wrong in one way, the same ways for the same count: a failed drive, a
-// stopped VM, an update under way (the API still answers), a cluster off the network.
+// stopped VM, an update under way (the API still answers), a cluster off the network; and one in a hundred (the
+// 51st, 151st, ...) answers every call only after a minute, to show it costs no other cluster's answer.
 const DEGRADATIONS = [
-  { at: 2, what: 'a failed drive' },
-  { at: 4, what: 'a stopped VM' },
-  { at: 6, what: 'an update in progress' },
-  { at: 8, what: 'unreachable' }
+  { every: 100, at: 50, what: 'answers after 60 s' },
+  { every: 10, at: 2, what: 'a failed drive' },
+  { every: 10, at: 4, what: 'a stopped VM' },
+  { every: 10, at: 6, what: 'an update in progress' },
+  { every: 10, at: 8, what: 'unreachable' }
 ] as const
 
 /**
@@ -80,9 +82,11 @@ export async function startSimulatedFleet (opts: { count: number, vms: number, c
 }
 
 async function degrade (sim: RunningSimulator, index: number): Promise<string> {
-  const kind = DEGRADATIONS.find((d) => index % 10 === d.at)
+  const kind = DEGRADATIONS.find((d) => index % d.every === d.at)
   if (kind === undefined) return ''
-  if (kind.what === 'a failed drive') {
+  if (kind.what === 'answers after 60 s') {
+    sim.faults.set({ latencyMs: 60_000 })
+  } else if (kind.what === 'a failed drive') {
     const drive = sim.state.collection('Drive').values().next().value
     if (drive !== undefined) Object.assign(drive, { isHealthy: false, errorCount: 12, reallocatedSectors: 48 })
   } else if (kind.what === 'a stopped VM') {
