@@ -62,3 +62,12 @@ test('a read across clusters: bounded, each within its own deadline, partial res
   caller.abort()
   assert.deepEqual((await cancelled).map((r) => r.ok ? 'ok' : r.code), ['CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED'])
 })
+
+test('a read across clusters starts the slow ones first when told, and answers in input order', async () => {
+  const members = ['a', 'b', 'c'].map((name) => ({ name, tags: [], host: '', credentials: true }))
+  const started: string[] = []
+  const results = await fanOut(members, async (member) => { started.push(member.name); return member.name }, { concurrency: 1, perClusterMs: 1000, totalMs: 1000, priority: (m) => m.name === 'c' ? 5 : 0 })
+  assert.deepEqual(started, ['c', 'a', 'b'])
+  assert.deepEqual(results.map((r) => r.ok ? r.value : r.code), ['a', 'b', 'c'])
+})
+
