@@ -39,6 +39,6 @@ export function discoveredEntries (found: readonly FleetManagerCluster[], rules:
         connection = undefined
       }
     }
-    return { name, tags: cluster.tags, discovered: true, host: address, ...(connection === undefined ? {} : { connection }) }
+    return { name, tags: cluster.tags, discovered: true, host: address, ...(cluster.id === '' ? {} : { fleetManagerId: cluster.id }), ...(connection === undefined ? {} : { connection }) }
   })
 }

@@ -34,6 +34,7 @@ export interface FleetManagerVm {
   id: string
   name: string
   cluster: string
+  clusterId: string
   running: boolean
   nodeIp: string
   tags: string[]
@@ -164,6 +165,7 @@ function readVm (dto: Record<string, unknown>): FleetManagerVm {
     id: str(dto.id),
     name: str(dto.name),
     cluster: str(cluster.name),
+    clusterId: str(dto.clusterId) || str(cluster.id),
     running: dto.state === 1,
     nodeIp: str(dto.nodeIp),
     tags: tagList(dto.tags),

@@ -23,6 +23,8 @@ export interface FleetMember {
   credentials: boolean
   /** Found by Fleet Manager (rather than configured). */
   discovered?: boolean
+  /** Its id in Fleet Manager, when found there: what ties Fleet Manager's inventory to it. */
+  fleetManagerId?: string
 }
 
 /** A cluster the fleet is built from: a connection to open when first used, or one already open (the simulator, tests). */
@@ -36,6 +38,7 @@ export interface FleetEntry {
   host?: string
   /** Found by Fleet Manager: replaced at each refresh (configured ones never are). */
   discovered?: boolean
+  fleetManagerId?: string
 }
 
 /** How the fleet opens connections. */
@@ -83,7 +86,8 @@ function slotFor (entry: FleetEntry): Slot {
     host,
     credentials: entry.client !== undefined || entry.connection !== undefined,
     ...(entry.site === undefined ? {} : { site: entry.site }),
-    ...(entry.discovered === true ? { discovered: true } : {})
+    ...(entry.discovered === true ? { discovered: true } : {}),
+    ...(entry.fleetManagerId === undefined ? {} : { fleetManagerId: entry.fleetManagerId })
   }
   return { member, owned: entry.client === undefined, leases: 0, lastUsed: 0, ...(entry.connection === undefined ? {} : { connection: entry.connection }), ...(entry.client === undefined ? {} : { client: entry.client }) }
 }

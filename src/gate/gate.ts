@@ -452,22 +452,28 @@ export class Gate {
     const fleet = this.#fleet
     if (fleet === undefined) return undefined
     const manager = fleet.manager
-    // Fleet Manager sees the whole organisation: what it answers is cut to the caller's clusters before anyone reads it.
-    const mine = (): Map<string, FleetMember> => new Map(fleet.visibleTo(caller).map((m) => [m.name.toLowerCase(), m]))
+    // Fleet Manager sees the whole organisation: what it answers is cut to the caller's clusters before anyone reads
+    // it, matched by Fleet Manager's id where the cluster was found there, else by its cleaned name.
+    const mine = (): (id: string, name: string) => FleetMember | undefined => {
+      const visible = fleet.visibleTo(caller)
+      const byId = new Map(visible.flatMap((m) => m.fleetManagerId === undefined ? [] : [[m.fleetManagerId, m] as const]))
+      const byName = new Map(visible.filter((m) => m.fleetManagerId === undefined).map((m) => [m.name.toLowerCase(), m]))
+      return (id, name) => byId.get(id) ?? byName.get(clusterNameFor(name).toLowerCase())
+    }
     const inventory: FleetAccess['inventory'] = manager === undefined
       ? undefined
       : {
           clusters: async (own) => {
-            const visible = mine()
+            const find = mine()
             return (await manager.clusters(own ?? signal)).flatMap((cluster) => {
-              const member = visible.get(clusterNameFor(cluster.name).toLowerCase())
+              const member = find(cluster.id, cluster.name)
               return member === undefined ? [] : [{ member, cluster }]
             })
           },
           vms: async (query, limit, own) => {
-            const visible = mine()
+            const find = mine()
             return (await manager.vms(query, limit, own ?? signal)).items.flatMap((vm) => {
-              const member = visible.get(clusterNameFor(vm.cluster).toLowerCase())
+              const member = find(vm.clusterId, vm.cluster)
               return member === undefined ? [] : [{ member, vm }]
             })
           }

@@ -86,3 +86,17 @@ test('Fleet Manager refusing the key: the server starts with what it knows, and 
   assert.ok(lines.some((l) => l.includes('Fleet Manager could not be read') && l.includes('refused the API key')))
   assert.ok(!lines.some((l) => l.includes('wrong-key')), 'the key is never logged')
 })
+
+test('two Fleet Manager names that read the same once cleaned become two clusters, each with its own inventory', async (t) => {
+  const small = await startTestSimulator(t, { vms: 3, seed: 0x410 })
+  const large = await startTestSimulator(t, { vms: 5, seed: 0x411 })
+  const fm = await startFleetManager([{ name: 'Store 1', tags: [], sim: small }, { name: 'Store-1', tags: [], sim: large }])
+  t.after(() => fm.close())
+  const config = testConfig({ FLEET_MANAGER_API_KEY: fm.apiKey, FLEET_MANAGER_URL: fm.url })
+  const runtime = await createRuntime(config, silent)
+  t.after(() => runtime.close())
+  assert.deepEqual(runtime.fleet.members().map((m) => [m.name, m.credentials]), [['Store-1', false], ['Store-1-2', false]])
+  const app = await buildTestApp(t, config, { ...runtime })
+  const listed = (await app.inject({ method: 'POST', url: '/list_clusters', headers: { authorization: `Bearer ${config.tokens[0] ?? ''}` }, payload: {} })).json()
+  assert.deepEqual(listed.clusters.map((c: { name: string, vmsTotal: number }) => [c.name, c.vmsTotal]), [['Store-1', 3], ['Store-1-2', 5]])
+})
