@@ -70,4 +70,3 @@ test('a read across clusters starts the slow ones first when told, and answers i
   assert.deepEqual(started, ['c', 'a', 'b'])
   assert.deepEqual(results.map((r) => r.ok ? r.value : r.code), ['a', 'b', 'c'])
 })
-
