@@ -6,7 +6,7 @@ import { Value } from '@sinclair/typebox/value'
 import { ConfigError } from '../errors/app-error.js'
 import { normaliseClusterUrl, normaliseFingerprint, readExactSecretFile, readNodes } from './cluster-values.js'
 import { CLUSTER_NAME, readClustersFile, type FleetClusterConfig } from './clusters-file.js'
-import type { CredentialRule } from '../fleet/discovery.js'
+import { clusterNameFor, type CredentialRule } from '../fleet/discovery.js'
 import type { FleetManagerConfig } from '../fleet/fleet-manager.js'
 import { mergeCallers, readAuthFile, ROLES, tokenCallers, type CallerEntry, type Role } from '../gate/identity.js'
 import { CONFIRM_VIA, EMPTY_RULES, readPolicyFile, SCALE_MODES, type ConfirmVia, type PolicyRules, type ScaleMode } from '../gate/policy.js'
@@ -321,7 +321,8 @@ function readCluster (e: Env, env: Record<string, string | undefined>): ClusterC
     throw new ConfigError('SCALE_INSECURE_TLS', 'choose one of SCALE_CA_FILE, SCALE_TLS_FINGERPRINT or SCALE_INSECURE_TLS=true')
   }
   return {
-    name: e.SCALE_CLUSTER_NAME ?? clusterNameOf(url),
+    // Unnamed, a cluster of SCALE_HOST is called by its host, in the characters names allow.
+    name: e.SCALE_CLUSTER_NAME ?? clusterNameFor(new URL(url).host),
     url,
     username: e.SCALE_USERNAME,
     password,
@@ -335,11 +336,6 @@ function readCluster (e: Env, env: Record<string, string | undefined>): ClusterC
     maxConnections: e.SCALE_MAX_CONNECTIONS,
     bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024
   }
-}
-
-// What a cluster of SCALE_HOST is called when SCALE_CLUSTER_NAME is not set: its host, in the characters names allow.
-function clusterNameOf (url: string): string {
-  return new URL(url).host.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63) || 'cluster'
 }
 
 // SCALE_SCHEMA is auto, bundled, or a file (`./auto` for a file named auto); SCALE_SCHEMA_FILE is its older name.

@@ -131,6 +131,10 @@ function str (value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : ''
 }
 
+function record (value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {}
+}
+
 function int (value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : 0
 }
@@ -141,7 +145,7 @@ function tagList (value: unknown): string[] {
 }
 
 function readCluster (dto: Record<string, unknown>): FleetManagerCluster {
-  const update = dto.updatesStatus !== null && typeof dto.updatesStatus === 'object' ? dto.updatesStatus as Record<string, unknown> : {}
+  const update = record(dto.updatesStatus)
   return {
     id: str(dto.id),
     name: str(dto.name),
@@ -160,7 +164,7 @@ function readCluster (dto: Record<string, unknown>): FleetManagerCluster {
 }
 
 function readVm (dto: Record<string, unknown>): FleetManagerVm {
-  const cluster = dto.cluster !== null && typeof dto.cluster === 'object' ? dto.cluster as Record<string, unknown> : {}
+  const cluster = record(dto.cluster)
   return {
     id: str(dto.id),
     name: str(dto.name),

@@ -151,12 +151,12 @@ export class Fleet {
    * cluster or DEFAULT_CLUSTER. Throws NAME_NOT_FOUND (closest of the caller's names), CLUSTER_REQUIRED or NO_CLUSTER.
    */
   resolve (caller: ScopedCaller, name?: string): FleetMember {
+    // Every call names its cluster: found by key, not by scanning the fleet; the caller's list only for errors.
+    const named = name === undefined ? undefined : this.#slots.get(name.trim().toLowerCase())?.member
+    if (named !== undefined && inScope(caller.scope, named)) return named
     const visible = this.visibleTo(caller)
     if (visible.length === 0) throw new AppError('NO_CLUSTER', `No cluster is in the scope of the caller "${caller.name}"; ask the operator to add clusters or tags to its entry in AUTH_FILE.`)
     if (name !== undefined) {
-      const wanted = name.trim().toLowerCase()
-      const found = visible.find((m) => m.name.toLowerCase() === wanted)
-      if (found !== undefined) return found
       const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name
       const close = closestNames(name.slice(0, 256), visible, 5).map((m) => m.name)
       throw new AppError('NAME_NOT_FOUND', `No cluster is named "${shown}" (case is ignored).${close.length > 0 ? ` Closest: ${close.join(', ')}.` : ''} list_clusters shows yours.`, { details: { candidates: close.map((n) => ({ name: n })) } })

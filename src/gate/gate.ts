@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { Type } from '@sinclair/typebox'
+import { Type, type TObject, type TSchema } from '@sinclair/typebox'
 import type { Catalog } from '../catalog/catalog.js'
 import { AppError, isAppError } from '../errors/app-error.js'
 import type { Log } from '../observe/logger.js'
@@ -101,18 +101,10 @@ export class Gate {
       const shaped = tool.view?.(view)
       let input = shaped?.input ?? tool.hostInput ?? tool.input
       if (this.#confirmable(tool, role)) {
-        const { properties, required: _required, type: _type, ...options } = input
-        input = Type.Object({
-          ...properties,
-          [CONFIRM_FIELD]: Type.Optional(Type.String({ minLength: 1, description: 'Only after a CONFIRMATION_REQUIRED answer: its details.confirmToken, with every other argument unchanged.' }))
-        }, { ...options, additionalProperties: false })
+        input = withGateField(input, CONFIRM_FIELD, Type.String({ minLength: 1, description: 'Only after a CONFIRMATION_REQUIRED answer: its details.confirmToken, with every other argument unchanged.' }), 'last')
       }
       if (tool.requiresCluster && (this.#fleet?.size ?? 0) > 1) {
-        const { properties, required: _required, type: _type, ...options } = input
-        input = Type.Object({
-          [CLUSTER_FIELD]: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: `Which cluster the call goes to, by name (case is ignored; list_clusters shows yours).${this.#opts.defaultCluster === undefined ? ' Needed when you have more than one.' : ` Left out: ${this.#opts.defaultCluster}.`}` })),
-          ...properties
-        }, { ...options, additionalProperties: false })
+        input = withGateField(input, CLUSTER_FIELD, Type.String({ minLength: 1, maxLength: 256, description: `Which cluster the call goes to, by name (case is ignored; list_clusters shows yours).${this.#opts.defaultCluster === undefined ? ' Needed when you have more than one.' : ` Left out: ${this.#opts.defaultCluster}.`}` }), 'first')
       }
       // Strict function-calling hosts want `required` even when nothing is (TypeBox leaves it out then).
       if (input.required === undefined) input = { ...input, required: [] }
@@ -216,7 +208,7 @@ export class Gate {
     const access = this.#access(client, caller, plan, opts.signal, (change) => changes.push(change))
     let output: unknown
     try {
-      output = await tool.handler(input, { log: opts.log, catalog: this.#opts.catalog, caller, cluster: access, plan, signal: opts.signal, progress: opts.progress, audit: this.#opts.audit, answerMaxBytes: this.#opts.answerMaxBytes, ...(this.#fleet === undefined ? {} : { fleet: this.#fleetAccess(caller, opts.signal) }) })
+      output = await tool.handler(input, { log: opts.log, catalog: this.#opts.catalog, caller, cluster: access, plan, signal: opts.signal, progress: opts.progress, audit: this.#opts.audit, answerMaxBytes: this.#opts.answerMaxBytes, ...(tool.fleetOnly === true && this.#fleet !== undefined ? { fleet: this.#fleetAccess(caller, opts.signal) } : {}) })
     } catch (err) {
       const masked = maskError(err, known())
       if (audited) {
@@ -531,6 +523,13 @@ function auditSafe (entry: AuditEntry): AuditEntry {
 
 function approvalKey (id: string): string {
   return `approval:${id}`
+}
+
+// A published input with one of the gate's own optional fields (confirm, cluster) added, first or last.
+function withGateField (input: TObject, name: string, schema: TSchema, where: 'first' | 'last'): TObject {
+  const { properties, required: _required, type: _type, ...options } = input
+  const field = { [name]: Type.Optional(schema) }
+  return Type.Object(where === 'first' ? { ...field, ...properties } : { ...properties, ...field }, { ...options, additionalProperties: false })
 }
 
 // `cluster` belongs to the gate, not to the tool: taken out before the tool's own input is validated.

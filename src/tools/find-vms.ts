@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { defineTool, requireFleet } from '../gate/tool.js'
 import { OFF_STATES, readRecords, readVmHead, type VmHead } from './support/cluster-records.js'
-import { filtered, FleetFilterSchema, readEach, UnreadSchema } from './support/fleet-reads.js'
+import { filtered, FLEET_READ, FleetFilterSchema, readEach, UnreadSchema } from './support/fleet-reads.js'
 
 const SHOWN = 100
 // Fleet Manager is asked for this many matches at most; the caller's share of them is what is shown.
@@ -34,9 +34,7 @@ export default defineTool({
     ...FleetFilterSchema
   }, { additionalProperties: false }),
   output: OutputSchema,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  requiresCluster: false,
-  fleetOnly: true,
+  ...FLEET_READ,
   async handler (input, ctx): Promise<Static<typeof OutputSchema>> {
     const fleet = requireFleet(ctx)
     const members = filtered(fleet, input)

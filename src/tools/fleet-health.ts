@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { defineTool, requireFleet } from '../gate/tool.js'
 import { healthOf } from './cluster-health.js'
-import { filtered, FleetFilterSchema, readEach, UnreadSchema } from './support/fleet-reads.js'
+import { filtered, FLEET_READ, FleetFilterSchema, readEach, UnreadSchema } from './support/fleet-reads.js'
 
 const WORST_SHOWN = 25
 const UNREAD_SHOWN = 25
@@ -30,9 +30,7 @@ export default defineTool({
   tags: ['Cluster'],
   input: Type.Object(FleetFilterSchema, { additionalProperties: false }),
   output: OutputSchema,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  requiresCluster: false,
-  fleetOnly: true,
+  ...FLEET_READ,
   async handler (input, ctx): Promise<Static<typeof OutputSchema>> {
     const fleet = requireFleet(ctx)
     const members = filtered(fleet, input)

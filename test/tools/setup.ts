@@ -5,6 +5,7 @@ import { HyperCoreClient } from '../../src/scale/client.js'
 import { clusterConfigFor, ManualClock, type RunningSimulator, type SimulatorOptions, type VmRecord } from '../../src/simulator/index.js'
 import { auditLines, authFileFor, buildTestApp, captureLogs, scratchFile, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
+import { simulatedName } from '../../src/simulator/fleet.js'
 
 /** Tokens of the callers every typed-tool test app knows, by role. */
 export const TOKEN = {
@@ -48,7 +49,7 @@ export interface ToolSetupOptions {
 // store-01 (the given client), store-02, ...: tagged east and west in turn.
 async function testFleet (t: TestContext, first: HyperCoreClient, size: number): Promise<Fleet> {
   const others = await Promise.all(Array.from({ length: size - 1 }, async (_, i) => await startTestSimulator(t, { tls: false, seed: 0x500 + i })))
-  const name = (i: number): string => `store-${String(i + 1).padStart(2, '0')}`
+  const name = (i: number): string => simulatedName(i, size)
   const fleet = new Fleet([
     { name: name(0), tags: ['east'], client: first },
     ...others.map((sim, i) => ({ name: name(i + 1), tags: [i % 2 === 0 ? 'west' : 'east'], connection: { ...clusterConfigFor(sim, { timeoutMs: 10_000 }), name: name(i + 1) } }))

@@ -12,6 +12,13 @@ export const PER_CLUSTER_MS = 8_000
 /** How long a whole read across the fleet may take: within what tool hosts wait for an answer. */
 export const FLEET_TOTAL_MS = 18_000
 
+/** What every tool that reads across the fleet is: read-only, on no one cluster, published only with several. */
+export const FLEET_READ = {
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  requiresCluster: false,
+  fleetOnly: true
+} as const
+
 /** Which of the caller's clusters a fleet read covers. */
 export const FleetFilterSchema = {
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only clusters whose name matches: a name or a glob such as "store-1*" (case is ignored).' })),
