@@ -5,6 +5,7 @@ import { Catalog } from './catalog/catalog.js'
 import { Metrics } from './observe/metrics.js'
 import { HyperCoreClient } from './scale/client.js'
 import { Fleet } from './fleet/fleet.js'
+import { ClusterCatalogs } from './fleet/cluster-catalogs.js'
 import { FleetManagerClient } from './fleet/fleet-manager.js'
 import { discoveredEntries } from './fleet/discovery.js'
 import type { FleetClusterConfig } from './config/clusters-file.js'
@@ -16,6 +17,8 @@ export interface Runtime {
   catalog: Catalog
   /** The clusters tools call, each with its own connection. */
   fleet: Fleet
+  /** Each cluster's own catalogue (several clusters with SCALE_SCHEMA=auto); `catalog` serves every call when absent. */
+  catalogs?: ClusterCatalogs
   /** The first cluster's connection: its spec is the catalogue, and /health reads its readiness view. */
   cluster?: HyperCoreClient
   metrics?: Metrics
@@ -103,9 +106,11 @@ async function buildRuntime (config: Config, log: Logger): Promise<Runtime> {
     ...(fleetManager === undefined ? {} : { manager: new FleetManagerClient({ url: fleetManager.url, apiKey: fleetManager.apiKey, refreshMs: 0, timeoutMs }) })
   })
   const degraded = simulated.clusters.filter((c) => c.degraded !== '').map((c) => `${c.name ?? ''} (${c.degraded})`)
+  const catalogs = count > 1 ? perClusterCatalogs(config, catalog, cluster.name, catalogLog, Math.min(timeoutMs, LIVE_SPEC_WAIT_MS)) : undefined
   return {
     catalog,
     fleet,
+    ...(catalogs === undefined ? {} : { catalogs }),
     cluster,
     metrics,
     clusterInfo: { mode: 'simulator', cluster: cluster.host, catalog: catalogView(catalog) },
@@ -184,15 +189,26 @@ async function fleetRuntime (config: Config, clusters: FleetClusterConfig[], log
     throw err
   }
   const from = [clusters.length > 0 ? 'SCALE_CLUSTERS_FILE' : '', manager === undefined ? '' : 'Fleet Manager'].filter(Boolean).join(' and ')
+  const catalogs = perClusterCatalogs(config, catalog, first?.name, catalogLog, LIVE_SPEC_WAIT_MS)
   return {
     catalog,
     fleet,
+    ...(catalogs === undefined ? {} : { catalogs }),
     ...(client === undefined ? {} : { cluster: client }),
     metrics,
     clusterInfo: { mode: 'cluster', cluster: client?.host ?? null, catalog: catalogView(catalog) },
     banner: [`HyperCore fleet: ${fleet.size} cluster${fleet.size === 1 ? '' : 's'} from ${from} (connections opened when first used, at most ${config.fleet.maxOpen} at once).`, catalogLine(catalog)],
     close: stop
   }
+}
+
+// With SCALE_SCHEMA=auto, each cluster of a fleet is called with its own spec and version, read when first called;
+// the catalogue read at start is its cluster's. A bundled or file catalogue is the same for every cluster.
+function perClusterCatalogs (config: Config, startCatalog: Catalog, startCluster: string | undefined, log: Logger, waitMs: number): ClusterCatalogs | undefined {
+  if (config.schema.kind !== 'auto') return undefined
+  const catalogs = new ClusterCatalogs({ log, waitMs })
+  if (startCluster !== undefined) catalogs.seed(startCluster, startCatalog)
+  return catalogs
 }
 
 // How the connection to the cluster is protected. An http:// cluster has no certificate to check, whatever the TLS

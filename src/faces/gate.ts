@@ -10,6 +10,7 @@ import type { Log } from '../observe/logger.js'
 import type { Metrics } from '../observe/metrics.js'
 import type { HyperCoreClient } from '../scale/client.js'
 import type { Fleet } from '../fleet/fleet.js'
+import type { ClusterCatalogs } from '../fleet/cluster-catalogs.js'
 import { askTools } from '../tools/ask.js'
 import { tools as defaultTools, publishedBy } from '../tools/registry.js'
 
@@ -18,6 +19,8 @@ export interface GateDeps {
   catalog: Catalog
   /** The clusters; without one, `cluster` is a fleet of one. */
   fleet?: Fleet
+  /** Each cluster's own catalogue (a fleet with SCALE_SCHEMA=auto). */
+  catalogs?: ClusterCatalogs
   cluster?: HyperCoreClient
   /** The tools to publish; the full registry unless a test narrows it. */
   tools?: readonly ToolDefinition[]
@@ -49,6 +52,7 @@ export function buildGate (config: Config, deps: GateDeps, log?: Log): Gate {
     tools: deps.tools ?? [...defaultTools, ...askTools(config.llm)],
     catalog,
     ...(deps.fleet === undefined ? { cluster: deps.cluster } : { fleet: deps.fleet }),
+    ...(deps.catalogs === undefined ? {} : { catalogs: deps.catalogs }),
     ...(config.fleet.defaultCluster === undefined ? {} : { defaultCluster: config.fleet.defaultCluster }),
     policy: new Policy(config.safety.mode, config.safety.confirmVia, config.safety.rules, (method, path) => catalog.find(method, path)?.operation.operationId),
     tokens: new ConfirmTokens(config.safety.confirmKey, config.safety.confirmTtlMs, now),

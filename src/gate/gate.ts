@@ -7,6 +7,7 @@ import type { Metrics } from '../observe/metrics.js'
 import type { HyperCoreClient } from '../scale/client.js'
 import { Fleet, type FleetMember, type Lease } from '../fleet/fleet.js'
 import { clusterNameFor } from '../fleet/discovery.js'
+import type { ClusterCatalogs } from '../fleet/cluster-catalogs.js'
 import type { AuditDecision, AuditEntry, AuditLog } from './audit.js'
 import { gatedCluster, maskError, type ClusterAccess } from './cluster-access.js'
 import { clusterCallsDigest, maskConfirmTokens, type ConfirmTokens } from './confirm-token.js'
@@ -27,6 +28,8 @@ export interface GateOptions {
   catalog: Catalog
   /** The clusters calls go to; `cluster` is the shorthand for a fleet of one. */
   fleet?: Fleet
+  /** Each cluster's own catalogue, for the calls that go to it (a fleet with SCALE_SCHEMA=auto); `catalog` when absent. */
+  catalogs?: ClusterCatalogs
   /** Named in the `cluster` field's description (DEFAULT_CLUSTER). */
   defaultCluster?: string
   cluster?: HyperCoreClient
@@ -147,7 +150,7 @@ export class Gate {
 
     const { input: withCluster, confirm } = takeConfirm(raw, tool)
     const { input: rawInput, cluster: clusterName } = takeCluster(withCluster, tool)
-    if (!tool.requiresCluster) return await this.#runOn(tool, normaliseInput(name, tool.input, rawInput), confirm, opts, base, started, undefined)
+    if (!tool.requiresCluster) return await this.#runOn(tool, normaliseInput(name, tool.input, rawInput), confirm, opts, base, started, undefined, this.#opts.catalog)
     if (this.#fleet === undefined) {
       normaliseInput(name, tool.input, rawInput)
       throw new AppError('NO_CLUSTER', 'No HyperCore cluster is configured: set SCALE_HOST, SCALE_USERNAME and SCALE_PASSWORD, or start without SCALE_HOST to use the embedded simulator.')
@@ -157,13 +160,15 @@ export class Gate {
     const input = normaliseInput(name, tool.input, rawInput)
     const lease = this.#fleet.lease(member)
     try {
-      return await this.#runOn(tool, input, confirm, opts, { ...base, cluster: member.name }, started, lease)
+      // The payload is checked against the spec of the cluster it goes to (its version may have fields ours lacks).
+      const catalog = this.#opts.catalogs === undefined ? this.#opts.catalog : await this.#opts.catalogs.for(member.name, lease.client)
+      return await this.#runOn(tool, input, confirm, opts, { ...base, cluster: member.name }, started, lease, catalog)
     } finally {
       lease.release()
     }
   }
 
-  async #runOn (tool: ToolDefinition, input: Record<string, unknown>, confirm: string | undefined, opts: CallOptions, base: AuditBase, started: number, lease: Lease | undefined): Promise<unknown> {
+  async #runOn (tool: ToolDefinition, input: Record<string, unknown>, confirm: string | undefined, opts: CallOptions, base: AuditBase, started: number, lease: Lease | undefined, catalog: Catalog): Promise<unknown> {
     const { caller } = opts
     const name = tool.name
     const client = lease?.client
@@ -171,7 +176,7 @@ export class Gate {
     const readsOnly = this.#access(client, caller, { calls: [] }, opts.signal)
     let plan: Plan
     try {
-      plan = tool.plan === undefined ? { calls: [], prepared: undefined } : await tool.plan(input, { catalog: this.#opts.catalog, caller, log: opts.log, cluster: readsOnly, signal: opts.signal })
+      plan = tool.plan === undefined ? { calls: [], prepared: undefined } : await tool.plan(input, { catalog, caller, log: opts.log, cluster: readsOnly, signal: opts.signal })
     } catch (err) {
       const masked = maskError(err, known())
       if (isAppError(masked) && AUDITED_REFUSALS.has(masked.code)) await this.#auditRefusal(base, [], input, masked)
@@ -208,7 +213,7 @@ export class Gate {
     const access = this.#access(client, caller, plan, opts.signal, (change) => changes.push(change))
     let output: unknown
     try {
-      output = await tool.handler(input, { log: opts.log, catalog: this.#opts.catalog, caller, cluster: access, plan, signal: opts.signal, progress: opts.progress, audit: this.#opts.audit, answerMaxBytes: this.#opts.answerMaxBytes, ...(tool.fleetOnly === true && this.#fleet !== undefined ? { fleet: this.#fleetAccess(caller, opts.signal) } : {}) })
+      output = await tool.handler(input, { log: opts.log, catalog, caller, cluster: access, plan, signal: opts.signal, progress: opts.progress, audit: this.#opts.audit, answerMaxBytes: this.#opts.answerMaxBytes, ...(tool.fleetOnly === true && this.#fleet !== undefined ? { fleet: this.#fleetAccess(caller, opts.signal) } : {}) })
     } catch (err) {
       const masked = maskError(err, known())
       if (audited) {

@@ -3,6 +3,7 @@ import { isRecord } from '../catalog/schema.js'
 import { AppError } from '../errors/app-error.js'
 import type { Log } from '../observe/logger.js'
 import type { HyperCoreClient } from './client.js'
+import type { SelfDescription } from './describe.js'
 
 /** SCALE_SCHEMA: the cluster's own spec merged with the bundled catalogue (`auto`), the bundled HyperCore 9.4 one, or an OpenAPI file. */
 export type SchemaSetting = { kind: 'auto' } | { kind: 'bundled' } | { kind: 'file', file: string }
@@ -48,17 +49,31 @@ export async function loadCatalog (setting: SchemaSetting, opts: { client?: Hype
   if (client === undefined) return bundled.withInfo({ note: 'No cluster is configured, so the bundled catalogue is used.' })
   const waitMs = opts.waitMs ?? LIVE_SPEC_WAIT_MS
   const started = performance.now()
-  let description: Awaited<ReturnType<HyperCoreClient['selfDescription']>>
+  let description: SelfDescription
   try {
     description = await client.selfDescription(waitMs)
   } catch (err) {
-    // Only our code and the HTTP status: the note is shown on the public /health, and a cluster's error page is
-    // not ours to repeat there (a proxy may echo request headers, credentials included).
-    const status = err instanceof AppError ? (err.details as { status?: unknown } | undefined)?.status : undefined
-    const why = err instanceof AppError ? `${err.code}${typeof status === 'number' ? `, HTTP ${status}` : ''}` : 'an unexpected error'
-    log.warn({ cluster: client.host, code: err instanceof AppError ? err.code : 'error', status }, 'the cluster\'s own API spec could not be read; using the bundled HyperCore 9.4 catalogue')
-    return bundled.withInfo({ note: `SCALE_SCHEMA=auto: the cluster's spec could not be read (${why}); the bundled HyperCore 9.4 catalogue is used.` })
+    return bundled.withInfo({ note: unreadableSpecNote(err, log, client.host) })
   }
+  return catalogFromDescription(bundled, description, { log, host: client.host, started })
+}
+
+/** Why a cluster's spec could not be read (logged, and returned as a note for the catalogue it falls back to). */
+export function unreadableSpecNote (err: unknown, log: Log, host: string): string {
+  // Only our code and the HTTP status: the note is shown on the public /health, and a cluster's error page is
+  // not ours to repeat there (a proxy may echo request headers, credentials included).
+  const status = err instanceof AppError ? (err.details as { status?: unknown } | undefined)?.status : undefined
+  const why = err instanceof AppError ? `${err.code}${typeof status === 'number' ? `, HTTP ${status}` : ''}` : 'an unexpected error'
+  log.warn({ cluster: host, code: err instanceof AppError ? err.code : 'error', status }, 'the cluster\'s own API spec could not be read; using the bundled HyperCore 9.4 catalogue')
+  return `SCALE_SCHEMA=auto: the cluster's spec could not be read (${why}); the bundled HyperCore 9.4 catalogue is used.`
+}
+
+/**
+ * The catalogue a cluster's self-description gives: its spec merged with the bundled catalogue, tagged with its
+ * icosVersion. A spec that cannot be catalogued gives the bundled catalogue, with the reason in `note` (and the log).
+ */
+export function catalogFromDescription (bundled: Catalog, description: SelfDescription, opts: { log: Log, host: string, started?: number }): Catalog {
+  const { log, host } = opts
   const source = `https://${description.node}/rest/v1/openapi.json`
   const apiVersion = description.icosVersion === undefined ? {} : { apiVersion: description.icosVersion }
   let live: Catalog
@@ -66,14 +81,14 @@ export async function loadCatalog (setting: SchemaSetting, opts: { client?: Hype
     live = liveCatalog(description.spec, source)
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err)
-    log.warn({ cluster: client.host, problem: why.slice(0, 200) }, 'the cluster\'s own API spec is not usable; using the bundled HyperCore 9.4 catalogue')
+    log.warn({ cluster: host, problem: why.slice(0, 200) }, 'the cluster\'s own API spec is not usable; using the bundled HyperCore 9.4 catalogue')
     return bundled.withInfo({ ...apiVersion, note: `SCALE_SCHEMA=auto: the cluster's spec is not usable (${err instanceof SpecProblem ? why : 'it could not be catalogued; the log says why'}); the bundled HyperCore 9.4 catalogue is used.` })
   }
   const v2 = description.v2 === undefined ? '' : ` The cluster also serves /rest/v2 (${description.v2.paths} paths in /rest/v2/openAPI.json), which this server does not call.`
   const merged = mergeCatalogs(bundled, live, { source, ...apiVersion, note: `The cluster's own spec merged with the bundled catalogue's descriptions and search words.${v2}` })
   const clusterOnly = merged.operations.filter((op) => op.source === 'cluster').length
   const matched = merged.operations.filter((op) => op.source === 'merged').length
-  log.info({ cluster: client.host, apiVersion: description.icosVersion, operations: merged.operations.length, matched, clusterOnly, ms: Math.round(performance.now() - started) }, 'using the cluster\'s own API spec, merged with the bundled catalogue')
+  log.info({ cluster: host, apiVersion: description.icosVersion, operations: merged.operations.length, matched, clusterOnly, ...(opts.started === undefined ? {} : { ms: Math.round(performance.now() - opts.started) }) }, 'using the cluster\'s own API spec, merged with the bundled catalogue')
   return merged
 }
 

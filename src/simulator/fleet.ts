@@ -30,6 +30,13 @@ export function simulatedTags (i: number): string[] {
   return [i % 2 === 0 ? 'east' : 'west', i % 3 === 0 ? 'pos' : 'office']
 }
 
+/** The HyperCore version the i-th simulated cluster runs: most the default, every fourth a newer one, a few an older one. */
+export function simulatedVersion (i: number): string | undefined {
+  if (i % 4 === 3) return '9.7.4.225310'
+  if (i % 7 === 5) return '9.4.23.216736'
+  return undefined
+}
+
 // Every tenth cluster from the third on is wrong in one way, the same ways for the same count: a failed drive, a
 // stopped VM, an update under way (the API still answers), a cluster off the network; and one in a hundred (the
 // 51st, 151st, ...) answers every call only after a minute, to show it costs no other cluster's answer.
@@ -54,7 +61,9 @@ export async function startSimulatedFleet (opts: { count: number, vms: number, c
       const batch = await Promise.all(Array.from({ length: Math.min(8, opts.count - i) }, async (_, j) => {
         const index = i + j
         const name = simulatedName(index, opts.count)
+        const icosVersion = simulatedVersion(index)
         const sim = await startSimulator({
+          ...(icosVersion === undefined ? {} : { icosVersion }),
           ...(opts.catalog === undefined ? {} : { catalog: opts.catalog }),
           vms: opts.vms,
           seed: seed + index,

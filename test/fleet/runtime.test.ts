@@ -57,4 +57,10 @@ test('SIMULATOR_CLUSTERS=10: a simulated fleet with Fleet Manager, whose degrade
   assert.equal(listed.source, 'fleet-manager')
   assert.equal(listed.clusters.find((c: { name: string }) => c.name === 'store-09').reachable, false)
   assert.equal(listed.clusters.find((c: { name: string }) => c.name === 'store-07').updating, true)
+  assert.equal(listed.clusters.find((c: { name: string }) => c.name === 'store-04').version, '9.7.4.225310')
+  assert.equal(listed.clusters.find((c: { name: string }) => c.name === 'store-01').version, '9.4.30.217736')
+  // Calls to clusters on two versions are checked against two catalogues (store-01's was read at start).
+  await call('get_session', { cluster: 'store-04' })
+  await call('get_session', { cluster: 'store-02' })
+  assert.equal(runtime.catalogs?.distinct, 2)
 })
