@@ -38,6 +38,9 @@ export default fp<RateLimitOptions>(async function rateLimitPlugin (app, opts) {
     timeWindow: 60_000,
     hook: 'preHandler',
     store: storeClass(opts.store),
+    // A shared store that is down must not stop every call: the limit lapses until it is back, while confirmations
+    // and approvals, which need the store, fail closed.
+    skipOnError: true,
     keyGenerator: (request) => request.caller?.name ?? request.ip,
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder (request, context) {

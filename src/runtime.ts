@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import type { Config } from './config/config.js'
+import type { Config, StoreConfig } from './config/config.js'
+import type { GateStore } from './gate/store.js'
 import type { ClusterConfig } from './scale/cluster-config.js'
 import { Catalog } from './catalog/catalog.js'
 import { Metrics } from './observe/metrics.js'
@@ -24,6 +25,8 @@ export interface Runtime {
   metrics?: Metrics
   /** How /health describes the cluster side. */
   clusterInfo: ClusterInfo
+  /** The shared store of several replicas (STORE_URL); the gate keeps its state in memory when absent. */
+  store?: GateStore
   /** Lines for the start banner (e.g. the simulator's credentials). */
   banner: string[]
   close: () => Promise<void>
@@ -36,6 +39,14 @@ export interface Runtime {
  */
 export async function createRuntime (config: Config, log: Logger): Promise<Runtime> {
   const runtime = await buildRuntime(config, log)
+  if (config.store !== undefined) {
+    try {
+      await withSharedStore(runtime, config.store, log)
+    } catch (err) {
+      await runtime.close()
+      throw err
+    }
+  }
   const { fleet } = runtime
   runtime.metrics?.watchFleet(() => ({ configured: fleet.size, connected: fleet.open, withoutCredentials: fleet.members().filter((m) => !m.credentials).length }))
   return runtime
@@ -199,6 +210,23 @@ async function fleetRuntime (config: Config, clusters: FleetClusterConfig[], log
     clusterInfo: { mode: 'cluster', cluster: client?.host ?? null, catalog: catalogView(catalog) },
     banner: [`HyperCore fleet: ${fleet.size} cluster${fleet.size === 1 ? '' : 's'} from ${from} (connections opened when first used, at most ${config.fleet.maxOpen} at once).`, catalogLine(catalog)],
     close: stop
+  }
+}
+
+// Several replicas share confirm tokens, approvals and rate-limit counters in Valkey/Redis. A store that is not
+// reachable at start does not stop it: confirmations fail closed until the store answers, and reads go on.
+async function withSharedStore (runtime: Runtime, store: StoreConfig, log: Logger): Promise<void> {
+  const { RedisGateStore } = await import('./gate/redis-store.js')
+  const shared = new RedisGateStore({ url: store.url, prefix: store.prefix, commandTimeoutMs: store.timeoutMs, log: log.child({ component: 'store' }) })
+  runtime.store = shared
+  const where = new URL(store.url)
+  const named = `${where.protocol}//${where.host}${where.pathname === '/' ? '' : where.pathname} (keys ${store.prefix}*)`
+  if (await shared.ready(Math.max(store.timeoutMs, 2000))) runtime.banner.push(`Shared store: ${named}; confirm tokens, approvals and rate limits are shared with the other replicas.`)
+  else runtime.banner.push(`Shared store: ${named} does not answer yet; confirmations and approvals fail (STORE_UNAVAILABLE) until it does.`)
+  const close = runtime.close
+  runtime.close = async () => {
+    await close()
+    await shared.close()
   }
 }
 

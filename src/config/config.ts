@@ -72,11 +72,14 @@ const EnvSchema = Type.Object({
   SCALE_MAX_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
   SCALE_MAX_BUFFERED_MB: Type.Integer({ minimum: 16, maximum: 8192, default: 256 }),
   METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
-  TOOLSETS: Type.Optional(Type.String())
+  TOOLSETS: Type.Optional(Type.String()),
+  STORE_URL: Type.Optional(Type.String()),
+  STORE_PREFIX: Type.String({ default: 'sah:', minLength: 1, maxLength: 64 }),
+  STORE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 1000 })
 })
 
 // Secrets are taken exactly as given: a password may begin or end with a space.
-const EXACT = new Set(['SCALE_PASSWORD', 'CONFIRM_SECRET', 'LLM_API_KEY', 'FLEET_MANAGER_API_KEY'])
+const EXACT = new Set(['SCALE_PASSWORD', 'CONFIRM_SECRET', 'LLM_API_KEY', 'FLEET_MANAGER_API_KEY', 'STORE_URL'])
 
 /** The environment variables, as read and checked (for the table in docs/configuration.md and `--help`). */
 export type Env = Static<typeof EnvSchema>
@@ -142,6 +145,8 @@ export interface Config {
   credentials?: CredentialRule[]
   /** How the fleet is served: where a call without `cluster` goes, the connections kept open at once, Fleet Manager. */
   fleet: { defaultCluster?: string, maxOpen: number, manager?: FleetManagerConfig }
+  /** The shared store of several replicas (STORE_URL); absent: state lives in this process. */
+  store?: StoreConfig
   /** Settings for the embedded simulator when no cluster is configured (and the client settings used with it). */
   simulator: { vms: number, clusters: number, timeoutMs: number, maxConnections: number, bufferedBytes: number }
   /** Which API catalogue to use (SCALE_SCHEMA, or its older name SCALE_SCHEMA_FILE). */
@@ -216,8 +221,36 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     simulator: { vms: e.SIMULATOR_VMS, clusters: e.SIMULATOR_CLUSTERS, timeoutMs: e.SCALE_TIMEOUT_MS, maxConnections: e.SCALE_MAX_CONNECTIONS, bufferedBytes: e.SCALE_MAX_BUFFERED_MB * 1024 * 1024 },
     schema: readSchema(e),
     llm: readLlmConfig(env),
-    toolsets: readToolsets(e.TOOLSETS)
+    toolsets: readToolsets(e.TOOLSETS),
+    ...optional('store', readStore(e))
   }
+}
+
+/** Where replicas keep what they share (STORE_URL, STORE_PREFIX, STORE_TIMEOUT_MS). */
+export interface StoreConfig {
+  url: string
+  prefix: string
+  timeoutMs: number
+  /** The password inside the URL, to mask wherever it could show. */
+  password?: string
+}
+
+function readStore (e: Env): StoreConfig | undefined {
+  if (e.STORE_URL === undefined || e.STORE_URL.trim() === '') return undefined
+  let url: URL
+  try {
+    url = new URL(e.STORE_URL.trim())
+  } catch {
+    // Never the value itself: it may hold a password.
+    throw new ConfigError('STORE_URL', 'is not a URL; write redis://[user:password@]host:port[/db] (rediss:// for TLS)')
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('STORE_URL', `must start with redis:// or rediss:// (got ${url.protocol}//)`)
+  if (url.hostname === '') throw new ConfigError('STORE_URL', 'names no host')
+  if (e.CONFIRM_SECRET === undefined && e.CONFIRM_SECRET_FILE === undefined) {
+    throw new ConfigError('CONFIRM_SECRET', 'STORE_URL is for several replicas, which must sign confirm tokens with one key: set CONFIRM_SECRET (or CONFIRM_SECRET_FILE) to the same value on every replica')
+  }
+  const password = url.password === '' ? undefined : decodeURIComponent(url.password)
+  return { url: url.href, prefix: e.STORE_PREFIX, timeoutMs: e.STORE_TIMEOUT_MS, ...(password === undefined ? {} : { password }) }
 }
 
 function optional<K extends string, V> (key: K, value: V | undefined): Partial<Record<K, V>> {

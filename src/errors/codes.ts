@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   APPROVAL_DECIDED: { status: 409, meaning: 'The approval was already approved or rejected.' },
   SELF_APPROVAL: { status: 403, meaning: 'The caller who asked for a call cannot approve it: another admin or approver must (`APPROVAL_ALLOW_SELF=true` allows it).' },
   APPROVAL_REJECTED: { status: 403, meaning: 'A person rejected the call on the approval page.' },
+  STORE_UNAVAILABLE: { status: 503, meaning: 'The shared store (`STORE_URL`, Valkey/Redis) cannot be reached, so a call that needs a confirmation or an approval was not made (fail closed); other calls go on.' },
   AUDIT_UNAVAILABLE: { status: 503, meaning: 'The audit log cannot be written, so the call was not made (fail closed).' },
   AUDIT_NOT_READABLE: { status: 409, meaning: '`audit_log` cannot read the audit when it goes to standard output (`SCALE_AUDIT_FILE=-`).' },
   PLAN_VIOLATION: { status: 500, meaning: 'A tool tried a cluster call it had not planned; refused (a bug: please report it).' },
