@@ -4,6 +4,7 @@ import type { ScaleMode } from '../src/gate/policy.js'
 import { version } from '../src/lib/paths.js'
 import type { HyperCoreClient } from '../src/scale/client.js'
 import type { Fleet } from '../src/fleet/fleet.js'
+import type { GateStore } from '../src/gate/store.js'
 import type { ClusterInfo } from '../src/scale/cluster-info.js'
 import type { UpdateStatus } from '../src/scale/update-status.js'
 import { StringEnum } from '../src/schemas.js'
@@ -32,6 +33,10 @@ const HealthSchema = Type.Object({
     clusters: Type.Integer({ description: 'Clusters configured (SCALE_CLUSTERS_FILE, SIMULATOR_CLUSTERS).' }),
     connected: Type.Integer({ description: 'Of them, those with a connection open now (opened when first used).' })
   }, { description: 'Present with more than one cluster; counts only: this route is public, so names stay behind the token (list_clusters).' })),
+  store: Type.Optional(Type.Object({
+    shared: Type.Literal(true),
+    reachable: Type.Boolean({ description: 'Whether the shared store answers now; while it does not, calls that need a confirmation or approval fail with STORE_UNAVAILABLE.' })
+  }, { description: 'Present with STORE_URL (several replicas sharing confirm tokens, approvals and rate limits).' })),
   update: Type.Optional(Type.Object({
     state: StringEnum(['idle', 'updating', 'unknown'], { description: 'From the cluster\'s update status file as last read: updating while an update runs.' }),
     percent: Type.Optional(Type.Integer()),
@@ -61,7 +66,7 @@ function updateView (status: UpdateStatus): Omit<UpdateStatus, 'checkedAt' | 'no
  * unauthenticated `/ping` per period, and the public update status file. Going through the same connection means
  * it sees the same nodes, session and update mode the tools see.
  */
-const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMode, client?: Pick<HyperCoreClient, 'readiness'>, fleet?: Pick<Fleet, 'size' | 'open'> }> = async function healthRoutes (app, opts) {
+const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMode, client?: Pick<HyperCoreClient, 'readiness'>, fleet?: Pick<Fleet, 'size' | 'open'>, store?: Pick<GateStore, 'reachable'> }> = async function healthRoutes (app, opts) {
   const readiness = opts.client?.readiness
 
   app.get('/health', {
@@ -79,6 +84,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions & { safety: ScaleMod
       safety: opts.safety,
       ...(opts.catalog === undefined ? {} : { catalog: opts.catalog }),
       ...(opts.fleet === undefined || opts.fleet.size < 2 ? {} : { fleet: { clusters: opts.fleet.size, connected: opts.fleet.open } }),
+      ...(opts.store?.reachable === undefined ? {} : { store: { shared: true as const, reachable: opts.store.reachable } }),
       ...(update === undefined ? {} : { update: updateView(update) })
     }
   })

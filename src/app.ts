@@ -75,7 +75,7 @@ export async function buildApp (config: Config, deps: AppDeps, opts: BuildOption
   await app.register(swagger, { ui: opts.swaggerUi ?? true, publicUrl: config.publicUrl })
   await app.register(corsPlugin, { origins: config.corsOrigins })
 
-  await app.register(healthRoutes, { ...deps.clusterInfo, safety: config.safety.mode, cluster: deps.clusterInfo.cluster, client: deps.cluster, ...(deps.fleet === undefined ? {} : { fleet: deps.fleet }) })
+  await app.register(healthRoutes, { ...deps.clusterInfo, safety: config.safety.mode, cluster: deps.clusterInfo.cluster, client: deps.cluster, store: gate.store, ...(deps.fleet === undefined ? {} : { fleet: deps.fleet }) })
   await app.register(openapiRoutes, { callers, gate })
   await app.register(approvalPage)
 

@@ -145,3 +145,14 @@ test('safety settings: mode, confirmation channel, TTL, secret, policy and audit
   fails({ MCP_BEARER_TOKEN: token, PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL')
   assert.equal(loadConfig({ MCP_BEARER_TOKEN: token, PUBLIC_URL: 'https://tools.example/' }).publicUrl, 'https://tools.example')
 })
+
+test('STORE_URL: redis:// or rediss:// with a host, only beside a shared CONFIRM_SECRET, its password never in an error', () => {
+  const secret = { CONFIRM_SECRET: 'a-shared-secret-of-enough-length-0123' }
+  fails({ STORE_URL: 'redis://127.0.0.1:6379' }, 'CONFIRM_SECRET', /same value on every replica/)
+  fails({ ...secret, STORE_URL: 'http://127.0.0.1:6379' }, 'STORE_URL', /redis:\/\//)
+  assert.throws(() => loadConfig({ ...secret, STORE_URL: 'redis://:hunter2-secret@' }), (err: unknown) => err instanceof ConfigError && err.variable === 'STORE_URL' && !err.message.includes('hunter2'))
+  assert.throws(() => loadConfig({ ...secret, STORE_URL: 'not a url hunter2' }), (err: unknown) => err instanceof ConfigError && !err.message.includes('hunter2'))
+  const config = loadConfig({ ...secret, STORE_URL: 'rediss://app:p%40ss@127.0.0.1:6380/2', STORE_PREFIX: 'team-a:' })
+  assert.deepEqual(config.store, { url: 'rediss://app:p%40ss@127.0.0.1:6380/2', prefix: 'team-a:', timeoutMs: 1000, password: 'p@ss' })
+  assert.equal(loadConfig({}).store, undefined)
+})

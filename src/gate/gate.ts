@@ -329,6 +329,13 @@ export class Gate {
         await this.#auditRefusal(base, calls, payload, error)
         throw error
       }
+      // A shared store that lost its memory no longer knows which tokens were used: those from before are refused.
+      const since = await store.validSince?.()
+      if (since !== undefined && checked.claims.expiresAt - tokens.ttlMs < since) {
+        const error = new AppError('CONFIRMATION_INVALID', `The confirm token was issued before the shared store was last emptied (a restart without persistence), so whether it was used is not known. Call ${tool.name} again without confirm for a new one.`, { details: { reason: 'store-reset' } })
+        await this.#auditRefusal(base, calls, payload, error)
+        throw error
+      }
       let decision: AuditDecision = 'confirmed'
       const approvalId = checked.claims.approvalId
       if (approvalId !== undefined) {

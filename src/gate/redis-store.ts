@@ -46,6 +46,9 @@ export class RedisGateStore implements GateStore {
   readonly #prefix: string
   readonly #log: Log
   #down = false
+  // When the store's memory began, read after each (re)connection; unknown (undefined) until then.
+  #since: number | undefined
+  #sinceRead: Promise<number> | undefined
 
   constructor (opts: RedisStoreOptions) {
     this.#prefix = opts.prefix
@@ -63,14 +66,23 @@ export class RedisGateStore implements GateStore {
       this.#down = true
     })
     this.#redis.on('ready', () => {
-      if (this.#down) this.#log.info({}, 'the shared store (STORE_URL) is reachable again')
-      this.#down = false
+      this.#since = undefined
+      this.#sinceRead = undefined
+      this.#readSince().then(() => {
+        if (this.#down) this.#log.info({}, 'the shared store (STORE_URL) is reachable again')
+        this.#down = false
+      }, () => {})
+    })
+    // Whatever happened while away (a restart, a flush), it is read again on the next connection.
+    this.#redis.on('close', () => {
+      this.#since = undefined
+      this.#sinceRead = undefined
     })
   }
 
   /** Waits up to `ms` for the first connection; false when the store is not reachable yet (it keeps trying). */
   async ready (ms: number): Promise<boolean> {
-    if (this.#redis.status === 'ready') return true
+    if (this.#redis.status === 'ready') return await this.validSince().then(() => true, () => false)
     return await new Promise<boolean>((resolve) => {
       const done = (ok: boolean): void => {
         clearTimeout(timer)
@@ -86,6 +98,30 @@ export class RedisGateStore implements GateStore {
   /** Whether the store answers now (for /health). */
   get reachable (): boolean {
     return this.#redis.status === 'ready'
+  }
+
+  async validSince (): Promise<number> {
+    if (this.#since !== undefined) return this.#since
+    return await this.#readSince()
+  }
+
+  // The first replica to reach an empty store marks when its memory began; every other reads that mark.
+  async #readSince (): Promise<number> {
+    this.#sinceRead ??= (async () => {
+      const key = this.#key('epoch')
+      await this.#run(async (r) => await r.set(key, String(Date.now()), 'NX'))
+      const raw = await this.#run(async (r) => await r.get(key))
+      const since = Number(raw)
+      if (!Number.isFinite(since)) throw new AppError('STORE_UNAVAILABLE', 'The shared store\'s start mark is unreadable; nothing was done.')
+      this.#since = since
+      return since
+    })()
+    try {
+      return await this.#sinceRead
+    } catch (err) {
+      this.#sinceRead = undefined
+      throw err
+    }
   }
 
   async useOnce (key: string, ttlMs: number): Promise<boolean> {

@@ -14,6 +14,14 @@ export interface GateStore {
   replaceIf: <T>(key: string, expect: (current: T) => boolean, next: T) => Promise<boolean>
   /** Adds one to a counter that starts at 0 and resets `windowMs` after its first hit. */
   increment: (key: string, windowMs: number) => Promise<{ count: number, resetInMs: number }>
+  /**
+   * When the store's memory begins (ms since the epoch): a shared store that was emptied (restarted without
+   * persistence) forgets which tokens were used, so a token issued before this is refused. Absent for a store that
+   * lives and dies with the process.
+   */
+  validSince?: () => Promise<number>
+  /** For a shared store: whether it answers now (shown on /health). */
+  readonly reachable?: boolean
   close: () => Promise<void>
 }
 

@@ -4,7 +4,11 @@ import { pino } from 'pino'
 import { isAppError } from '../../src/errors/app-error.js'
 import { RedisGateStore } from '../../src/gate/redis-store.js'
 import { MemoryGateStore, type GateStore } from '../../src/gate/store.js'
+import { HyperCoreClient } from '../../src/scale/client.js'
+import { clusterConfigFor } from '../../src/simulator/index.js'
+import { auth, buildTestApp, testConfig } from '../helper.js'
 import { needBinary, startTestRedis } from '../redis-helper.js'
+import { startTestSimulator } from '../simulator-helper.js'
 
 const silent = pino({ level: 'silent' })
 const skip = needBinary('redis-server')
@@ -65,4 +69,27 @@ test('the Valkey/Redis store down: every command is STORE_UNAVAILABLE at once (f
   await redis.start()
   assert.equal(await store.ready(10_000), true, 'reconnected without a restart')
   assert.equal(await store.useOnce('after', 60_000), true)
+})
+
+test('a confirm token issued before the shared store lost its memory is refused, not run twice', { skip }, async (t) => {
+  const redis = await startTestRedis(t)
+  const store = new RedisGateStore({ url: redis.url, prefix: 'test:', commandTimeoutMs: 500, log: silent })
+  t.after(() => store.close())
+  assert.equal(await store.ready(5000), true)
+  const sim = await startTestSimulator(t)
+  const client = new HyperCoreClient(clusterConfigFor(sim, { timeoutMs: 10_000 }))
+  t.after(() => client.close())
+  const app = await buildTestApp(t, testConfig(), { cluster: client, store })
+  const vm = [...sim.state.vms.values()].find((v) => v.state === 'RUNNING')
+  const stop = async (confirm?: string): Promise<any> => (await app.inject({ method: 'POST', url: '/run_api', headers: auth, payload: { query: '/VirDomain/action', method: 'POST', payload: [{ virDomainUUID: vm?.uuid, actionType: 'STOP' }], ...(confirm === undefined ? {} : { confirm }) } })).json()
+  const issued = (await stop()).details.confirmToken as string
+  await redis.kill()
+  await redis.start()
+  assert.equal(await store.ready(10_000), true)
+  const refused = await stop(issued)
+  assert.equal(refused.code, 'CONFIRMATION_INVALID')
+  assert.equal(refused.details.reason, 'store-reset')
+  const fresh = (await stop()).details.confirmToken as string
+  assert.equal((await stop(fresh)).ok, true)
+  assert.equal((await stop(fresh)).details.reason, 'used')
 })
