@@ -1,13 +1,16 @@
 import fp from 'fastify-plugin'
-import bearerAuth from '@fastify/bearer-auth'
-import type { FastifyRequest } from 'fastify'
-import { AppError } from '../src/errors/app-error.js'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { AppError, isAppError } from '../src/errors/app-error.js'
 import type { Caller, CallerDirectory } from '../src/gate/identity.js'
+import { challengeHeader } from '../src/oauth/metadata.js'
+import { InsufficientScope, InvalidToken, MAX_TOKEN_LENGTH, type OAuthVerifier } from '../src/oauth/verifier.js'
 
 /** Options of the auth plugin. */
 export interface AuthOptions {
   /** Who may call, by token. */
   callers: CallerDirectory
+  /** Sign-in with the organisation's identity provider (OAUTH_ISSUER), beside the tokens. */
+  oauth?: OAuthVerifier
 }
 
 declare module 'fastify' {
@@ -28,28 +31,50 @@ export function callerOf (request: FastifyRequest): Caller {
   return request.caller
 }
 
+// `Bearer <token>`, the scheme in any case (RFC 7235); tokens of AUTH_FILE may hold any visible character.
+const BEARER = /^bearer +(\S+) *$/i
+
+function isMcp (request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] ?? ''
+  return path === '/mcp' || path.startsWith('/mcp/')
+}
+
 /**
- * Guards every route of the scope it is registered in with a bearer token and attaches the caller it belongs to.
- * Tokens are compared as SHA-256 digests in constant time against every configured caller; the scheme is matched
- * case-insensitively (`bearer` is as valid as `Bearer`, RFC 7235).
- * @see {@link https://github.com/fastify/fastify-bearer-auth}
+ * Guards every route of the scope it is registered in and attaches the caller. A bearer token is first looked up
+ * among the configured callers (SHA-256 digests compared in constant time with every one); with OAuth sign-in on, a
+ * token that is none of them is checked as an access token of the identity provider. Every 401 carries
+ * `WWW-Authenticate: Bearer` (with `resource_metadata` when OAuth is on); a missing scope is 403 insufficient_scope.
+ * Without OAuth, a wrong token on `/mcp` is 403 INVALID_TOKEN: MCP clients start an OAuth sign-in on any 401, and
+ * one this server does not offer ends in an error about client registration instead of the wrong token.
  */
 export default fp<AuthOptions>(async function auth (app, opts) {
   app.decorateRequest('caller', null)
-  await app.register(bearerAuth, {
-    keys: new Set<string>(),
-    auth (key, request) {
-      const caller = opts.callers.identify(key)
-      if (caller === undefined) return false
+  const refuse = async (request: FastifyRequest, reply: FastifyReply, error: AppError, challenge: Parameters<typeof challengeHeader>[2]): Promise<void> => {
+    reply.header('www-authenticate', challengeHeader(opts.oauth?.settings, isMcp(request), challenge))
+    throw error
+  }
+  app.addHook('onRequest', async function authenticate (request, reply) {
+    const header = request.headers.authorization
+    if (header === undefined || header.trim() === '') return await refuse(request, reply, missingToken(), {})
+    const token = header.length <= MAX_TOKEN_LENGTH + 16 ? BEARER.exec(header)?.[1] : undefined
+    const caller = token === undefined ? undefined : opts.callers.identify(token)
+    if (caller !== undefined) {
       request.caller = caller
-      return true
-    },
-    specCompliance: 'rfc6749',
-    // We add the hook ourselves so a 401 goes through our error handler and shape.
-    addHook: false,
-    verifyErrorLogLevel: 'debug'
+      return
+    }
+    if (opts.oauth === undefined || token === undefined) {
+      const invalid = isMcp(request) && opts.oauth === undefined
+        ? new AppError('INVALID_TOKEN', 'Invalid bearer token: this server does not offer OAuth sign-in, and the token in the "Authorization: Bearer <token>" header is not one it knows. Check the token you configured.')
+        : new AppError('UNAUTHORIZED', 'Invalid bearer token: check the token in the "Authorization: Bearer <token>" header.')
+      return await refuse(request, reply, invalid, { error: 'invalid_token' })
+    }
+    try {
+      request.caller = await opts.oauth.verify(token)
+    } catch (err) {
+      if (err instanceof InvalidToken) return await refuse(request, reply, err, { error: 'invalid_token', description: err.message })
+      if (err instanceof InsufficientScope) return await refuse(request, reply, err, { error: 'insufficient_scope', scope: err.scope, description: err.message })
+      if (isAppError(err)) throw err
+      throw new AppError('OAUTH_UNAVAILABLE', 'The access token could not be checked now; try again shortly.', { cause: err })
+    }
   })
-  const verify = app.verifyBearerAuth
-  if (verify === undefined) throw new Error('auth: @fastify/bearer-auth did not decorate verifyBearerAuth')
-  app.addHook('onRequest', verify)
 }, { name: 'auth', fastify: '5.x' })

@@ -4,7 +4,6 @@ import type { ErrorObject } from 'ajv'
 import type { ErrorCode } from '../src/errors/codes.js'
 import { AppError, errorBody, isAppError } from '../src/errors/app-error.js'
 import { describeIssues } from '../src/gate/normalise.js'
-import { missingToken } from './auth.js'
 
 // Fastify's own client errors, renamed to our stable codes.
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -38,15 +37,10 @@ export default fp(async function errorHandler (app) {
       return send(reply, new AppError('VALIDATION_ERROR', `Invalid request: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}.`, { details: { fields } }))
     }
     if (isAppError(err)) {
-      if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer')
+      if (err.statusCode === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="scale-api-helper"')
       if (err.statusCode >= 500) request.log.warn({ code: err.code }, err.message)
       else request.log.info({ code: err.code }, 'request rejected')
       return send(reply, err)
-    }
-    if (typeof err.code === 'string' && err.code.startsWith('FST_BEARER_AUTH')) {
-      const missing = err.code === 'FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER'
-      reply.header('www-authenticate', missing ? 'Bearer' : 'Bearer error="invalid_token"')
-      return send(reply, missing ? missingToken() : new AppError('UNAUTHORIZED', 'Invalid bearer token: check the token in the "Authorization: Bearer <token>" header.'))
     }
     const statusCode = err.statusCode ?? 500
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {

@@ -13,9 +13,9 @@ const stamp = join(dist, '.build-stamp')
 const sources = ['src', 'routes', 'plugins', 'tsconfig.json', 'package.json', 'package-lock.json', 'scripts/build.mjs']
 
 // Packages that use their own file's place at run time (Swagger UI's pages, pino's worker, a package.json read
-// through __dirname, write-file-atomic's temporary names from __filename) stay outside the bundle and load from
+// through __dirname, write-file-atomic's temporary names from __filename, iovalkey's built-in commands read from __dirname) stay outside the bundle and load from
 // node_modules as before; test/http/npm-start.test.ts fails on any other bare __dirname or __filename in dist/.
-const EXTERNAL = ['@fastify/swagger', '@fastify/swagger-ui', 'pino', 'thread-stream', 'write-file-atomic']
+const EXTERNAL = ['@fastify/swagger', '@fastify/swagger-ui', 'pino', 'thread-stream', 'write-file-atomic', 'iovalkey']
 
 function newest (path) {
   let info

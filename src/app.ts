@@ -15,6 +15,8 @@ import auth from '../plugins/auth.js'
 import rateLimit from '../plugins/rate-limit.js'
 import { approvalApi, approvalPage } from '../routes/approvals.js'
 import healthRoutes, { type HealthOptions } from '../routes/health.js'
+import oauthMetadataRoutes from '../routes/oauth-metadata.js'
+import { OAuthVerifier } from './oauth/verifier.js'
 import metricsRoutes from '../routes/metrics.js'
 import openapiRoutes from '../routes/openapi.js'
 import toolRoutes from '../routes/tools.js'
@@ -23,7 +25,11 @@ import mcpRoutes from '../routes/mcp.js'
 /** What the app is built around: what the gate is built from, and how /health describes the cluster side. */
 export interface AppDeps extends GateDeps {
   clusterInfo: HealthOptions
+  /** The access-token verifier (tests give one with their own clock); built from OAUTH_* when absent. */
+  oauth?: OAuthVerifier
 }
+
+const SILENT_LOG = { debug () {}, info () {}, warn () {}, error () {} }
 
 /** Options that differ between the server, the OpenAPI emitter and tests. */
 export interface BuildOptions {
@@ -63,6 +69,7 @@ export async function buildApp (config: Config, deps: AppDeps, opts: BuildOption
   const metrics = deps.metrics ?? new Metrics({ processMetrics: false })
   const gate = buildGate(config, { ...deps, metrics }, opts.logger)
   const callers = new CallerDirectory(config.callers)
+  const oauth = deps.oauth ?? (config.oauth === undefined ? undefined : new OAuthVerifier(config.oauth, { log: opts.logger ?? SILENT_LOG }))
   app.addHook('onClose', async () => {
     if (deps.audit === undefined) await gate.close()
   })
@@ -78,9 +85,10 @@ export async function buildApp (config: Config, deps: AppDeps, opts: BuildOption
   await app.register(healthRoutes, { ...deps.clusterInfo, safety: config.safety.mode, cluster: deps.clusterInfo.cluster, client: deps.cluster, store: gate.store, ...(deps.fleet === undefined ? {} : { fleet: deps.fleet }) })
   await app.register(openapiRoutes, { callers, gate })
   await app.register(approvalPage)
+  await app.register(oauthMetadataRoutes, { ...(config.oauth === undefined ? {} : { oauth: config.oauth }) })
 
   await app.register(async function protectedScope (api) {
-    await api.register(auth, { callers })
+    await api.register(auth, { callers, ...(oauth === undefined ? {} : { oauth }) })
     await api.register(rateLimit, { perMinute: config.rateLimitPerMinute, store: gate.store })
     await api.register(toolRoutes, { gate })
     await api.register(approvalApi, { gate })

@@ -156,3 +156,21 @@ test('STORE_URL: redis:// or rediss:// with a host, only beside a shared CONFIRM
   assert.deepEqual(config.store, { url: 'rediss://app:p%40ss@127.0.0.1:6380/2', prefix: 'team-a:', timeoutMs: 1000, password: 'p@ss' })
   assert.equal(loadConfig({}).store, undefined)
 })
+
+test('OAUTH_ISSUER: https (http only on loopback), beside PUBLIC_URL, asymmetric algorithms only; AUTH_FILE identities read with their lines', async () => {
+  const base = { OAUTH_ISSUER: 'https://login.corp.example/realms/it', PUBLIC_URL: 'https://scale-helper.corp.example' }
+  fails({ OAUTH_ISSUER: base.OAUTH_ISSUER }, 'PUBLIC_URL', /OAuth sign-in needs/)
+  fails({ ...base, OAUTH_ISSUER: 'http://login.corp.example' }, 'OAUTH_ISSUER', /https/)
+  fails({ ...base, OAUTH_ALGORITHMS: 'RS256,HS256' }, 'OAUTH_ALGORITHMS', /"HS256" is not accepted/)
+  fails({ ...base, OAUTH_ALGORITHMS: 'none' }, 'OAUTH_ALGORITHMS', /never none/)
+  const config = loadConfig({ ...base, OAUTH_REQUIRED_SCOPES: 'scale' })
+  assert.deepEqual(config.oauth?.audiences, ['https://scale-helper.corp.example', 'https://scale-helper.corp.example/mcp'])
+  assert.deepEqual(config.oauth?.requiredScopes, ['scale'])
+  const file = join(await mkdtemp(join(tmpdir(), 'sah-auth-')), 'auth.yaml')
+  await writeFile(file, 'identities:\n  - { group: "/it/scale-admins", role: admin }\n  - { user: alice@corp.example, role: operator, tags: [east] }\n')
+  const withRules = loadConfig({ ...base, AUTH_FILE: file })
+  assert.deepEqual(withRules.oauth?.identities, [{ group: '/it/scale-admins', role: 'admin' }, { user: 'alice@corp.example', role: 'operator', scope: { tags: ['east'] } }])
+  fails({ AUTH_FILE: file }, 'AUTH_FILE', /OAUTH_ISSUER is not set/)
+  await writeFile(file, 'identities:\n  - { group: ops, role: operator }\n  - { group: x, user: y, role: reader }\n')
+  fails({ ...base, AUTH_FILE: file }, 'AUTH_FILE', /line 3: give exactly one of group or user/)
+})

@@ -16,6 +16,8 @@ const LAYERS: ReadonlyArray<readonly [layer: string, paths: readonly string[]]> 
   // Tool and route shapes, built on the cluster's list of HTTP methods.
   ['shapes', ['src/schemas.ts']],
   ['gate', ['src/gate/']],
+  // Sign-in with the organisation's identity provider: access tokens become the gate's callers.
+  ['oauth', ['src/oauth/']],
   ['llm', ['src/llm/']],
   ['tools', ['src/tools/']],
   // The configuration is read into the gate's, the tools' and the language model's own settings.

@@ -8,7 +8,8 @@ import { normaliseClusterUrl, normaliseFingerprint, readExactSecretFile, readNod
 import { CLUSTER_NAME, readClustersFile, type FleetClusterConfig } from './clusters-file.js'
 import { clusterNameFor, type CredentialRule } from '../fleet/discovery.js'
 import type { FleetManagerConfig } from '../fleet/fleet-manager.js'
-import { mergeCallers, readAuthFile, ROLES, tokenCallers, type CallerEntry, type Role } from '../gate/identity.js'
+import { mergeCallers, readAuthFile, ROLES, tokenCallers, type CallerEntry, type IdentityRule, type Role } from '../gate/identity.js'
+import { ALLOWED_ALGORITHMS, DEFAULT_ALGORITHMS, type OAuthSettings } from '../oauth/settings.js'
 import { CONFIRM_VIA, EMPTY_RULES, readPolicyFile, SCALE_MODES, type ConfirmVia, type PolicyRules, type ScaleMode } from '../gate/policy.js'
 import { LLM_ENV_VARIABLES, readLlmConfig, type LlmConfig } from '../llm/config.js'
 import { LOG_LEVELS } from '../observe/logger.js'
@@ -74,6 +75,13 @@ const EnvSchema = Type.Object({
   METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   TOOLSETS: Type.Optional(Type.String()),
   STORE_URL: Type.Optional(Type.String()),
+  OAUTH_ISSUER: Type.Optional(Type.String()),
+  OAUTH_AUDIENCE: Type.Optional(Type.String()),
+  OAUTH_ALGORITHMS: Type.Optional(Type.String()),
+  OAUTH_REQUIRED_SCOPES: Type.Optional(Type.String()),
+  OAUTH_NAME_CLAIMS: Type.String({ default: 'email,preferred_username,upn,sub' }),
+  OAUTH_GROUPS_CLAIM: Type.String({ default: 'groups', minLength: 1, maxLength: 128 }),
+  OAUTH_CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
   STORE_PREFIX: Type.String({ default: 'sah:', minLength: 1, maxLength: 64 }),
   STORE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 1000 })
 })
@@ -147,6 +155,8 @@ export interface Config {
   fleet: { defaultCluster?: string, maxOpen: number, manager?: FleetManagerConfig }
   /** The shared store of several replicas (STORE_URL); absent: state lives in this process. */
   store?: StoreConfig
+  /** Sign-in with the organisation's identity provider (OAUTH_ISSUER); absent: bearer tokens only. */
+  oauth?: OAuthSettings
   /** Settings for the embedded simulator when no cluster is configured (and the client settings used with it). */
   simulator: { vms: number, clusters: number, timeoutMs: number, maxConnections: number, bufferedBytes: number }
   /** Which API catalogue to use (SCALE_SCHEMA, or its older name SCALE_SCHEMA_FILE). */
@@ -177,7 +187,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   }
 
   const state = stateDir(env)
-  const fileCallers = e.AUTH_FILE === undefined ? [] : readAuthFile(e.AUTH_FILE)
+  const authFile = e.AUTH_FILE === undefined ? { callers: [], identities: [] } : readAuthFile(e.AUTH_FILE)
+  const fileCallers = authFile.callers
   const { tokens, generated } = readTokens(e, fileCallers.length > 0)
   const callers = mergeCallers(tokenCallers(tokens), fileCallers)
   const confirmVia = e.CONFIRM_VIA as ConfirmVia
@@ -222,8 +233,45 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     schema: readSchema(e),
     llm: readLlmConfig(env),
     toolsets: readToolsets(e.TOOLSETS),
-    ...optional('store', readStore(e))
+    ...optional('store', readStore(e)),
+    ...optional('oauth', readOAuth(e, authFile.identities))
   }
+}
+
+function commaList (value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter(Boolean)
+}
+
+function readOAuth (e: Env, identities: IdentityRule[]): OAuthSettings | undefined {
+  if (e.OAUTH_ISSUER === undefined || e.OAUTH_ISSUER.trim() === '') {
+    if (identities.length > 0) throw new ConfigError('AUTH_FILE', 'has identities (for OAuth sign-in) but OAUTH_ISSUER is not set')
+    return undefined
+  }
+  const issuer = e.OAUTH_ISSUER.trim()
+  let url: URL
+  try {
+    url = new URL(issuer)
+  } catch {
+    throw new ConfigError('OAUTH_ISSUER', `is not a URL (got ${JSON.stringify(issuer)})`)
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) throw new ConfigError('OAUTH_ISSUER', 'must use https:// (http:// only for a provider on this machine)')
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') throw new ConfigError('OAUTH_ISSUER', 'must be the issuer URL alone, without credentials, query or fragment')
+  if (e.PUBLIC_URL === undefined) throw new ConfigError('PUBLIC_URL', 'OAuth sign-in needs the address clients reach this server at: set PUBLIC_URL (it is the token audience and the resource in /.well-known/oauth-protected-resource)')
+  const publicUrl = readPublicUrl(e.PUBLIC_URL)
+  const algorithms = e.OAUTH_ALGORITHMS === undefined ? [...DEFAULT_ALGORITHMS] : commaList(e.OAUTH_ALGORITHMS)
+  const wrong = algorithms.find((a) => !(ALLOWED_ALGORITHMS as readonly string[]).includes(a))
+  if (algorithms.length === 0 || wrong !== undefined) throw new ConfigError('OAUTH_ALGORITHMS', `${wrong === undefined ? 'names no algorithm' : `"${wrong}" is not accepted`}: use some of ${ALLOWED_ALGORITHMS.join(', ')} (never none or HS*)`)
+  const audiences = e.OAUTH_AUDIENCE === undefined ? [publicUrl, `${publicUrl}/mcp`] : commaList(e.OAUTH_AUDIENCE)
+  if (audiences.length === 0) throw new ConfigError('OAUTH_AUDIENCE', 'names no audience')
+  const scopes = commaList(e.OAUTH_REQUIRED_SCOPES)
+  if (scopes.some((sc) => !/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/.test(sc))) throw new ConfigError('OAUTH_REQUIRED_SCOPES', 'a scope is 1-128 printable characters without spaces, quotes or backslashes (RFC 6749)')
+  const nameClaims = commaList(e.OAUTH_NAME_CLAIMS)
+  if (nameClaims.length === 0) throw new ConfigError('OAUTH_NAME_CLAIMS', 'names no claim')
+  return { issuer, audiences, publicUrl, algorithms, requiredScopes: scopes, nameClaims, groupsClaim: e.OAUTH_GROUPS_CLAIM, identities, clockToleranceSeconds: e.OAUTH_CLOCK_TOLERANCE_SECONDS }
+}
+
+function isLoopbackHost (hostname: string): boolean {
+  return /^127\./.test(hostname) || hostname === '[::1]' || hostname === 'localhost'
 }
 
 /** Where replicas keep what they share (STORE_URL, STORE_PREFIX, STORE_TIMEOUT_MS). */

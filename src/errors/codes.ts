@@ -17,6 +17,8 @@ const CLIENT_ERRORS: readonly number[] = Array.from({ length: 100 }, (_, i) => 4
  */
 export const ERROR_CODES = {
   // The caller and the request
+  INVALID_TOKEN: { status: 403, meaning: '`/mcp` on a server without OAuth sign-in: the bearer token is not one it knows. 403 rather than 401, so that MCP clients that would start an OAuth sign-in on a 401 (mcp-remote) say the token is wrong instead.' },
+  INSUFFICIENT_SCOPE: { status: 403, meaning: 'The access token lacks a scope OAUTH_REQUIRED_SCOPES names (`WWW-Authenticate: Bearer error="insufficient_scope"` with the scope).' },
   UNAUTHORIZED: { status: 401, meaning: 'Missing or wrong bearer token (with `WWW-Authenticate: Bearer`).' },
   FORBIDDEN: { status: 403, meaning: 'The caller\'s role does not allow this tool or this call (e.g. a `reader` asking for a change).' },
   RATE_LIMITED: { status: 429, meaning: 'Too many calls from this caller in a minute (`RATE_LIMIT_PER_MINUTE`); `Retry-After` says when to try again.' },
@@ -57,6 +59,7 @@ export const ERROR_CODES = {
   APPROVAL_DECIDED: { status: 409, meaning: 'The approval was already approved or rejected.' },
   SELF_APPROVAL: { status: 403, meaning: 'The caller who asked for a call cannot approve it: another admin or approver must (`APPROVAL_ALLOW_SELF=true` allows it).' },
   APPROVAL_REJECTED: { status: 403, meaning: 'A person rejected the call on the approval page.' },
+  OAUTH_UNAVAILABLE: { status: 503, meaning: 'The identity provider (OAUTH_ISSUER) or its keys cannot be read, so an access token cannot be checked now (fail closed); bearer tokens of AUTH_FILE still work.' },
   STORE_UNAVAILABLE: { status: 503, meaning: 'The shared store (`STORE_URL`, Valkey/Redis) cannot be reached, so a call that needs a confirmation or an approval was not made (fail closed); other calls go on.' },
   AUDIT_UNAVAILABLE: { status: 503, meaning: 'The audit log cannot be written, so the call was not made (fail closed).' },
   AUDIT_NOT_READABLE: { status: 409, meaning: '`audit_log` cannot read the audit when it goes to standard output (`SCALE_AUDIT_FILE=-`).' },

@@ -72,20 +72,45 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/
 const HEX64 = /^[0-9a-fA-F]{64}$/
 
 /**
- * Reads AUTH_FILE: a YAML or JSON list of `{name, role, token | sha256, clusters?, tags?}` (or `{callers: [...]}`). A token must be
- * at least 16 characters; `sha256` is the hex digest of the token so tokens need not be stored in clear.
- * Any mistake stops the start with the line it is on.
+ * How a person signed in with the identity provider becomes a caller (AUTH_FILE `identities`): the first rule that
+ * matches gives the role and scope. `group` matches a value of the groups claim; `user` the person's name or `sub`.
  */
-export function readAuthFile (file: string, variable = 'AUTH_FILE'): CallerEntry[] {
+export interface IdentityRule {
+  group?: string
+  user?: string
+  role: Role
+  scope?: ClusterScope
+}
+
+/** What AUTH_FILE holds: callers by token, and the rules for signed-in people. */
+export interface AuthFile {
+  callers: CallerEntry[]
+  identities: IdentityRule[]
+}
+
+/**
+ * Reads AUTH_FILE: a YAML or JSON list of `{name, role, token | sha256, clusters?, tags?}`, or a map with `callers`
+ * (that list) and `identities` (`{group | user, role, clusters?, tags?}`, for OAuth sign-in). A token must be at least
+ * 16 characters; `sha256` is the hex digest of the token so tokens need not be stored in clear. Any mistake stops the
+ * start with the line it is on.
+ */
+export function readAuthFile (file: string, variable = 'AUTH_FILE'): AuthFile {
   const parsed: ConfigFile = readConfigFile(variable, file)
   const root = parsed.data
-  const list = Array.isArray(root) ? root : (root !== null && typeof root === 'object' && Array.isArray((root as { callers?: unknown }).callers)) ? (root as { callers: unknown[] }).callers : undefined
+  const isMap = root !== null && typeof root === 'object' && !Array.isArray(root)
+  if (isMap) {
+    for (const key of Object.keys(root)) if (key !== 'callers' && key !== 'identities') parsed.fail([key], `unknown key "${key}" (use callers and identities)`)
+  }
+  const identities = isMap ? readIdentities(parsed, (root as { identities?: unknown }).identities) : []
+  const listed = Array.isArray(root) ? root : isMap ? (root as { callers?: unknown }).callers : undefined
+  if (isMap && listed === undefined && identities.length > 0) return { callers: [], identities }
+  if (!Array.isArray(listed)) return parsed.fail(isMap && listed !== undefined ? ['callers'] : [], 'must be a list of callers ({name, role, token | sha256}), or {callers: [...], identities: [...]}')
+  const list: unknown[] = listed
   const at = Array.isArray(root) ? [] : ['callers']
-  if (list === undefined) parsed.fail([], 'must be a list of callers ({name, role, token | sha256}), or {callers: [...]}')
   if (list.length === 0) parsed.fail(at, 'lists no caller')
   const names = new Set<string>()
   const digests = new Set<string>()
-  return list.map((item, i) => {
+  const callers = list.map((item, i) => {
     const here = [...at, i]
     if (item === null || typeof item !== 'object' || Array.isArray(item)) parsed.fail(here, 'each caller must be a map with name, role and token or sha256')
     const entry = item as Record<string, unknown>
@@ -95,7 +120,7 @@ export function readAuthFile (file: string, variable = 'AUTH_FILE'): CallerEntry
     if (typeof entry.name !== 'string' || !NAME.test(entry.name)) parsed.fail([...here, 'name'], 'name must be 1-64 letters, digits or . _ @ -')
     if (names.has(entry.name)) parsed.fail([...here, 'name'], `the name "${entry.name}" is used twice`)
     names.add(entry.name)
-    if (typeof entry.role !== 'string' || !(ROLES as readonly string[]).includes(entry.role)) parsed.fail([...here, 'role'], `role must be one of ${ROLES.join(', ')}`)
+    const role = readRole(parsed, entry, here)
     const hasToken = entry.token !== undefined
     const hasDigest = entry.sha256 !== undefined
     if (hasToken === hasDigest) parsed.fail(here, 'give exactly one of token or sha256')
@@ -111,7 +136,36 @@ export function readAuthFile (file: string, variable = 'AUTH_FILE'): CallerEntry
     if (digests.has(hex)) parsed.fail(here, 'this token is given to two callers')
     digests.add(hex)
     const scope = readScope(parsed, entry, here)
-    return { name: entry.name, role: entry.role as Role, sha256, ...(scope === undefined ? {} : { scope }) }
+    return { name: entry.name, role, sha256, ...(scope === undefined ? {} : { scope }) }
+  })
+  return { callers, identities }
+}
+
+function readRole (parsed: ConfigFile, entry: Record<string, unknown>, here: Array<string | number>): Role {
+  if (typeof entry.role !== 'string' || !(ROLES as readonly string[]).includes(entry.role)) parsed.fail([...here, 'role'], `role must be one of ${ROLES.join(', ')}`)
+  return entry.role as Role
+}
+
+// A group or user value: what identity providers put there (names, e-mail addresses, ids, paths like /team/ops).
+const CLAIM_VALUE = /^[^\s\p{Cc}][^\p{Cc}]{0,255}$/u
+
+function readIdentities (parsed: ConfigFile, value: unknown): IdentityRule[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || value.length === 0 || value.length > 1000) parsed.fail(['identities'], 'identities must be a list of 1-1000 rules ({group | user, role, clusters?, tags?})')
+  return value.map((item, i) => {
+    const here = ['identities', i]
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) parsed.fail(here, 'each rule must be a map with group or user, and role')
+    const entry = item as Record<string, unknown>
+    for (const key of Object.keys(entry)) {
+      if (!['group', 'user', 'role', 'clusters', 'tags'].includes(key)) parsed.fail([...here, key], `unknown key "${key}" (use group or user, role, and clusters or tags)`)
+    }
+    if ((entry.group === undefined) === (entry.user === undefined)) parsed.fail(here, 'give exactly one of group or user')
+    const selector = entry.group === undefined ? 'user' : 'group'
+    const match = entry[selector]
+    if (typeof match !== 'string' || !CLAIM_VALUE.test(match)) parsed.fail([...here, selector], `${selector} must be 1-256 characters`)
+    const role = readRole(parsed, entry, here)
+    const scope = readScope(parsed, entry, here)
+    return { [selector]: match, role, ...(scope === undefined ? {} : { scope }) }
   })
 }
 

@@ -8,7 +8,7 @@ test('answers 401 with WWW-Authenticate and our error shape when no token is sen
   const app = await buildTestApp(t)
   const res = await app.inject(call)
   assert.equal(res.statusCode, 401)
-  assert.equal(res.headers['www-authenticate'], 'Bearer')
+  assert.equal(res.headers['www-authenticate'], 'Bearer realm="scale-api-helper"')
   assert.match(String(res.headers['content-type']), /^application\/json/)
   assert.equal(res.json().code, 'UNAUTHORIZED')
   assert.equal(typeof res.json().message, 'string')
@@ -18,7 +18,7 @@ test('answers 401 for a wrong token', async (t) => {
   const app = await buildTestApp(t)
   const res = await app.inject({ ...call, headers: { authorization: 'Bearer not-the-right-token-at-all' } })
   assert.equal(res.statusCode, 401)
-  assert.match(String(res.headers['www-authenticate']), /^Bearer error="invalid_token"/)
+  assert.equal(res.headers['www-authenticate'], 'Bearer realm="scale-api-helper", error="invalid_token"')
   assert.equal(res.json().code, 'UNAUTHORIZED')
 })
 

@@ -32,20 +32,21 @@ async function openStream (t: TestContext, url: URL, token: string, id: string):
   })
 }
 
-test('without a token, or with a wrong one, /mcp answers 401 with WWW-Authenticate in our error shape, and SDK clients cannot connect', async (t) => {
+test('without a token /mcp answers 401 with WWW-Authenticate; with a wrong one (no OAuth here) 403 INVALID_TOKEN; SDK clients cannot connect', async (t) => {
   const s = await mcpSetup(t)
   const none = await rawRequest(s.url, {}, INITIALIZE)
   assert.equal(none.status, 401)
-  assert.equal(none.headers['www-authenticate'], 'Bearer')
+  assert.equal(none.headers['www-authenticate'], 'Bearer realm="scale-api-helper"')
   assert.equal(none.json().code, 'UNAUTHORIZED')
+  // 403, not 401: an MCP client starts an OAuth sign-in on a 401, which this server does not offer.
   const wrong = await rawRequest(s.url, bearer('not-a-token-we-know-at-all'), { ...LIST })
-  assert.equal(wrong.status, 401)
-  assert.match(String(wrong.headers['www-authenticate']), /^Bearer error="invalid_token"/)
-  assert.equal(wrong.json().code, 'UNAUTHORIZED')
+  assert.equal(wrong.status, 403)
+  assert.match(String(wrong.headers['www-authenticate']), /^Bearer realm="scale-api-helper", error="invalid_token"/)
+  assert.equal(wrong.json().code, 'INVALID_TOKEN')
 
   await assert.rejects(v2Client(t, s.url), /401|authoriz/i)
   await assert.rejects(v1HttpClient(t, s.url), /UNAUTHORIZED|401/)
-  await assert.rejects(v2Client(t, s.url, { token: 'not-a-token-we-know-at-all' }), /401|authoriz/i)
+  await assert.rejects(v2Client(t, s.url, { token: 'not-a-token-we-know-at-all' }), /403|INVALID_TOKEN/i)
 })
 
 test('a wrong Host or Origin is refused with 403 in our error shape, also for SDK clients', async (t) => {

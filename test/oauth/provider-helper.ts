@@ -1,0 +1,120 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { createServer, type Server } from 'node:http'
+import type { TestContext } from 'node:test'
+import Provider from 'oidc-provider'
+import { freePort } from '../redis-helper.js'
+
+/** A signing key of the provider, as a private JWK with a key id. */
+export function signingKey (): Record<string, unknown> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' }
+}
+
+/** A client of the test provider and the groups its tokens carry. */
+export interface TestClient {
+  id: string
+  secret?: string
+  groups?: string[]
+  email?: string
+  /** For the authorization code flow (MCP clients, people). */
+  redirectUris?: string[]
+}
+
+/** What a test provider is started with. */
+export interface ProviderOptions {
+  port?: number
+  keys?: Array<Record<string, unknown>>
+  clients: TestClient[]
+  /** The scope the resource server grants. */
+  scope?: string
+  accessTokenTtlSeconds?: number
+  /** People who can sign in through the provider's own login form (authorization code flow). */
+  accounts?: Record<string, { email: string, groups: string[] }>
+}
+
+/** A running OpenID provider (oidc-provider, OpenID certified) on loopback. */
+export interface TestProvider {
+  issuer: string
+  port: number
+  /** A client-credentials access token for `resource` (RFC 8707), as the provider issues it. */
+  token: (client: TestClient, opts?: { resource?: string, scope?: string }) => Promise<string>
+  /** The raw token endpoint answer (for refusals). */
+  tokenResponse: (client: TestClient, opts?: { resource?: string, scope?: string }) => Promise<{ status: number, json: Record<string, unknown> }>
+  close: () => Promise<void>
+}
+
+/**
+ * Starts oidc-provider on a loopback port with JWT access tokens for any resource (RFC 8707 resource indicators),
+ * the client credentials grant for scripts, and its development login form for the authorization code flow.
+ * Closed when the test ends.
+ */
+export async function startProvider (t: TestContext, opts: ProviderOptions): Promise<TestProvider> {
+  const port = opts.port ?? await freePort()
+  const issuer = `http://127.0.0.1:${port}`
+  const byId = new Map(opts.clients.map((c) => [c.id, c]))
+  const scope = opts.scope ?? 'scale'
+  const provider = new Provider(issuer, {
+    clients: opts.clients.map((c) => c.redirectUris === undefined
+      ? { client_id: c.id, client_secret: c.secret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] }
+      : { client_id: c.id, token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], redirect_uris: c.redirectUris, response_types: ['code'], application_type: 'native' }),
+    jwks: { keys: opts.keys ?? [signingKey()] },
+    scopes: ['openid', 'email', 'profile', 'offline_access', scope],
+    claims: { email: ['email'], openid: ['sub'] },
+    features: {
+      clientCredentials: { enabled: true },
+      devInteractions: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf?.[0] ?? undefined,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx: unknown, resource: string) => ({ scope, audience: resource, accessTokenTTL: opts.accessTokenTtlSeconds ?? 300, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } })
+      }
+    },
+    findAccount: async (_ctx: unknown, sub: string) => {
+      const account = opts.accounts?.[sub]
+      return account === undefined ? undefined : { accountId: sub, claims: async () => ({ sub, email: account.email }) }
+    },
+    // Groups and e-mail travel in the access token, where a resource server reads them.
+    extraTokenClaims: async (_ctx: unknown, token: { clientId?: string, accountId?: string }) => {
+      const account = token.accountId === undefined ? undefined : opts.accounts?.[token.accountId]
+      if (account !== undefined) return { email: account.email, groups: account.groups }
+      const client = token.clientId === undefined ? undefined : byId.get(token.clientId)
+      return client === undefined ? {} : { ...(client.groups === undefined ? {} : { groups: client.groups }), ...(client.email === undefined ? {} : { email: client.email }) }
+    },
+    pkce: { required: () => true },
+    loadExistingGrant: async (ctx: any) => {
+      // The test's people consent once for all: a grant with every scope and the resource asked for.
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client.clientId)
+      if (grantId !== undefined) return await ctx.oidc.provider.Grant.find(grantId)
+      if (ctx.oidc.session?.accountId === undefined) return undefined
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId })
+      grant.addOIDCScope('openid email profile offline_access')
+      const resource = ctx.oidc.params?.resource
+      if (typeof resource === 'string') grant.addResourceScope(resource, scope)
+      await grant.save()
+      return grant
+    }
+  } as any)
+  provider.proxy = false
+  const server: Server = createServer(provider.callback())
+  server.listen(port, '127.0.0.1')
+  await once(server, 'listening')
+  const close = async (): Promise<void> => {
+    if (!server.listening) return
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => { server.close(() => { resolve() }) })
+  }
+  t.after(close)
+  const tokenResponse = async (client: TestClient, o: { resource?: string, scope?: string } = {}): Promise<{ status: number, json: Record<string, unknown> }> => {
+    const body = new URLSearchParams({ grant_type: 'client_credentials', scope: o.scope ?? scope, ...(o.resource === undefined ? {} : { resource: o.resource }) })
+    const res = await fetch(`${issuer}/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${client.id}:${client.secret ?? ''}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body })
+    return { status: res.status, json: await res.json() as Record<string, unknown> }
+  }
+  const token = async (client: TestClient, o: { resource?: string, scope?: string } = {}): Promise<string> => {
+    const { status, json } = await tokenResponse(client, o)
+    if (status !== 200 || typeof json.access_token !== 'string') throw new Error(`the provider issued no token: ${status} ${JSON.stringify(json)}`)
+    return json.access_token
+  }
+  return { issuer, port, token, tokenResponse, close }
+}
