@@ -2,16 +2,16 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import { projectRoot } from '../../src/lib/paths.js'
 import { buildTestApp, scratchFile, testConfig, TOKENS } from '../helper.js'
 
 // mcp-remote, as Claude Desktop users run it for a remote server: stdio on one side, our /mcp on the other.
 async function mcpRemote (t: TestContext, url: string, token: string): Promise<{ stdout: string, stderr: string, code: number | null }> {
   const home = scratchFile('mcp-remote-home')
   mkdirSync(home, { recursive: true })
-  const child = spawn(process.execPath, [join(projectRoot(), 'node_modules', 'mcp-remote', 'dist', 'proxy.js'), url, '--header', `Authorization: Bearer ${token}`, '--allow-http', '--transport', 'http-only'], {
+  const child = spawn(process.execPath, [createRequire(import.meta.url).resolve('mcp-remote/dist/proxy.js'), url, '--header', `Authorization: Bearer ${token}`, '--allow-http', '--transport', 'http-only'], {
     env: { PATH: process.env.PATH ?? '', HOME: home, MCP_REMOTE_CONFIG_DIR: join(home, '.mcp-auth') },
     stdio: ['pipe', 'pipe', 'pipe']
   })
