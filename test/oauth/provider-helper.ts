@@ -82,19 +82,7 @@ export async function startProvider (t: TestContext, opts: ProviderOptions): Pro
       const client = token.clientId === undefined ? undefined : byId.get(token.clientId)
       return client === undefined ? {} : { ...(client.groups === undefined ? {} : { groups: client.groups }), ...(client.email === undefined ? {} : { email: client.email }) }
     },
-    pkce: { required: () => true },
-    loadExistingGrant: async (ctx: any) => {
-      // The test's people consent once for all: a grant with every scope and the resource asked for.
-      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client.clientId)
-      if (grantId !== undefined) return await ctx.oidc.provider.Grant.find(grantId)
-      if (ctx.oidc.session?.accountId === undefined) return undefined
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId })
-      grant.addOIDCScope('openid email profile offline_access')
-      const resource = ctx.oidc.params?.resource
-      if (typeof resource === 'string') grant.addResourceScope(resource, scope)
-      await grant.save()
-      return grant
-    }
+    pkce: { required: () => true }
   } as any)
   provider.proxy = false
   const server: Server = createServer(provider.callback())
