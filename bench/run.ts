@@ -10,12 +10,12 @@ import { main as clusterSurvivalBench } from './cluster-survival.js'
 import { main as overheadBench } from './overhead.js'
 import { main as largeAnswersBench } from './large-answers.js'
 import { main as fleetBench } from './fleet.js'
-import { main as storeBench } from './store.js'
+import { main as teamBench } from './team.js'
 
 /** `npm run bench`: every benchmark, one after the other, with printed figures. Pass `search` or `live` to run one. */
 export async function main (argv: string[] = process.argv.slice(2)): Promise<void> {
   const only = argv.find((a) => !a.startsWith('-'))
-  const benches: Array<[string, (argv: string[]) => Promise<unknown>]> = [['search', searchBench], ['live', liveBench], ['ask-context', askContextBench], ['tokens', tokensBench], ['mcp', mcpBench], ['soak', soakBench], ['fuzz', fuzzBench], ['typed-tools', typedToolsBench], ['cluster-survival', clusterSurvivalBench], ['overhead', overheadBench], ['large-answers', largeAnswersBench], ['fleet', fleetBench], ['store', storeBench]]
+  const benches: Array<[string, (argv: string[]) => Promise<unknown>]> = [['search', searchBench], ['live', liveBench], ['ask-context', askContextBench], ['tokens', tokensBench], ['mcp', mcpBench], ['soak', soakBench], ['fuzz', fuzzBench], ['typed-tools', typedToolsBench], ['cluster-survival', clusterSurvivalBench], ['overhead', overheadBench], ['large-answers', largeAnswersBench], ['fleet', fleetBench], ['team', teamBench]]
   for (const [name, run] of benches) {
     if (only !== undefined && only !== name) continue
     process.stdout.write(`\n=== ${name} ===\n`)

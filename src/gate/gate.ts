@@ -401,8 +401,8 @@ export class Gate {
     const how = approveUrl === undefined
       ? `To run it, show this to the user and, if they agree, call ${tool.name} again with the same arguments plus "confirm": "${confirmToken}" (valid ${minutes} min, this exact call only).`
       : `A person must approve it first at ${approveUrl} ; once approved, call ${tool.name} again with the same arguments plus "confirm": "${confirmToken}" (valid ${minutes} min).`
-    const error = new AppError('CONFIRMATION_REQUIRED', `This call is destructive and was not run: ${text}. ${how}`, {
-      details: { preview: text, previews, confirmToken, expiresAt: new Date(claims.expiresAt).toISOString(), ...(approveUrl === undefined ? {} : { approveUrl }) }
+    const error = new AppError('CONFIRMATION_REQUIRED', `This call is destructive and was not run: ${text}, requested by ${opts.caller.name}. ${how}`, {
+      details: { preview: text, requestedBy: opts.caller.name, previews, confirmToken, expiresAt: new Date(claims.expiresAt).toISOString(), ...(approveUrl === undefined ? {} : { approveUrl }) }
     })
     this.#step('requested')
     await this.#auditRefusal(base, calls, payload, error, 'confirmation-required')

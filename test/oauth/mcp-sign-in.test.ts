@@ -96,5 +96,6 @@ test('an MCP SDK client signs in through the provider (authorization code + PKCE
   const stop = await signedIn.callTool({ name: 'vm_action', arguments: { vm: vm?.name, action: 'STOP' } })
   // The preview says who asks, and the audit names the person.
   assert.match(JSON.stringify(stop), /CONFIRMATION_REQUIRED/)
+  assert.match(JSON.stringify(stop), /requested by alice@corp\.example/)
   assert.ok(auditLines(audit).some((l) => l.caller === 'alice@corp.example' && l.role === 'operator'), 'the audit names the signed-in person')
 })

@@ -1,11 +1,15 @@
 /**
- * What the shared store (STORE_URL) costs a confirmation and an approval (issue 22), next to the in-memory store, in
- * one run. A real redis-server on loopback and an in-process simulator; two apps alike but for their store, taking
+ * What a team's server pays per call (issue 22), in one run: checking an OAuth access token (JWT) next to a static
+ * bearer token, and the shared store (STORE_URL) for a confirmation and an approval next to the in-memory store.
+ * The identity provider is a small local one (jose signs, a loopback server publishes its metadata and JWKS), so the
+ * figures are ours, not a provider's. For the store, A real redis-server on loopback and an in-process simulator; two apps alike but for their store, taking
  * turns round by round (A B B A ...), so the machine's load hits both. Figures are medians through `app.inject`:
  * - a confirmation: the destructive call that answers with a token, then the call with it (2 calls);
  * - an approval: the ask, the approver's decision, then the call with the token (3 calls);
  * - one single-use record (`useOnce`), the store alone.
- * Run: `npm run bench -- store` (`--quick` for fewer rounds). Skipped, saying so, when redis-server is missing.
+ * - a tool call with a static token, with a JWT the server has verified before (its verified-token cache), and the
+ *   first use of a new JWT (a signature check with the keys already cached).
+ * Run: `npm run bench -- team` (`--quick` for fewer rounds). The store part is skipped, saying so, without redis-server.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -13,6 +17,9 @@ import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from '../src/app.js'
@@ -34,15 +41,80 @@ interface Way {
   approval: FastifyInstance
 }
 
-/** Runs the store benchmark and prints its figures. */
+/** Runs the team benchmark (access tokens, then the shared store) and prints its figures. */
 export async function main (argv: string[] = []): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false } }, strict: false })
-  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) {
-    process.stdout.write('redis-server is not installed (apt-get install redis-server): store bench skipped\n')
-    return
-  }
   const rounds = values.quick === true ? 4 : 10
   const perRound = values.quick === true ? 25 : 50
+  await tokenBench(rounds, perRound)
+  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) {
+    process.stdout.write('redis-server is not installed (apt-get install redis-server): the shared store part is skipped\n')
+    return
+  }
+  await storeBench(rounds, perRound)
+}
+
+// A static token against a JWT, through the same app and tool (query_api: no cluster, no audit).
+async function tokenBench (rounds: number, perRound: number): Promise<void> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256')
+  const jwk = { ...await exportJWK(publicKey), kid: 'bench-key', alg: 'RS256', use: 'sig' }
+  const idp = createServer((req, res) => {
+    const body = req.url === '/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` } : req.url === '/jwks' ? { keys: [jwk] } : undefined
+    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}))
+  })
+  idp.listen(0, '127.0.0.1')
+  await once(idp, 'listening')
+  const issuer = `http://127.0.0.1:${(idp.address() as { port: number }).port}`
+  const publicUrl = 'http://127.0.0.1:5075'
+  const dir = mkdtempSync(join(tmpdir(), 'sah-token-bench-'))
+  const authFile = join(dir, 'auth.yaml')
+  writeFileSync(authFile, `callers:\n  - { name: olga, role: operator, token: ${OPERATOR} }\nidentities:\n  - { group: ops, role: operator }\n`)
+  const config = loadConfig({ AUTH_FILE: authFile, OAUTH_ISSUER: issuer, PUBLIC_URL: publicUrl, SCALE_AUDIT_FILE: join(dir, 'audit.jsonl'), RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'silent' })
+  const app = await buildApp(config, { catalog: await Catalog.load(), clusterInfo: { mode: 'none', cluster: null } }, { logger: pino({ level: 'silent' }), swaggerUi: false })
+  await app.ready()
+  const mint = async (n: number): Promise<string> => await new SignJWT({ email: `person-${n}@corp.example`, groups: ['ops'], scope: 'scale' })
+    .setProtectedHeader({ alg: 'RS256', kid: 'bench-key' }).setIssuer(issuer).setAudience(publicUrl).setSubject(`person-${n}`).setIssuedAt().setExpirationTime('10m').sign(privateKey)
+  const total = rounds * perRound
+  const fresh = await Promise.all(Array.from({ length: total + 10 }, async (_, i) => await mint(i)))
+  const again = fresh[total] as string
+  let used = 0
+  const call = async (token: string): Promise<void> => {
+    const res = await app.inject({ method: 'POST', url: '/query_api', headers: { authorization: `Bearer ${token}` }, payload: { query: 'stop a VM', limit: 1 } })
+    if (res.statusCode !== 200) throw new Error(`query_api answered ${res.statusCode}: ${res.body.slice(0, 300)}`)
+  }
+  const ways: Array<[string, () => Promise<void>]> = [
+    ['static token', async () => { await call(OPERATOR) }],
+    ['JWT, verified before', async () => { await call(again) }],
+    ['JWT, first use', async () => { await call(fresh[used++ % total] as string) }]
+  ]
+  try {
+    for (const [, run] of ways) for (let i = 0; i < 5; i++) await run()
+    used = 0
+    const times = new Map<string, number[]>()
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, run] of round % 2 === 0 ? ways : [...ways].reverse()) {
+        for (let i = 0; i < perRound; i++) {
+          const started = performance.now()
+          await run()
+          times.set(name, [...(times.get(name) ?? []), performance.now() - started])
+        }
+      }
+    }
+    const base = median(times.get('static token') ?? [])
+    process.stdout.write(`Access tokens: query_api through app.inject, ${rounds} rounds x ${perRound}, medians (RS256, keys cached)\n`)
+    for (const [name] of ways) {
+      const m = median(times.get(name) ?? [])
+      process.stdout.write(`  ${name.padEnd(24)} ${fmt(m)}  ratio ${(m / base).toFixed(2)}x  (+${fmt(Math.max(0, m - base))})\n`)
+    }
+  } finally {
+    await app.close()
+    idp.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+// The in-memory store against a real redis-server, for a confirmation, an approval and one single-use record.
+async function storeBench (rounds: number, perRound: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sah-store-bench-'))
   const port = await freePort()
   const redis = await startProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { ready: /Ready to accept connections/ })
@@ -107,7 +179,7 @@ export async function main (argv: string[] = []): Promise<void> {
         }
       }
     }
-    process.stdout.write(`Shared store: redis-server ${String(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout).split(' ')[2] ?? ''} on loopback, ${rounds} rounds x ${perRound}, medians\n`)
+    process.stdout.write(`Shared store: redis-server ${String(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout).split(' ')[2]?.replace('v=', '') ?? ''} on loopback, ${rounds} rounds x ${perRound}, medians\n`)
     for (const [what] of measures) {
       const mem = median(times.get(`${what}|memory`) ?? [])
       const red = median(times.get(`${what}|redis`) ?? [])
