@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, isAppError } from '../src/errors/app-error.js'
 import type { Caller, CallerDirectory } from '../src/gate/identity.js'
+import { APPROVER_COOKIE, cookieValue, type SignedCookies } from '../src/oauth/approver-session.js'
 import { challengeHeader } from '../src/oauth/metadata.js'
 import { InsufficientScope, InvalidToken, MAX_TOKEN_LENGTH, type OAuthVerifier } from '../src/oauth/verifier.js'
 
@@ -11,6 +12,8 @@ export interface AuthOptions {
   callers: CallerDirectory
   /** Sign-in with the organisation's identity provider (OAUTH_ISSUER), beside the tokens. */
   oauth?: OAuthVerifier
+  /** Approvers signed in on the approval page: their cookie stands for a token on `/approvals/` routes. */
+  approvers?: SignedCookies
 }
 
 declare module 'fastify' {
@@ -55,6 +58,17 @@ export default fp<AuthOptions>(async function auth (app, opts) {
   }
   app.addHook('onRequest', async function authenticate (request, reply) {
     const header = request.headers.authorization
+    if ((header === undefined || header.trim() === '') && opts.approvers !== undefined && opts.oauth !== undefined && request.url.startsWith('/approvals/')) {
+      const approver = opts.approvers.approver(cookieValue(request.headers.cookie, APPROVER_COOKIE))
+      if (approver !== undefined) {
+        // A cookie is sent by the browser whoever asks: a change must come from our own page (CSRF), not another site.
+        if (request.method !== 'GET' && request.headers.origin !== new URL(opts.oauth.settings.publicUrl).origin) {
+          throw new AppError('FORBIDDEN', 'A decision made with the approval page\'s sign-in must come from the approval page itself (its Origin); open the approval link.')
+        }
+        request.caller = approver
+        return
+      }
+    }
     if (header === undefined || header.trim() === '') return await refuse(request, reply, missingToken(), {})
     const token = header.length <= MAX_TOKEN_LENGTH + 16 ? BEARER.exec(header)?.[1] : undefined
     const caller = token === undefined ? undefined : opts.callers.identify(token)

@@ -33,7 +33,7 @@ export const approvalApi: FastifyPluginAsync<ApprovalRoutesOptions> = async func
  * The page a person opens from an `approveUrl`: public HTML with no data in it. It asks for the approver's token,
  * then shows the preview and the Approve / Reject buttons through the protected API.
  */
-export const approvalPage: FastifyPluginAsync = async function approvalPage (app) {
+export const approvalPage: FastifyPluginAsync<{ signIn: boolean }> = async function approvalPage (app, opts) {
   app.get('/approvals/:id', { schema: { hide: true, params: Params } }, async function page (_request, reply) {
     const nonce = randomBytes(16).toString('base64')
     return await reply
@@ -41,7 +41,7 @@ export const approvalPage: FastifyPluginAsync = async function approvalPage (app
       .header('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'`)
       .header('referrer-policy', 'no-referrer')
       .header('cache-control', 'no-store')
-      .send(PAGE.replaceAll('{{nonce}}', nonce))
+      .send(PAGE.replaceAll('{{nonce}}', nonce).replace('{{signIn}}', opts.signIn ? '' : ' hidden'))
   })
 }
 
@@ -58,6 +58,7 @@ button{font-size:1rem;padding:.5rem 1.2rem;margin-right:.6rem;border-radius:6px;
 </style></head>
 <body>
 <h1>A destructive HyperCore call is waiting for approval</h1>
+<p id="sso"{{signIn}}><a id="sign-in" href="#">Sign in with your organisation</a> <span class="muted">or paste an approver token:</span></p>
 <form id="login" class="box"><label>Approver token (role admin or approver)<br>
 <input id="token" type="password" autocomplete="off" size="50" required></label>
 <button type="submit" id="load">Show the request</button></form>
@@ -73,8 +74,11 @@ const id = location.pathname.split('/').filter(Boolean).pop();
 const $ = (x) => document.getElementById(x);
 const say = (text) => { $('status').textContent = text; };
 function token () { return $('token').value || sessionStorage.getItem('approver-token') || ''; }
+$('sign-in').href = '/approvals/sign-in?next=' + encodeURIComponent(id);
 async function api (method, path) {
-  const res = await fetch('/approvals/' + encodeURIComponent(id) + path, { method, headers: { authorization: 'Bearer ' + token() } });
+  // Signed in with the organisation: the page's own cookie speaks for the approver; else the pasted token.
+  const headers = token() === '' ? {} : { authorization: 'Bearer ' + token() };
+  const res = await fetch('/approvals/' + encodeURIComponent(id) + path, { method, headers, credentials: 'same-origin' });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.message || ('HTTP ' + res.status));
   return body;
@@ -95,6 +99,9 @@ $('login').addEventListener('submit', async (event) => {
   sessionStorage.setItem('approver-token', $('token').value);
   try { show(await api('GET', '/request')); $('login').hidden = true; } catch (err) { say(err.message); }
 });
+if (!$('sso').hidden && token() === '') {
+  api('GET', '/request').then((record) => { show(record); $('login').hidden = true; $('sso').hidden = true; }, () => {});
+}
 for (const verdict of ['approve', 'reject']) {
   $(verdict).addEventListener('click', async () => {
     try { show(await api('POST', '/' + verdict)); } catch (err) { say(err.message); }

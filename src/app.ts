@@ -17,6 +17,8 @@ import { approvalApi, approvalPage } from '../routes/approvals.js'
 import healthRoutes, { type HealthOptions } from '../routes/health.js'
 import oauthMetadataRoutes from '../routes/oauth-metadata.js'
 import { OAuthVerifier } from './oauth/verifier.js'
+import { SignedCookies } from './oauth/approver-session.js'
+import { approvalSignIn } from '../routes/approval-sign-in.js'
 import metricsRoutes from '../routes/metrics.js'
 import openapiRoutes from '../routes/openapi.js'
 import toolRoutes from '../routes/tools.js'
@@ -84,11 +86,13 @@ export async function buildApp (config: Config, deps: AppDeps, opts: BuildOption
 
   await app.register(healthRoutes, { ...deps.clusterInfo, safety: config.safety.mode, cluster: deps.clusterInfo.cluster, client: deps.cluster, store: gate.store, ...(deps.fleet === undefined ? {} : { fleet: deps.fleet }) })
   await app.register(openapiRoutes, { callers, gate })
-  await app.register(approvalPage)
+  const approvers = oauth?.settings.approvalClient === undefined ? undefined : new SignedCookies(config.safety.confirmKey)
+  await app.register(approvalPage, { signIn: approvers !== undefined })
+  if (oauth !== undefined && approvers !== undefined) await app.register(approvalSignIn, { oauth, cookies: approvers })
   await app.register(oauthMetadataRoutes, { ...(config.oauth === undefined ? {} : { oauth: config.oauth }) })
 
   await app.register(async function protectedScope (api) {
-    await api.register(auth, { callers, ...(oauth === undefined ? {} : { oauth }) })
+    await api.register(auth, { callers, ...(oauth === undefined ? {} : { oauth }), ...(approvers === undefined ? {} : { approvers }) })
     await api.register(rateLimit, { perMinute: config.rateLimitPerMinute, store: gate.store })
     await api.register(toolRoutes, { gate })
     await api.register(approvalApi, { gate })

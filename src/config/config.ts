@@ -81,13 +81,16 @@ const EnvSchema = Type.Object({
   OAUTH_REQUIRED_SCOPES: Type.Optional(Type.String()),
   OAUTH_NAME_CLAIMS: Type.String({ default: 'email,preferred_username,upn,sub' }),
   OAUTH_GROUPS_CLAIM: Type.String({ default: 'groups', minLength: 1, maxLength: 128 }),
+  OAUTH_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  OAUTH_CLIENT_SECRET: Type.Optional(Type.String()),
+  OAUTH_CLIENT_SECRET_FILE: Type.Optional(Type.String()),
   OAUTH_CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
   STORE_PREFIX: Type.String({ default: 'sah:', minLength: 1, maxLength: 64 }),
   STORE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 1000 })
 })
 
 // Secrets are taken exactly as given: a password may begin or end with a space.
-const EXACT = new Set(['SCALE_PASSWORD', 'CONFIRM_SECRET', 'LLM_API_KEY', 'FLEET_MANAGER_API_KEY', 'STORE_URL'])
+const EXACT = new Set(['SCALE_PASSWORD', 'CONFIRM_SECRET', 'LLM_API_KEY', 'FLEET_MANAGER_API_KEY', 'STORE_URL', 'OAUTH_CLIENT_SECRET'])
 
 /** The environment variables, as read and checked (for the table in docs/configuration.md and `--help`). */
 export type Env = Static<typeof EnvSchema>
@@ -192,8 +195,11 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   const { tokens, generated } = readTokens(e, fileCallers.length > 0)
   const callers = mergeCallers(tokenCallers(tokens), fileCallers)
   const confirmVia = e.CONFIRM_VIA as ConfirmVia
-  if (confirmVia === 'approval' && !callers.some((c) => c.role === 'admin' || c.role === 'approver')) {
-    throw new ConfigError('CONFIRM_VIA', `approval needs someone to approve: give a caller the role admin or approver in AUTH_FILE (roles: ${ROLES.join(', ')})`)
+  const approves = (c: { role: Role }): boolean => c.role === 'admin' || c.role === 'approver'
+  // People signed in with the identity provider count only when OAuth sign-in is on.
+  const approvers = callers.some(approves) || (e.OAUTH_ISSUER !== undefined && authFile.identities.some(approves))
+  if (confirmVia === 'approval' && !approvers) {
+    throw new ConfigError('CONFIRM_VIA', `approval needs someone to approve: give a caller or an identities rule the role admin or approver in AUTH_FILE (roles: ${ROLES.join(', ')})`)
   }
   const confirmSecret = readConfirmSecret(e)
   return {
@@ -267,7 +273,11 @@ function readOAuth (e: Env, identities: IdentityRule[]): OAuthSettings | undefin
   if (scopes.some((sc) => !/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/.test(sc))) throw new ConfigError('OAUTH_REQUIRED_SCOPES', 'a scope is 1-128 printable characters without spaces, quotes or backslashes (RFC 6749)')
   const nameClaims = commaList(e.OAUTH_NAME_CLAIMS)
   if (nameClaims.length === 0) throw new ConfigError('OAUTH_NAME_CLAIMS', 'names no claim')
-  return { issuer, audiences, publicUrl, algorithms, requiredScopes: scopes, nameClaims, groupsClaim: e.OAUTH_GROUPS_CLAIM, identities, clockToleranceSeconds: e.OAUTH_CLOCK_TOLERANCE_SECONDS }
+  if (e.OAUTH_CLIENT_SECRET !== undefined && e.OAUTH_CLIENT_SECRET_FILE !== undefined) throw new ConfigError('OAUTH_CLIENT_SECRET_FILE', 'set either OAUTH_CLIENT_SECRET or OAUTH_CLIENT_SECRET_FILE, not both')
+  const secret = e.OAUTH_CLIENT_SECRET_FILE !== undefined ? readExactSecretFile('OAUTH_CLIENT_SECRET_FILE', e.OAUTH_CLIENT_SECRET_FILE) : e.OAUTH_CLIENT_SECRET
+  if (secret !== undefined && e.OAUTH_CLIENT_ID === undefined) throw new ConfigError('OAUTH_CLIENT_ID', 'a client secret was given without the client it belongs to')
+  const approvalClient = e.OAUTH_CLIENT_ID === undefined ? undefined : { id: e.OAUTH_CLIENT_ID, ...(secret === undefined ? {} : { secret }) }
+  return { issuer, audiences, publicUrl, algorithms, requiredScopes: scopes, nameClaims, groupsClaim: e.OAUTH_GROUPS_CLAIM, identities, clockToleranceSeconds: e.OAUTH_CLOCK_TOLERANCE_SECONDS, ...(approvalClient === undefined ? {} : { approvalClient }) }
 }
 
 function isLoopbackHost (hostname: string): boolean {

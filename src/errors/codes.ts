@@ -18,6 +18,7 @@ const CLIENT_ERRORS: readonly number[] = Array.from({ length: 100 }, (_, i) => 4
 export const ERROR_CODES = {
   // The caller and the request
   INVALID_TOKEN: { status: 403, meaning: '`/mcp` on a server without OAuth sign-in: the bearer token is not one it knows. 403 rather than 401, so that MCP clients that would start an OAuth sign-in on a 401 (mcp-remote) say the token is wrong instead.' },
+  SIGN_IN_FAILED: { status: 400, meaning: 'The approval page\'s sign-in with the identity provider did not complete (too slow, another browser, refused); open the approval link again.' },
   INSUFFICIENT_SCOPE: { status: 403, meaning: 'The access token lacks a scope OAUTH_REQUIRED_SCOPES names (`WWW-Authenticate: Bearer error="insufficient_scope"` with the scope).' },
   UNAUTHORIZED: { status: 401, meaning: 'Missing or wrong bearer token (with `WWW-Authenticate: Bearer`).' },
   FORBIDDEN: { status: 403, meaning: 'The caller\'s role does not allow this tool or this call (e.g. a `reader` asking for a change).' },

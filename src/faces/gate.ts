@@ -59,7 +59,7 @@ export function buildGate (config: Config, deps: GateDeps, log?: Log): Gate {
     store: deps.store ?? new MemoryGateStore(now),
     audit: deps.audit ?? AuditLog.open(config.safety.auditFile, log ?? SILENT),
     publicUrl: config.publicUrl,
-    secrets: [...config.tokens, ...(config.fleet.manager === undefined ? [] : [config.fleet.manager.apiKey]), ...(config.store?.password === undefined ? [] : [config.store.password])],
+    secrets: [...config.tokens, ...(config.fleet.manager === undefined ? [] : [config.fleet.manager.apiKey]), ...(config.store?.password === undefined ? [] : [config.store.password]), ...(config.oauth?.approvalClient?.secret === undefined ? [] : [config.oauth.approvalClient.secret])],
     answerMaxBytes: config.answerMaxBytes,
     metrics: deps.metrics,
     now,

@@ -25,4 +25,6 @@ export interface OAuthSettings {
   identities: IdentityRule[]
   /** Seconds of clock difference accepted on exp and nbf. */
   clockToleranceSeconds: number
+  /** The client the approval page signs approvers in as (OAUTH_CLIENT_ID, and a secret for a confidential one). */
+  approvalClient?: { id: string, secret?: string }
 }

@@ -10,42 +10,9 @@ import { freePort } from '../redis-helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
 import { HyperCoreClient } from '../../src/scale/client.js'
 import { clusterConfigFor } from '../../src/simulator/index.js'
-import { startProvider } from './provider-helper.js'
+import { browse, startProvider } from './provider-helper.js'
 
 const REDIRECT = 'http://127.0.0.1:1/callback'
-
-// What a person does in the browser: follow the provider's redirects (keeping its cookies), sign in on its login
-// form and consent on its consent form, until it redirects back to the client with a code.
-async function signInAs (authorizationUrl: URL, login: string): Promise<string> {
-  const cookies = new Map<string, string>()
-  let next: { url: string, init: RequestInit } = { url: authorizationUrl.href, init: {} }
-  for (let step = 0; step < 20; step++) {
-    const res = await fetch(next.url, { ...next.init, redirect: 'manual', headers: { ...(next.init.headers as Record<string, string> | undefined), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } })
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';')
-      const at = pair?.indexOf('=') ?? -1
-      if (pair !== undefined && at > 0) cookies.set(pair.slice(0, at), pair.slice(at + 1))
-    }
-    const location = res.headers.get('location')
-    if (location !== null) {
-      const target = new URL(location, next.url)
-      if (target.href.startsWith(REDIRECT)) {
-        const code = target.searchParams.get('code')
-        if (code === null) throw new Error(`the provider refused: ${target.search}`)
-        return code
-      }
-      next = { url: target.href, init: {} }
-      continue
-    }
-    const page = await res.text()
-    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1]
-    const prompt = /name="prompt" value="([^"]+)"/.exec(page)?.[1]
-    if (action === undefined || prompt === undefined) throw new Error(`no form on the provider's page (${res.status}): ${page.slice(0, 300)}`)
-    const form = new URLSearchParams(prompt === 'login' ? { prompt, login, password: 'any' } : { prompt })
-    next = { url: new URL(action, next.url).href, init: { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } } }
-  }
-  throw new Error('the sign-in did not end')
-}
 
 test('an MCP SDK client signs in through the provider (authorization code + PKCE, RFC 8707) and calls tools as that person', { timeout: 60_000 }, async (t) => {
   const provider = await startProvider(t, {
@@ -72,7 +39,10 @@ test('an MCP SDK client signs in through the provider (authorization code + PKCE
     clientInformation: (): OAuthClientInformationMixed => ({ client_id: 'mcp-desktop' }),
     tokens: () => tokens,
     saveTokens: (next) => { tokens = next },
-    redirectToAuthorization: async (url) => { code = await signInAs(url, 'alice') },
+    redirectToAuthorization: async (url) => {
+      const back = await browse(url.href, 'alice', (u) => u.href.startsWith(REDIRECT))
+      code = back.url.searchParams.get('code') ?? undefined
+    },
     saveCodeVerifier: (v) => { verifier = v },
     codeVerifier: () => verifier
   }

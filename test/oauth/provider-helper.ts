@@ -106,3 +106,45 @@ export async function startProvider (t: TestContext, opts: ProviderOptions): Pro
   }
   return { issuer, port, token, tokenResponse, close }
 }
+
+/** Where a browsing ended, and the cookies it holds (by name; hosts share them, as a browser does across ports). */
+export interface Browsed {
+  url: URL
+  cookies: Map<string, string>
+  /** The Cookie header for what it holds. */
+  cookieHeader: () => string
+}
+
+/**
+ * What a person does in a browser: follows redirects (keeping cookies), signs in as `login` on the provider's login
+ * form and consents on its consent form, until a redirect goes where `until` says; that URL is not fetched.
+ */
+export async function browse (start: string, login: string, until: (url: URL) => boolean, cookies = new Map<string, string>()): Promise<Browsed> {
+  const cookieHeader = (): string => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+  let next: { url: string, init: RequestInit } = { url: start, init: {} }
+  for (let step = 0; step < 25; step++) {
+    const res = await fetch(next.url, { ...next.init, redirect: 'manual', headers: { ...(next.init.headers as Record<string, string> | undefined), cookie: cookieHeader() } })
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';')
+      const at = pair?.indexOf('=') ?? -1
+      if (pair === undefined || at <= 0) continue
+      const value = pair.slice(at + 1)
+      if (value === '' || /max-age=0/i.test(line)) cookies.delete(pair.slice(0, at))
+      else cookies.set(pair.slice(0, at), value)
+    }
+    const location = res.headers.get('location')
+    if (location !== null) {
+      const target = new URL(location, next.url)
+      if (until(target)) return { url: target, cookies, cookieHeader }
+      next = { url: target.href, init: {} }
+      continue
+    }
+    const page = await res.text()
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1]
+    const prompt = /name="prompt" value="([^"]+)"/.exec(page)?.[1]
+    if (action === undefined || prompt === undefined) throw new Error(`no form on the page (${res.status} ${next.url}): ${page.slice(0, 300)}`)
+    const form = new URLSearchParams(prompt === 'login' ? { prompt, login, password: 'any' } : { prompt })
+    next = { url: new URL(action, next.url).href, init: { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } } }
+  }
+  throw new Error('the browsing did not end')
+}
