@@ -2,12 +2,15 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { AppError } from '../src/errors/app-error.js'
 import type { Gate } from '../src/gate/gate.js'
 import type { CallerDirectory, Role } from '../src/gate/identity.js'
+import type { OAuthVerifier } from '../src/oauth/verifier.js'
 import { queryParameters, takesQueryArguments } from './query-arguments.js'
 
 /** Options of the OpenAPI route. */
 export interface OpenApiRoutesOptions {
   gate: Gate
   callers: CallerDirectory
+  /** Access tokens of the identity provider, when OAuth sign-in is on. */
+  oauth?: OAuthVerifier
 }
 
 type Document = Record<string, unknown> & { paths?: Record<string, Record<string, Record<string, unknown>>> }
@@ -55,7 +58,10 @@ const openapiRoutes: FastifyPluginAsync<OpenApiRoutesOptions> = async function o
     if (header !== undefined) {
       // A host checking its connection sends its key here: a wrong one must fail now, not at the first tool call.
       const match = /^bearer\s+(.+)$/i.exec(header.trim())
-      const caller = match === null ? undefined : opts.callers.identify(match[1] as string)
+      const token = match?.[1]
+      let caller = token === undefined ? undefined : opts.callers.identify(token)
+      // A signed-in person's access token shapes the document by their role too.
+      if (caller === undefined && token !== undefined && opts.oauth !== undefined) caller = await opts.oauth.verify(token)
       if (caller === undefined) throw new AppError('UNAUTHORIZED', 'Invalid bearer token: check the token in the "Authorization: Bearer <token>" header.', 401)
       role = caller.role
     }

@@ -85,7 +85,7 @@ export async function buildApp (config: Config, deps: AppDeps, opts: BuildOption
   await app.register(corsPlugin, { origins: config.corsOrigins })
 
   await app.register(healthRoutes, { ...deps.clusterInfo, safety: config.safety.mode, cluster: deps.clusterInfo.cluster, client: deps.cluster, store: gate.store, ...(deps.fleet === undefined ? {} : { fleet: deps.fleet }) })
-  await app.register(openapiRoutes, { callers, gate })
+  await app.register(openapiRoutes, { callers, gate, ...(oauth === undefined ? {} : { oauth }) })
   const approvers = oauth?.settings.approvalClient === undefined ? undefined : new SignedCookies(config.safety.confirmKey)
   await app.register(approvalPage, { signIn: approvers !== undefined })
   if (oauth !== undefined && approvers !== undefined) await app.register(approvalSignIn, { oauth, cookies: approvers })

@@ -61,6 +61,10 @@ test('an access token from the provider is a caller: named by its e-mail, role a
   const refused = await ask(app, viewerToken, '/vm_action')
   assert.equal(refused.status, 403)
   assert.match(refused.json.message, /"vera@corp\.example" \(role reader\)/)
+  // The OpenAPI document a host reads with the person's token is shaped by their role.
+  const spec = await app.inject({ method: 'GET', url: '/openapi.json', headers: { authorization: `Bearer ${viewerToken}` } })
+  assert.equal(spec.statusCode, 200)
+  assert.ok(spec.json().paths['/list_vms'] !== undefined && spec.json().paths['/vm_action'] === undefined, 'a reader is offered no change tools')
   const stranger = await ask(app, await provider.token(STRANGER, { resource: PUBLIC_URL }))
   assert.equal(stranger.status, 403)
   assert.equal(stranger.json.code, 'FORBIDDEN')
