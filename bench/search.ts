@@ -49,7 +49,9 @@ export const EVAL_SETS = [
   { name: 'operators', file: 'search-eval-operators.json' },
   { name: 'held-out', file: 'search-eval-heldout.json' },
   { name: 'fresh', file: 'search-eval-fresh.json' },
-  { name: 'held-out-2', file: 'search-eval-heldout2.json' }
+  { name: 'held-out-2', file: 'search-eval-heldout2.json' },
+  // Round three, written before the engine changed for issue 23 (committed first, then run untuned).
+  { name: 'held-out-3', file: 'search-eval-heldout3.json' }
 ]
 
 /** Loads one evaluation set from test/fixtures; undefined when the file does not exist. */
