@@ -1,7 +1,7 @@
 import { AppError } from '../errors/app-error.js'
 import type { Catalog, CatalogOperation } from './catalog.js'
 import { getIndex } from './search/build-index.js'
-import { noMatchHint, weakHint } from './search/hints.js'
+import { lackingHint, noMatchHint, weakHint } from './search/hints.js'
 import { pathQuery } from './search/path-query.js'
 import { hit, rank } from './search/rank.js'
 import { MAX_QUERY_LENGTH, type Confidence, type MatchStrength, type SearchHit, type SearchOptions, type SearchResult } from './search/types.js'
@@ -54,7 +54,9 @@ export function searchOperations (catalog: Catalog, query: string, options: Sear
   if (hits.length === 0) return { match: 'none', results: [], total: 0, hint: noMatchHint(catalog, index, q, method, [], ranked.analysed) }
   const match = STRENGTH[(hits[0] as SearchHit).confidence]
   const out: SearchResult = { match, results: hits.slice(0, limit), total: hits.length }
-  if (match === 'none') out.hint = noMatchHint(catalog, index, q, method, hits, ranked.analysed)
+  // A topic the API is known to lack says more (its own note); otherwise what the resource asked about can do.
+  if (ranked.lacking !== undefined && ranked.analysed.unsupported.length === 0) out.hint = lackingHint(ranked.lacking)
+  else if (match === 'none') out.hint = noMatchHint(catalog, index, q, method, hits, ranked.analysed)
   else if (match === 'weak') out.hint = weakHint(ranked.missing)
   return out
 }

@@ -281,10 +281,10 @@ test('when no operation does it, match is none, the nearest operations still com
   assert.match(firewall.hint ?? '', /^No operation does "open port 443 in the firewall"\. The REST API has no firewall/)
   assert.match(firewall.hint ?? '', /Closest areas: Network/)
   assert.match(firewall.hint ?? '', /only the nearest operations, not answers/)
-  // Nothing in the vocabulary says so here: the node can only be listed, not rebooted.
+  // Nothing in the vocabulary says so here: the catalogue does, as nodes can only be read, not rebooted.
   const reboot = searchOperations(catalog, 'reboot one of the nodes')
   assert.equal(reboot.match, 'none')
-  assert.match(reboot.hint ?? '', /^No operation does/)
+  assert.match(reboot.hint ?? '', /^\/Node has no action operation in this API: it can only be read/)
 })
 
 test('a partial match is weak and the hint names what is not covered', async () => {
@@ -349,4 +349,19 @@ test('the explainer (npm run bench -- search --explain) shows the words read and
   assert.deepEqual(explained.best.map((b) => b.op)[0], top(searchOperations(catalog, q).results, 1)[0])
   assert.ok(explained.best.every((b) => b.match !== undefined))
   assert.ok((explainSearch(catalog, q).best as Array<{ match?: unknown }>).every((b) => b.match === undefined))
+})
+
+test('a change asked of a resource the API only lets one read is "none", with the reason and the nearest real operations', async () => {
+  const catalog = await Catalog.load()
+  for (const [q, resource, what] of [['rename a role', '/Role', 'edit'], ['delete a task from the task list', '/TaskTag', 'delete'], ['reboot a single physical node', '/Node', 'action'], ['create a new role with custom permissions', '/Role', 'create']] as const) {
+    const r = searchOperations(catalog, q)
+    assert.equal(r.match, 'none', q)
+    assert.ok(r.results.length > 0, `${q}: the nearest operations are still shown`)
+    assert.match(r.hint ?? '', new RegExp(`^${resource.replace('/', '\\/')} has no ${what} operation in this API: it can only be read \\(GET\\)`), q)
+  }
+  // Where another thing named can make the change, it is no refusal: the alerts go to a syslog server or a mailbox.
+  for (const q of ['forward alerts to a syslog server', 'stop sending alerts to ops@example.com', 'delete a syslog target']) {
+    assert.notEqual(searchOperations(catalog, q).match, 'none', q)
+  }
+  assert.equal(searchOperations(catalog, 'delete a snapshot').match, 'strong')
 })

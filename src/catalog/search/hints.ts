@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog.js'
 import type { Analysed } from './analyse.js'
 import type { Index } from './build-index.js'
-import { rank } from './rank.js'
+import { rank, type Lacking } from './rank.js'
 import { MAX_TERMS, type SearchHit } from './types.js'
 import { STOPWORDS } from './words.js'
 
@@ -9,6 +9,17 @@ import { STOPWORDS } from './words.js'
 export function weakHint (missing: string[]): string {
   const words = missing.length > 0 ? ` (not covered: ${missing.slice(0, 6).join(', ')})` : ''
   return `Only a partial match${words}: check each result's summary, or describe_endpoint, before calling one.`
+}
+
+const ASKED: Record<string, string> = { create: 'create', change: 'edit', delete: 'delete', action: 'action' }
+
+/** The hint when what is asked is a change the resource has no operation for: what it does have, and what to do. */
+export function lackingHint (lacking: Lacking): string {
+  const what = lacking.intents.map((i) => ASKED[i] ?? i).join(' or ')
+  const readOnly = lacking.methods.every((m) => m === 'GET')
+  const has = readOnly ? 'it can only be read (GET)' : `it has only ${lacking.methods.join(', ')}`
+  const they = lacking.resources.length > 1
+  return `${lacking.resources.join(', ')} ${they ? 'have' : 'has'} no ${what} operation in this API: ${they ? has.replace(/^it can/, 'they can').replace(/^it has/, 'they have') : has}. Nothing here does what was asked; the results are the nearest real operations, not answers.`
 }
 
 /** The hint when no operation does what is asked: why (a method filter, a topic the API lacks) and the closest areas. */
