@@ -4,7 +4,7 @@ import { isKnown, knownAs, oneEditApart, splitCase, typoOf, verbWord } from './k
 import { stem } from './stem.js'
 import { MAX_TERMS, type QueryIntent } from './types.js'
 import { BACKGROUND, PURE_WEIGHT, RELATIVE } from './weights.js'
-import { ADJECTIVAL, AUX, CLAUSES, CONTEXT_WORDS, DEFINITE, DETERMINERS, FIRST_WORD_INTENTS, INDEFINITE, INTENT_OF, INTENT_OF_STEM, LEAD, LOCATIVE, NAMING, ONE_RECORD, PARTICLES, PHRASES, PRONOUNS, PURE_INTENT, PURPOSE, QUESTION_START, SCHEDULE, STOPWORDS, SYNONYMS, TOOL_WORDS, WH, processTerm } from './words.js'
+import { ADJECTIVAL, AUX, CLAUSES, CONTEXT_WORDS, DEFINITE, DETERMINERS, FIRST_WORD_INTENTS, INDEFINITE, INTENT_OF, INTENT_OF_STEM, LEAD, LOCATIVE, NAMING, NEGATED_THING, NEGATED_VERB, ONE_RECORD, PARTICLES, PHRASES, PRONOUNS, PURE_INTENT, PURPOSE, QUESTION_START, SCHEDULE, STOPWORDS, SYNONYMS, TOOL_WORDS, WH, processTerm } from './words.js'
 
 /** One meaningful word of the question: the terms it searches with and how much of the meaning it carries. */
 export interface Group {
@@ -64,6 +64,10 @@ export function analyse (index: Index, query: string): Analysed {
   let text = splitCase(index, query.replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
     .replace(/\bi[’']d\b/g, 'i would').replace(/\bi[’']m\b/g, 'i am').replace(/[’']s\b/g, '').replace(/[’']/g, '')
     .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')
+  // A name after "called"/"named" is one name, hyphens and dots included ("jenkins-agent-3" is no agent).
+  text = text.replace(/\b(called|named|titled|labell?ed)\s+([a-z0-9][\w]*(?:[-.][\w]+)+)/g, (_all, by: string, name: string) => `${by} ${name.replace(/[-.]/g, '')}`)
+  // What the question says not to do, or sets aside, does not vote: "instead of deleting it, shut it down" is a stop.
+  text = text.replace(NEGATED_THING, ' , ').replace(NEGATED_VERB, (all, verb: string) => INTENT_OF.has(verb) || INTENT_OF_STEM.has(stem(verb)) ? ' ' : all)
   for (const [re, words] of PHRASES) text = text.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
 
   // Clauses: the one that asks (an order, a question, a wish) says what is wanted; the others set the scene.

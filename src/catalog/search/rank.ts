@@ -177,7 +177,10 @@ export function rank (index: Index, query: string, method: string | undefined): 
     // "which node is my vm on": what is asked for is a field of the thing named ("my vm"), so that thing answers it.
     const ownField = focusGroups.some((g) => g.terms.some((t) => fieldsOf(r, t).some((f) => f === 'fieldTerms' || f === 'fields'))) &&
       naming.some((g) => !g.focus && ownSubject(g))
-    const subjectOk = subjectGroups.length === 0 || subjectGroups.some(ownSubject) || ownField
+    // "the name of the vm": the thing named first is a field of what follows "of", which then answers it.
+    const ofOwner = subjectGroups.some((g) => g.terms.some((t) => fieldsOf(r, t).some((f) => f === 'fieldTerms' || f === 'fields'))) &&
+      naming.some((g) => g.after === 'of' && !subjectGroups.includes(g) && ownSubject(g))
+    const subjectOk = subjectGroups.length === 0 || subjectGroups.some(ownSubject) || ownField || ofOwner
     const fit = intentFit(analysed, intent)
     const fits = fit === undefined ? undefined : fit > 0
     let confidence: Confidence = coverage >= 0.7 ? 'high' : coverage >= 0.45 ? 'medium' : 'low'

@@ -53,6 +53,11 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\b(?:power|turn|switch) ${OBJECT}(?:off|down)\\b`, 'g'), 'poweroff|stop|shutdown $1'],
   [new RegExp(`\\bshut ?${OBJECT}down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
+  // virsh's verbs: "destroy" a guest is a hard power-off there, "undefine" deletes it, "define" creates it.
+  [/\bvirsh\s+destroy\b/g, 'virsh stop'],
+  [/\bvirsh\s+undefine\b/g, 'virsh delete'],
+  [/\bvirsh\s+define\b/g, 'virsh create'],
+  [/\bvirsh\s+(?:snapshot-create(?:-as)?)\b/g, 'virsh snapshot create'],
   [/\bget (\w+ )?(\w+ )?back\b/g, 'restore $1$2'],
   [/\bmake (?=(?:it|them|the|this|that|my|its|our|more|less|bigger|larger|smaller)\b)/g, 'change '],
   [/\bmore big\b/g, 'bigger'],
@@ -75,6 +80,14 @@ export const PHRASES: Array<[RegExp, string]> = [
   [TIME, ' schedule ']
 ]
 
+/**
+ * A verb the question says not to do ("don't reboot it", "instead of deleting", "rather than add another", "no need
+ * to list anything"): the words between are fillers; `$1` is the verb, dropped when it names a kind of request.
+ */
+export const NEGATED_VERB = /\b(?:do not|does not|did not|dont|doesnt|didnt|not|never|no need to|instead of|rather than|will not|wont|should not|shouldnt|must not|mustnt)\s+(?:(?:to|be|want to|need to|wanna|just|really|actually|even|ever|going to|trying to)\s+)*([a-z]+)\b/g
+/** A thing set aside after a comma ("how much the vm disks use, not the physical drives"). */
+export const NEGATED_THING = /,\s*(?:but\s+)?not\s+(?:the|any|a|an|our|my)\s+(?:[a-z-]+\s+)?[a-z-]+\b/g
+
 /** Everyday words for a unit or a thing, searched beside the word typed (at a lower weight). Nothing specific to one operation. */
 export const SYNONYMS = new Map<string, string[]>([
   ['gigabyte', ['gb']], ['gigabytes', ['gb']], ['terabyte', ['tb']], ['terabytes', ['tb']], ['megabytes', ['mb']],
@@ -96,7 +109,7 @@ const INTENT_WORDS: Array<[QueryIntent, string, string]> = [
   ['change', 'change edit modify set configure adjust update more give put increase decrease raise lower bump extra enable disable assign switch turn ' +
     'mark limit cap restrict cut reduce trim double halve tweak alter amend correct swap flip toggle point pass provide supply allow permit grant revoke convert',
   'rename resize grow expand extend shrink bigger larger insert eject mount unmount dismount connect disconnect plug unplug pin retain keep replace reset leave'],
-  ['delete', 'delete remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire', ''],
+  ['delete', 'delete del rm remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire', ''],
   ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend test apply install upgrade relocate bounce']
 ]
 /** What each intent word says is wanted. */
