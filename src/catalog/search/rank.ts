@@ -5,7 +5,7 @@ import { analyse, type Analysed, type Group } from './analyse.js'
 import type { Field, Index } from './build-index.js'
 import type { Confidence, QueryIntent, SearchHit } from './types.js'
 import { BOOST, MODIFIER_WEIGHT, NAME_WEIGHT, QUALITY, UNKNOWN_WEIGHT, UNSUPPORTED_WEIGHT } from './weights.js'
-import { CONTEXT_WORDS, PARTICLES } from './words.js'
+import { CONTEXT_WORDS, PARTICLES, terms } from './words.js'
 
 // Where a word says what an operation is about, or what it does.
 const SUBJECT_FIELDS: Field[] = ['names', 'aliases', 'path', 'summary']
@@ -68,6 +68,24 @@ const CAN_DO: Record<Exclude<QueryIntent, 'read'>, OperationIntent[]> = {
   action: ['action', 'change', 'create']
 }
 
+const summaries = new WeakMap<Index, Map<string, Set<string>>>()
+
+// The words of a resource's operation summaries, stemmed as the index stems them.
+function summaryWords (index: Index, root: string): Set<string> {
+  let byRoot = summaries.get(index)
+  if (byRoot === undefined) {
+    byRoot = new Map()
+    for (const op of index.operations) {
+      const key = rootOf(op.path)
+      const words = byRoot.get(key) ?? new Set<string>()
+      for (const t of terms(op.summary)) words.add(t)
+      byRoot.set(key, words)
+    }
+    summaries.set(index, byRoot)
+  }
+  return byRoot.get(root) ?? new Set()
+}
+
 function rootOf (path: string): string {
   return `/${path.split('/')[1] ?? ''}`
 }
@@ -86,7 +104,9 @@ function lackingFor (index: Index, analysed: Analysed, heads: Group[], modifiers
     if (subjects === undefined || byRoot.has(root)) return
     const head = heads.filter((g) => g.terms.slice(0, Math.max(1, g.exact)).some((t) => subjects.has(t))).length
     if (head === 0) return
-    byRoot.set(root, head * 2 + modifiers.filter((g) => g.terms.some((t) => subjects.has(t))).length)
+    // A describing word narrows by what the resource is called or summed up as ("a physical drive": Drive).
+    const said = summaryWords(index, root)
+    byRoot.set(root, head * 2 + modifiers.filter((g) => g.terms.some((t) => subjects.has(t) || said.has(t))).length)
   })
   if (byRoot.size === 0) return undefined
   const best = Math.max(...byRoot.values())
@@ -95,7 +115,7 @@ function lackingFor (index: Index, analysed: Analysed, heads: Group[], modifiers
   const can = (intent: OperationIntent): boolean => wanted.some((w) => CAN_DO[w].includes(intent))
   if (ops.some(({ intent }) => can(intent))) return undefined
   // Another thing the question names may be what changes ("forward alerts to a syslog server": the syslog target).
-  const elsewhere = index.operations.some((_op, i) => can(index.intents[i] as OperationIntent) && (named.some((g) => g.terms.slice(0, Math.max(1, g.exact)).some((t) => index.subjects[i]?.has(t) === true)) || alsoNamed.some((t) => index.subjects[i]?.has(t) === true)))
+  const elsewhere = index.operations.some((_op, i) => can(index.intents[i] as OperationIntent) && (named.some((g) => !heads.includes(g) && g.terms.slice(0, Math.max(1, g.exact)).some((t) => index.subjects[i]?.has(t) === true)) || alsoNamed.some((t) => index.subjects[i]?.has(t) === true)))
   if (elsewhere) return undefined
   return { resources: roots, intents: wanted, methods: [...new Set(ops.map(({ op }) => op.method))] }
 }

@@ -53,6 +53,9 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\b(?:power|turn|switch) ${OBJECT}(?:off|down)\\b`, 'g'), 'poweroff|stop|shutdown $1'],
   [new RegExp(`\\bshut ?${OBJECT}down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
+  // "give me a list of the users": giving someone a list, an overview or the details is showing it.
+  [/\bgive (?:me|us)\s+(?:a |an |the )?(?=(?:list|overview|summary|details?|info|information|status|count|number|report)\b)/g, 'show '],
+  [/\bkick (?:off|start)\b/g, 'start'],
   // virsh's verbs: "destroy" a guest is a hard power-off there, "undefine" deletes it, "define" creates it.
   [/\bvirsh\s+destroy\b/g, 'virsh stop'],
   [/\bvirsh\s+undefine\b/g, 'virsh delete'],
@@ -104,7 +107,7 @@ export const SYNONYMS = new Map<string, string[]>([
 const INTENT_WORDS: Array<[QueryIntent, string, string]> = [
   ['read', 'list show view see display find fetch read lookup look tell get check inventory detail details info information exist current available ' +
     'search select inspect query count print dump browse review pull grab enumerate measure compare', 'status monitor watch wait'],
-  ['create', 'create add new make build provision deploy another send forward generate open establish define fresh additional bring spin',
+  ['create', 'create add new make build provision deploy another send forward generate open establish define fresh additional bring spin begin initiate',
     'take save copy clone duplicate upload import attach register checkpoint'],
   ['change', 'change edit modify set configure adjust update more give put increase decrease raise lower bump extra enable disable assign switch turn ' +
     'mark limit cap restrict cut reduce trim double halve tweak alter amend correct swap flip toggle point pass provide supply allow permit grant revoke convert',
