@@ -224,7 +224,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
   })
   // Asked to change what the API lets no one change: the results are neighbours, never the answer.
   // An e-mail address in the question (dropped before reading words) names a mailbox: something alerts can go to.
-  const cannot = lackingFor(index, analysed, subjectGroups, naming.filter((g) => g.modifier), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
+  const cannot = lackingFor(index, analysed, subjectGroups, groups.filter((g) => g.weight > 0 && !subjectGroups.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
   if (cannot !== undefined) for (const s of scored) s.confidence = 'low'
   scored.sort((a, b) => LEVEL[b.confidence] - LEVEL[a.confidence] || b.score - a.score)
   if (!sure(scored)) for (const s of scored) if (s.confidence === 'high') s.confidence = 'medium'
