@@ -227,7 +227,13 @@ export function rank (index: Index, query: string, method: string | undefined): 
   const cannot = lackingFor(index, analysed, subjectGroups, groups.filter((g) => g.weight > 0 && !subjectGroups.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
   if (cannot !== undefined) for (const s of scored) s.confidence = 'low'
   scored.sort((a, b) => LEVEL[b.confidence] - LEVEL[a.confidence] || b.score - a.score)
-  if (!sure(scored)) for (const s of scored) if (s.confidence === 'high') s.confidence = 'medium'
+  // The PATCH edit and its POST twin do the same; the one the question names goes first, else PATCH.
+  const [top, next] = scored
+  if (top !== undefined && next !== undefined && isTwin(top, next) && LEVEL[top.confidence] === LEVEL[next.confidence]) {
+    const wantsPost = /\bpost\b/i.test(query)
+    if ((top.op.method === 'POST') !== wantsPost) [scored[0], scored[1]] = [next, top]
+  }
+  if (!sure(scored, analysed, index)) for (const s of scored) if (s.confidence === 'high') s.confidence = 'medium'
   return { hits: scored.map(({ op, confidence }) => hit(op, confidence)), scored, analysed, missing: scored[0]?.missing ?? [], ...(cannot === undefined ? {} : { lacking: cannot }) }
 }
 
@@ -237,13 +243,18 @@ export function rank (index: Index, query: string, method: string | undefined): 
 const SURE_COVERAGE = 0.95
 const SURE_MARGIN = 0.8
 
-function sure (scored: Scored[]): boolean {
+function isTwin (a: Scored, b: Scored): boolean {
+  return a.op.path === b.op.path && a.op.method !== b.op.method && [a.op.method, b.op.method].every((m) => m === 'PATCH' || m === 'POST')
+}
+
+function sure (scored: Scored[], analysed: Analysed, index: Index): boolean {
   const [first, second] = scored
   if (first === undefined || first.confidence !== 'high') return true
   if (first.coverage < SURE_COVERAGE) return false
+  // One record by its id when no one record was asked for: the list may be what is meant.
+  if (!analysed.wantsOne && index.intents[index.operations.indexOf(first.op)] === 'get' && scored.slice(1, 4).some((s) => s.op.path === `/${first.op.path.split('/')[1] ?? ''}` && s.op.method === 'GET')) return false
   if (second === undefined) return true
-  const twin = second.op.path === first.op.path && new Set([first.op.method, second.op.method]).size === 2 && [first.op.method, second.op.method].every((m) => m === 'PATCH' || m === 'POST')
-  return twin || second.score / first.score < SURE_MARGIN
+  return isTwin(first, second) || second.score / first.score < SURE_MARGIN
 }
 
 function subjectPlural (naming: Group[]): boolean {
