@@ -64,8 +64,8 @@ export function analyse (index: Index, query: string): Analysed {
   let text = splitCase(index, query.replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
     .replace(/\bi[’']d\b/g, 'i would').replace(/\bi[’']m\b/g, 'i am').replace(/[’']s\b/g, '').replace(/[’']/g, '')
     .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')
-  // A name after "called"/"named" is one name, hyphens and dots included ("jenkins-agent-3" is no agent).
-  text = text.replace(/\b(called|named|titled|labell?ed)\s+([a-z0-9][\w]*(?:[-.][\w]+)+)/g, (_all, by: string, name: string) => `${by} ${name.replace(/[-.]/g, '')}`)
+  // A name after "called"/"named" (or a tag's value) is one name, hyphens and dots included ("jenkins-agent-3" is no agent).
+  text = text.replace(/\b(called|named|titled|labell?ed|tag|tagged)\s+([a-z0-9][\w]*(?:[-.][\w]+)+)/g, (_all, by: string, name: string) => `${by} ${name.replace(/[-.]/g, '')}`)
   // What the question says not to do, or sets aside, does not vote: "instead of deleting it, shut it down" is a stop.
   text = text.replace(NEGATED_THING, ' , ').replace(NEGATED_VERB, (all, verb: string) => INTENT_OF.has(verb) || INTENT_OF_STEM.has(stem(verb)) ? ' ' : all)
   for (const [re, words] of PHRASES) text = text.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
