@@ -76,6 +76,9 @@ export const OPERATION_TERMS: Record<string, string[]> = {
   'PATCH /VirDomainBlockDevice/{uuid}': ['resize', 'grow', 'expand', 'extend', 'enlarge', 'insert', 'eject', 'mount', 'unmount', 'load iso', 'swap iso'],
   'PATCH /VirDomain/{virDomainUUID}': ['rename', 'resize', 'settings', 'boot order', 'affinity', 'pin'],
   'PATCH /VirDomainNetDevice/{uuid}': ['vlan', 'port group', 'connect', 'disconnect', 'unplug', 'plug in'],
+  // Attaching a device to a VM adds one (a disk image already uploaded has its own attach).
+  'POST /VirDomainNetDevice': ['attach', 'add nic', 'another nic', 'second nic'],
+  'POST /VirDomainBlockDevice': ['attach', 'add disk', 'another disk', 'second disk'],
   'POST /VirDomainSnapshot': ['take', 'now', 'checkpoint', 'before change'],
   'DELETE /VirDomainSnapshot/{uuid}': ['delete snapshot', 'free space', 'clean up'],
   'GET /TaskTag/{taskTag}': ['finished', 'done', 'wait', 'poll', 'progress', 'completed'],

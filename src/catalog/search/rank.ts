@@ -7,6 +7,13 @@ import type { Confidence, QueryIntent, SearchHit } from './types.js'
 import { BOOST, MODIFIER_WEIGHT, NAME_WEIGHT, QUALITY, UNKNOWN_WEIGHT, UNSUPPORTED_WEIGHT } from './weights.js'
 import { CONTEXT_WORDS, PARTICLES, terms } from './words.js'
 
+// Verbs that, with "to" and a value of a field, set that field rather than move anything.
+const MOVE_LIKE = new Set(['move', 'put', 'switch', 'shift', 'transfer'])
+
+function movedTo (groups: Group[], verb: Group, strong: Set<string>): boolean {
+  return groups.some((h) => h.at > verb.at && h.after === 'to' && h.terms.some((t) => strong.has(t)))
+}
+
 // Where a word says what an operation is about, or what it does.
 const SUBJECT_FIELDS: Field[] = ['names', 'aliases', 'path', 'summary']
 // Which operation intents each wanted intent accepts, best first: adding to a setting is often an edit of it, and
@@ -186,7 +193,9 @@ export function rank (index: Index, query: string, method: string | undefined): 
       // A verb is the operation's own when its names, aliases, path or summary say it, or, for an edit, when a field it
       // writes answers to it ("rename" a user: username); a state a field reports ("starting") is no action.
       const own = g.terms.some((t) => SUBJECT_FIELDS.some((f) => fieldsOf(r, t).includes(f))) ||
-        (!g.nounVerb && intent === 'change' && g.terms.some((t) => strong.has(t)))
+        (!g.nounVerb && intent === 'change' && g.terms.some((t) => strong.has(t))) ||
+        // "move the nic to vlan 100": moving a thing to a value one of its fields holds is setting that field.
+        (intent === 'change' && MOVE_LIKE.has(g.word) && movedTo(groups, g, strong))
       if ((q === 0 && g.required) || (g.verb && g.beforeBreak && !own)) verbMissing = true
     })
     missing.push(...concepts.filter((w) => !missing.includes(w)))
