@@ -52,7 +52,7 @@ function isMcp (request: FastifyRequest): boolean {
  */
 export default fp<AuthOptions>(async function auth (app, opts) {
   app.decorateRequest('caller', null)
-  const refuse = async (request: FastifyRequest, reply: FastifyReply, error: AppError, challenge: Parameters<typeof challengeHeader>[2]): Promise<void> => {
+  const refuse = (request: FastifyRequest, reply: FastifyReply, error: AppError, challenge: Parameters<typeof challengeHeader>[2]): never => {
     reply.header('www-authenticate', challengeHeader(opts.oauth?.settings, isMcp(request), challenge))
     throw error
   }
@@ -69,7 +69,7 @@ export default fp<AuthOptions>(async function auth (app, opts) {
         return
       }
     }
-    if (header === undefined || header.trim() === '') return await refuse(request, reply, missingToken(), {})
+    if (header === undefined || header.trim() === '') return refuse(request, reply, missingToken(), {})
     const token = header.length <= MAX_TOKEN_LENGTH + 16 ? BEARER.exec(header)?.[1] : undefined
     const caller = token === undefined ? undefined : opts.callers.identify(token)
     if (caller !== undefined) {
@@ -80,13 +80,13 @@ export default fp<AuthOptions>(async function auth (app, opts) {
       const invalid = isMcp(request) && opts.oauth === undefined
         ? new AppError('INVALID_TOKEN', 'Invalid bearer token: this server does not offer OAuth sign-in, and the token in the "Authorization: Bearer <token>" header is not one it knows. Check the token you configured.')
         : new AppError('UNAUTHORIZED', 'Invalid bearer token: check the token in the "Authorization: Bearer <token>" header.')
-      return await refuse(request, reply, invalid, { error: 'invalid_token' })
+      return refuse(request, reply, invalid, { error: 'invalid_token' })
     }
     try {
       request.caller = await opts.oauth.verify(token)
     } catch (err) {
-      if (err instanceof InvalidToken) return await refuse(request, reply, err, { error: 'invalid_token', description: err.message })
-      if (err instanceof InsufficientScope) return await refuse(request, reply, err, { error: 'insufficient_scope', scope: err.scope, description: err.message })
+      if (err instanceof InvalidToken) return refuse(request, reply, err, { error: 'invalid_token', description: err.message })
+      if (err instanceof InsufficientScope) return refuse(request, reply, err, { error: 'insufficient_scope', scope: err.scope, description: err.message })
       if (isAppError(err)) throw err
       throw new AppError('OAUTH_UNAVAILABLE', 'The access token could not be checked now; try again shortly.', { cause: err })
     }

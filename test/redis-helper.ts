@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import type { TestContext } from 'node:test'
+import { watchOutput } from './process-helper.js'
 
 /** Whether a Debian binary is here; in CI a missing one is a failure, not a skip (CI installs it). */
 export function needBinary (name: string): string | false {
@@ -39,18 +40,7 @@ export async function startTestRedis (t: TestContext): Promise<TestRedis> {
   const start = async (): Promise<void> => {
     const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] })
     child = proc
-    let out = ''
-    await new Promise<void>((resolve, reject) => {
-      const look = (chunk: Buffer): void => {
-        out += String(chunk)
-        if (/Ready to accept connections/.test(out)) {
-          proc.stdout.off('data', look)
-          resolve()
-        }
-      }
-      proc.stdout.on('data', look)
-      proc.once('exit', (code) => { reject(new Error(`redis-server exited (${String(code)}): ${out.slice(-500)}`)) })
-    })
+    await watchOutput(proc).output(/Ready to accept connections/)
   }
   const kill = async (): Promise<void> => {
     const proc = child

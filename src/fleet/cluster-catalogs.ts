@@ -42,7 +42,6 @@ export class ClusterCatalogs {
   readonly #byCluster = new Map<string, Entry>()
   readonly #pending = new Map<string, Promise<Catalog>>()
   readonly #distinct = new Map<string, Catalog>()
-  #bundled: Promise<Catalog> | undefined
 
   constructor (opts: ClusterCatalogsOptions) {
     this.#opts = opts
@@ -68,14 +67,14 @@ export class ClusterCatalogs {
     return await pending
   }
 
-  /** How many distinct catalogues are held (for tests and the fleet bench). */
+  /** How many distinct catalogues are held (for tests). */
   get distinct (): number {
     return this.#distinct.size
   }
 
   async #read (key: string, client: HyperCoreClient): Promise<Catalog> {
-    this.#bundled ??= Catalog.load()
-    const bundled = await this.#bundled
+    // Loaded once per process by Catalog itself.
+    const bundled = await Catalog.load()
     let description: Awaited<ReturnType<HyperCoreClient['selfDescription']>>
     try {
       description = await client.selfDescription(this.#opts.waitMs)

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
@@ -10,6 +9,7 @@ import { HyperCoreClient } from '../../src/scale/client.js'
 import { clusterConfigFor } from '../../src/simulator/index.js'
 import { buildTestApp, captureLogs, rejection, scratchFile, testConfig } from '../helper.js'
 import { startTestSimulator } from '../simulator-helper.js'
+import { watchOutput } from '../process-helper.js'
 
 const ADMIN = 'admin-token-0123456789abcdef'
 
@@ -129,22 +129,7 @@ test('the server reopens the audit file on SIGHUP and keeps running', { timeout:
     stdio: ['ignore', 'pipe', 'pipe']
   })
   t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-  let out = ''
-  const waiting: Array<{ pattern: RegExp, resolve: (m: RegExpExecArray) => void }> = []
-  const seen = (chunk: unknown): void => {
-    out += String(chunk)
-    for (const w of [...waiting]) {
-      const match = w.pattern.exec(out)
-      if (match !== null) { waiting.splice(waiting.indexOf(w), 1); w.resolve(match) }
-    }
-  }
-  child.stdout.on('data', seen)
-  child.stderr.on('data', seen)
-  const exited = once(child, 'exit')
-  const awaitOutput = async (pattern: RegExp): Promise<RegExpExecArray> => await Promise.race([
-    new Promise<RegExpExecArray>((resolve) => { waiting.push({ pattern, resolve }); seen('') }),
-    exited.then(([code]) => { throw new Error(`exited with ${String(code)}: ${out}`) })
-  ])
+  const { output: awaitOutput, exited } = watchOutput(child)
   const url = (await awaitOutput(/listening on (http:\/\/\S+)/))[1] ?? ''
   const snapshot = async (label: string): Promise<number> => {
     const call = async (body: unknown): Promise<Response> => await fetch(`${url}/run_api`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })

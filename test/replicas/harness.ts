@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { projectRoot } from '../../src/lib/paths.js'
 import { scratchFile } from '../helper.js'
+import { watchOutput } from '../process-helper.js'
 
 /** One server process of the harness. */
 export interface Replica {
@@ -28,22 +29,7 @@ export async function startReplica (t: TestContext, name: string, env: Record<st
     env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_STATE_HOME: dir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SCALE_AUDIT_FILE: audit, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  let out = ''
-  const waiting: Array<{ pattern: RegExp, resolve: (m: RegExpExecArray) => void }> = []
-  const seen = (chunk: unknown): void => {
-    out += String(chunk)
-    for (const w of [...waiting]) {
-      const match = w.pattern.exec(out)
-      if (match !== null) { waiting.splice(waiting.indexOf(w), 1); w.resolve(match) }
-    }
-  }
-  child.stdout.on('data', seen)
-  child.stderr.on('data', seen)
-  const exited = once(child, 'exit')
-  const output = async (pattern: RegExp): Promise<RegExpExecArray> => await Promise.race([
-    new Promise<RegExpExecArray>((resolve) => { waiting.push({ pattern, resolve }); seen('') }),
-    exited.then(([code]) => { throw new Error(`replica ${name} exited with ${String(code)}: ${out.slice(-2000)}`) })
-  ])
+  const { output, exited } = watchOutput(child)
   const kill = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return
     child.kill('SIGKILL')

@@ -40,7 +40,6 @@ test('three replicas behind HAProxy share one Valkey/Redis store: tokens, approv
   }
   const replicas = await Promise.all(['r1', 'r2', 'r3'].map(async (name) => await startReplica(t, name, env)))
   const lb = await startBalancer(t, replicas, lbPort)
-  const byName = new Map(replicas.map((r) => [r.name, r]))
   const health = async (r: Replica): Promise<any> => await (await fetch(`${r.url}/health`)).json()
   for (const r of replicas) assert.deepEqual((await health(r)).store, { shared: true, reachable: true })
 
@@ -136,7 +135,6 @@ test('three replicas behind HAProxy share one Valkey/Redis store: tokens, approv
   const lines = auditLines(victim.audit).filter((l) => l.tool === 'run_api' && l.decision === 'approved' && JSON.stringify(l).includes(third.uuid))
   assert.equal(lines.length, 1, 'the accepted call is in the killed replica\'s audit')
   assert.equal(lines[0]?.phase, 'decision')
-  assert.ok(byName.has(victim.name))
 })
 
 test('docs/team.md shows the HAProxy configuration the replica test runs, and HAProxy accepts it', async () => {

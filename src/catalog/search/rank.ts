@@ -36,6 +36,7 @@ const LEVEL: Record<Confidence, number> = { high: 2, medium: 1, low: 0 }
 /** One operation as ranked for a question, with what the explainer shows of it. */
 interface Scored {
   op: CatalogOperation
+  intent: OperationIntent
   score: number
   confidence: Confidence
   coverage: number
@@ -229,7 +230,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
     if (intent === 'create' && analysed.intents.has('create') && /^\/[^/]+$/.test(op.path)) score *= 1.15
     // A CORS preflight is never what a person means unless they say so.
     if (op.method === 'OPTIONS' && !queryTerms.some((t) => t === 'option' || t === 'cor' || t === 'preflight')) score *= 0.4
-    return { op, score, confidence, coverage, fit, subjectOk, missing, match: r.match }
+    return { op, intent, score, confidence, coverage, fit, subjectOk, missing, match: r.match }
   })
   // Asked to change what the API lets no one change: the results are neighbours, never the answer.
   // An e-mail address in the question (dropped before reading words) names a mailbox: something alerts can go to.
@@ -242,7 +243,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
     const wantsPost = /\bpost\b/i.test(query)
     if ((top.op.method === 'POST') !== wantsPost) [scored[0], scored[1]] = [next, top]
   }
-  if (!sure(scored, analysed, index)) for (const s of scored) if (s.confidence === 'high') s.confidence = 'medium'
+  if (!sure(scored, analysed)) for (const s of scored) if (s.confidence === 'high') s.confidence = 'medium'
   return { hits: scored.map(({ op, confidence }) => hit(op, confidence)), scored, analysed, missing: scored[0]?.missing ?? [], ...(cannot === undefined ? {} : { lacking: cannot }) }
 }
 
@@ -256,12 +257,12 @@ function isTwin (a: Scored, b: Scored): boolean {
   return a.op.path === b.op.path && a.op.method !== b.op.method && [a.op.method, b.op.method].every((m) => m === 'PATCH' || m === 'POST')
 }
 
-function sure (scored: Scored[], analysed: Analysed, index: Index): boolean {
+function sure (scored: Scored[], analysed: Analysed): boolean {
   const [first, second] = scored
   if (first === undefined || first.confidence !== 'high') return true
   if (first.coverage < SURE_COVERAGE) return false
   // One record by its id when no one record was asked for: the list may be what is meant.
-  if (!analysed.wantsOne && index.intents[index.operations.indexOf(first.op)] === 'get' && scored.slice(1, 4).some((s) => s.op.path === `/${first.op.path.split('/')[1] ?? ''}` && s.op.method === 'GET')) return false
+  if (!analysed.wantsOne && first.intent === 'get' && scored.slice(1, 4).some((s) => s.op.path === `/${first.op.path.split('/')[1] ?? ''}` && s.op.method === 'GET')) return false
   if (second === undefined) return true
   return isTwin(first, second) || second.score / first.score < SURE_MARGIN
 }
