@@ -87,6 +87,7 @@ import { TOOLSETS } from '../../src/tools/support/toolsets.js'
 import { scratchFile, testCatalog, testConfig } from '../helper.js'
 import { convertDocument, convertMcpTools, LLM_MODELS, type ConversionProblem, type McpToolShape } from './converters.js'
 import { openWebUiRequest, openWebUiSpecs } from './open-webui.js'
+import { Fleet } from '../../src/fleet/fleet.js'
 import { operationInput, type ToolOperation } from './openapi-input.js'
 import { checkTool, MAX_DESCRIPTION, RULES, type RuleId, type ToolUnderTest, type Violation } from './rules.js'
 
@@ -96,7 +97,9 @@ const AXES: Record<string, readonly string[]> = {
   // Decides whether destructive tools grow a `confirm` argument.
   CONFIRM_VIA,
   // Picks which tools are published at all.
-  TOOLSETS: [...TOOLSETS, 'all']
+  TOOLSETS: [...TOOLSETS, 'all'],
+  // Not a variable: a server in front of several clusters publishes the fleet tools and `cluster` on every tool.
+  FLEET: ['one', 'several']
 }
 
 /** One bearer token per role, so /openapi.json can be fetched as each role sees it. */
@@ -154,10 +157,13 @@ before(async () => {
   const deps = { catalog, clusterInfo: { mode: 'none' as const, cluster: null } }
   const auth = authFile()
   for (const env of configurations()) {
+    const { FLEET: clusters, ...vars } = env
+    // Known, never connected to: what is published depends on how many clusters there are, not on reaching them.
+    const fleet = clusters === 'several' ? { fleet: new Fleet([{ name: 'store-01', host: '127.0.0.1:1' }, { name: 'store-02', host: '127.0.0.1:2' }]) } : {}
     // An LLM configured (never called) so `ask` is published and checked too.
-    const config = testConfig({ AUTH_FILE: auth, LLM_BASE_URL: 'http://127.0.0.1:9/v1', LLM_MODEL: 'contract-model', ...env })
-    const gate: Gate = buildGate(config, deps, undefined)
-    const app: FastifyInstance = await buildApp(config, deps, { swaggerUi: false })
+    const config = testConfig({ AUTH_FILE: auth, LLM_BASE_URL: 'http://127.0.0.1:9/v1', LLM_MODEL: 'contract-model', ...vars })
+    const gate: Gate = buildGate(config, { ...deps, ...fleet }, undefined)
+    const app: FastifyInstance = await buildApp(config, { ...deps, ...fleet }, { swaggerUi: false })
     closers.push(async () => await gate.close(), async () => await app.close())
     await app.ready()
     const label = Object.values(env).join(',')
@@ -217,6 +223,17 @@ function violationsOf (rule: RuleId): Array<{ view: string, tool: string, key: s
 }
 
 const showViolation = (v: Violation): string => `${v.tool} ${v.path} [${v.rule}]: ${v.message}`
+
+test('in front of several clusters the fleet tools are among those checked, and the cluster tools take `cluster`', () => {
+  const fleetViews = views.filter((v) => v.label.endsWith(`,several/${v.role}`) && v.label.includes(',all,'))
+  assert.ok(fleetViews.length > 0)
+  for (const view of fleetViews) {
+    const names = view.mcp.map((t) => t.name)
+    for (const tool of ['list_clusters', 'fleet_health', 'find_vms']) assert.ok(names.includes(tool), `${view.label}: ${tool} is checked`)
+    const listVms = view.mcp.find((t) => t.name === 'list_vms')?.input as { properties?: Record<string, unknown> } | undefined
+    assert.ok(listVms?.properties?.cluster !== undefined, `${view.label}: list_vms takes cluster`)
+  }
+})
 
 test('every role in every mode is shown tools, and /openapi.json has one operation per tool the gate publishes', () => {
   assert.equal(views.length, configurations().length * ROLES.length)
