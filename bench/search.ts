@@ -50,15 +50,20 @@ export interface SearchFigures {
   near: Array<{ q: string, answers: string[], got: string[], none: boolean }>
 }
 
-/** The evaluation sets: the one the engine grew up with, the independent operator set, the held-out check, the fresh set of round two and its held-out check. */
-export const EVAL_SETS = [
+/** The evaluation sets: the one the engine grew up with, the independent operator set, the held-out checks of each round, and a sealed set. */
+export const EVAL_SETS: Array<{ name: string, file: string, sealed?: boolean }> = [
   { name: 'tuned', file: 'search-eval.json' },
   { name: 'operators', file: 'search-eval-operators.json' },
   { name: 'held-out', file: 'search-eval-heldout.json' },
   { name: 'fresh', file: 'search-eval-fresh.json' },
   { name: 'held-out-2', file: 'search-eval-heldout2.json' },
   // Round three, written before the engine changed for issue 23 (committed first, then run untuned).
-  { name: 'held-out-3', file: 'search-eval-heldout3.json' }
+  { name: 'held-out-3', file: 'search-eval-heldout3.json' },
+  // Round four, written for issue 23 by two writers who never saw the engine, committed before it changed again.
+  // held-out-4 is the one whose misses are read to find what to fix; the sealed set's questions are never printed, so
+  // its figures stay a held-out measure however many rounds follow.
+  { name: 'held-out-4', file: 'search-eval-heldout4.json' },
+  { name: 'sealed', file: 'search-eval-sealed.json', sealed: true }
 ]
 
 /** Loads one evaluation set from test/fixtures; undefined when the file does not exist. */
@@ -164,11 +169,11 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<Sea
     console.log(JSON.stringify({ match: r.match, hint: r.hint, ...explainSearch(catalog, q, 8, verbose) }, null, 1).replace(/\n\s+(?=[^\s{[])/g, ' ').replace(/\n\s+}/g, ' }').replace(/\n\s+]/g, ' ]'))
     return []
   }
-  const sets: Array<{ name: string, cases: EvalCase[] }> = []
+  const sets: Array<{ name: string, cases: EvalCase[], sealed: boolean }> = []
   for (const s of EVAL_SETS) {
     if (only !== undefined && s.name !== only) continue
     const cases = await loadEvalSet(s.file)
-    if (cases !== undefined) sets.push({ name: s.name, cases })
+    if (cases !== undefined) sets.push({ name: s.name, cases, sealed: s.sealed === true })
   }
   const loadStart = process.hrtime.bigint()
   const catalog = await Catalog.load()
@@ -205,7 +210,8 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<Sea
     for (const kind of kinds) console.log(format(measure(`  ${kind}`, set.cases.filter((c) => c.kind === kind), ours, 1)))
     const b = measure(`${set.name} (baseline LIKE)`, set.cases, baseline, 1)
     console.log(format(b))
-    if (verbose || set.name !== 'tuned') {
+    if (set.sealed) console.log('    (sealed: its questions are not printed)')
+    else if (verbose || set.name !== 'tuned') {
       for (const m of f.misses) {
         const wanted = m.answers.length > 0 ? m.answers.join(' | ') : 'none'
         console.log(`    miss: "${m.q}" wants ${wanted}; got ${m.none ? '[none] ' : ''}${m.got.join(', ') || 'nothing'}`)
@@ -234,7 +240,7 @@ export async function main (argv: string[] = process.argv.slice(2)): Promise<Sea
     console.log(`targets on the ${name} set (recall@5 >= 95%, recall@1 >= 80%, flagged >= 80%, false none <= 5%, median < 2 ms): ${unmet.length === 0 ? 'met' : `NOT met (${unmet.join(', ')})`}`)
   }
   // Issue 23's goals, on the sets the engine was not tuned on: what a model host may rely on.
-  for (const name of ['held-out', 'held-out-2', 'held-out-3']) {
+  for (const name of ['held-out', 'held-out-2', 'held-out-3', 'held-out-4', 'sealed']) {
     const f = bySet.get(name)
     if (f === undefined) continue
     const unmet = [
