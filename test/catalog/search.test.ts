@@ -343,7 +343,7 @@ test('the explainer (npm run bench -- search --explain) shows the words read and
   const catalog = await Catalog.load()
   const q = 'delete the snapshot of web-01'
   const explained = explainSearch(catalog, q, 3, true) as { words: Array<{ word: string }>, best: Array<{ op: string, match?: unknown }>, intents: string[] }
-  assert.deepEqual(explained.words.map((w) => w.word), ['delete', 'snapshot', 'web'])
+  assert.deepEqual(explained.words.map((w) => w.word), ['delete', 'snapshot', 'web01'])
   assert.deepEqual(explained.intents, ['delete'])
   assert.ok(explained.best.length <= 3 && explained.best.length > 0)
   assert.deepEqual(explained.best.map((b) => b.op)[0], top(searchOperations(catalog, q).results, 1)[0])
@@ -364,4 +364,57 @@ test('a change asked of a resource the API only lets one read is "none", with th
     assert.notEqual(searchOperations(catalog, q).match, 'none', q)
   }
   assert.equal(searchOperations(catalog, 'delete a snapshot').match, 'strong')
+})
+
+test('a machine\'s name is one name: hyphens and digits in it are no vocabulary, and an unknown word acted on is a name', async () => {
+  const catalog = await Catalog.load()
+  // "build" in the name asks for no create, "web" no web anything, and "printsrv" is a VM, not a concept.
+  for (const [q, want] of [['Permanently delete the VM qa-build-0917, we have no use for it now', 'DELETE /VirDomain/{virDomainUUID}'],
+    ['reboot printsrv', 'POST /VirDomain/action'], ['Gracefully power off app-web-02', 'POST /VirDomain/action']] as const) {
+    const r = searchOperations(catalog, q)
+    assert.equal(top(r.results, 1)[0], want, q)
+    assert.notEqual(r.match, 'none', q)
+  }
+})
+
+test('what asks for nothing but "it" takes its thing from the scene; what is to stay as it is does not vote', async () => {
+  const catalog = await Catalog.load()
+  const tz = searchOperations(catalog, 'the cluster time zone shows UTC but we are in Oslo, please fix it')
+  assert.ok(['PATCH /TimeZone/{uuid}', 'POST /TimeZone/{uuid}'].includes(top(tz.results, 1)[0] ?? ''))
+  assert.notEqual(tz.match, 'none')
+  const disk = searchOperations(catalog, 'delete the vm\'s second disk but leave the vm itself alone')
+  assert.equal(top(disk.results, 1)[0], 'DELETE /VirDomainBlockDevice/{uuid}')
+})
+
+test('strong is never an operation of another kind than the one asked: an edit is no delete', async () => {
+  const catalog = await Catalog.load()
+  for (const q of ['detach and delete the 10 GB scratch disk from the vm', 'remove the data disk from the vm']) {
+    const r = searchOperations(catalog, q)
+    const first = r.results[0]
+    if (r.match === 'strong') assert.equal(first?.method, 'DELETE', q)
+  }
+})
+
+test('deleting a whole record the API can only edit, or asking what only a relative clause names, is none', async () => {
+  const catalog = await Catalog.load()
+  const sso = searchOperations(catalog, 'delete the single sign-on configuration entirely')
+  assert.equal(sso.match, 'none')
+  assert.match(sso.hint ?? '', /^\/OIDCConfig has no delete operation in this API: it has only GET, POST, PATCH/)
+  // The VM consoles are what the role would allow, not what is created.
+  assert.equal(searchOperations(catalog, 'create a role that may only open vm consoles').match, 'none')
+  // Removing a value from a setting is still an edit of it.
+  assert.notEqual(searchOperations(catalog, 'remove 8.8.8.8 from the dns servers').match, 'none')
+})
+
+test('listing sessions, rolling an update back and messaging a person are things the API does not do, with the reason', async () => {
+  const catalog = await Catalog.load()
+  for (const [q, reason] of [['which users are currently logged in', /no list of sessions/], ['downgrade the cluster to the previous release', /Updates only go forward/],
+    ['email the user telling him his vm is ready', /cannot send a message of your own/]] as const) {
+    const r = searchOperations(catalog, q)
+    assert.equal(r.match, 'none', q)
+    assert.match(r.hint ?? '', reason, q)
+  }
+  // Limiting sessions is a user's field, and logging in opens one: both are answers.
+  assert.notEqual(searchOperations(catalog, 'limit how many sessions a user may have open').match, 'none')
+  assert.equal(top(searchOperations(catalog, 'end my current api session').results, 1)[0], 'POST /logout')
 })

@@ -4,7 +4,7 @@ import { isKnown, knownAs, oneEditApart, splitCase, typoOf, verbWord } from './k
 import { stem } from './stem.js'
 import { MAX_TERMS, type QueryIntent } from './types.js'
 import { BACKGROUND, PURE_WEIGHT, RELATIVE } from './weights.js'
-import { ADJECTIVAL, AUX, CLAUSES, CONTEXT_WORDS, DEFINITE, DETERMINERS, FIRST_WORD_INTENTS, INDEFINITE, INTENT_OF, INTENT_OF_STEM, LEAD, LOCATIVE, NAMING, NEGATED_THING, NEGATED_VERB, ONE_RECORD, PARTICLES, PHRASES, PRONOUNS, PURE_INTENT, PURPOSE, QUESTION_START, SCHEDULE, STOPWORDS, SYNONYMS, TOOL_WORDS, WH, processTerm } from './words.js'
+import { ADJECTIVAL, AUX, CLAUSES, CONTEXT_WORDS, DEFINITE, DETERMINERS, FIRST_WORD_INTENTS, INDEFINITE, INTENT_OF, INTENT_OF_STEM, KEPT_AS_IS, LEAD, LOCATIVE, NAMING, NEGATED_THING, NEGATED_VERB, ONE_RECORD, PARTICLES, PHRASES, PRONOUNS, PURE_INTENT, PURPOSE, QUESTION_START, SCHEDULE, STOPWORDS, SIZE_UNITS, SYNONYMS, TIME_UNITS, TOOL_WORDS, WH, processTerm } from './words.js'
 
 /** One meaningful word of the question: the terms it searches with and how much of the meaning it carries. */
 export interface Group {
@@ -37,6 +37,8 @@ export interface Group {
   required: boolean
   /** A resource's name in a verb's place ("snapshot the vm"): only an operation of that resource does it. */
   nounVerb: boolean
+  /** The word said what is wanted ("update it on the registration"): it is the request's verb, not the thing asked about. */
+  said: boolean
   /** How many of its terms are the word itself (as typed, an idiom's spellings, the word a slip meant); the rest are synonyms. */
   exact: number
 }
@@ -66,8 +68,12 @@ export function analyse (index: Index, query: string): Analysed {
     .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')
   // A name after "called"/"named" (or a tag's value) is one name, hyphens and dots included ("jenkins-agent-3" is no agent).
   text = text.replace(/\b(called|named|titled|labell?ed|tag|tagged)\s+([a-z0-9][\w]*(?:[-.][\w]+)+)/g, (_all, by: string, name: string) => `${by} ${name.replace(/[-.]/g, '')}`)
+  // So is a hyphenated word with a digit ("temp-build-4471", "k8s-worker-1") or one right after the kind of thing it
+  // names ("the vm crm-db"): nobody asks for a build, a worker or a db by naming a machine.
+  text = text.replace(/(^|[^\w-])((?:(vms?|machines?|servers?|hosts?|guests?|boxe?s?|nodes?|users?|accounts?|templates?|schedules?|snapshots?|disks?|isos?|images?)\s+)?)([a-z][a-z0-9]*(?:[-.][a-z0-9]+)+)(?![\w-])/g,
+    (all, before: string, noun: string, kind: string | undefined, name: string) => /\d/.test(name) || (kind !== undefined && name.includes('-')) ? `${before}${noun}named ${name.replace(/[-.]/g, '')}` : all)
   // What the question says not to do, or sets aside, does not vote: "instead of deleting it, shut it down" is a stop.
-  text = text.replace(NEGATED_THING, ' , ').replace(NEGATED_VERB, (all, verb: string) => INTENT_OF.has(verb) || INTENT_OF_STEM.has(stem(verb)) ? ' ' : all)
+  text = text.replace(KEPT_AS_IS, ' , ').replace(NEGATED_THING, ' , ').replace(NEGATED_VERB, (all, verb: string) => INTENT_OF.has(verb) || INTENT_OF_STEM.has(stem(verb)) ? ' ' : all)
   for (const [re, words] of PHRASES) text = text.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
 
   // Clauses: the one that asks (an order, a question, a wish) says what is wanted; the others set the scene.
@@ -91,6 +97,8 @@ export function analyse (index: Index, query: string): Analysed {
     const words = joined.slice(lead.length).split(' ').filter(Boolean)
     // Other tools' names ("qm destroy 105", "pvesh get /nodes") only say where the words come from.
     while (words.length > 1 && TOOL_WORDS.has(words[0] as string)) words.shift()
+    // "permanently delete", "gracefully shut down": an adverb before the verb says how; the verb still leads.
+    while (words.length > 1 && /^[a-z]{3,}ly$/.test(words[0] as string) && !isKnown(index, stem(words[0] as string))) words.shift()
     if (words.length === 0) continue
     const ci = kinds.length
     let first = (words[0] as string).split('|')[0] as string
@@ -179,8 +187,11 @@ export function analyse (index: Index, query: string): Analysed {
       tokens.push({ word: head, alts, clause: ci, place, after, relative, prev: (words[i - 1] ?? '').split('|')[0] ?? '', next, at: tokens.length })
     })
   }
-  const asking = kinds.some((k) => k === 'question' || k === 'imperative' || k === 'want')
-  const background = (t: Token): boolean => asking && !['question', 'imperative', 'want'].includes(kinds[t.clause] as string)
+  const asks = (t: Token): boolean => ['question', 'imperative', 'want'].includes(kinds[t.clause] as string)
+  // "the timezone is wrong, please change it": when what asks names nothing but "it", the scene says what it is.
+  const asking = kinds.some((k) => k === 'question' || k === 'imperative' || k === 'want') &&
+    tokens.some((t) => asks(t) && !saidAt.has(t.at) && !verbAt.has(t.at) && !STOPWORDS.has(t.word) && !DETERMINERS.has(t.word) && !PARTICLES.has(t.word) && !LOCATIVE.has(t.word) && !PURPOSE.has(t.word) && !INTENT_OF.has(t.word))
+  const background = (t: Token): boolean => asking && !asks(t)
   // Without a verb in a verb's place ("dns settings", "cpu load of all my vms"), any intent word says what is wanted.
   if (intents.size === 0) {
     for (const t of tokens) {
@@ -235,18 +246,23 @@ export function analyse (index: Index, query: string): Analysed {
     const factor = (back ? BACKGROUND : 1) * (t.relative ? RELATIVE : 1)
     const pure = ((PURE_INTENT.has(word) || PURE_INTENT.has(term)) && (saidAt.has(t.at) || ADJECTIVAL.has(word))) || ONE_RECORD.has(word) || ONE_RECORD.has(term)
     // A pure intent word still counts for meaning when it also names a resource ("updates" are firmware updates).
-    const weight = (pure ? (index.resourceWords.has(term) ? 0.5 * place : 0) : PARTICLES.has(word) ? 0.3 * place : place) * factor
+    // A unit after a number ("50 GB") is part of a value.
+    const unit = SIZE_UNITS.has(word) && /^\d/.test(t.prev) ? 0.2 : 1
+    const weight = (pure ? (index.resourceWords.has(term) ? 0.5 * place : 0) : PARTICLES.has(word) ? 0.3 * place : place) * factor * unit
     const nextKnown = t.next !== '' && !STOPWORDS.has(t.next) && !DETERMINERS.has(t.next) && !LOCATIVE.has(t.next) && !PURPOSE.has(t.next) &&
       !INTENT_OF.has(t.next) && isKnown(index, stem(t.next))
     // "give bob an account": a word before the thing given is who gets it.
-    const named = NAMING.has(t.prev) || /\d/.test(term) || (!known && ((nextKnown && !INDEFINITE.has(t.prev)) || (t.at > 0 && DETERMINERS.has(t.next))))
+    // "restart printserver": an unknown word straight after a verb acting on something that exists is its name.
+    const actedOn = !known && (verbAt.has(t.at - 1) || saidAt.has(t.at - 1)) && !intents.has('create') && !INDEFINITE.has(t.prev) &&
+      (t.next === '' || LOCATIVE.has(t.next) || PURPOSE.has(t.next) || STOPWORDS.has(t.next))
+    const named = NAMING.has(t.prev) || /\d/.test(term) || actedOn || (!known && ((nextKnown && !INDEFINITE.has(t.prev)) || (t.at > 0 && DETERMINERS.has(t.next))))
     const isVerb = verbAt.has(t.at)
     const focus = focusAt.has(t.at)
     // A word nobody documents, as the verb, the thing asked for or the first word of the object ("a dhcp server",
     // "scan the vms", "what is the weather"), is something the API does not know of; after a known word it only
     // narrows that ("a TPM chip").
     const opensPhrase = !AUX.has(t.prev) && (t.prev === '' || DETERMINERS.has(t.prev) || STOPWORDS.has(t.prev) || verbAt.has(t.at - 1) || INTENT_OF.has(t.prev))
-    const concept = !known && !pure && !named && !back && !t.relative && !phrasalAt.has(t.at) && (isVerb || focus || (beforeBreak && opensPhrase) || (kinds[t.clause] === 'imperative' && tokens[t.at - 1]?.clause !== t.clause))
+    const concept = !known && !pure && !named && !TIME_UNITS.has(word) && !back && !t.relative && !phrasalAt.has(t.at) && (isVerb || focus || (beforeBreak && opensPhrase) || (kinds[t.clause] === 'imperative' && tokens[t.at - 1]?.clause !== t.clause))
     // "list", "show": the intent is read elsewhere; as search words they would favour summaries that say "Get one".
     // A name ("a vm called temp-01") only narrows the search; it must not pull in what shares its word ("temp disk").
     const rankWeight = (pure ? (INTENT_OF.get(word)?.includes('read') === true ? 0.05 : PURE_WEIGHT) : named && NAMING.has(t.prev) ? 0.3 * place : place) * factor
@@ -269,6 +285,7 @@ export function analyse (index: Index, query: string): Analysed {
       focus,
       required,
       nounVerb: nounVerbAt.has(t.at),
+      said: saidAt.has(t.at) && pure,
       exact: 1 + alts.length
     })
     if (groups.length >= MAX_TERMS) break

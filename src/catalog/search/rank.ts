@@ -76,6 +76,13 @@ const CAN_DO: Record<Exclude<QueryIntent, 'read'>, OperationIntent[]> = {
   action: ['action', 'change', 'create']
 }
 
+// Where a thing named besides the subject may be what changes: a destination or place ("forward alerts to a syslog server"),
+// or a word describing the subject in the request's object ("delete a syslog target"). A relative clause ("a role that can open consoles") or a purpose ("so we can replicate") names no such thing.
+const ELSEWHERE = new Set(['to', 'into', 'onto', 'on', 'in', 'from', 'at', 'via', 'through'])
+
+// A delete of the record itself ("delete the sso settings entirely"), not of something in it: an edit does not do it.
+const WHOLE_RECORD = /\b(?:entirely|permanently|completely|altogether|whole|entire|record|itself)\b/i
+
 const summaries = new WeakMap<Index, Map<string, Set<string>>>()
 
 // The words of a resource's operation summaries, stemmed as the index stems them.
@@ -102,7 +109,7 @@ function rootOf (path: string): string {
  * The resources a question's subject names (its head noun, narrowed by the words describing it) and, when every one
  * of them lacks an operation for each change asked, what they have instead.
  */
-function lackingFor (index: Index, analysed: Analysed, heads: Group[], modifiers: Group[], named: Group[], alsoNamed: string[]): Lacking | undefined {
+function lackingFor (index: Index, query: string, analysed: Analysed, heads: Group[], modifiers: Group[], named: Group[], alsoNamed: string[]): Lacking | undefined {
   const wanted = [...analysed.intents].filter((i): i is Exclude<QueryIntent, 'read'> => i !== 'read')
   if (wanted.length === 0 || heads.length === 0) return undefined
   const byRoot = new Map<string, number>()
@@ -120,10 +127,11 @@ function lackingFor (index: Index, analysed: Analysed, heads: Group[], modifiers
   const best = Math.max(...byRoot.values())
   const roots = [...byRoot].filter(([, n]) => n === best).map(([root]) => root)
   const ops = index.operations.map((op, i) => ({ op, intent: index.intents[i] as OperationIntent })).filter(({ op }) => roots.includes(rootOf(op.path)))
-  const can = (intent: OperationIntent): boolean => wanted.some((w) => CAN_DO[w].includes(intent))
+  const whole = !/\bfrom\b/i.test(query) && WHOLE_RECORD.test(query)
+  const can = (intent: OperationIntent): boolean => wanted.some((w) => (w === 'delete' && whole ? ['delete'] : CAN_DO[w]).includes(intent))
   if (ops.some(({ intent }) => can(intent))) return undefined
   // Another thing the question names may be what changes ("forward alerts to a syslog server": the syslog target).
-  const elsewhere = index.operations.some((_op, i) => can(index.intents[i] as OperationIntent) && (named.some((g) => !heads.includes(g) && g.terms.slice(0, Math.max(1, g.exact)).some((t) => index.subjects[i]?.has(t) === true)) || alsoNamed.some((t) => index.subjects[i]?.has(t) === true)))
+  const elsewhere = index.operations.some((_op, i) => can(index.intents[i] as OperationIntent) && (named.some((g) => !heads.includes(g) && (ELSEWHERE.has(g.after) || (g.modifier && g.beforeBreak)) && g.terms.slice(0, Math.max(1, g.exact)).some((t) => index.subjects[i]?.has(t) === true)) || alsoNamed.some((t) => index.subjects[i]?.has(t) === true)))
   if (elsewhere) return undefined
   return { resources: roots, intents: wanted, methods: [...new Set(ops.map(({ op }) => op.method))] }
 }
@@ -170,11 +178,13 @@ export function rank (index: Index, query: string, method: string | undefined): 
   // The thing asked about is what a what/which question asks for, else named before any preposition; failing that,
   // as the owner of what is named ("the IP address of a node"). Participles ("connected") describe; they do not name.
   const naming = groups.filter((g) => g.weight > 0 && !/(ed|ing)$/.test(g.word) && !PARTICLES.has(g.word) && g.terms.some((t) => index.resourceWords.has(t)) && !CONTEXT_WORDS.has(g.terms[0] as string))
+  // The request's own verb ("update it on the registration") names what to do, not the thing it is done to.
+  const things = naming.filter((g) => !g.said)
   // "nodes", "vms": the thing named in the plural asks for all of them.
-  const plural = subjectPlural(naming.some((g) => !g.modifier) ? naming.filter((g) => !g.modifier) : naming)
+  const plural = subjectPlural(things.some((g) => !g.modifier) ? things.filter((g) => !g.modifier) : things)
   const focusGroups = groups.filter((g) => g.focus)
   // In "vm host" or "the old data disk" the last noun is the thing; the ones before it describe it.
-  const heads = naming.some((g) => !g.modifier) ? naming.filter((g) => !g.modifier) : naming
+  const heads = things.some((g) => !g.modifier) ? things.filter((g) => !g.modifier) : things
   const subjectGroups = heads.some((g) => g.focus)
     ? heads.filter((g) => g.focus)
     : heads.some((g) => g.beforeBreak) ? heads.filter((g) => g.beforeBreak) : heads.filter((g) => g.after === 'of' && !g.inCompound)
@@ -224,6 +234,8 @@ export function rank (index: Index, query: string, method: string | undefined): 
     if (intent === 'list' && !analysed.wantsOne) score *= plural ? 1.3 : 1.1
     // A bare noun ("disks", "remote logging") asks to see them.
     if (fit === undefined && (intent === 'list' || intent === 'get' || intent === 'status')) score *= 1.2
+    // An explicit delete outranks the edit of the same thing; an edit deletes only what is removed from something.
+    if (intent === 'change' && analysed.intents.size === 1 && analysed.intents.has('delete') && !/\bfrom\b/i.test(query)) score *= 0.6
     // PATCH and its POST twin say the same; PATCH is the one to suggest first.
     if (op.method === 'PATCH') score *= 1.02
     // The plain create of a resource is what "make a VM" means, unless the words point at a clone or an import.
@@ -234,7 +246,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
   })
   // Asked to change what the API lets no one change: the results are neighbours, never the answer.
   // An e-mail address in the question (dropped before reading words) names a mailbox: something alerts can go to.
-  const cannot = lackingFor(index, analysed, subjectGroups, groups.filter((g) => g.weight > 0 && !subjectGroups.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
+  const cannot = lackingFor(index, query, analysed, subjectGroups, groups.filter((g) => g.weight > 0 && !subjectGroups.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
   if (cannot !== undefined) for (const s of scored) s.confidence = 'low'
   scored.sort((a, b) => LEVEL[b.confidence] - LEVEL[a.confidence] || b.score - a.score)
   // The PATCH edit and its POST twin do the same; the one the question names goes first, else PATCH.
@@ -261,6 +273,8 @@ function sure (scored: Scored[], analysed: Analysed): boolean {
   const [first, second] = scored
   if (first === undefined || first.confidence !== 'high') return true
   if (first.coverage < SURE_COVERAGE) return false
+  // Only an operation that does the kind of thing asked (an edit is no delete) can be the sure answer.
+  if (first.fit !== undefined && first.fit < 1.5) return false
   // One record by its id when no one record was asked for: the list may be what is meant.
   if (!analysed.wantsOne && first.intent === 'get' && scored.slice(1, 4).some((s) => s.op.path === `/${first.op.path.split('/')[1] ?? ''}` && s.op.method === 'GET')) return false
   if (second === undefined) return true

@@ -10,11 +10,15 @@ export const STOPWORDS = new Set(('a an the to of for in on at by with from into
   'yesterday today tonight tomorrow thing things stuff guys know think guess seems seem called named made ' +
   'two three four five six seven eight nine ten twice second third ' +
   'not no nor each both either neither such own same few enough quite rather almost along ever never always sometimes ' +
-  'etc eg ie per else instead anyway however ' +
+  'etc eg ie per else instead anyway however him hers himself herself itself themselves alone anymore equivalent ' +
   'hypercore scale computing api rest endpoint call request way possible able using got all every whats whos wheres hows')
   .split(' '))
+/** Units of time: in a request they are a value ("every few minutes", "wait an hour"), never a thing of their own. */
+export const TIME_UNITS = new Set('second seconds minute minutes min mins hour hours hr hrs day days week weeks month months year years'.split(' '))
+/** Units of size: after a number they give a value ("the 50 GB scratch disk"), they do not say which thing. */
+export const SIZE_UNITS = new Set('kb mb gb tb kib mib gib tib gigs gig megs'.split(' '))
 /** Other hypervisors' and tools' own names: they say where a word comes from, not what is wanted. */
-export const TOOL_WORDS = new Set('vmware vsphere vcenter esxi esx hyper hyperv proxmox pve pvesh powercli govc nutanix prism xen xcp kvm qemu libvirt scvmm ovirt'.split(' '))
+export const TOOL_WORDS = new Set('vmware vsphere vcenter esxi esx hyper hyperv proxmox pve pvesh powercli govc nutanix prism acli ncli xen xcp kvm qemu libvirt scvmm ovirt'.split(' '))
 for (const w of TOOL_WORDS) STOPWORDS.add(w)
 
 /** A word as the index holds it: its stem, or null for a word that carries no meaning. */
@@ -57,6 +61,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bgive (?:me|us)\s+(?:a |an |the )?(?=(?:list|overview|summary|details?|info|information|status|count|number|report)\b)/g, 'show '],
   [/\bkick (?:off|start)\b/g, 'start'],
   // virsh's verbs: "destroy" a guest is a hard power-off there, "undefine" deletes it, "define" creates it.
+  // "what is the equivalent of X", "what's the hypercore way to X": the question is X itself.
+  [/\bwhat(?: is|s) the (?:\w+ )?(?:equivalent|counterpart|analog(?:ue)?|way) (?:of|for|to)\b/g, ' '],
   [/\bvirsh\s+destroy\b/g, 'virsh stop'],
   [/\bvirsh\s+undefine\b/g, 'virsh delete'],
   [/\bvirsh\s+define\b/g, 'virsh create'],
@@ -75,6 +81,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bup to date\b/g, 'update'],
   [/\b(?:log|sign) (?:me |us |them |him |her )?in(?:to)?\b|\b(?:log|sign)in(?:to)?\b/g, 'login'],
   [/\b(?:log|sign) (?:me |us |them |him |her )?(?:out|off)\b|\blogout\b/g, 'logout'],
+  // Ending or closing one's own session is signing out ("end my current api session").
+  [/\b(?:end|close|terminate|finish|kill) (?:my|our|this|the) (?:(?:current|own|active|api|rest) )*session\b/g, 'logout'],
   [/\be-?mail\b/g, 'email'],
   [/\bip address(es)?\b/g, 'ip'],
   [/\bout of\b/g, 'out from'],
@@ -88,6 +96,8 @@ export const PHRASES: Array<[RegExp, string]> = [
  * to list anything"): the words between are fillers; `$1` is the verb, dropped when it names a kind of request.
  */
 export const NEGATED_VERB = /\b(?:do not|does not|did not|dont|doesnt|didnt|not|never|no need to|instead of|rather than|will not|wont|should not|shouldnt|must not|mustnt)\s+(?:(?:to|be|want to|need to|wanna|just|really|actually|even|ever|going to|trying to)\s+)*([a-z]+)\b/g
+/** What is to stay as it is ("but keep the vm itself", "leave the schedule exactly as it is"): no change is asked of it. */
+export const KEPT_AS_IS = /\b(?:but|while|and)\s+(?:keep|leave|preserve)\b[^,.;]*|\b(?:keep|leave)\b[^,.;]*?\b(?:alone|intact|untouched|unchanged|as it is|as is|itself|themselves)\b/g
 /** A thing set aside after a comma ("how much the vm disks use, not the physical drives"). */
 export const NEGATED_THING = /,\s*(?:but\s+)?not\s+(?:the|any|a|an|our|my)\s+(?:[a-z-]+\s+)?[a-z-]+\b/g
 
@@ -110,7 +120,7 @@ const INTENT_WORDS: Array<[QueryIntent, string, string]> = [
   ['create', 'create add new make build provision deploy another send forward generate open establish define fresh additional bring spin begin initiate',
     'take save copy clone duplicate upload import attach register checkpoint'],
   ['change', 'change edit modify set configure adjust update more give put increase decrease raise lower bump extra enable disable assign switch turn ' +
-    'mark limit cap restrict cut reduce trim double halve tweak alter amend correct swap flip toggle point pass provide supply allow permit grant revoke convert',
+    'mark limit cap restrict cut reduce trim double halve tweak alter amend correct fix swap flip toggle point pass provide supply allow permit grant revoke convert',
   'rename resize grow expand extend shrink bigger larger insert eject mount unmount dismount connect disconnect plug unplug pin retain keep replace reset leave'],
   ['delete', 'delete del rm remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire', ''],
   ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend test apply install upgrade relocate bounce']
@@ -130,7 +140,8 @@ export const ADJECTIVAL = new Set(['new', 'another', 'fresh', 'additional', 'sec
 /** Nouns that, as a request's first word, are its verb ("snapshot the vm", "tag it"). */
 export const FIRST_WORD_INTENTS = new Map<string, QueryIntent>([['schedule', 'create'], ['snapshot', 'create'], ['backup', 'create'], ['checkpoint', 'create'],
   ['replicate', 'create'], ['email', 'create'],
-  ['tag', 'change'], ['label', 'change'], ['name', 'change'], ['size', 'change'], ['resize', 'change']])
+  ['tag', 'change'], ['label', 'change'], ['name', 'change'], ['size', 'change'], ['resize', 'change'],
+  ['login', 'action'], ['logout', 'action']])
 /** Words naming the whole system: after a preposition ("log in to the cluster") they only set the scene. */
 export const CONTEXT_WORDS = new Set(['cluster', 'system', 'environment', 'everything'])
 /** Particles of phrasal verbs ("are the services up"): they say little and never name the thing. */
@@ -162,6 +173,6 @@ export const LOCATIVE = new Set(['to', 'from', 'of', 'on', 'in', 'into', 'onto',
 export const PURPOSE = new Set(['for', 'so', 'because', 'since', 'before', 'after', 'until', 'till', 'while', 'when', 'if', 'without', 'by', 'during', 'as', 'like',
   'but', 'except', 'unless', 'though', 'although', 'whether', 'per', 'then'])
 /** What a clause opens with before its verb ("please can you", "how do I", "I need to"). */
-export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:need|want|would like|d like)\s+(?=a\b|an\b|another\b|new\b|more\b|some\b|the\b)|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:can|could|should|do)\s+|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
+export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent|go\s+ahead(?:\s+and)?)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:need|want|would like|d like)\s+(?=a\b|an\b|another\b|new\b|more\b|some\b|the\b)|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:can|could|should|do)\s+|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
 /** Where one clause ends and the next begins. */
 export const CLAUSES = /[,;!?]+|:\s|\.(?:\s|$)|\s[-–]\s|\b(?:because|since|although|though|but|so that|so|cause|coz)\b/
