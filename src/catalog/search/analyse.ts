@@ -211,7 +211,9 @@ export function analyse (index: Index, query: string): Analysed {
   // "the billing machine": a word naming one thing before its noun is a name, not a topic.
   const isName = (t: Token): boolean => DEFINITE.has(t.prev) && index.resourceWords.has(stem(t.next))
   // "schedule a vm to power on": the verb after "to" is part of what is asked.
-  const eligible = tokens.filter((t) => (t.place !== 'purpose' || (t.prev === 'to' && INTENT_OF.has(t.word))) && !background(t))
+  // In a question, a verb after "is"/"are" describes ("which cards are installed inside"); it asks for nothing.
+  const describing = (t: Token): boolean => kinds[t.clause] === 'question' && ['is', 'are', 'was', 'were'].includes(t.prev) && INTENT_OF.has(t.word)
+  const eligible = tokens.filter((t) => (t.place !== 'purpose' || (t.prev === 'to' && INTENT_OF.has(t.word))) && !background(t) && !describing(t))
   const allStems = eligible.map((t) => stem(t.word))
   const stems = eligible.filter((t) => !STOPWORDS.has(t.word)).map((t) => stem(t.word))
   const unnamed = eligible.filter((t) => !STOPWORDS.has(t.word) && !isName(t)).map((t) => stem(t.word))

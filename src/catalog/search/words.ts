@@ -61,6 +61,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bgive (?:me|us)\s+(?:a |an |the )?(?=(?:list|overview|summary|details?|info|information|status|count|number|report)\b)/g, 'show '],
   [/\bkick (?:off|start)\b/g, 'start'],
   // virsh's verbs: "destroy" a guest is a hard power-off there, "undefine" deletes it, "define" creates it.
+  // Exporting a record's data is reading it ("export the registration data"); a VM is exported whole.
+  [/\bexport (?:the |our |my |this )?((?:[a-z]+ )?)data\b/g, 'get $1data'],
   // "what is the equivalent of X", "what's the hypercore way to X": the question is X itself.
   [/\bwhat(?: is|s) the (?:\w+ )?(?:equivalent|counterpart|analog(?:ue)?|way) (?:of|for|to)\b/g, ' '],
   [/\bvirsh\s+destroy\b/g, 'virsh stop'],
@@ -103,6 +105,8 @@ export const NEGATED_THING = /,\s*(?:but\s+)?not\s+(?:the|any|a|an|our|my)\s+(?:
 
 /** Everyday words for a unit or a thing, searched beside the word typed (at a lower weight). Nothing specific to one operation. */
 export const SYNONYMS = new Map<string, string[]>([
+  // Zone names say the setting they belong to.
+  ['utc', ['timezone']], ['gmt', ['timezone']], ['cet', ['timezone']], ['est', ['timezone']], ['pst', ['timezone']],
   ['gigabyte', ['gb']], ['gigabytes', ['gb']], ['terabyte', ['tb']], ['terabytes', ['tb']], ['megabytes', ['mb']],
   ['bigger', ['grow', 'larger']], ['larger', ['grow', 'bigger']], ['enlarge', ['grow']], ['increase', ['more']],
   ['remove', ['delete']], ['erase', ['delete']], ['destroy', ['delete']], ['wipe', ['delete']],
