@@ -418,3 +418,10 @@ test('listing sessions, rolling an update back and messaging a person are things
   assert.notEqual(searchOperations(catalog, 'limit how many sessions a user may have open').match, 'none')
   assert.equal(top(searchOperations(catalog, 'end my current api session').results, 1)[0], 'POST /logout')
 })
+
+test('"what is the equivalent of X" and "what\'s the call on this platform?" ask for X itself, not to read', async () => {
+  const catalog = await Catalog.load()
+  for (const q of ['what is the hypercore equivalent of New-Snapshot in PowerCLI?', 'What is the equivalent of taking a checkpoint of a vm here?']) {
+    assert.equal(top(searchOperations(catalog, q).results, 1)[0], 'POST /VirDomainSnapshot', q)
+  }
+})

@@ -103,7 +103,8 @@ export function analyse (index: Index, query: string): Analysed {
     const ci = kinds.length
     let first = (words[0] as string).split('|')[0] as string
     const second = words[1] ?? ''
-    const meant = verbWord(index, first)
+    // "taking a checkpoint", "deleting old snapshots": a clause that opens with a gerund asks what its verb asks.
+    const meant = verbWord(index, first) ?? gerundOf(first)
     // A slip of an intent word is that word ("chnage the description").
     if (meant !== undefined && meant !== first && !(words[0] as string).includes('|')) words[0] = first = meant
     const firstIntents = meant === undefined ? undefined : INTENT_OF.get(meant) ?? INTENT_OF_STEM.get(stem(meant))
@@ -303,6 +304,13 @@ export function analyse (index: Index, query: string): Analysed {
     else if (!index.aliasPairs.has(pair) && !PARTICLES.has(b.word) && (b.modifier || b.terms.some((t) => index.resourceWords.has(t)))) a.modifier = true
   }
   return { groups, intents, question, wantsOne, unsupported }
+}
+
+// The verb of a gerund, when it is an intent word ("taking": take, "stopping": stop).
+function gerundOf (word: string): string | undefined {
+  if (!/^[a-z]{3,}ing$/.test(word)) return undefined
+  const base = word.slice(0, -3)
+  return [base, `${base}e`, base.slice(0, -1)].find((w) => w.length >= 2 && INTENT_OF.has(w))
 }
 
 // The words of a phrase close together, in any order ("encrypt the VM's disks", "limit the NIC's bandwidth").
