@@ -425,3 +425,9 @@ test('"what is the equivalent of X" and "what\'s the call on this platform?" ask
     assert.equal(top(searchOperations(catalog, q).results, 1)[0], 'POST /VirDomainSnapshot', q)
   }
 })
+
+test('contractions are read as their words: "I\'ll" is no illness and "we\'ll" no well', async () => {
+  const catalog = await Catalog.load()
+  const words = (explainSearch(catalog, "I'll resize it later, we'll see; for now we're only listing the vms") as { words: Array<{ word: string }> }).words.map((w) => w.word)
+  for (const w of ['ill', 'well', 'were']) assert.ok(!words.includes(w), `${w} in ${words.join(' ')}`)
+})

@@ -64,7 +64,8 @@ interface Token { word: string, alts: string[], clause: number, place: Place, af
 export function analyse (index: Index, query: string): Analysed {
   // A command's options ("-StartupBytes 8GB", "--memory 4096") name fields, not the thing to act on.
   let text = splitCase(index, query.replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
-    .replace(/\bi[’']d\b/g, 'i would').replace(/\bi[’']m\b/g, 'i am').replace(/[’']s\b/g, '').replace(/[’']/g, '')
+    .replace(/\bi[’']d\b/g, 'i would').replace(/\bi[’']m\b/g, 'i am').replace(/\b(i|we|you|they|he|she|it)[’']ll\b/g, '$1 will')
+    .replace(/\b(i|we|you|they)[’']ve\b/g, '$1 have').replace(/\b(we|you|they)[’']re\b/g, '$1 are').replace(/[’']s\b/g, '').replace(/[’']/g, '')
     .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')
   // A name after "called"/"named" (or a tag's value) is one name, hyphens and dots included ("jenkins-agent-3" is no agent).
   text = text.replace(/\b(called|named|titled|labell?ed|tag|tagged)\s+([a-z0-9][\w]*(?:[-.][\w]+)+)/g, (_all, by: string, name: string) => `${by} ${name.replace(/[-.]/g, '')}`)
