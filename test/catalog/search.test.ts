@@ -431,3 +431,9 @@ test('contractions are read as their words: "I\'ll" is no illness and "we\'ll" n
   const words = (explainSearch(catalog, "I'll resize it later, we'll see; for now we're only listing the vms") as { words: Array<{ word: string }> }).words.map((w) => w.word)
   for (const w of ['ill', 'well', 'were']) assert.ok(!words.includes(w), `${w} in ${words.join(' ')}`)
 })
+
+test('"I would run <command>" makes the quoted command the request (a cmdlet\'s verb says what to do)', async () => {
+  const catalog = await Catalog.load()
+  const r = searchOperations(catalog, 'In Hyper-V we would run Set-VMNetworkAdapter -VMName db02 -MacAddressSpoofing On; what is the way here?')
+  assert.ok(['PATCH /VirDomainNetDevice/{uuid}', 'POST /VirDomainNetDevice/{uuid}'].includes(top(r.results, 1)[0] ?? ''), top(r.results, 3).join(', '))
+})

@@ -63,6 +63,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   // virsh's verbs: "destroy" a guest is a hard power-off there, "undefine" deletes it, "define" creates it.
   // Exporting a record's data is reading it ("export the registration data"); a VM is exported whole.
   [/\bexport (?:the |our |my |this )?((?:[a-z]+ )?)data\b/g, 'get $1data'],
+  // "in Hyper-V I would run Set-VM ...", "with virsh I'd use attach-disk": the command quoted is the request.
+  [/\b(?:i|we)(?: would| usually| normally| typically| always)? (?:run|use|type|call|do)\b/g, ' , '],
   // "...; what's the hypercore way?", "what's the call on this platform?": asking how to do what was just said is asking for it.
   [/\bwhat(?: is|s)? the (?:\w+ ){0,2}(?:way|call|equivalent|endpoint|command)(?: (?:here|on this platform|on this cluster|in hypercore|for (?:it|that|this)))?\s*(?=[?.!]|$)/g, ' '],
   // "what is the equivalent of X", "what's the hypercore way to X": the question is X itself.
