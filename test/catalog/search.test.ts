@@ -437,3 +437,8 @@ test('"I would run <command>" makes the quoted command the request (a cmdlet\'s 
   const r = searchOperations(catalog, 'In Hyper-V we would run Set-VMNetworkAdapter -VMName db02 -MacAddressSpoofing On; what is the way here?')
   assert.ok(['PATCH /VirDomainNetDevice/{uuid}', 'POST /VirDomainNetDevice/{uuid}'].includes(top(r.results, 1)[0] ?? ''), top(r.results, 3).join(', '))
 })
+
+test('getting a file onto the cluster is uploading it', async () => {
+  const catalog = await Catalog.load()
+  assert.equal(top(searchOperations(catalog, 'how can I get the debian 12 netinst iso onto our cluster').results, 1)[0], 'POST /ISO')
+})

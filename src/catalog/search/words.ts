@@ -63,6 +63,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   // virsh's verbs: "destroy" a guest is a hard power-off there, "undefine" deletes it, "define" creates it.
   // Exporting a record's data is reading it ("export the registration data"); a VM is exported whole.
   [/\bexport (?:the |our |my |this )?((?:[a-z]+ )?)data\b/g, 'get $1data'],
+  // "get an installer ISO onto this cluster": bringing a file onto the cluster is uploading it.
+  [/\b(?:get|put|bring) ((?:(?:a|an|the|my|our|this|that|some) )?(?:[a-z0-9]+ ){0,4}?)(?:onto|into|on to|up to) (?:the|this|our|my) (?:cluster|system|hypercore)\b/g, 'upload $1'],
   // "in Hyper-V I would run Set-VM ...", "with virsh I'd use attach-disk": the command quoted is the request.
   [/\b(?:i|we)(?: would| usually| normally| typically| always)? (?:run|use|type|call|do)\b/g, ' , '],
   // "...; what's the hypercore way?", "what's the call on this platform?": asking how to do what was just said is asking for it.
