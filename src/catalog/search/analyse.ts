@@ -191,8 +191,7 @@ export function analyse (index: Index, query: string): Analysed {
   }
   const asks = (t: Token): boolean => ['question', 'imperative', 'want'].includes(kinds[t.clause] as string)
   // "the timezone is wrong, please change it": when what asks names nothing but "it", the scene says what it is.
-  const asking = kinds.some((k) => k === 'question' || k === 'imperative' || k === 'want') &&
-    tokens.some((t) => asks(t) && !saidAt.has(t.at) && !verbAt.has(t.at) && !STOPWORDS.has(t.word) && !DETERMINERS.has(t.word) && !PARTICLES.has(t.word) && !LOCATIVE.has(t.word) && !PURPOSE.has(t.word) && !INTENT_OF.has(t.word))
+  const asking = tokens.some((t) => asks(t) && !saidAt.has(t.at) && !verbAt.has(t.at) && !STOPWORDS.has(t.word) && !DETERMINERS.has(t.word) && !PARTICLES.has(t.word) && !LOCATIVE.has(t.word) && !PURPOSE.has(t.word) && !INTENT_OF.has(t.word))
   const background = (t: Token): boolean => asking && !asks(t)
   // Without a verb in a verb's place ("dns settings", "cpu load of all my vms"), any intent word says what is wanted.
   if (intents.size === 0) {

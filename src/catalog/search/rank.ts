@@ -109,7 +109,7 @@ function rootOf (path: string): string {
  * The resources a question's subject names (its head noun, narrowed by the words describing it) and, when every one
  * of them lacks an operation for each change asked, what they have instead.
  */
-function lackingFor (index: Index, query: string, analysed: Analysed, heads: Group[], modifiers: Group[], named: Group[], alsoNamed: string[]): Lacking | undefined {
+function lackingFor (index: Index, whole: boolean, analysed: Analysed, heads: Group[], modifiers: Group[], named: Group[], alsoNamed: string[]): Lacking | undefined {
   const wanted = [...analysed.intents].filter((i): i is Exclude<QueryIntent, 'read'> => i !== 'read')
   if (wanted.length === 0 || heads.length === 0) return undefined
   const byRoot = new Map<string, number>()
@@ -127,7 +127,6 @@ function lackingFor (index: Index, query: string, analysed: Analysed, heads: Gro
   const best = Math.max(...byRoot.values())
   const roots = [...byRoot].filter(([, n]) => n === best).map(([root]) => root)
   const ops = index.operations.map((op, i) => ({ op, intent: index.intents[i] as OperationIntent })).filter(({ op }) => roots.includes(rootOf(op.path)))
-  const whole = !/\bfrom\b/i.test(query) && WHOLE_RECORD.test(query)
   const can = (intent: OperationIntent): boolean => wanted.some((w) => (w === 'delete' && whole ? ['delete'] : CAN_DO[w]).includes(intent))
   if (ops.some(({ intent }) => can(intent))) return undefined
   // Another thing the question names may be what changes ("forward alerts to a syslog server": the syslog target).
@@ -189,6 +188,9 @@ export function rank (index: Index, query: string, method: string | undefined): 
     ? heads.filter((g) => g.focus)
     : heads.some((g) => g.beforeBreak) ? heads.filter((g) => g.beforeBreak) : heads.filter((g) => g.after === 'of' && !g.inCompound)
 
+  // Removing something from a thing may be an edit of that thing ("remove the iso from the cd drive"); otherwise a delete is one.
+  const removesFrom = /\bfrom\b/i.test(query)
+  const deletesWhole = analysed.intents.size === 1 && analysed.intents.has('delete') && !removesFrom
   const scored = results.map((r) => {
     const id = r.id as number
     const op = index.operations[id] as CatalogOperation
@@ -235,7 +237,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
     // A bare noun ("disks", "remote logging") asks to see them.
     if (fit === undefined && (intent === 'list' || intent === 'get' || intent === 'status')) score *= 1.2
     // An explicit delete outranks the edit of the same thing; an edit deletes only what is removed from something.
-    if (intent === 'change' && analysed.intents.size === 1 && analysed.intents.has('delete') && !/\bfrom\b/i.test(query)) score *= 0.6
+    if (intent === 'change' && deletesWhole) score *= 0.6
     // PATCH and its POST twin say the same; PATCH is the one to suggest first.
     if (op.method === 'PATCH') score *= 1.02
     // The plain create of a resource is what "make a VM" means, unless the words point at a clone or an import.
@@ -246,7 +248,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
   })
   // Asked to change what the API lets no one change: the results are neighbours, never the answer.
   // An e-mail address in the question (dropped before reading words) names a mailbox: something alerts can go to.
-  const cannot = lackingFor(index, query, analysed, subjectGroups, groups.filter((g) => g.weight > 0 && !subjectGroups.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
+  const cannot = lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, subjectGroups, groups.filter((g) => g.weight > 0 && !subjectGroups.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
   if (cannot !== undefined) for (const s of scored) s.confidence = 'low'
   scored.sort((a, b) => LEVEL[b.confidence] - LEVEL[a.confidence] || b.score - a.score)
   // The PATCH edit and its POST twin do the same; the one the question names goes first, else PATCH.

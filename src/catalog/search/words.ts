@@ -60,7 +60,6 @@ export const PHRASES: Array<[RegExp, string]> = [
   // "give me a list of the users": giving someone a list, an overview or the details is showing it.
   [/\bgive (?:me|us)\s+(?:a |an |the )?(?=(?:list|overview|summary|details?|info|information|status|count|number|report)\b)/g, 'show '],
   [/\bkick (?:off|start)\b/g, 'start'],
-  // virsh's verbs: "destroy" a guest is a hard power-off there, "undefine" deletes it, "define" creates it.
   // Exporting a record's data is reading it ("export the registration data"); a VM is exported whole.
   [/\bexport (?:the |our |my |this )?((?:[a-z]+ )?)data\b/g, 'get $1data'],
   // "get an installer ISO onto this cluster": bringing a file onto the cluster is uploading it.
@@ -71,6 +70,7 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bwhat(?: is|s)? the (?:\w+ ){0,2}(?:way|call|equivalent|endpoint|command)(?: (?:here|on this platform|on this cluster|in hypercore|for (?:it|that|this)))?\s*(?=[?.!]|$)/g, ' '],
   // "what is the equivalent of X", "what's the hypercore way to X": the question is X itself.
   [/\bwhat(?: is|s)? the (?:\w+ ){0,2}(?:equivalent|counterpart|analog(?:ue)?|way) (?:of|for|to)\b/g, ' '],
+  // virsh's verbs: "destroy" a guest is a hard power-off there, "undefine" deletes it, "define" creates it.
   [/\bvirsh\s+destroy\b/g, 'virsh stop'],
   [/\bvirsh\s+undefine\b/g, 'virsh delete'],
   [/\bvirsh\s+define\b/g, 'virsh create'],
