@@ -442,3 +442,46 @@ test('getting a file onto the cluster is uploading it', async () => {
   const catalog = await Catalog.load()
   assert.equal(top(searchOperations(catalog, 'how can I get the debian 12 netinst iso onto our cluster').results, 1)[0], 'POST /ISO')
 })
+
+test('what the request says not to touch does not vote, but a wished-for state and "instead of" keep their words', async () => {
+  const catalog = await Catalog.load()
+  const words = (q: string): string[] => (explainSearch(catalog, q) as { words: Array<{ word: string }> }).words.map((w) => w.word)
+  const told = words("Don't touch the syslog target or the email recipients. Change the smtp server the alerts go out through")
+  for (const w of ['syslog', 'target', 'recipients']) assert.ok(!told.includes(w), `${w} in ${told.join(' ')}`)
+  assert.ok(words("I'm not cloning the database vm, just snapshot it").every((w) => w !== 'database'))
+  // "the user should not have admin" asks for that state; "instead of deleting the vm, stop it" still acts on the VM.
+  assert.ok(words("I want that the user marco doesn't have the admin role anymore").includes('admin'))
+  assert.ok(words('instead of deleting the test vm, shut it down').includes('vm'))
+  const r = searchOperations(catalog, "Leave the email recipients as they are and don't touch the syslog target; point the alert mail at a new smtp relay")
+  assert.ok(['PATCH /AlertSMTPConfig/{uuid}', 'POST /AlertSMTPConfig/{uuid}', 'POST /AlertSMTPConfig'].includes(top(r.results, 1)[0] ?? ''), top(r.results, 3).join(', '))
+})
+
+test('a story\'s turns ("this time", "like last time") are no time setting, and "came back up" is no backup', async () => {
+  const catalog = await Catalog.load()
+  const words = (q: string): string[] => (explainSearch(catalog, q) as { words: Array<{ word: string }> }).words.map((w) => w.word)
+  assert.ok(!words('like last time, this time shut the build vm down').includes('time'))
+  assert.ok(!words('which vms came back up after the outage').includes('backup'))
+  assert.equal(top(searchOperations(catalog, 'after the power cut, which vms came back up and which are still off?').results, 1)[0], 'GET /VirDomain')
+})
+
+test('"I want to know whether..." asks a question; "I only want the X to do Y" asks to change X', async () => {
+  const catalog = await Catalog.load()
+  const asked = explainSearch(catalog, 'I want to know whether the nodes of the cluster are online') as { intents: string[], question: boolean }
+  assert.deepEqual([asked.question, asked.intents], [true, ['read']])
+  const r = searchOperations(catalog, 'The old collector is retired. I only want the monitoring configuration to send to the new collector.')
+  assert.ok(['PATCH /MonitoringConfig/{uuid}', 'POST /MonitoringConfig/{uuid}'].includes(top(r.results, 1)[0] ?? ''), top(r.results, 3).join(', '))
+})
+
+test('however long the story, the scene never outweighs the request, and a weekday in it asks for no schedule', async () => {
+  const catalog = await Catalog.load()
+  const q = 'We moved the whole office to the new building on Friday, the movers broke two monitors and the network team rewired the racks over the weekend. Change the password of the account jdoe.'
+  const r = searchOperations(catalog, q)
+  assert.notEqual(r.match, 'none')
+  assert.equal(top(r.results, 1)[0], 'PATCH /User/{uuid}')
+})
+
+test('a VM brought into the cluster from elsewhere is imported', async () => {
+  const catalog = await Catalog.load()
+  const r = searchOperations(catalog, 'I need it brought into our cluster as a new vm')
+  assert.deepEqual([r.match, top(r.results, 1)[0]], ['strong', 'POST /VirDomain/import'])
+})

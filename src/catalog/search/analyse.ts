@@ -39,6 +39,8 @@ export interface Group {
   nounVerb: boolean
   /** The word said what is wanted ("update it on the registration"): it is the request's verb, not the thing asked about. */
   said: boolean
+  /** In a clause that only sets the scene ("the disk is full, make it bigger"). */
+  scene: boolean
   /** How many of its terms are the word itself (as typed, an idiom's spellings, the word a slip meant); the rest are synonyms. */
   exact: number
 }
@@ -54,6 +56,9 @@ export interface Analysed {
 }
 
 // Values (addresses, paths, sizes) name a thing, not a task: drop them before reading words.
+// What may stand before a refusal in its clause: nothing, a polite opener, or the person speaking ("I am", "we will").
+const REFUSING = /^(?:\s*\b(?:please|pls|and|also|just|ok|okay|i|we|am|are|will|would|really|honestly|still|definitely|absolutely|then|now|yet)\b)*\s*$/
+
 const VALUES = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b|\b\d{1,3}(\.\d{1,3}){3}(\/\d+)?\b|\bhttps?:\/\/\S+|\b[a-z]+\/[a-z_]+\b|\b[\w-]+(\.[\w-]+){2,}\b/gi
 
 type Place = 'object' | 'locative' | 'purpose'
@@ -74,7 +79,13 @@ export function analyse (index: Index, query: string): Analysed {
   text = text.replace(/(^|[^\w-])((?:(vms?|machines?|servers?|hosts?|guests?|boxe?s?|nodes?|users?|accounts?|templates?|schedules?|snapshots?|disks?|isos?|images?)\s+)?)([a-z][a-z0-9]*(?:[-.][a-z0-9]+)+)(?![\w-])/g,
     (all, before: string, noun: string, kind: string | undefined, name: string) => /\d/.test(name) || (kind !== undefined && name.includes('-')) ? `${before}${noun}named ${name.replace(/[-.]/g, '')}` : all)
   // What the question says not to do, or sets aside, does not vote: "instead of deleting it, shut it down" is a stop.
-  text = text.replace(KEPT_AS_IS, ' , ').replace(NEGATED_THING, ' , ').replace(NEGATED_VERB, (all, verb: string) => INTENT_OF.has(verb) || INTENT_OF_STEM.has(stem(verb)) ? ' ' : all)
+  text = text.replace(KEPT_AS_IS, ' , ').replace(NEGATED_THING, ' , ').replace(NEGATED_VERB, (all, verb: string, rest: string, at: number, whole: string) => {
+    // Told not to do something ("don't touch the syslog target", "I'm not cloning it"), the thing it would be done to
+    // does not vote either. A wished-for state ("the user should not have admin") or a question keeps its words.
+    // "Not just X" still asks for X, and "instead of deleting the vm, shut it down" still acts on that VM.
+    if (!/^(?:not|never) just|^(?:instead|rather)/.test(all) && REFUSING.test(whole.slice(0, at).split(CLAUSES).pop() ?? '')) return ' , '
+    return INTENT_OF.has(verb) || INTENT_OF_STEM.has(stem(verb)) ? ` ${rest}` : all
+  })
   for (const [re, words] of PHRASES) text = text.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
 
   // Clauses: the one that asks (an order, a question, a wish) says what is wanted; the others set the scene.
@@ -150,12 +161,20 @@ export function analyse (index: Index, query: string): Analysed {
       })
     }
     if (kind === 'want') {
+      // "I want the config to publish to the new collector": an adjective after a preposition makes nothing new.
+      const placed = words.findIndex((w) => LOCATIVE.has(w) || PURPOSE.has(w))
       words.forEach((w, i) => {
-        if (!ADJECTIVAL.has(w)) return
+        if (!ADJECTIVAL.has(w) || (placed >= 0 && i > placed)) return
         saidAt.add(tokens.length + i)
         for (const intent of INTENT_OF.get(w) ?? []) intents.add(intent)
       })
       if (INDEFINITE.has(first)) intents.add('create')
+      // "I want the monitoring config to publish to the new collector": a thing wished to do something is to be changed.
+      const to = words.indexOf('to')
+      if (DEFINITE.has(first) && to > 1 && intents.size === 0) {
+        const verb = words[to + 1] === 'be' ? words[to + 2] : words[to + 1]
+        for (const intent of (verb === undefined ? undefined : INTENT_OF.get(verb) ?? INTENT_OF_STEM.get(stem(verb))) ?? ['change' as const]) intents.add(intent)
+      }
     }
     // "which vnc port is it on", "what roles can a user have": the words after what/which are the thing asked for.
     if (kind === 'question' && WH.has(first)) {
@@ -196,7 +215,8 @@ export function analyse (index: Index, query: string): Analysed {
   // Without a verb in a verb's place ("dns settings", "cpu load of all my vms"), any intent word says what is wanted.
   if (intents.size === 0) {
     for (const t of tokens) {
-      if (background(t) || t.relative) continue
+      // "publish to the new collector": an intent word after a preposition says where, not what is wanted.
+      if (background(t) || t.relative || (t.place !== 'object' && ADJECTIVAL.has(t.word))) continue
       const participle = /(ing|ed)$/.test(t.word) && !INTENT_OF.has(t.word)
       if (participle || (DETERMINERS.has(t.prev) && !ADJECTIVAL.has(t.word))) continue
       const meant = INTENT_OF.has(t.word) || index.vocabulary.has(stem(t.word)) ? t.word : typoOf(t.word)
@@ -270,7 +290,7 @@ export function analyse (index: Index, query: string): Analysed {
     // A name ("a vm called temp-01") only narrows the search; it must not pull in what shares its word ("temp disk").
     const rankWeight = (pure ? (INTENT_OF.get(word)?.includes('read') === true ? 0.05 : PURE_WEIGHT) : named && NAMING.has(t.prev) ? 0.3 * place : place) * factor
     // A time or recurrence asked for must be something the operation can schedule; in a question it only describes.
-    const required = term === SCHEDULE && !intents.has('read')
+    const required = term === SCHEDULE && !intents.has('read') && !back
     groups.push({
       word,
       terms: [term, ...extra],
@@ -289,6 +309,7 @@ export function analyse (index: Index, query: string): Analysed {
       required,
       nounVerb: nounVerbAt.has(t.at),
       said: saidAt.has(t.at) && pure,
+      scene: back,
       exact: 1 + alts.length
     })
     if (groups.length >= MAX_TERMS) break

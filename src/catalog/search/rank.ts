@@ -4,7 +4,7 @@ import type { CatalogOperation, OperationIntent } from '../catalog.js'
 import { analyse, type Analysed, type Group } from './analyse.js'
 import type { Field, Index } from './build-index.js'
 import type { Confidence, QueryIntent, SearchHit } from './types.js'
-import { BOOST, MODIFIER_WEIGHT, NAME_WEIGHT, QUALITY, UNKNOWN_WEIGHT, UNSUPPORTED_WEIGHT } from './weights.js'
+import { BOOST, MODIFIER_WEIGHT, NAME_WEIGHT, QUALITY, SCENE_SHARE, UNKNOWN_WEIGHT, UNSUPPORTED_WEIGHT } from './weights.js'
 import { CONTEXT_WORDS, PARTICLES, terms } from './words.js'
 
 // Verbs that, with "to" and a value of a field, set that field rather than move anything.
@@ -171,6 +171,10 @@ export function rank (index: Index, query: string, method: string | undefined): 
     if (g.concept) return g.weight
     return g.nameLike || g.modifier ? g.weight * NAME_WEIGHT : g.weight * UNKNOWN_WEIGHT
   })
+  // However long the story around it, the scene weighs at most half of what the request itself says.
+  const asked = weights.reduce((sum, w, i) => (groups[i] as Group).scene ? sum : sum + w, 0)
+  const scene = weights.reduce((sum, w, i) => (groups[i] as Group).scene ? sum + w : sum, 0)
+  if (scene > SCENE_SHARE * asked && asked > 0) weights.forEach((w, i) => { if ((groups[i] as Group).scene) weights[i] = w * SCENE_SHARE * asked / scene })
   const concepts = groups.filter((g) => g.concept).map((g) => g.word)
   const lacking = analysed.unsupported.length * UNSUPPORTED_WEIGHT
   const total = weights.reduce((a, b) => a + b, 0) + lacking

@@ -27,3 +27,5 @@ export const UNSUPPORTED_WEIGHT = 2
 export const BACKGROUND = 0.2
 /** Factor on the words of a relative clause. */
 export const RELATIVE = 0.4
+/** Most the scene's words weigh together, as a share of what the request's own words weigh. */
+export const SCENE_SHARE = 0.5

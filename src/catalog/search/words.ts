@@ -10,7 +10,7 @@ export const STOPWORDS = new Set(('a an the to of for in on at by with from into
   'yesterday today tonight tomorrow thing things stuff guys know think guess seems seem called named made ' +
   'two three four five six seven eight nine ten twice second third ' +
   'not no nor each both either neither such own same few enough quite rather almost along ever never always sometimes ' +
-  'etc eg ie per else instead anyway however him hers himself herself itself themselves alone anymore equivalent ' +
+  'etc eg ie per else instead anyway however him hers himself herself itself themselves alone anymore equivalent yet later afterwards soon something anything ' +
   'hypercore scale computing api rest endpoint call request way possible able using got all every whats whos wheres hows')
   .split(' '))
 /** Units of time: in a request they are a value ("every few minutes", "wait an hour"), never a thing of their own. */
@@ -52,6 +52,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bmake (\w+) (a|an)\b/g, 'change $1 $2'],
   // "bring the web server back up", "get it back online": power it on again, not a backup.
   [/\b(?:bring|brought|get|got) ((?:[\w-]+ ){0,4}?)back (?:up|online|on)\b/g, 'poweron|start $1'],
+  // "which VMs came back up": what came back is running again; nothing was backed up.
+  [/\b(?:came|come|comes|coming|went|go|goes|is|are) back (?:up|online|on)\b/g, 'running'],
   [/\bbring ((?:[\w-]+ ){0,3}?)in\b/g, 'import $1'],
   [new RegExp(`\\b(?:power|turn|switch|boot|start) ${OBJECT}(?:up|on)\\b`, 'g'), 'poweron|start $1'],
   [new RegExp(`\\b(?:power|turn|switch) ${OBJECT}(?:off|down)\\b`, 'g'), 'poweroff|stop|shutdown $1'],
@@ -62,6 +64,12 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bkick (?:off|start)\b/g, 'start'],
   // Exporting a record's data is reading it ("export the registration data"); a VM is exported whole.
   [/\bexport (?:the |our |my |this )?((?:[a-z]+ )?)data\b/g, 'get $1data'],
+  // "have it brought into this cluster as a new VM": a VM brought in from elsewhere is imported.
+  [/\b(?:bring|brought|bringing|get|got|getting) ((?:[a-z0-9]+ ){0,4}?)(?:into|onto|in to|over to) (?:the|this|our|my) (?:cluster|system|hypercore) as (?:a |an )?(?:new )?(vm|machine|server|guest)\b/g, 'import $1 $2'],
+  // "this time just shut it down", "like last time": a time said as a turn in a story is no time setting.
+  [/\b(?:this|that|last|next|each|one|the first|the last|the next) time\b/g, ' '],
+  // "I want to know whether the nodes are online", "tell me if it is running": a wish to know asks a question.
+  [/(?:^|[,;.?!] *)(?:(?:i|we) (?:would like|d like|want|need|wanna) to know|(?:can you |please )?tell me|i (?:am|was) wondering) (?:whether|if)\b/g, ', is'],
   // "get an installer ISO onto this cluster": bringing a file onto the cluster is uploading it.
   [/\b(?:get|put|bring) ((?:(?:a|an|the|my|our|this|that|some) )?(?:[a-z0-9]+ ){0,4}?)(?:onto|into|on to|up to) (?:the|this|our|my) (?:cluster|system|hypercore)\b/g, 'upload $1'],
   // "in Hyper-V I would run Set-VM ...", "with virsh I'd use attach-disk": the command quoted is the request.
@@ -101,9 +109,10 @@ export const PHRASES: Array<[RegExp, string]> = [
 
 /**
  * A verb the question says not to do ("don't reboot it", "instead of deleting", "rather than add another", "no need
- * to list anything"): the words between are fillers; `$1` is the verb, dropped when it names a kind of request.
+ * to list anything"): the words between are fillers; `$1` is the verb and `$2` what it is done to, up to the end of
+ * its clause ("don't touch the alert emails or the syslog target").
  */
-export const NEGATED_VERB = /\b(?:do not|does not|did not|dont|doesnt|didnt|not|never|no need to|instead of|rather than|will not|wont|should not|shouldnt|must not|mustnt)\s+(?:(?:to|be|want to|need to|wanna|just|really|actually|even|ever|going to|trying to)\s+)*([a-z]+)\b/g
+export const NEGATED_VERB = /\b(?:do not|does not|did not|dont|doesnt|didnt|not|never|no need to|instead of|rather than|will not|wont|should not|shouldnt|must not|mustnt)\s+(?:(?:to|be|want to|need to|wanna|just|really|actually|even|ever|going to|trying to)\s+)*([a-z]+)\b([^,.;:!?]*?)(?=[,.;:!?]|\s[-–]\s|\b(?:and|then|but|instead|just|only|so)\b|$)/g
 /** What is to stay as it is ("but keep the vm itself", "leave the schedule exactly as it is"): no change is asked of it. */
 export const KEPT_AS_IS = /\b(?:but|while|and)\s+(?:keep|leave|preserve)\b[^,.;]*|\b(?:keep|leave)\b[^,.;]*?\b(?:alone|intact|untouched|unchanged|as it is|as is|itself|themselves)\b/g
 /** A thing set aside after a comma ("how much the vm disks use, not the physical drives"). */
@@ -183,6 +192,6 @@ export const LOCATIVE = new Set(['to', 'from', 'of', 'on', 'in', 'into', 'onto',
 export const PURPOSE = new Set(['for', 'so', 'because', 'since', 'before', 'after', 'until', 'till', 'while', 'when', 'if', 'without', 'by', 'during', 'as', 'like',
   'but', 'except', 'unless', 'though', 'although', 'whether', 'per', 'then'])
 /** What a clause opens with before its verb ("please can you", "how do I", "I need to"). */
-export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent|go\s+ahead(?:\s+and)?)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:need|want|would like|d like)\s+(?=a\b|an\b|another\b|new\b|more\b|some\b|the\b)|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:can|could|should|do)\s+|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
+export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent|go\s+ahead(?:\s+and)?)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|would like|d like)\s+(?=a\b|an\b|another\b|new\b|more\b|some\b|the\b)|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:can|could|should|do)\s+|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
 /** Where one clause ends and the next begins. */
 export const CLAUSES = /[,;!?]+|:\s|\.(?:\s|$)|\s[-–]\s|\b(?:because|since|although|though|but|so that|so|cause|coz)\b/
