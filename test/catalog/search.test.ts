@@ -403,7 +403,7 @@ test('deleting a whole record the API can only edit, or asking what only a relat
   // The VM consoles are what the role would allow, not what is created.
   assert.equal(searchOperations(catalog, 'create a role that may only open vm consoles').match, 'none')
   // Removing a value from a setting is still an edit of it.
-  assert.notEqual(searchOperations(catalog, 'remove 8.8.8.8 from the dns servers').match, 'none')
+  assert.notEqual(searchOperations(catalog, 'remove 127.8.8.8 from the dns servers').match, 'none')
 })
 
 test('listing sessions, rolling an update back and messaging a person are things the API does not do, with the reason', async () => {
@@ -484,4 +484,22 @@ test('a VM brought into the cluster from elsewhere is imported', async () => {
   const catalog = await Catalog.load()
   const r = searchOperations(catalog, 'I need it brought into our cluster as a new vm')
   assert.deepEqual([r.match, top(r.results, 1)[0]], ['strong', 'POST /VirDomain/import'])
+})
+
+test('the verb decides: "stop sending alerts to X" removes a recipient, "replace X with Y" edits X, "detach and delete" deletes', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('stop forwarding alerts to the old helpdesk mailbox'), 'DELETE /AlertEmailTarget/{uuid}')
+  assert.ok(['PATCH /DNSConfig/{uuid}', 'POST /DNSConfig/{uuid}'].includes(first('replace the dns server the cluster uses (127.0.0.2) with ns1.example.com')))
+  const words = (explainSearch(catalog, 'unplug and delete the second disk of web-02') as { intents: string[] }).intents
+  assert.deepEqual(words, ['delete'])
+  assert.ok(!first('detach and delete the spare disk from build-7').startsWith('PATCH'))
+})
+
+test('"what call gives me X" asks for X; "which host is sqlprod-7 on" reads the VM that runs there', async () => {
+  const catalog = await Catalog.load()
+  assert.equal(top(searchOperations(catalog, 'which endpoint returns the hosts of this cluster?').results, 1)[0], 'GET /Node')
+  for (const q of ['which node is sqlprod-7 on right now?', 'where is exchange-dag2 running', 'what host does dc01 run on']) {
+    assert.equal(top(searchOperations(catalog, q).results, 1)[0], 'GET /VirDomain', q)
+  }
 })

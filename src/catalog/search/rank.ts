@@ -186,6 +186,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
   // "nodes", "vms": the thing named in the plural asks for all of them.
   const plural = subjectPlural(things.some((g) => !g.modifier) ? things.filter((g) => !g.modifier) : things)
   const focusGroups = groups.filter((g) => g.focus)
+  const bareName = groups.some((g) => g.nameLike && !g.known && !g.focus && g.weight > 0)
   // In "vm host" or "the old data disk" the last noun is the thing; the ones before it describe it.
   const heads = things.some((g) => !g.modifier) ? things.filter((g) => !g.modifier) : things
   const subjectGroups = heads.some((g) => g.focus)
@@ -193,7 +194,8 @@ export function rank (index: Index, query: string, method: string | undefined): 
     : heads.some((g) => g.beforeBreak) ? heads.filter((g) => g.beforeBreak) : heads.filter((g) => g.after === 'of' && !g.inCompound)
 
   // Removing something from a thing may be an edit of that thing ("remove the iso from the cd drive"); otherwise a delete is one.
-  const removesFrom = /\bfrom\b/i.test(query)
+  // "Delete the scratch disk from render-node-4" still deletes: only a removal ("remove", "take off") edits.
+  const removesFrom = /\bfrom\b/i.test(query) && !/\b(?:delete|destroy|wipe|erase|purge)\b/i.test(query)
   const deletesWhole = analysed.intents.size === 1 && analysed.intents.has('delete') && !removesFrom
   const scored = results.map((r) => {
     const id = r.id as number
@@ -221,8 +223,9 @@ export function rank (index: Index, query: string, method: string | undefined): 
     const ownSubject = (g: Group): boolean => g.terms.some((t) => index.subjects[id]?.has(t) === true ||
       SUBJECT_FIELDS.some((f) => fieldsOf(r, t).includes(f)) || (g.inCompound && fieldsOf(r, t).includes('fieldTerms')))
     // "which node is my vm on": what is asked for is a field of the thing named ("my vm"), so that thing answers it.
+    // "which node is exchange-dag2 running on": a thing named only by its own name is whatever has the field asked for.
     const ownField = focusGroups.some((g) => g.terms.some((t) => fieldsOf(r, t).some((f) => f === 'fieldTerms' || f === 'fields'))) &&
-      naming.some((g) => !g.focus && ownSubject(g))
+      (naming.some((g) => !g.focus && ownSubject(g)) || (bareName && naming.every((g) => g.focus)))
     // "the name of the vm": the thing named first is a field of what follows "of", which then answers it.
     const ofOwner = subjectGroups.some((g) => g.terms.some((t) => fieldsOf(r, t).some((f) => f === 'fieldTerms' || f === 'fields'))) &&
       naming.some((g) => g.after === 'of' && !subjectGroups.includes(g) && ownSubject(g))
@@ -254,6 +257,8 @@ export function rank (index: Index, query: string, method: string | undefined): 
   // An e-mail address in the question (dropped before reading words) names a mailbox: something alerts can go to.
   const cannot = lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, subjectGroups, groups.filter((g) => g.weight > 0 && !subjectGroups.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
   if (cannot !== undefined) for (const s of scored) s.confidence = 'low'
+  // Asked only to delete, an edit that covers more words is still no answer: it ranks below the deletes.
+  if (deletesWhole) for (const s of scored) if (s.confidence === 'high' && s.intent === 'change') s.confidence = 'medium'
   scored.sort((a, b) => LEVEL[b.confidence] - LEVEL[a.confidence] || b.score - a.score)
   // The PATCH edit and its POST twin do the same; the one the question names goes first, else PATCH.
   const [top, next] = scored

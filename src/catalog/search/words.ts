@@ -10,7 +10,7 @@ export const STOPWORDS = new Set(('a an the to of for in on at by with from into
   'yesterday today tonight tomorrow thing things stuff guys know think guess seems seem called named made ' +
   'two three four five six seven eight nine ten twice second third ' +
   'not no nor each both either neither such own same few enough quite rather almost along ever never always sometimes ' +
-  'etc eg ie per else instead anyway however him hers himself herself itself themselves alone anymore equivalent yet later afterwards soon something anything ' +
+  'etc eg ie per else instead anyway however him hers himself herself itself themselves alone anymore equivalent yet later afterwards soon something anything uses ' +
   'hypercore scale computing api rest endpoint call request way possible able using got all every whats whos wheres hows')
   .split(' '))
 /** Units of time: in a request they are a value ("every few minutes", "wait an hour"), never a thing of their own. */
@@ -103,7 +103,18 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bip address(es)?\b/g, 'ip'],
   [/\bout of\b/g, 'out from'],
   // "stop replicating", "pause monitoring": switching an activity off is an edit, not a power action.
-  [/\b(stop|pause|halt|disable) (\w+ing)\b/g, '$2 disable'],
+  // "which host is sqlprod-7 on", "where is exchange-dag2 running": only a VM runs on a node, so that is the VM's field.
+  [/\b(?:which|what) (node|host|server) (?:is|does) (?:the (?:vm|machine|server) )?(?:named )?([a-z0-9]+) (?:(?:currently|running|sitting|hosted|living|now) )*(?:on|in|at|run on|live on)\b/g, 'which $1 is the vm named $2 running on'],
+  [/\bwhere (?:is|does) (?:the (?:vm|machine|server) )?(?:named )?([a-z0-9]+) (?:(?:currently|now) )*(?:running|run|live|living|hosted|sitting)\b/g, 'which node is the vm named $1 running on'],
+  // "detach and delete the scratch disk": what is detached and then deleted is deleted.
+  [/\b(?:detach|disconnect|unplug|unmount|eject|remove) and (?:then )?(delete|destroy|wipe|erase)\b/g, '$1'],
+  // "stop sending alerts to ops@": the destination is to go; nothing is switched off.
+  [/\bstop (?:sending|forwarding|emailing|mailing) ((?:[\w-]+ ){0,3}?)to\b/g, 'remove the $1 recipient'],
+  [/\b(stop|pause|halt|disable) (\w+ing)\b/g, 'disable $2'],
+  // "replace the NTP server (...) with time.example.com": replacing a value with another is setting it.
+  [/\breplace ((?:[^\s,;.!?]+\s+){0,8}?)with\b/g, 'change $1 to'],
+  // "what call gives me the hosts", "which endpoint returns the vms": what is given is the thing asked for.
+  [/\b(what|which) (?:(?:call|endpoint|operation|api|request|command|one|url|path) )?(?:gives|returns|shows|lists|tells|provides|gets|fetches) (?:me |us |you )?/g, '$1 '],
   [TIME, ' schedule ']
 ]
 
@@ -126,7 +137,7 @@ export const SYNONYMS = new Map<string, string[]>([
   ['bigger', ['grow', 'larger']], ['larger', ['grow', 'bigger']], ['enlarge', ['grow']], ['increase', ['more']],
   ['remove', ['delete']], ['erase', ['delete']], ['destroy', ['delete']], ['wipe', ['delete']],
   ['restart', ['reboot']], ['reboot', ['restart']], ['alarm', ['alert']], ['percentage', ['percent']],
-  ['configuration', ['settings']], ['config', ['settings']], ['setting', ['settings']], ['mail', ['email']],
+  ['configuration', ['settings']], ['config', ['settings']], ['setting', ['settings']], ['mail', ['email']], ['mailbox', ['email']], ['template', ['vm']], ['templates', ['vm']], ['inbox', ['email']],
   ['relocate', ['move']], ['transfer', ['move']], ['shift', ['move']]
 ])
 
@@ -192,6 +203,6 @@ export const LOCATIVE = new Set(['to', 'from', 'of', 'on', 'in', 'into', 'onto',
 export const PURPOSE = new Set(['for', 'so', 'because', 'since', 'before', 'after', 'until', 'till', 'while', 'when', 'if', 'without', 'by', 'during', 'as', 'like',
   'but', 'except', 'unless', 'though', 'although', 'whether', 'per', 'then'])
 /** What a clause opens with before its verb ("please can you", "how do I", "I need to"). */
-export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent|go\s+ahead(?:\s+and)?)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|would like|d like)\s+(?=a\b|an\b|another\b|new\b|more\b|some\b|the\b)|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:can|could|should|do)\s+|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
+export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent|go\s+ahead(?:\s+and)?)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|would like|d like)\s+(?=[a-z])|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:can|could|should|do)\s+|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
 /** Where one clause ends and the next begins. */
 export const CLAUSES = /[,;!?]+|:\s|\.(?:\s|$)|\s[-–]\s|\b(?:because|since|although|though|but|so that|so|cause|coz)\b/
