@@ -503,3 +503,20 @@ test('"what call gives me X" asks for X; "which host is sqlprod-7 on" reads the 
     assert.equal(top(searchOperations(catalog, q).results, 1)[0], 'GET /VirDomain', q)
   }
 })
+
+test('a machine named at the start of a sentence, or after "on", is its subject; "do a reset" is an order, not a question', async () => {
+  const catalog = await Catalog.load()
+  const read = (q: string): { words: Array<{ word: string }>, question: boolean, intents: string[] } => explainSearch(catalog, q) as { words: Array<{ word: string }>, question: boolean, intents: string[] }
+  assert.ok(read('move the swap disk on legacy-app to the fast tier').words.some((w) => w.word === 'legacyapp'))
+  const reset = read('build-box-2 is stuck again, do a hard reset on it')
+  assert.equal(reset.question, false)
+  assert.equal(top(searchOperations(catalog, 'build-box-2 is stuck again, do a hard reset on it').results, 1)[0], 'POST /VirDomain/action')
+  assert.equal(top(searchOperations(catalog, 'db-07 is on which host right now?').results, 1)[0], 'GET /VirDomain')
+})
+
+test('non-native forms: "I need delete X", "the schedule what nobody uses", "name is X"', async () => {
+  const catalog = await Catalog.load()
+  const r = searchOperations(catalog, 'I need delete the snapshot schedule what nobody use anymore, name is hourly-test.')
+  assert.equal(top(r.results, 1)[0], 'DELETE /VirDomainSnapshotSchedule/{uuid}')
+  assert.deepEqual((explainSearch(catalog, 'I need delete the snapshot schedule what nobody use anymore, name is hourly-test.') as { intents: string[] }).intents, ['delete'])
+})

@@ -73,11 +73,18 @@ export function analyse (index: Index, query: string): Analysed {
     .replace(/\b(i|we|you|they)[’']ve\b/g, '$1 have').replace(/\b(we|you|they)[’']re\b/g, '$1 are').replace(/[’']s\b/g, '').replace(/[’']/g, '')
     .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')
   // A name after "called"/"named" (or a tag's value) is one name, hyphens and dots included ("jenkins-agent-3" is no agent).
-  text = text.replace(/\b(called|named|titled|labell?ed|tag|tagged)\s+([a-z0-9][\w]*(?:[-.][\w]+)+)/g, (_all, by: string, name: string) => `${by} ${name.replace(/[-.]/g, '')}`)
+  text = text.replace(/\b(called|named|titled|labell?ed|tag|tagged|name is)\s+([a-z0-9][\w]*(?:[-.][\w]+)+)/g, (_all, by: string, name: string) => `${by} ${name.replace(/[-.]/g, '')}`)
   // So is a hyphenated word with a digit ("temp-build-4471", "k8s-worker-1") or one right after the kind of thing it
   // names ("the vm crm-db"): nobody asks for a build, a worker or a db by naming a machine.
   text = text.replace(/(^|[^\w-])((?:(vms?|machines?|servers?|hosts?|guests?|boxe?s?|nodes?|users?|accounts?|templates?|schedules?|snapshots?|disks?|isos?|images?)\s+)?)([a-z][a-z0-9]*(?:[-.][a-z0-9]+)+)(?![\w-])/g,
-    (all, before: string, noun: string, kind: string | undefined, name: string) => /\d/.test(name) || (kind !== undefined && name.includes('-')) ? `${before}${noun}named ${name.replace(/[-.]/g, '')}` : all)
+    (all, before: string, noun: string, kind: string | undefined, name: string, at: number, whole: string) => {
+      const preceding = whole.slice(0, at + before.length)
+      // "the swap disk on legacy-app": a hyphenated word of unknown parts straight after a preposition names a machine.
+      const placed = /\b(?:on|from|of|to|for|at|onto|into)\s+$/.test(preceding) && name.includes('-') && !name.split(/[-.]/).every((w) => isKnown(index, stem(w)))
+      if (!/\d/.test(name) && !(kind !== undefined && name.includes('-')) && !placed) return all
+      // At the start of a clause the name is its subject ("mail-01 is on what node"), not a request to name something.
+      return /(?:^|[,;.:!?])\s*$/.test(preceding) ? `${before}${noun}${name.replace(/[-.]/g, '')}` : `${before}${noun}named ${name.replace(/[-.]/g, '')}`
+    })
   // What the question says not to do, or sets aside, does not vote: "instead of deleting it, shut it down" is a stop.
   text = text.replace(KEPT_AS_IS, ' , ').replace(NEGATED_THING, ' , ').replace(NEGATED_VERB, (all, verb: string, rest: string, at: number, whole: string) => {
     // Told not to do something ("don't touch the syslog target", "I'm not cloning it"), the thing it would be done to
@@ -87,6 +94,13 @@ export function analyse (index: Index, query: string): Analysed {
     return INTENT_OF.has(verb) || INTENT_OF_STEM.has(stem(verb)) ? ` ${rest}` : all
   })
   for (const [re, words] of PHRASES) text = text.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
+  // "do a hard reset on it", "do a reboot": the deed done is the verb; the clause is an order, not a question.
+  text = text.replace(/(^|[,;.!?:]\s*)(?:please\s+|just\s+|now\s+)?do\s+(?:a|an)\s+([a-z]+)(\s+[a-z]+)?/g, (all, start: string, one: string, two: string | undefined) => {
+    const second = two?.trim() ?? ''
+    if (INTENT_OF.has(one) || INTENT_OF_STEM.has(stem(one))) return `${start}${one}${two ?? ''}`
+    if (INTENT_OF.has(second) || INTENT_OF_STEM.has(stem(second))) return `${start}${second} ${one}`
+    return all
+  })
 
   // Clauses: the one that asks (an order, a question, a wish) says what is wanted; the others set the scene.
   const tokens: Token[] = []
@@ -113,6 +127,12 @@ export function analyse (index: Index, query: string): Analysed {
     while (words.length > 1 && /^[a-z]{3,}ly$/.test(words[0] as string) && !isKnown(index, stem(words[0] as string))) words.shift()
     if (words.length === 0) continue
     const ci = kinds.length
+    // ", named weekly-old": a clause that only gives a name describes what came before; it asks nothing.
+    if (NAMING.has(words[0] as string) && words.length > 1) {
+      for (const w of words) tokens.push({ word: w, alts: [], clause: kinds.length, place: 'object', after: '', relative: false, prev: tokens.at(-1)?.word ?? '', next: '', at: tokens.length })
+      kinds.push('phrase')
+      continue
+    }
     let first = (words[0] as string).split('|')[0] as string
     const second = words[1] ?? ''
     // "taking a checkpoint", "deleting old snapshots": a clause that opens with a gerund asks what its verb asks.
@@ -129,7 +149,8 @@ export function analyse (index: Index, query: string): Analysed {
       (DETERMINERS.has(second) || LOCATIVE.has(second) || PARTICLES.has(second) || ['it', 'them', 'me', 'us'].includes(second))
     if (unknownVerb && phrasal) phrasalAt.add(tokens.length)
     let kind: ClauseKind
-    if (wish) kind = 'want'
+    // "I need delete the old schedule": a verb straight after the wish is an order, whatever grammar led to it.
+    if (wish && !(firstIntents !== undefined && !ADJECTIVAL.has(first))) kind = 'want'
     else if (lead === '' && (QUESTION_START.has(first) || /^how (far|much|long|often|big|large|fast)\b/.test(words.join(' ')))) kind = 'question'
     else if (firstIntents !== undefined || opener !== undefined || unknownVerb) kind = 'imperative'
     else if (['it', 'they', 'he', 'she', 'we', 'i', 'nobody', 'someone', 'somebody', 'everyone', 'nothing', 'there'].includes(first) || words.slice(1, 5).some((w) => AUX.has(w))) kind = lead === '' ? 'statement' : 'imperative'
@@ -201,7 +222,9 @@ export function analyse (index: Index, query: string): Analysed {
       } else if (PURPOSE.has(head)) {
         place = 'purpose'
         after = head
-      } else if ((PRONOUNS.has(head) || ((head === 'that' || head === 'which') && !INTENT_OF.has(words[i - 1] ?? ''))) && content) {
+      } else if ((PRONOUNS.has(head) || ((head === 'that' || head === 'which') && !INTENT_OF.has(words[i - 1] ?? '')) ||
+        // "the schedule what nobody uses": after a thing, "what" opens a relative clause.
+        (head === 'what' && index.resourceWords.has(stem(words[i - 1] ?? '')))) && content) {
         relative = true
       }
       if (!STOPWORDS.has(head)) content = true

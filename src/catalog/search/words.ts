@@ -103,9 +103,13 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bip address(es)?\b/g, 'ip'],
   [/\bout of\b/g, 'out from'],
   // "stop replicating", "pause monitoring": switching an activity off is an edit, not a power action.
+  // "mail-01 is on what node?": a question asked in a statement's order is that question.
+  [/(^|[,;.!?:] *)((?:[a-z0-9]+ ){0,3}?[a-z0-9]+) (is|are|runs|sits|lives) (on|in|at|from) (what|which) ([a-z]+)\b/g, '$1 $5 $6 $3 $2 $4'],
   // "which host is sqlprod-7 on", "where is exchange-dag2 running": only a VM runs on a node, so that is the VM's field.
   [/\b(?:which|what) (node|host|server) (?:is|does) (?:the (?:vm|machine|server) )?(?:named )?([a-z0-9]+) (?:(?:currently|running|sitting|hosted|living|now) )*(?:on|in|at|run on|live on)\b/g, 'which $1 is the vm named $2 running on'],
   [/\bwhere (?:is|does) (?:the (?:vm|machine|server) )?(?:named )?([a-z0-9]+) (?:(?:currently|now) )*(?:running|run|live|living|hosted|sitting)\b/g, 'which node is the vm named $1 running on'],
+  // "the schedule, name is weekly-old": the name given names the thing.
+  [/\b(?:the |its |his |her )?name (?:is|was|=) /g, 'named '],
   // "detach and delete the scratch disk": what is detached and then deleted is deleted.
   [/\b(?:detach|disconnect|unplug|unmount|eject|remove) and (?:then )?(delete|destroy|wipe|erase)\b/g, '$1'],
   // "stop sending alerts to ops@": the destination is to go; nothing is switched off.
