@@ -520,3 +520,9 @@ test('non-native forms: "I need delete X", "the schedule what nobody uses", "nam
   assert.equal(top(r.results, 1)[0], 'DELETE /VirDomainSnapshotSchedule/{uuid}')
   assert.deepEqual((explainSearch(catalog, 'I need delete the snapshot schedule what nobody use anymore, name is hourly-test.') as { intents: string[] }).intents, ['delete'])
 })
+
+test('a terse noun-then-verb query ("snapshot list", "schedule delete") takes the verb second', async () => {
+  const catalog = await Catalog.load()
+  assert.equal(top(searchOperations(catalog, 'snapshot list for web-02').results, 1)[0], 'GET /VirDomainSnapshot')
+  assert.equal(top(searchOperations(catalog, 'schedule list').results, 1)[0], 'GET /VirDomainSnapshotSchedule')
+})

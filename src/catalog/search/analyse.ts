@@ -126,6 +126,8 @@ export function analyse (index: Index, query: string): Analysed {
     // "permanently delete", "gracefully shut down": an adverb before the verb says how; the verb still leads.
     while (words.length > 1 && /^[a-z]{3,}ly$/.test(words[0] as string) && !isKnown(index, stem(words[0] as string))) words.shift()
     if (words.length === 0) continue
+    // "snapshot list all vms", "vm delete old": a small model's noun first, then the verb that says what to do with it.
+    if (words.length > 1 && FIRST_WORD_INTENTS.has(words[0] as string) && PURE_INTENT.has(words[1] as string)) words.unshift(words.splice(1, 1)[0] as string)
     const ci = kinds.length
     // ", named weekly-old": a clause that only gives a name describes what came before; it asks nothing.
     if (NAMING.has(words[0] as string) && words.length > 1) {
