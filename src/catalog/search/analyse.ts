@@ -55,10 +55,10 @@ export interface Analysed {
   unsupported: UnsupportedTopic[]
 }
 
-// Values (addresses, paths, sizes) name a thing, not a task: drop them before reading words.
 // What may stand before a refusal in its clause: nothing, a polite opener, or the person speaking ("I am", "we will").
 const REFUSING = /^(?:\s*\b(?:please|pls|and|also|just|ok|okay|i|we|am|are|will|would|really|honestly|still|definitely|absolutely|then|now|yet)\b)*\s*$/
 
+// Values (addresses, paths, sizes) name a thing, not a task: drop them before reading words.
 const VALUES = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b|\b\d{1,3}(\.\d{1,3}){3}(\/\d+)?\b|\bhttps?:\/\/\S+|\b[a-z]+\/[a-z_]+\b|\b[\w-]+(\.[\w-]+){2,}\b/gi
 
 type Place = 'object' | 'locative' | 'purpose'
@@ -83,7 +83,8 @@ export function analyse (index: Index, query: string): Analysed {
       const placed = /\b(?:on|from|of|to|for|at|onto|into)\s+$/.test(preceding) && name.includes('-') && !name.split(/[-.]/).every((w) => isKnown(index, stem(w)))
       if (!/\d/.test(name) && !(kind !== undefined && name.includes('-')) && !placed) return all
       // At the start of a clause the name is its subject ("mail-01 is on what node"), not a request to name something.
-      return /(?:^|[,;.:!?])\s*$/.test(preceding) ? `${before}${noun}${name.replace(/[-.]/g, '')}` : `${before}${noun}named ${name.replace(/[-.]/g, '')}`
+      const opens = /(?:^|[,;.:!?])\s*$/.test(preceding)
+      return `${before}${noun}${opens ? '' : 'named '}${name.replace(/[-.]/g, '')}`
     })
   // What the question says not to do, or sets aside, does not vote: "instead of deleting it, shut it down" is a stop.
   text = text.replace(KEPT_AS_IS, ' , ').replace(NEGATED_THING, ' , ').replace(NEGATED_VERB, (all, verb: string, rest: string, at: number, whole: string) => {

@@ -172,9 +172,11 @@ export function rank (index: Index, query: string, method: string | undefined): 
     return g.nameLike || g.modifier ? g.weight * NAME_WEIGHT : g.weight * UNKNOWN_WEIGHT
   })
   // However long the story around it, the scene weighs at most half of what the request itself says.
-  const asked = weights.reduce((sum, w, i) => (groups[i] as Group).scene ? sum : sum + w, 0)
-  const scene = weights.reduce((sum, w, i) => (groups[i] as Group).scene ? sum + w : sum, 0)
-  if (scene > SCENE_SHARE * asked && asked > 0) weights.forEach((w, i) => { if ((groups[i] as Group).scene) weights[i] = w * SCENE_SHARE * asked / scene })
+  let asked = 0
+  let scene = 0
+  groups.forEach((g, i) => { if (g.scene) scene += weights[i] as number; else asked += weights[i] as number })
+  const sceneFactor = asked > 0 && scene > SCENE_SHARE * asked ? SCENE_SHARE * asked / scene : 1
+  groups.forEach((g, i) => { if (g.scene) weights[i] = (weights[i] as number) * sceneFactor })
   const concepts = groups.filter((g) => g.concept).map((g) => g.word)
   const lacking = analysed.unsupported.length * UNSUPPORTED_WEIGHT
   const total = weights.reduce((a, b) => a + b, 0) + lacking

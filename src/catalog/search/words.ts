@@ -102,7 +102,6 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\be-?mail\b/g, 'email'],
   [/\bip address(es)?\b/g, 'ip'],
   [/\bout of\b/g, 'out from'],
-  // "stop replicating", "pause monitoring": switching an activity off is an edit, not a power action.
   // "mail-01 is on what node?": a question asked in a statement's order is that question.
   [/(^|[,;.!?:] *)((?:[a-z0-9]+ ){0,3}?[a-z0-9]+) (is|are|runs|sits|lives) (on|in|at|from) (what|which) ([a-z]+)\b/g, '$1 $5 $6 $3 $2 $4'],
   // "which host is sqlprod-7 on", "where is exchange-dag2 running": only a VM runs on a node, so that is the VM's field.
@@ -114,6 +113,7 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\b(?:detach|disconnect|unplug|unmount|eject|remove) and (?:then )?(delete|destroy|wipe|erase)\b/g, '$1'],
   // "stop sending alerts to ops@": the destination is to go; nothing is switched off.
   [/\bstop (?:sending|forwarding|emailing|mailing) ((?:[\w-]+ ){0,3}?)to\b/g, 'remove the $1 recipient'],
+  // "stop replicating", "pause monitoring": switching an activity off is an edit, not a power action.
   [/\b(stop|pause|halt|disable) (\w+ing)\b/g, 'disable $2'],
   // "replace the NTP server (...) with time.example.com": replacing a value with another is setting it.
   [/\breplace ((?:[^\s,;.!?]+\s+){0,8}?)with\b/g, 'change $1 to'],
