@@ -526,3 +526,46 @@ test('a terse noun-then-verb query ("snapshot list", "schedule delete") takes th
   assert.equal(top(searchOperations(catalog, 'snapshot list for web-02').results, 1)[0], 'GET /VirDomainSnapshot')
   assert.equal(top(searchOperations(catalog, 'schedule list').results, 1)[0], 'GET /VirDomainSnapshotSchedule')
 })
+
+test('a field moved "onto" a value is set, a setup owned is its settings, and an operation that does just what is asked is no neighbour', async () => {
+  const catalog = await Catalog.load()
+  const r = (q: string): { first: string, match: string } => {
+    const s = searchOperations(catalog, q)
+    return { first: top(s.results, 1)[0] ?? '', match: s.match }
+  }
+  const nic = r('move the second nic of app-03 onto vlan 40')
+  assert.equal(nic.first, 'PATCH /VirDomainNetDevice/{uuid}')
+  assert.notEqual(nic.match, 'none')
+  // "server" alone would name a node, which cannot be edited; the time server can.
+  const time = r("point the cluster's time server at pool.ntp.org")
+  assert.equal(time.first, 'PATCH /TimeSource/{uuid}')
+  assert.notEqual(time.match, 'none')
+  assert.equal(r('change the client secret in our SSO setup').first, 'PATCH /OIDCConfig/{uuid}')
+  assert.equal(r('rotate the password of the admin user').first, 'PATCH /User/{uuid}')
+})
+
+test('non-native and command-line forms: "giving me list", "how I close", "the output of qm list"; "start a new X" creates X', async () => {
+  const catalog = await Catalog.load()
+  const r = (q: string): { first: string, match: string } => {
+    const s = searchOperations(catalog, q)
+    return { first: top(s.results, 1)[0] ?? '', match: s.match }
+  }
+  for (const [q, want] of [['can you giving me list of the nodes', 'GET /Node'], ['print the output of qm list', 'GET /VirDomain'],
+    ['how I close my session when I am done so it does not stay logged in', 'POST /logout'],
+    ['start a new snapshot schedule named hourly-keep that runs every hour', 'POST /VirDomainSnapshotSchedule']]) {
+    const got = r(q as string)
+    assert.equal(got.first, want, q)
+    assert.notEqual(got.match, 'none', q)
+  }
+  // A name that starts like a recurrence is still one name.
+  const named = explainSearch(catalog, 'create a snapshot schedule called nightly-7d') as { words: Array<{ word: string }> }
+  assert.ok(named.words.some((w) => w.word === 'nightly7d'))
+})
+
+test('a host name or address added to something edits that thing; a mailbox added to the recipients is a new one', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first("add 127.0.0.53 to the cluster's dns servers"), 'PATCH /DNSConfig/{uuid}')
+  assert.equal(first('append lab.example.org to the dns search domains'), 'PATCH /DNSConfig/{uuid}')
+  assert.equal(first('add ops@example.com to the people who get alert emails'), 'POST /AlertEmailTarget')
+})

@@ -68,7 +68,9 @@ interface Token { word: string, alts: string[], clause: number, place: Place, af
 /** Reads a question: its clauses, which one asks, its verb, the thing it is about, and each word's weight. */
 export function analyse (index: Index, query: string): Analysed {
   // A command's options ("-StartupBytes 8GB", "--memory 4096") name fields, not the thing to act on.
-  let text = splitCase(index, query.replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
+  // "add corp.example.com to the DNS search domains": a host name or address added to something is a value of a field
+  // of that thing, which is what changes (a mailbox added "to the people who get alerts" is a new recipient).
+  let text = splitCase(index, query.replace(/\b(?:add|append|include)\s+(?=(?:[\w-]+\.)+[\w-]+\s+(?:to|into|onto)\s)/gi, 'change ').replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
     .replace(/\bi[’']d\b/g, 'i would').replace(/\bi[’']m\b/g, 'i am').replace(/\b(i|we|you|they|he|she|it)[’']ll\b/g, '$1 will')
     .replace(/\b(i|we|you|they)[’']ve\b/g, '$1 have').replace(/\b(we|you|they)[’']re\b/g, '$1 are').replace(/[’']s\b/g, '').replace(/[’']/g, '')
     .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')
@@ -237,7 +239,9 @@ export function analyse (index: Index, query: string): Analysed {
   const asks = (t: Token): boolean => ['question', 'imperative', 'want'].includes(kinds[t.clause] as string)
   // "the timezone is wrong, please change it": when what asks names nothing but "it", the scene says what it is.
   const asking = tokens.some((t) => asks(t) && !saidAt.has(t.at) && !verbAt.has(t.at) && !STOPWORDS.has(t.word) && !DETERMINERS.has(t.word) && !PARTICLES.has(t.word) && !LOCATIVE.has(t.word) && !PURPOSE.has(t.word) && !INTENT_OF.has(t.word))
-  const background = (t: Token): boolean => asking && !asks(t)
+  // "how I close my session so it does not stay open": a verb that is itself a thing (log out) needs nothing from the scene.
+  const selfContained = tokens.some((t) => asks(t) && verbAt.has(t.at) && index.resourceWords.has(stem(t.word)))
+  const background = (t: Token): boolean => (asking || selfContained) && !asks(t)
   // Without a verb in a verb's place ("dns settings", "cpu load of all my vms"), any intent word says what is wanted.
   if (intents.size === 0) {
     for (const t of tokens) {

@@ -11,7 +11,7 @@ import { CONTEXT_WORDS, PARTICLES, terms } from './words.js'
 const MOVE_LIKE = new Set(['move', 'put', 'switch', 'shift', 'transfer'])
 
 function movedTo (groups: Group[], verb: Group, strong: Set<string>): boolean {
-  return groups.some((h) => h.at > verb.at && h.after === 'to' && h.terms.some((t) => strong.has(t)))
+  return groups.some((h) => h.at > verb.at && (h.after === 'to' || h.after === 'onto' || h.after === 'into') && h.terms.some((t) => strong.has(t)))
 }
 
 // Where a word says what an operation is about, or what it does.
@@ -257,7 +257,12 @@ export function rank (index: Index, query: string, method: string | undefined): 
   })
   // Asked to change what the API lets no one change: the results are neighbours, never the answer.
   // An e-mail address in the question (dropped before reading words) names a mailbox: something alerts can go to.
-  const cannot = lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, subjectGroups, groups.filter((g) => g.weight > 0 && !subjectGroups.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
+  // An operation that does just what is asked and covers every word ("the cluster's time server") is no neighbour,
+  // whatever the last noun alone ("server") would name.
+  const doer = scored.reduce<Scored | undefined>((b, s) => (b === undefined || s.score > b.score ? s : b), undefined)
+  const answered = doer !== undefined && doer.fit === 1.5 && doer.coverage >= 0.9 && doer.subjectOk &&
+    scored.every((s) => LEVEL[s.confidence] <= LEVEL[doer.confidence])
+  const cannot = answered ? undefined : lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, subjectGroups, groups.filter((g) => g.weight > 0 && !subjectGroups.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
   if (cannot !== undefined) for (const s of scored) s.confidence = 'low'
   // Asked only to delete, an edit that covers more words is still no answer: it ranks below the deletes.
   if (deletesWhole) for (const s of scored) if (s.confidence === 'high' && s.intent === 'change') s.confidence = 'medium'

@@ -37,7 +37,7 @@ export function terms (text: string): string[] {
 // or resource is in the catalogue (x-aliases, x-field-terms).
 const OBJECT = '(?:(?:it|them|(?:the|my|our|your|their|this|that|these|those|all|his|her) [\\w-]+(?: [\\w-]+)?) )?'
 // A time of day or a recurrence ("every night at 2am", "each friday", "nightly") asks for something done on a schedule.
-const TIME = /\b(?:(?:every|each|once a|twice a|on) (?:other )?(?:day|night|morning|evening|afternoon|week|weekday|weekend|hour|minute|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|nightly|daily|hourly|weekly|monthly|yearly|(?:at|around) (?:[01]?\d|2[0-4])(?::\d\d)?(?: ?(?:am|pm|h|o ?clock)\b|(?![\d.]| ?(?:%|percent|[kmgt]i?b?|gigs?|cores?|v?cpus?|disks?|nodes?|vms?|days?)\b))|by (?:[01]?\d|2[0-4])(?::\d\d)? ?(?:am|pm|o ?clock)\b|\d{1,2}(?::\d\d)? ?(?:am|pm)\b|midnight|cron)/g
+const TIME = /\b(?:(?:every|each|once a|twice a|on) (?:other )?(?:day|night|morning|evening|afternoon|week|weekday|weekend|hour|minute|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|(?:nightly|daily|hourly|weekly|monthly|yearly)\b|(?:at|around) (?:[01]?\d|2[0-4])(?::\d\d)?(?: ?(?:am|pm|h|o ?clock)\b|(?![\d.]| ?(?:%|percent|[kmgt]i?b?|gigs?|cores?|v?cpus?|disks?|nodes?|vms?|days?)\b))|by (?:[01]?\d|2[0-4])(?::\d\d)? ?(?:am|pm|o ?clock)\b|\d{1,2}(?::\d\d)? ?(?:am|pm)\b|midnight|cron)/g
 /** The stem a time or recurrence is rewritten to (see TIME). */
 export const SCHEDULE = stem('schedule')
 /** Idioms and their plain wording (`$1` keeps what the idiom holds; `a|b` offers either word). */
@@ -60,7 +60,9 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\bshut ?${OBJECT}down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
   // "give me a list of the users": giving someone a list, an overview or the details is showing it.
-  [/\bgive (?:me|us)\s+(?:a |an |the )?(?=(?:list|overview|summary|details?|info|information|status|count|number|report)\b)/g, 'show '],
+  // "give me the output of virsh list": the output of a command is what it shows.
+  [/\b(?:give|show|print) (?:me |us )?(?:the )?(?:output|result|results) of\b/g, 'show'],
+  [/\b(?:give|gives|giving|gave) (?:me|us)\s+(?:a |an |the )?(?=(?:list|overview|summary|details?|info|information|status|count|number|report)\b)/g, 'show '],
   [/\bkick (?:off|start)\b/g, 'start'],
   // Exporting a record's data is reading it ("export the registration data"); a VM is exported whole.
   [/\bexport (?:the |our |my |this )?((?:[a-z]+ )?)data\b/g, 'get $1data'],
@@ -91,7 +93,12 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bis there\b|\bare there\b/g, 'list'],
   [/\bright now\b/g, 'current'],
   [/\bback ?up\b/g, 'backup'],
+  // "our single sign-on setup;", "the current setup is": a setup owned or ending the clause is the configuration.
+  [/\b(the|our|my|your|this|that|its|their|current|existing) setup\b/g, '$1 settings'],
+  [/\bsetup(?=\s*(?:[;,.!?]|$|\s(?:is|are|was|has|needs)\b))/g, 'settings'],
   [/\bspin up\b|\bset ?up\b|\bstand up\b/g, 'create'],
+  // "start a new schedule", "kick off another replication": starting something new makes it; "start the vm" powers on.
+  [/\b(?:start|begin) (a new|another|a fresh|an additional)\b/g, 'create $1'],
   [/\bhook (\w+ )?up\b/g, 'configure $1'],
   [/\b(clean|clear|wipe|tidy) (?:out|up|away|off)\b/g, '$1'],
   [/\bup to date\b/g, 'update'],
@@ -154,7 +161,7 @@ const INTENT_WORDS: Array<[QueryIntent, string, string]> = [
   ['create', 'create add new make build provision deploy another send forward generate open establish define fresh additional bring spin begin initiate',
     'take save copy clone duplicate upload import attach register checkpoint'],
   ['change', 'change edit modify set configure adjust update more give put increase decrease raise lower bump extra enable disable assign switch turn ' +
-    'mark limit cap restrict cut reduce trim double halve tweak alter amend correct fix swap flip toggle point pass provide supply allow permit grant revoke convert',
+    'mark limit cap restrict cut reduce trim double halve tweak alter amend correct fix swap flip toggle point pass provide supply allow permit grant revoke convert rotate',
   'rename resize grow expand extend shrink bigger larger insert eject mount unmount dismount connect disconnect plug unplug pin retain keep replace reset leave'],
   ['delete', 'delete del rm remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire', ''],
   ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend test apply install upgrade relocate bounce']
@@ -207,6 +214,6 @@ export const LOCATIVE = new Set(['to', 'from', 'of', 'on', 'in', 'into', 'onto',
 export const PURPOSE = new Set(['for', 'so', 'because', 'since', 'before', 'after', 'until', 'till', 'while', 'when', 'if', 'without', 'by', 'during', 'as', 'like',
   'but', 'except', 'unless', 'though', 'although', 'whether', 'per', 'then'])
 /** What a clause opens with before its verb ("please can you", "how do I", "I need to"). */
-export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent|go\s+ahead(?:\s+and)?)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|would like|d like)\s+(?=[a-z])|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:can|could|should|do)\s+|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
+export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent|go\s+ahead(?:\s+and)?)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|would like|d like)\s+(?=[a-z])|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:(?:can|could|should|do|must)\s+)?|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
 /** Where one clause ends and the next begins. */
 export const CLAUSES = /[,;!?]+|:\s|\.(?:\s|$)|\s[-–]\s|\b(?:because|since|although|though|but|so that|so|cause|coz)\b/
