@@ -569,3 +569,22 @@ test('a host name or address added to something edits that thing; a mailbox adde
   assert.equal(first('append lab.example.org to the dns search domains'), 'PATCH /DNSConfig/{uuid}')
   assert.equal(first('add ops@example.com to the people who get alert emails'), 'POST /AlertEmailTarget')
 })
+
+test('"don\'t X anymore" as an order is to stop X; said as a reason it asks nothing', async () => {
+  const catalog = await Catalog.load()
+  const s = searchOperations(catalog, "please don't snapshot the tmp disk of build-9 anymore")
+  assert.notEqual(s.match, 'none')
+  assert.equal(top(searchOperations(catalog, "Don't include the swap disk of db-3 in snapshots any longer.").results, 1)[0], 'PATCH /VirDomainBlockDevice/{uuid}')
+  assert.equal(top(searchOperations(catalog, "don't send alerts to ops@example.com anymore").results, 1)[0], 'DELETE /AlertEmailTarget/{uuid}')
+  assert.equal(top(searchOperations(catalog, 'remove the old rescue iso, we dont need it anymore').results, 1)[0], 'DELETE /ISO/{uuid}')
+})
+
+test('a second noun phrase with its own verb is a relative clause; one more of a thing is made, whatever the verb', async () => {
+  const catalog = await Catalog.load()
+  assert.equal(top(searchOperations(catalog, 'list the ipv6 addresses the guests are showing on their network adapters').results, 1)[0], 'GET /VirDomainNetDevice')
+  assert.equal(top(searchOperations(catalog, 'list the disks the vms are booting from').results, 1)[0], 'GET /VirDomainBlockDevice')
+  assert.equal(top(searchOperations(catalog, 'plug a third network adapter into web-03').results, 1)[0], 'POST /VirDomainNetDevice')
+  assert.equal(top(searchOperations(catalog, 'give web-03 another nic on vlan 12').results, 1)[0], 'POST /VirDomainNetDevice')
+  // More of a quantity is no new thing.
+  assert.equal(top(searchOperations(catalog, 'give the vm an extra 4 GB of memory').results, 1)[0], 'PATCH /VirDomain/{virDomainUUID}')
+})

@@ -93,6 +93,11 @@ export function analyse (index: Index, query: string): Analysed {
     // Told not to do something ("don't touch the syslog target", "I'm not cloning it"), the thing it would be done to
     // does not vote either. A wished-for state ("the user should not have admin") or a question keeps its words.
     // "Not just X" still asks for X, and "instead of deleting the vm, shut it down" still acts on that VM.
+    // "don't include the scratch disk in snapshots anymore": not doing it from now on is to stop doing it, a change.
+    // Only as an order: "we don't need it anymore" says why, not what to stop.
+    const ordered = /^(?:(?:please|pls|just|and|so|then)\s*)*$/.test((whole.slice(0, at).split(CLAUSES).pop() ?? '').trim())
+    const from = ordered && /^(?:do not|dont|never)\b/.test(all) && /\s(?:anymore|any more|any longer|from now on)\s*$/.exec(rest)
+    if (from) return ` stop ${verb.endsWith('e') && !verb.endsWith('ee') ? verb.slice(0, -1) : verb}ing ${rest.slice(0, from.index).trim().replace(/\s+/g, ' ')} `
     if (!/^(?:not|never) just|^(?:instead|rather)/.test(all) && REFUSING.test(whole.slice(0, at).split(CLAUSES).pop() ?? '')) return ' , '
     return INTENT_OF.has(verb) || INTENT_OF_STEM.has(stem(verb)) ? ` ${rest}` : all
   })
@@ -167,10 +172,15 @@ export function analyse (index: Index, query: string): Analysed {
     }
     if (kind === 'imperative') {
       if (firstIntents !== undefined) saidAt.add(tokens.length)
-      for (const intent of firstIntents ?? []) intents.add(intent)
+      // "give it an extra 100 GB drive", "plug a second adapter into it": a thing that is one more of its kind is made,
+      // whatever the verb; "an extra 4 GB of memory" is no thing, so it stays a change.
+      const oneMore = words.some((w, i) => (w === 'another' || (INDEFINITE.has(words[i - 1] ?? '') && ONE_MORE.has(w))) &&
+        words.slice(i + 1, i + 5).some((x, j, rest) => !rest.slice(0, j).some((y) => LOCATIVE.has(y) || PURPOSE.has(y)) && !LOCATIVE.has(x) && index.resourceWords.has(stem(x))))
+      for (const intent of firstIntents ?? []) intents.add(oneMore && intent === 'change' ? 'create' : intent)
       if (opener !== undefined) intents.add(opener)
       // A content verb, or a noun used as one ("snapshot the db box"), must be the operation's own word.
-      if ((firstIntents !== undefined && !PURE_INTENT.has(first) && !PURE_INTENT.has(stem(first))) || (firstIntents === undefined && opener !== undefined)) verbAt.add(tokens.length)
+      // Made anew, the thing needs no operation that knows the verb ("plug" a new adapter in is adding one).
+      if ((firstIntents !== undefined && !oneMore && !PURE_INTENT.has(first) && !PURE_INTENT.has(stem(first))) || (firstIntents === undefined && opener !== undefined)) verbAt.add(tokens.length)
       // A resource's name used as the verb ("snapshot the db box") asks that resource to act, not one that merely has such a field.
       if (firstIntents === undefined && opener === 'create') nounVerbAt.add(tokens.length)
     }
@@ -229,7 +239,10 @@ export function analyse (index: Index, query: string): Analysed {
         after = head
       } else if ((PRONOUNS.has(head) || ((head === 'that' || head === 'which') && !INTENT_OF.has(words[i - 1] ?? '')) ||
         // "the schedule what nobody uses": after a thing, "what" opens a relative clause.
-        (head === 'what' && index.resourceWords.has(stem(words[i - 1] ?? '')))) && content) {
+        (head === 'what' && index.resourceWords.has(stem(words[i - 1] ?? ''))) ||
+        // "the addresses the guests are reporting": a second noun phrase with its own verb, straight after a noun, is a relative clause.
+        (DEFINITE.has(head) && i > 1 && !LOCATIVE.has(words[i - 1] ?? '') && !PURPOSE.has(words[i - 1] ?? '') && !INTENT_OF.has(words[i - 1] ?? '') &&
+          !STOPWORDS.has(words[i - 1] ?? '') && !DETERMINERS.has(words[i - 1] ?? '') && words.slice(i + 2, i + 4).some((w) => AUX.has(w)))) && content) {
         relative = true
       }
       if (!STOPWORDS.has(head)) content = true
@@ -356,6 +369,9 @@ export function analyse (index: Index, query: string): Analysed {
   }
   return { groups, intents, question, wantsOne, unsupported }
 }
+
+// Words saying the thing is one more of its kind ("an extra drive", "a second nic").
+const ONE_MORE = new Set(['new', 'extra', 'second', 'third', 'additional', 'fresh', 'spare'])
 
 // The verb of a gerund, when it is an intent word ("taking": take, "stopping": stop).
 function gerundOf (word: string): string | undefined {

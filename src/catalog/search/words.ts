@@ -161,7 +161,7 @@ const INTENT_WORDS: Array<[QueryIntent, string, string]> = [
   ['create', 'create add new make build provision deploy another send forward generate open establish define fresh additional bring spin begin initiate',
     'take save copy clone duplicate upload import attach register checkpoint'],
   ['change', 'change edit modify set configure adjust update more give put increase decrease raise lower bump extra enable disable assign switch turn ' +
-    'mark limit cap restrict cut reduce trim double halve tweak alter amend correct fix swap flip toggle point pass provide supply allow permit grant revoke convert rotate',
+    'mark limit cap restrict cut reduce trim double halve tweak alter amend correct fix swap flip toggle point pass provide supply allow permit grant revoke convert rotate exclude',
   'rename resize grow expand extend shrink bigger larger insert eject mount unmount dismount connect disconnect plug unplug pin retain keep replace reset leave'],
   ['delete', 'delete del rm remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire', ''],
   ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend test apply install upgrade relocate bounce']
