@@ -18,7 +18,7 @@ export const RESOURCE_TERMS: Record<string, string[]> = {
   VirDomainSnapshot: ['snapshot', 'snap', 'point in time', 'save state', 'checkpoint'],
   VirDomainSnapshotSchedule: ['snapshot schedule', 'schedule', 'recurring snapshot', 'backup job', 'protection policy', 'retention'],
   VirDomainReplication: ['replication', 'replicate', 'replica', 'rpo', 'site recovery', 'offsite'],
-  RemoteClusterConnection: ['remote cluster', 'target cluster', 'secondary site', 'partner cluster', 'replication partner'],
+  RemoteClusterConnection: ['remote cluster', 'target cluster', 'secondary site', 'partner cluster', 'replication partner', 'remote cluster connection', 'cluster connection', 'replication link', 'cluster link'],
   VirDomainStats: ['stats', 'statistics', 'usage', 'utilization', 'cpu usage', 'cpu percent', 'load', 'busy', 'throughput', 'network traffic', 'read bytes', 'write bytes', 'disk activity', 'bitrate'],
   AlertSMTPConfig: ['smtp', 'mail server', 'outgoing mail', 'smtp relay'],
   AlertEmailTarget: ['email', 'alert email', 'recipient', 'notify', 'notification'],

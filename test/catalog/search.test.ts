@@ -588,3 +588,11 @@ test('a second noun phrase with its own verb is a relative clause; one more of a
   // More of a quantity is no new thing.
   assert.equal(top(searchOperations(catalog, 'give the vm an extra 4 GB of memory').results, 1)[0], 'PATCH /VirDomain/{virDomainUUID}')
 })
+
+test('a remote cluster connection is its own record, which this API only reads: creating one is none, with the reason', async () => {
+  const catalog = await Catalog.load()
+  const made = searchOperations(catalog, 'add a remote cluster connection')
+  assert.equal(made.match, 'none')
+  assert.match(made.hint ?? '', /RemoteClusterConnection has no create operation/)
+  assert.equal(top(searchOperations(catalog, 'is the replication link to the DR cluster up?').results, 1)[0], 'GET /RemoteClusterConnection')
+})
