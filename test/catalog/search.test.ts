@@ -596,3 +596,16 @@ test('a remote cluster connection is its own record, which this API only reads: 
   assert.match(made.hint ?? '', /RemoteClusterConnection has no create operation/)
   assert.equal(top(searchOperations(catalog, 'is the replication link to the DR cluster up?').results, 1)[0], 'GET /RemoteClusterConnection')
 })
+
+test('a value in single quotes is what to set, and editing a snapshot (which this API cannot) is none with the reason', async () => {
+  const catalog = await Catalog.load()
+  // 'new web server' is the value written, not a request to create anything.
+  assert.equal(top(searchOperations(catalog, "change the description of web-01 from 'old' to 'new web server'").results, 1)[0], 'PATCH /VirDomain/{virDomainUUID}')
+  for (const q of ["rename the snapshot 'pre-patch' of mail-02 to 'pre-march'", "set the label on the newest snapshot of web-9 to 'golden'"]) {
+    const r = searchOperations(catalog, q)
+    assert.equal(r.match, 'none', q)
+    assert.match(r.hint ?? '', /VirDomainSnapshot has no edit operation/, q)
+  }
+  // The schedule of snapshots can be edited: "snapshot" there only says which schedule.
+  assert.equal(top(searchOperations(catalog, "rename the snapshot schedule 'nightly' to 'nightly-7d'").results, 1)[0], 'PATCH /VirDomainSnapshotSchedule/{uuid}')
+})

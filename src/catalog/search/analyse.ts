@@ -70,7 +70,11 @@ export function analyse (index: Index, query: string): Analysed {
   // A command's options ("-StartupBytes 8GB", "--memory 4096") name fields, not the thing to act on.
   // "add corp.example.com to the DNS search domains": a host name or address added to something is a value of a field
   // of that thing, which is what changes (a mailbox added "to the people who get alerts" is a new recipient).
-  let text = splitCase(index, query.replace(/\b(?:add|append|include)\s+(?=(?:[\w-]+\.)+[\w-]+\s+(?:to|into|onto)\s)/gi, 'change ').replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
+  // A value in single quotes ("from 'auto' to 'before-upgrade'") says what to set, not what to act on, as one in double
+  // quotes does; after "called" it is the name.
+  const unquoted = query.replace(/(^|[\s(])(\w+\s+)?['‘]([^'‘’\n]{1,80})['’](?=[\s.,;:!?)]|$)/g, (_all, start: string, before: string | undefined, inner: string) =>
+    before !== undefined && NAMING.has(before.trim().toLowerCase()) ? `${start}${before}${inner}` : `${start}${before ?? ''} `)
+  let text = splitCase(index, unquoted.replace(/\b(?:add|append|include)\s+(?=(?:[\w-]+\.)+[\w-]+\s+(?:to|into|onto)\s)/gi, 'change ').replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
     .replace(/\bi[’']d\b/g, 'i would').replace(/\bi[’']m\b/g, 'i am').replace(/\b(i|we|you|they|he|she|it)[’']ll\b/g, '$1 will')
     .replace(/\b(i|we|you|they)[’']ve\b/g, '$1 have').replace(/\b(we|you|they)[’']re\b/g, '$1 are').replace(/[’']s\b/g, '').replace(/[’']/g, '')
     .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')

@@ -2,6 +2,7 @@ import type { SearchResult as MiniResult } from 'minisearch'
 import { editDistance } from '../../text/edit-distance.js'
 import type { CatalogOperation, OperationIntent } from '../catalog.js'
 import { analyse, type Analysed, type Group } from './analyse.js'
+import { stem } from './stem.js'
 import type { Field, Index } from './build-index.js'
 import type { Confidence, QueryIntent, SearchHit } from './types.js'
 import { BOOST, MODIFIER_WEIGHT, NAME_WEIGHT, QUALITY, SCENE_SHARE, UNKNOWN_WEIGHT, UNSUPPORTED_WEIGHT } from './weights.js'
@@ -125,7 +126,12 @@ function lackingFor (index: Index, whole: boolean, analysed: Analysed, heads: Gr
   })
   if (byRoot.size === 0) return undefined
   const best = Math.max(...byRoot.values())
-  const roots = [...byRoot].filter(([, n]) => n === best).map(([root]) => root)
+  const tied = [...byRoot].filter(([, n]) => n === best).map(([root]) => root)
+  // "the snapshot" names VirDomainSnapshot, not VirDomainSnapshotSchedule, in whose name it only says what kind.
+  const words = (root: string): string[] => (root.slice(1).match(/[A-Z][a-z]+/g) ?? []).map((w) => stem(w.toLowerCase()))
+  const isHead = (w: string | undefined): boolean => heads.some((g) => g.terms[0] === w)
+  const owned = tied.some((root) => isHead(words(root).at(-1)))
+  const roots = owned ? tied.filter((root) => isHead(words(root).at(-1)) || !words(root).slice(0, -1).some(isHead)) : tied
   const ops = index.operations.map((op, i) => ({ op, intent: index.intents[i] as OperationIntent })).filter(({ op }) => roots.includes(rootOf(op.path)))
   const can = (intent: OperationIntent): boolean => wanted.some((w) => (w === 'delete' && whole ? ['delete'] : CAN_DO[w]).includes(intent))
   if (ops.some(({ intent }) => can(intent))) return undefined
@@ -262,7 +268,9 @@ export function rank (index: Index, query: string, method: string | undefined): 
   const doer = scored.reduce<Scored | undefined>((b, s) => (b === undefined || s.score > b.score ? s : b), undefined)
   const answered = doer !== undefined && doer.fit === 1.5 && doer.coverage >= 0.9 && doer.subjectOk &&
     scored.every((s) => LEVEL[s.confidence] <= LEVEL[doer.confidence])
-  const cannot = answered ? undefined : lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, subjectGroups, groups.filter((g) => g.weight > 0 && !subjectGroups.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
+  // "change the label on yesterday's snapshot": with no thing named before a preposition, the one whose field it is.
+  const owners = subjectGroups.length > 0 ? subjectGroups : heads.filter((g) => g.after === 'on' && !g.inCompound && groups.some((f) => f.at < g.at && f.after === '' && f.weight > 0 && !f.scene && !f.verb))
+  const cannot = answered ? undefined : lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, owners, groups.filter((g) => g.weight > 0 && !owners.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
   if (cannot !== undefined) for (const s of scored) s.confidence = 'low'
   // Asked only to delete, an edit that covers more words is still no answer: it ranks below the deletes.
   if (deletesWhole) for (const s of scored) if (s.confidence === 'high' && s.intent === 'change') s.confidence = 'medium'
