@@ -609,3 +609,14 @@ test('a value in single quotes is what to set, and editing a snapshot (which thi
   // The schedule of snapshots can be edited: "snapshot" there only says which schedule.
   assert.equal(top(searchOperations(catalog, "rename the snapshot schedule 'nightly' to 'nightly-7d'").results, 1)[0], 'PATCH /VirDomainSnapshotSchedule/{uuid}')
 })
+
+test('deleting a whole configuration the API keeps is none; removing a value from a configuration edits it, never deletes it', async () => {
+  const catalog = await Catalog.load()
+  const sso = searchOperations(catalog, 'delete the single sign-on configuration, we only use local accounts now')
+  assert.equal(sso.match, 'none')
+  assert.match(sso.hint ?? '', /OIDCConfig has no delete operation/)
+  const dns = searchOperations(catalog, 'remove the second dns server from the dns config')
+  assert.equal(top(dns.results, 1)[0], 'PATCH /DNSConfig/{uuid}')
+  // A recipient is its own record: removing one from the list deletes it.
+  assert.equal(top(searchOperations(catalog, 'remove bob@example.com from the alert email list').results, 1)[0], 'DELETE /AlertEmailTarget/{uuid}')
+})

@@ -81,8 +81,12 @@ const CAN_DO: Record<Exclude<QueryIntent, 'read'>, OperationIntent[]> = {
 // or a word describing the subject in the request's object ("delete a syslog target"). A relative clause ("a role that can open consoles") or a purpose ("so we can replicate") names no such thing.
 const ELSEWHERE = new Set(['to', 'into', 'onto', 'on', 'in', 'from', 'at', 'via', 'through'])
 
-// A delete of the record itself ("delete the sso settings entirely"), not of something in it: an edit does not do it.
-const WHOLE_RECORD = /\b(?:entirely|permanently|completely|altogether|whole|entire|record|itself)\b/i
+// A delete of the record itself ("delete the sso settings entirely", "remove the smtp config"), not of something in it
+// ("remove a server from the dns config"): an edit does not do it.
+const WHOLE_RECORD = /\b(?:entirely|permanently|completely|altogether|whole|entire|record|itself)\b|\b(?:delete|remove|drop|wipe|erase|destroy|purge)\s+(?:the\s+|our\s+|my\s+|this\s+|its\s+)?(?:(?!from\b|of\b|in\b|on\b)[\w-]+\s+){0,3}?(?:configuration|config|setup|settings)\b/i
+
+// Words for a whole configuration record: what is removed "from the dns config" is a value in it.
+const WHOLE_WORDS = new Set(['config', 'configuration', 'setting', 'settings', 'setup'])
 
 const summaries = new WeakMap<Index, Map<string, Set<string>>>()
 
@@ -238,7 +242,10 @@ export function rank (index: Index, query: string, method: string | undefined): 
     const ofOwner = subjectGroups.some((g) => g.terms.some((t) => fieldsOf(r, t).some((f) => f === 'fieldTerms' || f === 'fields'))) &&
       naming.some((g) => g.after === 'of' && !subjectGroups.includes(g) && ownSubject(g))
     const subjectOk = subjectGroups.length === 0 || subjectGroups.some(ownSubject) || ownField || ofOwner
-    const fit = intentFit(analysed, intent)
+    let fit = intentFit(analysed, intent)
+    // "remove the second server from the dns config": what something is removed from stays; only its edit does that.
+    if (removesFrom && analysed.intents.has('delete') && (intent === 'delete' || intent === 'change') &&
+      groups.some((g) => g.after === 'from' && WHOLE_WORDS.has(g.word))) fit = intent === 'change' ? 1.5 : 1.1
     const fits = fit === undefined ? undefined : fit > 0
     let confidence: Confidence = coverage >= 0.7 ? 'high' : coverage >= 0.45 ? 'medium' : 'low'
     // An operation that does not know the verb asked for ("reboot" a node) does something else.
