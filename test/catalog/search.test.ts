@@ -5,6 +5,7 @@ import { Catalog } from '../../src/catalog/catalog.js'
 import { describeEndpoint } from '../../src/catalog/describe.js'
 import { searchOperations, stem, tokenize } from '../../src/catalog/search.js'
 import { explainSearch } from '../../src/catalog/search/explain.js'
+import { getIndex } from '../../src/catalog/search/build-index.js'
 import { isAppError } from '../../src/errors/app-error.js'
 
 const top = (hits: Array<{ method: string, path: string }>, n = 5): string[] => hits.slice(0, n).map((h) => `${h.method} ${h.path}`)
@@ -619,4 +620,21 @@ test('deleting a whole configuration the API keeps is none; removing a value fro
   assert.equal(top(dns.results, 1)[0], 'PATCH /DNSConfig/{uuid}')
   // A recipient is its own record: removing one from the list deletes it.
   assert.equal(top(searchOperations(catalog, 'remove bob@example.com from the alert email list').results, 1)[0], 'DELETE /AlertEmailTarget/{uuid}')
+})
+
+test('the verb of a which-question names no operation; who something is given to owns nothing asked for', async () => {
+  const catalog = await Catalog.load()
+  assert.equal(top(searchOperations(catalog, "which mailboxes get the cluster's alert emails").results, 1)[0], 'GET /AlertEmailTarget')
+  assert.equal(top(searchOperations(catalog, 'which permissions can I grant to an account').results, 1)[0], 'GET /Role')
+})
+
+test('a disk on, of or from a machine is that VM\'s disk, not an uploaded disk image', async () => {
+  const catalog = await Catalog.load()
+  assert.equal(top(searchOperations(catalog, 'delete the old scratch disk of build-4').results, 1)[0], 'DELETE /VirDomainBlockDevice/{uuid}')
+  assert.equal(top(searchOperations(catalog, 'destroy the 20 GB swap disk on legacy-db').results, 1)[0], 'DELETE /VirDomainBlockDevice/{uuid}')
+  // An uploaded image named as such is still the library's.
+  assert.equal(top(searchOperations(catalog, 'delete the uploaded qcow2 image').results, 1)[0], 'DELETE /VirtualDisk/{uuid}')
+  const index = getIndex(catalog)
+  const ofVm = (path: string): boolean => index.ofVm[catalog.operations.findIndex((op) => op.path === path)] === true
+  assert.ok(ofVm('/VirDomainBlockDevice/{uuid}') && ofVm('/VirDomainStats/{virDomainUUID}') && !ofVm('/VirtualDisk/{uuid}') && !ofVm('/Node'))
 })

@@ -221,7 +221,9 @@ export function analyse (index: Index, query: string): Analysed {
       let seenContent = false
       for (let i = 1; i < words.length; i++) {
         const w = words[i] as string
-        if (LOCATIVE.has(w) || PURPOSE.has(w) || PRONOUNS.has(w) || (seenContent && (AUX.has(w) || DETERMINERS.has(w)))) break
+        // "which email addresses get the alert emails": the verb after the thing asked for ends it, and names no operation.
+        if (seenContent && PURE_INTENT.has(w)) saidAt.add(tokens.length + i)
+        if (LOCATIVE.has(w) || PURPOSE.has(w) || PRONOUNS.has(w) || (seenContent && (AUX.has(w) || DETERMINERS.has(w) || PURE_INTENT.has(w)))) break
         if (AUX.has(w) || DETERMINERS.has(w) || STOPWORDS.has(w)) continue
         seenContent = true
         focusAt.add(tokens.length + i)

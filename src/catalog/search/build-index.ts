@@ -29,11 +29,20 @@ export interface Index {
   /** Lower-cased first path segments, e.g. 'virdomain', to recognise a resource name typed as a query. */
   resources: Set<string>
   unsupported: Array<{ topic: UnsupportedTopic, phrases: string[][] }>
+  /** Per operation: whether its resource belongs to a VM (a VM's id in its path or in its records), as a VM's disks do. */
+  ofVm: boolean[]
 }
 
 const indexes = new WeakMap<Catalog, Index>()
 
 const FIELDS: Field[] = ['path', 'summary', 'names', 'aliases', 'tag', 'description', 'fields', 'fieldTerms', 'fieldText', 'related']
+
+// A record that names the VM it belongs to (a disk's virDomainUUID), at the top, in a list's items or in an allOf part.
+function holdsVmId (node: unknown, depth = 0): boolean {
+  if (!isRecord(node) || depth > 3) return false
+  if (isRecord(node.properties) && Object.keys(node.properties).some((k) => k === 'virDomainUUID' || k === 'domainUUID')) return true
+  return holdsVmId(node.items, depth + 1) || (Array.isArray(node.allOf) && node.allOf.some((part) => holdsVmId(part, depth + 1)))
+}
 
 function intentOf (op: CatalogOperation): OperationIntent {
   if (op.intent !== undefined) return op.intent
@@ -154,7 +163,9 @@ export function getIndex (catalog: Catalog): Index {
   const resources = new Set(operations.map((op) => (op.path.split('/').filter(Boolean)[0] ?? '').toLowerCase()))
   const byLength = new Map<number, string[]>()
   for (const w of vocabulary) if (w.length >= 4 && /^[a-z]+$/.test(w)) byLength.set(w.length, [...(byLength.get(w.length) ?? []), w])
-  index = { search, operations, intents: operations.map(intentOf), subjects, resourceWords, compounds, aliasPairs, vocabulary, byLength, resources, unsupported }
+  const vmRoots = new Set(operations.filter((op) => op.path.includes('{virDomainUUID}') || holdsVmId(op.requestSchema) || holdsVmId(op.responseSchema)).map(resourceOf))
+  const ofVm = operations.map((op) => vmRoots.has(resourceOf(op)))
+  index = { search, operations, intents: operations.map(intentOf), subjects, resourceWords, compounds, aliasPairs, vocabulary, byLength, resources, unsupported, ofVm }
   indexes.set(catalog, index)
   return index
 }

@@ -85,6 +85,10 @@ const ELSEWHERE = new Set(['to', 'into', 'onto', 'on', 'in', 'from', 'at', 'via'
 // ("remove a server from the dns config"): an edit does not do it.
 const WHOLE_RECORD = /\b(?:entirely|permanently|completely|altogether|whole|entire|record|itself)\b|\b(?:delete|remove|drop|wipe|erase|destroy|purge)\s+(?:the\s+|our\s+|my\s+|this\s+|its\s+)?(?:(?!from\b|of\b|in\b|on\b)[\w-]+\s+){0,3}?(?:configuration|config|setup|settings)\b/i
 
+// Where a machine is named as the owner of a thing ("the disk on web-01", "the nic of the vm").
+const ON_MACHINE = new Set(['on', 'of', 'from', 'in'])
+const OFF_VM = 0.75
+
 // Words for a whole configuration record: what is removed "from the dns config" is a value in it.
 const WHOLE_WORDS = new Set(['config', 'configuration', 'setting', 'settings', 'setup'])
 
@@ -208,6 +212,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
   // Removing something from a thing may be an edit of that thing ("remove the iso from the cd drive"); otherwise a delete is one.
   // "Delete the scratch disk from render-node-4" still deletes: only a removal ("remove", "take off") edits.
   const removesFrom = /\bfrom\b/i.test(query) && !/\b(?:delete|destroy|wipe|erase|purge)\b/i.test(query)
+  const onMachine = groups.some((g) => g.weight > 0 && ON_MACHINE.has(g.after) && (g.nameLike || g.terms[0] === 'vm'))
   const deletesWhole = analysed.intents.size === 1 && analysed.intents.has('delete') && !removesFrom
   const scored = results.map((r) => {
     const id = r.id as number
@@ -218,7 +223,9 @@ export function rank (index: Index, query: string, method: string | undefined): 
     let verbMissing = false
     const missing: string[] = []
     groups.forEach((g, i) => {
-      const q = Math.max(0, ...g.terms.map((t, j) => (quality.get(t) ?? 0) * (j < g.exact ? 1 : 0.85)))
+      const found = Math.max(0, ...g.terms.map((t, j) => (quality.get(t) ?? 0) * (j < g.exact ? 1 : 0.85)))
+      // A delete takes no fields, so it cannot say "old" or "swap": a word describing the thing half counts as said.
+      const q = found === 0 && intent === 'delete' && g.modifier && g.known && !g.terms.some((t) => index.resourceWords.has(t)) ? 0.5 : found
       covered += (weights[i] as number) * q
       if (q === 0 && (weights[i] as number) >= 0.3) missing.push(g.word)
       // A verb is the operation's own when its names, aliases, path or summary say it, or, for an edit, when a field it
@@ -237,7 +244,8 @@ export function rank (index: Index, query: string, method: string | undefined): 
     // "which node is my vm on": what is asked for is a field of the thing named ("my vm"), so that thing answers it.
     // "which node is exchange-dag2 running on": a thing named only by its own name is whatever has the field asked for.
     const ownField = focusGroups.some((g) => g.terms.some((t) => fieldsOf(r, t).some((f) => f === 'fieldTerms' || f === 'fields'))) &&
-      (naming.some((g) => !g.focus && ownSubject(g)) || (bareName && naming.every((g) => g.focus)))
+      // "what roles can I assign to users": who something goes to is no owner of what is asked for.
+      (naming.some((g) => !g.focus && g.after !== 'to' && g.after !== 'for' && ownSubject(g)) || (bareName && naming.every((g) => g.focus)))
     // "the name of the vm": the thing named first is a field of what follows "of", which then answers it.
     const ofOwner = subjectGroups.some((g) => g.terms.some((t) => fieldsOf(r, t).some((f) => f === 'fieldTerms' || f === 'fields'))) &&
       naming.some((g) => g.after === 'of' && !subjectGroups.includes(g) && ownSubject(g))
@@ -260,6 +268,8 @@ export function rank (index: Index, query: string, method: string | undefined): 
     if (fit === undefined && (intent === 'list' || intent === 'get' || intent === 'status')) score *= 1.2
     // An explicit delete outranks the edit of the same thing; an edit deletes only what is removed from something.
     if (intent === 'change' && deletesWhole) score *= 0.6
+    // "the old scratch disk of build-4": a thing on a machine is the VM's own (its disk), not a library record.
+    if (onMachine && !index.ofVm[id]) score *= OFF_VM
     // PATCH and its POST twin say the same; PATCH is the one to suggest first.
     if (op.method === 'PATCH') score *= 1.02
     // The plain create of a resource is what "make a VM" means, unless the words point at a clone or an import.
