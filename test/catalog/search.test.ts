@@ -638,3 +638,19 @@ test('a disk on, of or from a machine is that VM\'s disk, not an uploaded disk i
   const ofVm = (path: string): boolean => index.ofVm[catalog.operations.findIndex((op) => op.path === path)] === true
   assert.ok(ofVm('/VirDomainBlockDevice/{uuid}') && ofVm('/VirDomainStats/{virDomainUUID}') && !ofVm('/VirtualDisk/{uuid}') && !ofVm('/Node'))
 })
+
+test('a story\'s turns: an infinitive after an aside is what is asked, ", is still valid" states, "letting X" says how, and a word said twice counts where it asks', async () => {
+  const catalog = await Catalog.load()
+  const r = (q: string): { first: string, match: string } => {
+    const s = searchOperations(catalog, q)
+    return { first: top(s.results, 1)[0] ?? '', match: s.match }
+  }
+  const copy = r('my boss asked me, and I am not sure how, to make a copy of the payroll server for testing')
+  assert.equal(copy.first, 'POST /VirDomain/{virDomainUUID}/clone')
+  assert.notEqual(copy.match, 'none')
+  assert.equal((explainSearch(catalog, 'The old one, hd@example.com, is still valid for now.') as { question: boolean }).question, false)
+  assert.equal(r('I need the whole cluster shut down cleanly, letting the VMs stop gracefully first.').first, 'POST /Cluster/shutdown')
+  assert.notEqual(r('For the new VM I want that cloud-init set the hostname, please create vm edge-07.').match, 'none')
+  // An e-mail address is a mailbox: adding one adds a recipient.
+  assert.equal(r('add noc@example.org as another person who gets the alert emails').first, 'POST /AlertEmailTarget')
+})

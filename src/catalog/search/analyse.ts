@@ -61,6 +61,9 @@ const REFUSING = /^(?:\s*\b(?:please|pls|and|also|just|ok|okay|i|we|am|are|will|
 // Values (addresses, paths, sizes) name a thing, not a task: drop them before reading words.
 const VALUES = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b|\b\d{1,3}(\.\d{1,3}){3}(\/\d+)?\b|\bhttps?:\/\/\S+|\b[a-z]+\/[a-z_]+\b|\b[\w-]+(\.[\w-]+){2,}\b/gi
 
+// An e-mail address is a mailbox: "add ops@example.com" adds one.
+const EMAIL = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/g
+
 type Place = 'object' | 'locative' | 'purpose'
 type ClauseKind = 'question' | 'imperative' | 'want' | 'statement' | 'phrase'
 interface Token { word: string, alts: string[], clause: number, place: Place, after: string, relative: boolean, prev: string, next: string, at: number }
@@ -74,7 +77,7 @@ export function analyse (index: Index, query: string): Analysed {
   // quotes does; after "called" it is the name.
   const unquoted = query.replace(/(^|[\s(])(\w+\s+)?['‘]([^'‘’\n]{1,80})['’](?=[\s.,;:!?)]|$)/g, (_all, start: string, before: string | undefined, inner: string) =>
     before !== undefined && NAMING.has(before.trim().toLowerCase()) ? `${start}${before}${inner}` : `${start}${before ?? ''} `)
-  let text = splitCase(index, unquoted.replace(/\b(?:add|append|include)\s+(?=(?:[\w-]+\.)+[\w-]+\s+(?:to|into|onto)\s)/gi, 'change ').replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
+  let text = splitCase(index, unquoted.replace(/\b(?:add|append|include)\s+(?=(?:[\w-]+\.)+[\w-]+\s+(?:to|into|onto)\s)/gi, 'change ').replace(EMAIL, ' email ').replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
     .replace(/\bi[’']d\b/g, 'i would').replace(/\bi[’']m\b/g, 'i am').replace(/\b(i|we|you|they|he|she|it)[’']ll\b/g, '$1 will')
     .replace(/\b(i|we|you|they)[’']ve\b/g, '$1 have').replace(/\b(we|you|they)[’']re\b/g, '$1 are').replace(/[’']s\b/g, '').replace(/[’']/g, '')
     .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')
@@ -133,6 +136,10 @@ export function analyse (index: Index, query: string): Analysed {
     const lead = LEAD.exec(joined)?.[0] ?? ''
     const wish = /\b(?:need|want|like)\s+$/.test(lead)
     const words = joined.slice(lead.length).split(' ').filter(Boolean)
+    // "my manager asked me, and honestly I'm not sure, to make a copy of it": an infinitive opening a clause is what is asked.
+    if (words.length > 2 && words[0] === 'to' && (INTENT_OF.has(words[1] as string) || INTENT_OF_STEM.has(stem(words[1] as string)))) words.shift()
+    // "please to make stop the vm": to make something do is to do it.
+    if (words.length > 2 && words[0] === 'make' && INTENT_OF.has(words[1] as string) && !ADJECTIVAL.has(words[1] as string)) words.shift()
     // Other tools' names ("qm destroy 105", "pvesh get /nodes") only say where the words come from.
     while (words.length > 1 && TOOL_WORDS.has(words[0] as string)) words.shift()
     // "permanently delete", "gracefully shut down": an adverb before the verb says how; the verb still leads.
@@ -165,7 +172,8 @@ export function analyse (index: Index, query: string): Analysed {
     let kind: ClauseKind
     // "I need delete the old schedule": a verb straight after the wish is an order, whatever grammar led to it.
     if (wish && !(firstIntents !== undefined && !ADJECTIVAL.has(first))) kind = 'want'
-    else if (lead === '' && (QUESTION_START.has(first) || /^how (far|much|long|often|big|large|fast)\b/.test(words.join(' ')))) kind = 'question'
+    // ", is still valid for now": an auxiliary followed by how things are continues a statement; it asks nothing.
+    else if (lead === '' && ((QUESTION_START.has(first) && !(AUX.has(first) && STATE_ADVERBS.has(second))) || /^how (far|much|long|often|big|large|fast)\b/.test(words.join(' ')))) kind = 'question'
     else if (firstIntents !== undefined || opener !== undefined || unknownVerb) kind = 'imperative'
     else if (['it', 'they', 'he', 'she', 'we', 'i', 'nobody', 'someone', 'somebody', 'everyone', 'nothing', 'there'].includes(first) || words.slice(1, 5).some((w) => AUX.has(w))) kind = lead === '' ? 'statement' : 'imperative'
     else kind = lead === '' ? 'phrase' : 'imperative'
@@ -293,12 +301,21 @@ export function analyse (index: Index, query: string): Analysed {
   // Words naming something the API lacks are that topic's; they do not count as found elsewhere ("CPU shares" are no SMB share).
   const gapWords = new Set(gaps.flatMap(({ phrases }) => phrases.filter(found).flat()))
 
+  // A word said twice counts where it says most: "for the new VM I want..., please make vm web-01" asks for the VM last.
+  const standing = (t: Token): number => (background(t) ? 0 : 2) + (t.place === 'object' && !t.relative ? 1 : 0)
+  const bestAt = new Map<string, Token>()
+  for (const t of tokens) {
+    const term = processTerm(t.word)
+    const best = term === null ? undefined : bestAt.get(term)
+    if (term !== null && (best === undefined || standing(t) > standing(best))) bestAt.set(term, t)
+  }
   const groups: Group[] = []
   const seen = new Set<string>()
   for (const t of tokens) {
     const { word } = t
     if (LOCATIVE.has(word) || PURPOSE.has(word)) continue
     const term = processTerm(word)
+    if (term !== null && bestAt.get(term) !== t) continue
     // No word of the API is longer than 40 letters; longer strings are noise and slow fuzzy matching down.
     if (term === null || term.length < 2 || term.length > 40 || /^\d+$/.test(term) || seen.has(term) || gapWords.has(term)) continue
     const alts = t.alts.map(stem).filter((x) => x !== term)
@@ -375,6 +392,9 @@ export function analyse (index: Index, query: string): Analysed {
   }
   return { groups, intents, question, wantsOne, unsupported }
 }
+
+// After "is"/"are", words saying how things stand ("is still valid", "are already running"): a statement, not a question.
+const STATE_ADVERBS = new Set(['still', 'already', 'currently', 'now', 'also', 'not', 'being', 'been', 'very', 'quite', 'really', 'always', 'never', 'fine', 'ok', 'okay'])
 
 // Words saying the thing is one more of its kind ("an extra drive", "a second nic").
 const ONE_MORE = new Set(['new', 'extra', 'second', 'third', 'additional', 'fresh', 'spare'])

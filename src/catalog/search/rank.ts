@@ -286,7 +286,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
   const answered = doer !== undefined && doer.fit === 1.5 && doer.coverage >= 0.9 && doer.subjectOk &&
     scored.every((s) => LEVEL[s.confidence] <= LEVEL[doer.confidence])
   // "change the label on yesterday's snapshot": with no thing named before a preposition, the one whose field it is.
-  const owners = subjectGroups.length > 0 ? subjectGroups : heads.filter((g) => g.after === 'on' && !g.inCompound && groups.some((f) => f.at < g.at && f.after === '' && f.weight > 0 && !f.scene && !f.verb))
+  const owners = subjectGroups.length > 0 ? subjectGroups : heads.filter((g) => g.after === 'on' && !g.inCompound && groups.some((f) => f.at < g.at && f.after === '' && f.weight > 0 && f.known && !f.scene && !f.verb))
   const cannot = answered ? undefined : lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, owners, groups.filter((g) => g.weight > 0 && !owners.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
   if (cannot !== undefined) for (const s of scored) s.confidence = 'low'
   // Asked only to delete, an edit that covers more words is still no answer: it ranks below the deletes.

@@ -212,7 +212,7 @@ export const PRONOUNS = new Set(['i', 'we', 'you', 'they', 'he', 'she', 'who', '
 export const LOCATIVE = new Set(['to', 'from', 'of', 'on', 'in', 'into', 'onto', 'inside', 'within', 'attached', 'with', 'under', 'behind', 'at', 'via', 'over', 'through', 'across', 'between'])
 /** Words opening a purpose, a time or a reason: what follows them hardly names what is meant. */
 export const PURPOSE = new Set(['for', 'so', 'because', 'since', 'before', 'after', 'until', 'till', 'while', 'when', 'if', 'without', 'by', 'during', 'as', 'like',
-  'but', 'except', 'unless', 'though', 'although', 'whether', 'per', 'then'])
+  'but', 'except', 'unless', 'though', 'although', 'whether', 'per', 'then', 'letting', 'allowing', 'ensuring'])
 /** What a clause opens with before its verb ("please can you", "how do I", "I need to"). */
 export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent|go\s+ahead(?:\s+and)?)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|would like|d like)\s+(?=[a-z])|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:(?:can|could|should|do|must)\s+)?|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
 /** Where one clause ends and the next begins. */
