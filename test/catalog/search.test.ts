@@ -654,3 +654,16 @@ test('a story\'s turns: an infinitive after an aside is what is asked, ", is sti
   // An e-mail address is a mailbox: adding one adds a recipient.
   assert.equal(r('add noc@example.org as another person who gets the alert emails').first, 'POST /AlertEmailTarget')
 })
+
+test('what is done while creating a thing is part of creating it; a text message and a move to Azure are things the API lacks', async () => {
+  const catalog = await Catalog.load()
+  assert.equal(top(searchOperations(catalog, 'give it cloud-init user data when creating the new ubuntu vm').results, 1)[0], 'POST /VirDomain')
+  const text = searchOperations(catalog, 'text me when a drive fails')
+  assert.equal(text.match, 'none')
+  assert.match(text.hint ?? '', /only by email/)
+  const azure = searchOperations(catalog, 'move the web vm to microsoft azure')
+  assert.equal(azure.match, 'none')
+  assert.match(azure.hint ?? '', /public clouds/)
+  // Azure AD is still a way to sign in.
+  assert.equal(top(searchOperations(catalog, 'set up sso with azure ad').results, 1)[0], 'POST /OIDCConfig')
+})
