@@ -667,3 +667,13 @@ test('what is done while creating a thing is part of creating it; a text message
   // Azure AD is still a way to sign in.
   assert.equal(top(searchOperations(catalog, 'set up sso with azure ad').results, 1)[0], 'POST /OIDCConfig')
 })
+
+test('on another tool\'s command line the unknown words are arguments (names), and its subcommand is the verb', async () => {
+  const catalog = await Catalog.load()
+  const clone = searchOperations(catalog, 'acli vm.clone stagingvm clone_from_vm=template-rhel9')
+  assert.equal(top(clone.results, 1)[0], 'POST /VirDomain/{virDomainUUID}/clone')
+  assert.notEqual(clone.match, 'none')
+  assert.equal(top(searchOperations(catalog, 'virsh undefine old-builder --remove-all-storage').results, 1)[0], 'DELETE /VirDomain/{virDomainUUID}')
+  assert.equal(top(searchOperations(catalog, 'qm snapshot 101 pre-patch').results, 1)[0], 'POST /VirDomainSnapshot')
+  assert.equal(top(searchOperations(catalog, 'virsh list --all').results, 1)[0], 'GET /VirDomain')
+})

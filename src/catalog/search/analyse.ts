@@ -90,7 +90,9 @@ export function analyse (index: Index, query: string): Analysed {
       const preceding = whole.slice(0, at + before.length)
       // "the swap disk on legacy-app": a hyphenated word of unknown parts straight after a preposition names a machine.
       const placed = /\b(?:on|from|of|to|for|at|onto|into)\s+$/.test(preceding) && name.includes('-') && !name.split(/[-.]/).every((w) => isKnown(index, stem(w)))
-      if (!/\d/.test(name) && !(kind !== undefined && name.includes('-')) && !placed) return all
+      // On another tool's command line ("virsh undefine old-jenkins") a hyphenated word is an argument: a name.
+      const argument = name.includes('-') && COMMAND_LINE.test(preceding.split(/[,;.!?]/).pop() ?? '')
+      if (!/\d/.test(name) && !(kind !== undefined && name.includes('-')) && !placed && !argument) return all
       // At the start of a clause the name is its subject ("mail-01 is on what node"), not a request to name something.
       const opens = /(?:^|[,;.:!?])\s*$/.test(preceding)
       return `${before}${noun}${opens ? '' : 'named '}${name.replace(/[-.]/g, '')}`
@@ -129,6 +131,7 @@ export function analyse (index: Index, query: string): Analysed {
   const saidAt = new Set<number>()
   let question = false
   let wantsOne = false
+  const commandAt = new Set<number>()
   for (const clause of text.split(CLAUSES)) {
     const all = (clause ?? '').split(/[^a-z0-9|]+/).filter((w) => w.replace(/\|/g, '') !== '')
     if (all.length === 0) continue
@@ -140,8 +143,12 @@ export function analyse (index: Index, query: string): Analysed {
     if (words.length > 2 && words[0] === 'to' && (INTENT_OF.has(words[1] as string) || INTENT_OF_STEM.has(stem(words[1] as string)))) words.shift()
     // "please to make stop the vm": to make something do is to do it.
     if (words.length > 2 && words[0] === 'make' && INTENT_OF.has(words[1] as string) && !ADJECTIVAL.has(words[1] as string)) words.shift()
-    // Other tools' names ("qm destroy 105", "pvesh get /nodes") only say where the words come from.
+    // Other tools' names ("qm destroy 105", "pvesh get /nodes") only say where the words come from; the words of
+    // their command line that no document knows are its arguments, names ("acli vm.clone newvm").
+    if (TOOL_WORDS.has(words[0] as string) || COMMANDS.has(words[0] as string)) commandAt.add(kinds.length)
     while (words.length > 1 && TOOL_WORDS.has(words[0] as string)) words.shift()
+    // "qm snapshot 101", "qm resize the disk": its subcommand is the verb and says what it acts on ("virsh list" still lists VMs).
+    if (words.length > 1 && COMMANDS.has(words[0] as string) && !PURE_INTENT.has(words[1] as string) && (FIRST_WORD_INTENTS.has(words[1] as string) || INTENT_OF.has(words[1] as string))) words.shift()
     // "permanently delete", "gracefully shut down": an adverb before the verb says how; the verb still leads.
     while (words.length > 1 && /^[a-z]{3,}ly$/.test(words[0] as string) && !isKnown(index, stem(words[0] as string))) words.shift()
     if (words.length === 0) continue
@@ -344,7 +351,7 @@ export function analyse (index: Index, query: string): Analysed {
     // "restart printserver": an unknown word straight after a verb acting on something that exists is its name.
     const actedOn = !known && (verbAt.has(t.at - 1) || saidAt.has(t.at - 1)) && !intents.has('create') && !INDEFINITE.has(t.prev) &&
       (t.next === '' || LOCATIVE.has(t.next) || PURPOSE.has(t.next) || STOPWORDS.has(t.next))
-    const named = NAMING.has(t.prev) || /\d/.test(term) || actedOn || (!known && ((nextKnown && !INDEFINITE.has(t.prev)) || (t.at > 0 && DETERMINERS.has(t.next))))
+    const named = NAMING.has(t.prev) || /\d/.test(term) || actedOn || (!known && commandAt.has(t.clause)) || (!known && ((nextKnown && !INDEFINITE.has(t.prev)) || (t.at > 0 && DETERMINERS.has(t.next))))
     const isVerb = verbAt.has(t.at)
     const focus = focusAt.has(t.at)
     // A word nobody documents, as the verb, the thing asked for or the first word of the object ("a dhcp server",
@@ -395,6 +402,10 @@ export function analyse (index: Index, query: string): Analysed {
 
 // After "is"/"are", words saying how things stand ("is still valid", "are already running"): a statement, not a question.
 const STATE_ADVERBS = new Set(['still', 'already', 'currently', 'now', 'also', 'not', 'being', 'been', 'very', 'quite', 'really', 'always', 'never', 'fine', 'ok', 'okay'])
+
+// Command-line tools whose names are also words of the catalogue (VirDomain answers to "qm" and "virsh").
+const COMMANDS = new Set(['qm', 'virsh', 'pct', 'govc', 'esxcli'])
+const COMMAND_LINE = new RegExp(`\\b(?:${[...COMMANDS, ...TOOL_WORDS].join('|')})\\s+(?!(?:i|we|you|to|it|and|or|the|a|an|would|d|is|are)\\s)[a-z][\\w-]*\\s+(?:[\\w-]+\\s+){0,2}$`)
 
 // Words saying the thing is one more of its kind ("an extra drive", "a second nic").
 const ONE_MORE = new Set(['new', 'extra', 'second', 'third', 'additional', 'fresh', 'spare'])
