@@ -677,3 +677,13 @@ test('on another tool\'s command line the unknown words are arguments (names), a
   assert.equal(top(searchOperations(catalog, 'qm snapshot 101 pre-patch').results, 1)[0], 'POST /VirDomainSnapshot')
   assert.equal(top(searchOperations(catalog, 'virsh list --all').results, 1)[0], 'GET /VirDomain')
 })
+
+test('what "should be done" to a thing is asked for; "starts Friday" goes on telling; getting an account ready sets one up', async () => {
+  const catalog = await Catalog.load()
+  const iso = searchOperations(catalog, 'the iso named rescue-old.iso needs to be removed')
+  assert.equal(top(iso.results, 1)[0], 'DELETE /ISO/{uuid}')
+  assert.deepEqual((explainSearch(catalog, 'the iso named rescue-old.iso needs to be removed') as { intents: string[] }).intents, ['delete'])
+  const user = searchOperations(catalog, 'A contractor, Sam Lee, starts Friday. Please get an account ready for him.')
+  assert.equal(top(user.results, 1)[0], 'POST /User')
+  assert.notEqual(user.match, 'none')
+})

@@ -164,7 +164,9 @@ export function analyse (index: Index, query: string): Analysed {
     let first = (words[0] as string).split('|')[0] as string
     const second = words[1] ?? ''
     // "taking a checkpoint", "deleting old snapshots": a clause that opens with a gerund asks what its verb asks.
-    const meant = verbWord(index, first) ?? gerundOf(first)
+    // "..., starts Monday": a verb with a third person's -s goes on telling; an order takes the plain verb.
+    const telling = tokens.length > 0 && lead === '' && /[^s]s$/.test(first) && !INTENT_OF.has(first) && INTENT_OF.has(first.slice(0, -1))
+    const meant = telling ? undefined : verbWord(index, first) ?? gerundOf(first)
     // A slip of an intent word is that word ("chnage the description").
     if (meant !== undefined && meant !== first && !(words[0] as string).includes('|')) words[0] = first = meant
     const firstIntents = meant === undefined ? undefined : INTENT_OF.get(meant) ?? INTENT_OF_STEM.get(stem(meant))
@@ -184,6 +186,18 @@ export function analyse (index: Index, query: string): Analysed {
     else if (firstIntents !== undefined || opener !== undefined || unknownVerb) kind = 'imperative'
     else if (['it', 'they', 'he', 'she', 'we', 'i', 'nobody', 'someone', 'somebody', 'everyone', 'nothing', 'there'].includes(first) || words.slice(1, 5).some((w) => AUX.has(w))) kind = lead === '' ? 'statement' : 'imperative'
     else kind = lead === '' ? 'phrase' : 'imperative'
+    // "the disk named crm-old should be removed", "it must be renamed": what should be done to a thing is asked for.
+    const passive = kind === 'statement' || kind === 'phrase' ? SHOULD_BE.exec(words.join(' ')) : null
+    const passiveIntents = passive === null ? undefined : NAMING.has(passive[1] as string) ? ['change' as const] : INTENT_OF_STEM.get(stem(passive[1] as string))
+    if (passiveIntents !== undefined) {
+      kind = 'want'
+      for (const intent of passiveIntents) intents.add(intent)
+      // The participle counts as its verb ("removed": remove), which names what to do, not a word to find.
+      const at = words.indexOf(passive?.[1] as string)
+      const base = [...INTENT_OF.keys()].find((w) => stem(w) === stem(passive?.[1] as string))
+      if (base !== undefined && at >= 0) words[at] = base
+      saidAt.add(tokens.length + at)
+    }
     kinds.push(kind)
     if (kind === 'question') {
       question = true
@@ -406,6 +420,9 @@ const STATE_ADVERBS = new Set(['still', 'already', 'currently', 'now', 'also', '
 // Command-line tools whose names are also words of the catalogue (VirDomain answers to "qm" and "virsh").
 const COMMANDS = new Set(['qm', 'virsh', 'pct', 'govc', 'esxcli'])
 const COMMAND_LINE = new RegExp(`\\b(?:${[...COMMANDS, ...TOOL_WORDS].join('|')})\\s+(?!(?:i|we|you|to|it|and|or|the|a|an|would|d|is|are)\\s)[a-z][\\w-]*\\s+(?:[\\w-]+\\s+){0,2}$`)
+
+// A wish said of the thing ("should be removed", "needs to be resized", "must be called web-02").
+const SHOULD_BE = /\b(?:should|must|shall|needs? to|has to|have to|ought to|is to|are to|wants to) be ([a-z]+(?:ed|en))\b/
 
 // Words saying the thing is one more of its kind ("an extra drive", "a second nic").
 const ONE_MORE = new Set(['new', 'extra', 'second', 'third', 'additional', 'fresh', 'spare'])

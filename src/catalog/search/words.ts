@@ -97,6 +97,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\b(the|our|my|your|this|that|its|their|current|existing) setup\b/g, '$1 settings'],
   [/\bsetup(?=\s*(?:[;,.!?]|$|\s(?:is|are|was|has|needs)\b))/g, 'settings'],
   [/\bspin up\b|\bset ?up\b|\bstand up\b/g, 'create'],
+  // "please get that account ready": getting something ready for someone is setting it up.
+  [/\b(?:get|have) ((?:(?:that|the|an?|her|his|their|this) )?(?:[\w-]+ ){0,2}?)ready\b/g, 'create $1'],
   // "pass user data when creating an ubuntu vm": what is done while making a thing is part of making it.
   [/\b(?:when|while|on|during) (?:creating|making|building|deploying|provisioning) (?:a |an |the )?(?:new )?/g, 'for a new '],
   // "start a new schedule", "kick off another replication": starting something new makes it; "start the vm" powers on.
