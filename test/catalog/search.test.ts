@@ -687,3 +687,15 @@ test('what "should be done" to a thing is asked for; "starts Friday" goes on tel
   assert.equal(top(user.results, 1)[0], 'POST /User')
   assert.notEqual(user.match, 'none')
 })
+
+test('"switch X on" powers on only when "on" ends the phrase; "a while ago" is no while-clause; "is it done?" asks a task', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('switch the cache mode on the second disk of db-2 to none'), 'PATCH /VirDomainBlockDevice/{uuid}')
+  assert.equal(first('turn the vm web-3 on'), 'POST /VirDomain/action')
+  assert.equal(first('switch on web01'), 'POST /VirDomain/action')
+  assert.equal(first('I kicked off an export a while ago and got task tag 12 back. Is it done?'), 'GET /TaskTag')
+  // Whether a job the cluster runs has finished is its task's state; a VM done booting is the VM's.
+  assert.equal(first('has the clone finished?'), 'GET /TaskTag')
+  assert.equal(first('is the vm done booting'), 'GET /VirDomain')
+})

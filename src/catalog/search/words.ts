@@ -35,7 +35,9 @@ export function terms (text: string): string[] {
 
 // Idioms rewritten before words are looked at. Only everyday English lives here; what a word means for one operation
 // or resource is in the catalogue (x-aliases, x-field-terms).
-const OBJECT = '(?:(?:it|them|(?:the|my|our|your|their|this|that|these|those|all|his|her) [\\w-]+(?: [\\w-]+)?) )?'
+const OBJECT = '(?:(?:it|them|(?:the|my|our|your|their|this|that|these|those|all|his|her) [\\w-]+(?: [\\w-]+){0,2}) )?'
+// Where a phrasal verb's particle ends it: the clause ends or goes on with a time, a manner or another clause.
+const PHRASE_END = '(?=\\s*(?:$|[,.;:!?)]|(?:again|now|please|for|at|and|then|first|when|before|after|so|by|right|immediately|today|tonight|until|without|gracefully|cleanly|remotely)\\b))'
 // A time of day or a recurrence ("every night at 2am", "each friday", "nightly") asks for something done on a schedule.
 const TIME = /\b(?:(?:every|each|once a|twice a|on) (?:other )?(?:day|night|morning|evening|afternoon|week|weekday|weekend|hour|minute|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|(?:nightly|daily|hourly|weekly|monthly|yearly)\b|(?:at|around) (?:[01]?\d|2[0-4])(?::\d\d)?(?: ?(?:am|pm|h|o ?clock)\b|(?![\d.]| ?(?:%|percent|[kmgt]i?b?|gigs?|cores?|v?cpus?|disks?|nodes?|vms?|days?)\b))|by (?:[01]?\d|2[0-4])(?::\d\d)? ?(?:am|pm|o ?clock)\b|\d{1,2}(?::\d\d)? ?(?:am|pm)\b|midnight|cron)/g
 /** The stem a time or recurrence is rewritten to (see TIME). */
@@ -55,15 +57,20 @@ export const PHRASES: Array<[RegExp, string]> = [
   // "which VMs came back up": what came back is running again; nothing was backed up.
   [/\b(?:came|come|comes|coming|went|go|goes|is|are) back (?:up|online|on)\b/g, 'running'],
   [/\bbring ((?:[\w-]+ ){0,3}?)in\b/g, 'import $1'],
-  [new RegExp(`\\b(?:power|turn|switch|boot|start) ${OBJECT}(?:up|on)\\b`, 'g'), 'poweron|start $1'],
-  [new RegExp(`\\b(?:power|turn|switch) ${OBJECT}(?:off|down)\\b`, 'g'), 'poweroff|stop|shutdown $1'],
+  // "switch it on", but not "switch the cache mode on sqlprod's disk": on/off ends the phrase, it names no place.
+  [/\b(?:power|turn|switch|boot|start) (?:up|on)\b/g, 'poweron|start'],
+  [/\b(?:power|turn|switch) (?:off|down)\b/g, 'poweroff|stop|shutdown'],
+  [new RegExp(`\\b(?:power|turn|switch|boot|start) ${OBJECT}(?:up|on)\\b${PHRASE_END}`, 'g'), 'poweron|start $1'],
+  [new RegExp(`\\b(?:power|turn|switch) ${OBJECT}(?:off|down)\\b${PHRASE_END}`, 'g'), 'poweroff|stop|shutdown $1'],
   [new RegExp(`\\bshut ?${OBJECT}down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
   // "give me a list of the users": giving someone a list, an overview or the details is showing it.
   // "give me the output of virsh list": the output of a command is what it shows.
   [/\b(?:give|show|print) (?:me |us )?(?:the )?(?:output|result|results) of\b/g, 'show'],
   [/\b(?:give|gives|giving|gave) (?:me|us)\s+(?:a |an |the )?(?=(?:list|overview|summary|details?|info|information|status|count|number|report)\b)/g, 'show '],
-  [/\bkick (?:off|start)\b/g, 'start'],
+  [/\bkick(?:ed|s|ing)? (?:off|start)\b/g, 'start'],
+  // "is it done yet?", "has the clone finished?": whether a job the cluster runs has finished is its task's state.
+  [/\b(?:is|was|has|have) (it|that|this|they|(?:the|my|our) [\w-]+) (?:done|finished|complete|completed|over)\b(?! [a-z]+ing\b)/g, 'is $1 task status'],
   // Exporting a record's data is reading it ("export the registration data"); a VM is exported whole.
   [/\bexport (?:the |our |my |this )?((?:[a-z]+ )?)data\b/g, 'get $1data'],
   // "have it brought into this cluster as a new VM": a VM brought in from elsewhere is imported.
@@ -97,6 +104,10 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\b(the|our|my|your|this|that|its|their|current|existing) setup\b/g, '$1 settings'],
   [/\bsetup(?=\s*(?:[;,.!?]|$|\s(?:is|are|was|has|needs)\b))/g, 'settings'],
   [/\bspin up\b|\bset ?up\b|\bstand up\b/g, 'create'],
+  // "make lab-01 boot from the cd first": what a thing boots from is how it is set.
+  [/\bmake ((?:[\w-]+ ){1,2}?)boot (from|off)\b/g, 'change $1 boot $2'],
+  // "a while ago", "a while back": a time in a story, no "while" clause.
+  [/\ba while (?:ago|back)\b/g, ' '],
   // "please get that account ready": getting something ready for someone is setting it up.
   [/\b(?:get|have) ((?:(?:that|the|an?|her|his|their|this) )?(?:[\w-]+ ){0,2}?)ready\b/g, 'create $1'],
   // "pass user data when creating an ubuntu vm": what is done while making a thing is part of making it.
