@@ -699,3 +699,11 @@ test('"switch X on" powers on only when "on" ends the phrase; "a while ago" is n
   assert.equal(first('has the clone finished?'), 'GET /TaskTag')
   assert.equal(first('is the vm done booting'), 'GET /VirDomain')
 })
+
+test('freezing a VM pauses it; popping or taking an ISO out of a CD drive ejects it', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('freeze web-2 for a moment'), 'POST /VirDomain/action')
+  assert.equal(first('take the iso out of the cd drive of web-1'), 'PATCH /VirDomainBlockDevice/{uuid}')
+  assert.equal(first('pop the windows iso back out of the dvd drive on kiosk-4'), 'PATCH /VirDomainBlockDevice/{uuid}')
+})

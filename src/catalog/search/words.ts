@@ -64,6 +64,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\b(?:power|turn|switch) ${OBJECT}(?:off|down)\\b${PHRASE_END}`, 'g'), 'poweroff|stop|shutdown $1'],
   [new RegExp(`\\bshut ?${OBJECT}down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
+  // "pop the installer ISO back out of its CD-ROM", "take the iso out of the drive": out of a drive is ejected.
+  [/\b(?:pop|take|pull|get) ((?:[\w-]+ ){0,4}?)(?:back )?out(?: of)?\b(?=\s+(?:the|its|their|his|her|this|that|my|our)?\s*(?:[\w-]+\s+){0,2}(?:cd|dvd|cdrom|rom|drive|tray)\b)/g, 'eject $1 from'],
   // "give me a list of the users": giving someone a list, an overview or the details is showing it.
   // "give me the output of virsh list": the output of a command is what it shows.
   [/\b(?:give|show|print) (?:me |us )?(?:the )?(?:output|result|results) of\b/g, 'show'],
@@ -164,7 +166,7 @@ export const SYNONYMS = new Map<string, string[]>([
   ['remove', ['delete']], ['erase', ['delete']], ['destroy', ['delete']], ['wipe', ['delete']],
   ['restart', ['reboot']], ['reboot', ['restart']], ['alarm', ['alert']], ['percentage', ['percent']],
   ['configuration', ['settings']], ['config', ['settings']], ['setting', ['settings']], ['mail', ['email']], ['mailbox', ['email']], ['template', ['vm']], ['templates', ['vm']], ['inbox', ['email']],
-  ['relocate', ['move']], ['transfer', ['move']], ['shift', ['move']]
+  ['relocate', ['move']], ['transfer', ['move']], ['shift', ['move']], ['freeze', ['pause']], ['unfreeze', ['resume']]
 ])
 
 // Verbs (and a few adjectives) that say what kind of thing is wanted: PowerShell's approved verbs and everyday admin
@@ -179,7 +181,7 @@ const INTENT_WORDS: Array<[QueryIntent, string, string]> = [
     'mark limit cap restrict cut reduce trim double halve tweak alter amend correct fix swap flip toggle point pass provide supply allow permit grant revoke convert rotate exclude',
   'rename resize grow expand extend shrink bigger larger insert eject mount unmount dismount connect disconnect plug unplug pin retain keep replace reset leave'],
   ['delete', 'delete del rm remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire', ''],
-  ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend test apply install upgrade relocate bounce']
+  ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend freeze unfreeze test apply install upgrade relocate bounce']
 ]
 /** What each intent word says is wanted. */
 export const INTENT_OF = new Map<string, QueryIntent[]>()
