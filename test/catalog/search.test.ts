@@ -707,3 +707,16 @@ test('freezing a VM pauses it; popping or taking an ISO out of a CD drive ejects
   assert.equal(first('take the iso out of the cd drive of web-1'), 'PATCH /VirDomainBlockDevice/{uuid}')
   assert.equal(first('pop the windows iso back out of the dvd drive on kiosk-4'), 'PATCH /VirDomainBlockDevice/{uuid}')
 })
+
+test('the verb decides over field words: a power action beats an edit of the same VM, a test is sent, a tag removed from a VM edits it', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('Power on db-07, it has been off since the patch window closed.'), 'POST /VirDomain/action')
+  assert.equal(first('send a test message to the alert email recipient'), 'POST /AlertEmailTarget/{uuid}/test')
+  const tag = top(searchOperations(catalog, "remove the tag 'old' from the web vm").results, 3)
+  assert.ok(['PATCH /VirDomain/{virDomainUUID}', 'POST /VirDomain/{virDomainUUID}'].includes(tag[0] ?? ''), tag.join(', '))
+  assert.ok(tag.indexOf('DELETE /VirDomain/{virDomainUUID}') !== 0)
+  assert.equal(first('how i can make the vm app-9 to restart'), 'POST /VirDomain/action')
+  assert.equal(first('i want it to boot from the network first'), 'PATCH /VirDomain/{virDomainUUID}')
+  assert.equal(first('give bob an account'), 'POST /User')
+})

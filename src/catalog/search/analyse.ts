@@ -207,8 +207,10 @@ export function analyse (index: Index, query: string): Analysed {
       if (firstIntents !== undefined) saidAt.add(tokens.length)
       // "give it an extra 100 GB drive", "plug a second adapter into it": a thing that is one more of its kind is made,
       // whatever the verb; "an extra 4 GB of memory" is no thing, so it stays a change.
+      // "give bob an account": what is given whole is made too.
       const oneMore = words.some((w, i) => (w === 'another' || (INDEFINITE.has(words[i - 1] ?? '') && ONE_MORE.has(w))) &&
-        words.slice(i + 1, i + 5).some((x, j, rest) => !rest.slice(0, j).some((y) => LOCATIVE.has(y) || PURPOSE.has(y)) && !LOCATIVE.has(x) && index.resourceWords.has(stem(x))))
+        words.slice(i + 1, i + 5).some((x, j, rest) => !rest.slice(0, j).some((y) => LOCATIVE.has(y) || PURPOSE.has(y)) && !LOCATIVE.has(x) && index.resourceWords.has(stem(x)))) ||
+        (first === 'give' && words.some((w, i) => i > 2 && INDEFINITE.has(words[i - 1] ?? '') && index.resourceWords.has(stem(w))))
       for (const intent of firstIntents ?? []) intents.add(oneMore && intent === 'change' ? 'create' : intent)
       if (opener !== undefined) intents.add(opener)
       // A content verb, or a noun used as one ("snapshot the db box"), must be the operation's own word.
@@ -240,9 +242,11 @@ export function analyse (index: Index, query: string): Analysed {
       if (INDEFINITE.has(first)) intents.add('create')
       // "I want the monitoring config to publish to the new collector": a thing wished to do something is to be changed.
       const to = words.indexOf('to')
-      if (DEFINITE.has(first) && to > 1 && intents.size === 0) {
-        const verb = words[to + 1] === 'be' ? words[to + 2] : words[to + 1]
-        for (const intent of (verb === undefined ? undefined : INTENT_OF.get(verb) ?? INTENT_OF_STEM.get(stem(verb))) ?? ['change' as const]) intents.add(intent)
+      if ((DEFINITE.has(first) || first === 'it' || first === 'them') && to > 0 && intents.size === 0) {
+        // "I want it to boot from the cd": how it boots is its boot order, a setting.
+        const verb = words[to + 2] === 'order' ? undefined : words[to + 1] === 'be' ? words[to + 2] : words[to + 1]
+        // The thing is there already: "the config to send to the collector" changes it; nothing new is made.
+        for (const intent of (verb === undefined ? undefined : INTENT_OF.get(verb) ?? INTENT_OF_STEM.get(stem(verb))) ?? ['change' as const]) intents.add(intent === 'create' ? 'change' : intent)
       }
     }
     // "which vnc port is it on", "what roles can a user have": the words after what/which are the thing asked for.

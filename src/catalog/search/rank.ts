@@ -213,6 +213,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
   // "Delete the scratch disk from render-node-4" still deletes: only a removal ("remove", "take off") edits.
   const removesFrom = /\bfrom\b/i.test(query) && !/\b(?:delete|destroy|wipe|erase|purge)\b/i.test(query)
   const onMachine = groups.some((g) => g.weight > 0 && ON_MACHINE.has(g.after) && (g.nameLike || g.terms[0] === 'vm'))
+  const valueRemoved = subjectGroups.length > 0 && subjectGroups.every((g) => !g.terms.some((t) => index.resourceWords.has(t)))
   const deletesWhole = analysed.intents.size === 1 && analysed.intents.has('delete') && !removesFrom
   const scored = results.map((r) => {
     const id = r.id as number
@@ -252,8 +253,10 @@ export function rank (index: Index, query: string, method: string | undefined): 
     const subjectOk = subjectGroups.length === 0 || subjectGroups.some(ownSubject) || ownField || ofOwner
     let fit = intentFit(analysed, intent)
     // "remove the second server from the dns config": what something is removed from stays; only its edit does that.
-    if (removesFrom && analysed.intents.has('delete') && (intent === 'delete' || intent === 'change') &&
-      groups.some((g) => g.after === 'from' && WHOLE_WORDS.has(g.word))) fit = intent === 'change' ? 1.5 : 1.1
+    // "remove the tag 'legacy' from the crm vm": a value taken off a thing leaves the thing; only its edit does that.
+    const fromHere = removesFrom && analysed.intents.has('delete') && groups.some((g) => g.after === 'from' && (WHOLE_WORDS.has(g.word) || g.terms.some((t) => index.subjects[id]?.has(t) === true)))
+    if (fromHere && intent === 'delete' && !subjectGroups.some((g) => g.terms.some((t) => index.subjects[id]?.has(t) === true))) fit = 1.1
+    if (fromHere && intent === 'change' && (valueRemoved || groups.some((g) => g.after === 'from' && WHOLE_WORDS.has(g.word)))) fit = 1.5
     const fits = fit === undefined ? undefined : fit > 0
     let confidence: Confidence = coverage >= 0.7 ? 'high' : coverage >= 0.45 ? 'medium' : 'low'
     // An operation that does not know the verb asked for ("reboot" a node) does something else.
@@ -278,6 +281,10 @@ export function rank (index: Index, query: string, method: string | undefined): 
     if (op.method === 'OPTIONS' && !queryTerms.some((t) => t === 'option' || t === 'cor' || t === 'preflight')) score *= 0.4
     return { op, intent, score, confidence, coverage, fit, subjectOk, missing, match: r.match }
   })
+  // "power on web-01" is no edit of web-01, however many of its words the edit's fields hold: beside a sibling of the
+  // same resource that does just what was asked, an operation that does something else is not sure.
+  const doers = new Set(scored.filter((s) => s.fit === 1.5 && s.confidence !== 'low' && s.subjectOk).map((s) => rootOf(s.op.path)))
+  for (const s of scored) if (s.confidence === 'high' && s.fit !== undefined && s.fit < 1.5 && doers.has(rootOf(s.op.path))) s.confidence = 'medium'
   // Asked to change what the API lets no one change: the results are neighbours, never the answer.
   // An e-mail address in the question (dropped before reading words) names a mailbox: something alerts can go to.
   // An operation that does just what is asked and covers every word ("the cluster's time server") is no neighbour,

@@ -52,6 +52,12 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/(?:^|[,;.?!] *)(is|are) (it|they|this|that|(?:my|the|this|that|our) (?:[\w-]+ )?(?:vm|vms|machine|server|box|guest))( still)? (on|off|running|up|down|powered on|powered off)\b/g, 'is power state'],
   // "make bob an admin": making someone something is an edit.
   [/\bmake (\w+) (a|an)\b/g, 'change $1 $2'],
+  // "send a test alert email": what is sent is a test of where alerts go.
+  [/\bsend (?:a |an |one )?test\b/g, 'test'],
+  // "make the vm pos-3 to start again": making a thing start is starting it.
+  [/\bmake ((?:[\w-]+ ){1,4}?)to (start|stop|boot|restart|reboot|run|shutdown|power)\b/g, '$2 $1'],
+  // "make him bigger until 300 GB", "make the disk larger": making a thing bigger resizes it.
+  [/\bmake ((?:[\w-]+ ){0,3}?)(bigger|larger|smaller)\b/g, 'resize $1 $2'],
   // "bring the web server back up", "get it back online": power it on again, not a backup.
   [/\b(?:bring|brought|get|got) ((?:[\w-]+ ){0,4}?)back (?:up|online|on)\b/g, 'poweron|start $1'],
   // "which VMs came back up": what came back is running again; nothing was backed up.
@@ -108,6 +114,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bspin up\b|\bset ?up\b|\bstand up\b/g, 'create'],
   // "make lab-01 boot from the cd first": what a thing boots from is how it is set.
   [/\bmake ((?:[\w-]+ ){1,2}?)boot (from|off)\b/g, 'change $1 boot $2'],
+  // "boot from the cd first": what a VM boots from is its boot order.
+  [/\bboots? (?:off|from) (?:the |its |a |an )?(cd|dvd|cdrom|rom|iso|disk|hard disk|network|nic|pxe)\b/g, 'boot order $1'],
   // "a while ago", "a while back": a time in a story, no "while" clause.
   [/\ba while (?:ago|back)\b/g, ' '],
   // "please get that account ready": getting something ready for someone is setting it up.
@@ -181,7 +189,7 @@ const INTENT_WORDS: Array<[QueryIntent, string, string]> = [
     'mark limit cap restrict cut reduce trim double halve tweak alter amend correct fix swap flip toggle point pass provide supply allow permit grant revoke convert rotate exclude',
   'rename resize grow expand extend shrink bigger larger insert eject mount unmount dismount connect disconnect plug unplug pin retain keep replace reset leave'],
   ['delete', 'delete del rm remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire', ''],
-  ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend freeze unfreeze test apply install upgrade relocate bounce']
+  ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend reset freeze unfreeze test apply install upgrade relocate bounce']
 ]
 /** What each intent word says is wanted. */
 export const INTENT_OF = new Map<string, QueryIntent[]>()
