@@ -720,3 +720,18 @@ test('the verb decides over field words: a power action beats an edit of the sam
   assert.equal(first('i want it to boot from the network first'), 'PATCH /VirDomain/{virDomainUUID}')
   assert.equal(first('give bob an account'), 'POST /User')
 })
+
+test('more everyday turns: alarms firing are current conditions, a task cannot be cancelled, an export is brought in, a file pushed up is uploaded', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('which alarms are firing on the cluster right now'), 'GET /Condition')
+  const cancel = searchOperations(catalog, 'cancel task tag 55, I started it by mistake')
+  assert.equal(cancel.match, 'none')
+  assert.match(cancel.hint ?? '', /TaskTag has no delete operation/)
+  assert.equal(first('the exported vm is on the share; bring it into this cluster as erp-old'), 'POST /VirDomain/import')
+  assert.equal(first('I have a raw disk image on my pc. how do i push it up to the cluster?'), 'PUT /VirtualDisk/upload')
+  // A machine whose name says it is a VM is one, and what comes "included" goes with it.
+  assert.equal(first('remove test-vm-12 for good, disks included'), 'DELETE /VirDomain/{virDomainUUID}')
+  // When the request only says "it", the scene's machine counts, not its story.
+  assert.equal(first('db-03 never came back after the outage; it is sitting there powered off. I just want it running again.'), 'POST /VirDomain/action')
+})

@@ -95,7 +95,9 @@ export function analyse (index: Index, query: string): Analysed {
       if (!/\d/.test(name) && !(kind !== undefined && name.includes('-')) && !placed && !argument) return all
       // At the start of a clause the name is its subject ("mail-01 is on what node"), not a request to name something.
       const opens = /(?:^|[,;.:!?])\s*$/.test(preceding)
-      return `${before}${noun}${opens ? '' : 'named '}${name.replace(/[-.]/g, '')}`
+      // "get rid of scratch-vm-88": a machine whose name says it is a VM is one.
+      const said = noun === '' && /(?:^|[-.])(?:vm|guest)(?:[-.]|$)/.test(name) ? 'vm ' : ''
+      return `${before}${noun}${said}${opens && said === '' ? '' : 'named '}${name.replace(/[-.]/g, '')}`
     })
   // What the question says not to do, or sets aside, does not vote: "instead of deleting it, shut it down" is a stop.
   text = text.replace(KEPT_AS_IS, ' , ').replace(NEGATED_THING, ' , ').replace(NEGATED_VERB, (all, verb: string, rest: string, at: number, whole: string) => {
@@ -293,7 +295,9 @@ export function analyse (index: Index, query: string): Analysed {
   const asking = tokens.some((t) => asks(t) && !saidAt.has(t.at) && !verbAt.has(t.at) && !STOPWORDS.has(t.word) && !DETERMINERS.has(t.word) && !PARTICLES.has(t.word) && !LOCATIVE.has(t.word) && !PURPOSE.has(t.word) && !INTENT_OF.has(t.word))
   // "how I close my session so it does not stay open": a verb that is itself a thing (log out) needs nothing from the scene.
   const selfContained = tokens.some((t) => asks(t) && verbAt.has(t.at) && index.resourceWords.has(stem(t.word)))
-  const background = (t: Token): boolean => (asking || selfContained) && !asks(t)
+  // When it does, the scene's things count in full but its other words only set the scene ("payroll-01 did not come back").
+  const thing = (t: Token): boolean => index.resourceWords.has(stem(t.word)) || /\d/.test(t.word) || NAMING.has(t.prev)
+  const background = (t: Token): boolean => !asks(t) && (asking || selfContained || (kinds.some((k) => k !== 'statement' && k !== 'phrase') && !thing(t)))
   // Without a verb in a verb's place ("dns settings", "cpu load of all my vms"), any intent word says what is wanted.
   if (intents.size === 0) {
     for (const t of tokens) {

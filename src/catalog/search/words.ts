@@ -35,7 +35,7 @@ export function terms (text: string): string[] {
 
 // Idioms rewritten before words are looked at. Only everyday English lives here; what a word means for one operation
 // or resource is in the catalogue (x-aliases, x-field-terms).
-const OBJECT = '(?:(?:it|them|(?:the|my|our|your|their|this|that|these|those|all|his|her) [\\w-]+(?: [\\w-]+){0,2}) )?'
+const OBJECT = '(?:(?:it|them|itself|themselves|(?:the|my|our|your|their|this|that|these|those|all|his|her) [\\w-]+(?: [\\w-]+){0,2}) )?'
 // Where a phrasal verb's particle ends it: the clause ends or goes on with a time, a manner or another clause.
 const PHRASE_END = '(?=\\s*(?:$|[,.;:!?)]|(?:again|now|please|for|at|and|then|first|when|before|after|so|by|right|immediately|today|tonight|until|without|gracefully|cleanly|remotely)\\b))'
 // A time of day or a recurrence ("every night at 2am", "each friday", "nightly") asks for something done on a schedule.
@@ -46,7 +46,7 @@ export const SCHEDULE = stem('schedule')
 export const PHRASES: Array<[RegExp, string]> = [
   [/\bvirtual machines?\b/g, 'vm'],
   [/\bsingle sign ?-?on\b/g, 'sso'],
-  [/\bis there (?:a|any) way to\b|\bis it possible to\b|\bwhat is the way to\b/g, 'how to'],
+  [/\bis there (?:a|any) way to\b|\bis (?:it )?possible (?:to|that)\b|\bwhat is the way to\b/g, 'how to'],
   // "who has a login", "a read-only login": a login one has is an account; logging in is the session.
   [/\b(has|have|had|with|without|got|get|gets|need|needs|a|an|new|another|own|their|his|her) ((?:[\w-]+ ){0,2}?)logins?\b/g, '$1 $2account'],
   [/(?:^|[,;.?!] *)(is|are) (it|they|this|that|(?:my|the|this|that|our) (?:[\w-]+ )?(?:vm|vms|machine|server|box|guest))( still)? (on|off|running|up|down|powered on|powered off)\b/g, 'is power state'],
@@ -83,6 +83,22 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bexport (?:the |our |my |this )?((?:[a-z]+ )?)data\b/g, 'get $1data'],
   // "have it brought into this cluster as a new VM": a VM brought in from elsewhere is imported.
   [/\b(?:bring|brought|bringing|get|got|getting) ((?:[a-z0-9]+ ){0,4}?)(?:into|onto|in to|over to) (?:the|this|our|my) (?:cluster|system|hypercore) as (?:a |an )?(?:new )?(vm|machine|server|guest)\b/g, 'import $1 $2'],
+  // "bring it into this cluster as old-erp-restored": what is brought in from outside (an export) is imported.
+  [/\b(?:bring|brought|bringing) ((?:it|them) |(?:the|that|this) (?:[\w-]+ ){0,2}?)(?:back )?(?:into|onto|in to|over to) (?:the|this|our|my) (?:cluster|system|hypercore)\b/g, 'import $1'],
+  // "how do I push it up?": pushing a file up to the cluster uploads it.
+  [/\bpush ((?:it|them) |(?:the|that|this|my) (?:[\w-]+ ){0,2}?)up\b/g, 'upload $1'],
+  // "alerts raised right now", "the active alarms": alerts that are on are current problems (conditions).
+  [/\b(?:alerts?|alarms?) (?:that )?(?:are |is )?(?:raised|active|firing|open|triggered|outstanding|showing)\b|\b(?:raised|active|firing|open|triggered|outstanding) (?:alerts?|alarms?)\b/g, 'current alert conditions'],
+  // "I only want it running again": a machine wished running is to be started.
+  [/\b(want|need|get) (it|them|(?:the|my|our) [\w-]+) (?:running|up and running|powered on|started|online)(?: again)?\b/g, '$1 to start $2'],
+  // "the whole system should go down", "everything goes dark": going down is a shutdown.
+  [/\b(?:go|goes|going|went|gone) (?:down|dark|offline)\b/g, 'shutdown'],
+  // "get rid of it for good", "disks included": for good is for ever; what is included goes with it.
+  [/\bfor good\b/g, 'permanently'],
+  [/\b([a-z]+) included\b/g, 'including $1'],
+  [/\b(?:along|together) with\b/g, 'including'],
+  // "try the network card first when booting": what a VM tries first when booting is its boot order.
+  [/\bwhen (?:it )?(?:boots|booting|it starts|starting up)\b|\bat boot(?: time)?\b/g, 'boot order'],
   // "this time just shut it down", "like last time": a time said as a turn in a story is no time setting.
   [/\b(?:this|that|last|next|each|one|the first|the last|the next) time\b/g, ' '],
   // "I want to know whether the nodes are online", "tell me if it is running": a wish to know asks a question.
@@ -188,7 +204,7 @@ const INTENT_WORDS: Array<[QueryIntent, string, string]> = [
   ['change', 'change edit modify set configure adjust update more give put increase decrease raise lower bump extra enable disable assign switch turn ' +
     'mark limit cap restrict cut reduce trim double halve tweak alter amend correct fix swap flip toggle point pass provide supply allow permit grant revoke convert rotate exclude',
   'rename resize grow expand extend shrink bigger larger insert eject mount unmount dismount connect disconnect plug unplug pin retain keep replace reset leave'],
-  ['delete', 'delete del rm remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire', ''],
+  ['delete', 'delete del rm remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire cancel', ''],
   ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend reset freeze unfreeze test apply install upgrade relocate bounce']
 ]
 /** What each intent word says is wanted. */
@@ -237,7 +253,7 @@ export const PRONOUNS = new Set(['i', 'we', 'you', 'they', 'he', 'she', 'who', '
 export const LOCATIVE = new Set(['to', 'from', 'of', 'on', 'in', 'into', 'onto', 'inside', 'within', 'attached', 'with', 'under', 'behind', 'at', 'via', 'over', 'through', 'across', 'between'])
 /** Words opening a purpose, a time or a reason: what follows them hardly names what is meant. */
 export const PURPOSE = new Set(['for', 'so', 'because', 'since', 'before', 'after', 'until', 'till', 'while', 'when', 'if', 'without', 'by', 'during', 'as', 'like',
-  'but', 'except', 'unless', 'though', 'although', 'whether', 'per', 'then', 'letting', 'allowing', 'ensuring'])
+  'but', 'except', 'unless', 'though', 'although', 'whether', 'per', 'then', 'letting', 'allowing', 'ensuring', 'including'])
 /** What a clause opens with before its verb ("please can you", "how do I", "I need to"). */
 export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent|go\s+ahead(?:\s+and)?)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|would like|d like)\s+(?=[a-z])|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:(?:can|could|should|do|must)\s+)?|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
 /** Where one clause ends and the next begins. */
