@@ -735,3 +735,15 @@ test('more everyday turns: alarms firing are current conditions, a task cannot b
   // When the request only says "it", the scene's machine counts, not its story.
   assert.equal(first('db-03 never came back after the outage; it is sitting there powered off. I just want it running again.'), 'POST /VirDomain/action')
 })
+
+test('an adjective before a known noun describes it, a state after "is" is no concept, a manner is how; "each one" is all of them', async () => {
+  const catalog = await Catalog.load()
+  for (const [q, want] of [['I need an exact copy of web-template-2 named web-09', 'POST /VirDomain/{virDomainUUID}/clone'],
+    ['eject whatever iso is still sitting in the cd drive of lab-3', 'PATCH /VirDomainBlockDevice/{uuid}'],
+    ['restart the app-4 vm the gentle way', 'POST /VirDomain/action']]) {
+    const r = searchOperations(catalog, q as string)
+    assert.equal(top(r.results, 1)[0], want, q)
+    assert.notEqual(r.match, 'none', q)
+  }
+  assert.equal((explainSearch(catalog, 'which vms are there and is each one on or off') as { wantsOne: boolean }).wantsOne, false)
+})

@@ -310,7 +310,8 @@ export function analyse (index: Index, query: string): Analysed {
       for (const intent of INTENT_OF.get(meant ?? '') ?? []) intents.add(intent)
     }
   }
-  for (const t of tokens) if (ONE_RECORD.has(t.word) && !background(t)) wantsOne = true
+  // "is each one running": one of each is all of them.
+  for (const t of tokens) if (ONE_RECORD.has(t.word) && !background(t) && !(t.word === 'one' && ['each', 'every', 'any', 'no', 'which'].includes(t.prev))) wantsOne = true
 
   // Phrases are looked for among the meaningful words of the request, so "encrypt the VM's disks" holds "encrypt disk";
   // a phrase with a filler word in it ("two factor") is looked for among all of them. Purposes and the scene do not
@@ -380,7 +381,10 @@ export function analyse (index: Index, query: string): Analysed {
     // "scan the vms", "what is the weather"), is something the API does not know of; after a known word it only
     // narrows that ("a TPM chip").
     const opensPhrase = !AUX.has(t.prev) && (t.prev === '' || DETERMINERS.has(t.prev) || STOPWORDS.has(t.prev) || verbAt.has(t.at - 1) || INTENT_OF.has(t.prev))
-    const concept = !known && !pure && !named && !TIME_UNITS.has(word) && !back && !t.relative && !phrasalAt.has(t.at) && (isVerb || focus || (beforeBreak && opensPhrase) || (kinds[t.clause] === 'imperative' && tokens[t.at - 1]?.clause !== t.clause))
+    // "an identical copy": a word shaped like an English adjective before a known noun only describes it; so does a
+    // state after "is" ("whatever iso is still sitting in the drive").
+    const describes = ((/(?:al|ous|ful|ive|ic|ent|ant|able|ible|ish|less)$/.test(word) || PLAIN_ADJECTIVES.has(word)) && t.next !== '' && isKnown(index, stem(t.next))) || (/ing$/.test(word) && (AUX.has(t.prev) || STATE_ADVERBS.has(t.prev)))
+    const concept = !known && !pure && !named && !describes && !TIME_UNITS.has(word) && !back && !t.relative && !phrasalAt.has(t.at) && (isVerb || focus || (beforeBreak && opensPhrase) || (kinds[t.clause] === 'imperative' && tokens[t.at - 1]?.clause !== t.clause))
     // "list", "show": the intent is read elsewhere; as search words they would favour summaries that say "Get one".
     // A name ("a vm called temp-01") only narrows the search; it must not pull in what shares its word ("temp disk").
     const rankWeight = (pure ? (INTENT_OF.get(word)?.includes('read') === true ? 0.05 : PURE_WEIGHT) : named && NAMING.has(t.prev) ? 0.3 * place : place) * factor
@@ -428,6 +432,9 @@ const STATE_ADVERBS = new Set(['still', 'already', 'currently', 'now', 'also', '
 // Command-line tools whose names are also words of the catalogue (VirDomain answers to "qm" and "virsh").
 const COMMANDS = new Set(['qm', 'virsh', 'pct', 'govc', 'esxcli'])
 const COMMAND_LINE = new RegExp(`\\b(?:${[...COMMANDS, ...TOOL_WORDS].join('|')})\\s+(?!(?:i|we|you|to|it|and|or|the|a|an|would|d|is|are)\\s)[a-z][\\w-]*\\s+(?:[\\w-]+\\s+){0,2}$`)
+
+// Everyday adjectives with no telling ending ("an exact copy", "the same name").
+const PLAIN_ADJECTIVES = new Set(['exact', 'same', 'full', 'quick', 'simple', 'plain', 'brand', 'whole', 'entire', 'big', 'small', 'huge', 'tiny'])
 
 // A wish said of the thing ("should be removed", "needs to be resized", "must be called web-02").
 const SHOULD_BE = /\b(?:should|must|shall|needs? to|has to|have to|ought to|is to|are to|wants to) be ([a-z]+(?:ed|en))\b/

@@ -95,6 +95,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\b(?:go|goes|going|went|gone) (?:down|dark|offline)\b/g, 'shutdown'],
   // "get rid of it for good", "disks included": for good is for ever; what is included goes with it.
   [/\bfor good\b/g, 'permanently'],
+  // "restart it the polite way": a manner is how, not what.
+  [/\b(?:the|a|in a) (?:polite|nice|gentle|graceful|clean|safe|soft|proper|normal|hard|rough|quick) way\b/g, ' '],
   [/\b([a-z]+) included\b/g, 'including $1'],
   [/\b(?:along|together) with\b/g, 'including'],
   // "try the network card first when booting": what a VM tries first when booting is its boot order.
@@ -240,7 +242,7 @@ export const WH = new Set(['what', 'which', 'whats'])
 export const AUX = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'had', 'can', 'could', 'will', 'would', 'should', 'may', 'might', 'must',
   'cant', 'cannot', 'wont', 'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'hasnt', 'havent', 'keeps', 'seems', 'got', 'gets', 'uses', 'needs'])
 /** Words that open a noun phrase: what follows is a thing, not something to do ("wipe the old test machines"). */
-export const DETERMINERS = new Set(['the', 'a', 'an', 'my', 'our', 'your', 'their', 'its', 'his', 'her', 'this', 'that', 'these', 'those', 'all', 'every', 'each',
+export const DETERMINERS = new Set(['the', 'a', 'an', 'my', 'our', 'your', 'their', 'its', 'his', 'her', 'this', 'that', 'these', 'those', 'all', 'every', 'each', 'whatever', 'whichever',
   'some', 'any', 'no', 'another', 'other', 'both', 'several', 'many', 'more', 'most', 'less', 'fewer', 'one'])
 /** Determiners of something not yet there ("a", "another"). */
 export const INDEFINITE = new Set(['a', 'an', 'some', 'any', 'another'])
