@@ -747,3 +747,12 @@ test('an adjective before a known noun describes it, a state after "is" is no co
   }
   assert.equal((explainSearch(catalog, 'which vms are there and is each one on or off') as { wantsOne: boolean }).wantsOne, false)
 })
+
+test('"throw X away" deletes, "give me every X" shows them, "what we need is X" asks for X, a thing wished to be called Y is renamed', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('throw the old rescue iso away'), 'DELETE /ISO/{uuid}')
+  assert.equal(first('give me every nic on the cluster with its vlan'), 'GET /VirDomainNetDevice')
+  assert.equal(first('What we need right now is a copy of acct-template named acct-02.'), 'POST /VirDomain/{virDomainUUID}/clone')
+  assert.ok(['PATCH /VirDomain/{virDomainUUID}', 'POST /VirDomain/{virDomainUUID}'].includes(first('we want that the vm is called web-10 from now')))
+})

@@ -234,6 +234,8 @@ export function analyse (index: Index, query: string): Analysed {
       })
     }
     if (kind === 'want') {
+      // "we want that the cluster is called branch-01": a thing wished to be called something is renamed.
+      if (words.some((w, i) => NAMING.has(w) && ['is', 'be', 'are', 'gets', 'get'].includes(words[i - 1] ?? ''))) intents.add('change')
       // "I want the config to publish to the new collector": an adjective after a preposition makes nothing new.
       const placed = words.findIndex((w) => LOCATIVE.has(w) || PURPOSE.has(w))
       words.forEach((w, i) => {

@@ -70,11 +70,18 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\b(?:power|turn|switch) ${OBJECT}(?:off|down)\\b${PHRASE_END}`, 'g'), 'poweroff|stop|shutdown $1'],
   [new RegExp(`\\bshut ?${OBJECT}down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
+  [/\bthrow (?:away|out)\b/g, 'delete'],
+  [/\bthrow ((?:[\w-]+ ){1,4}?)(?:away|out)\b/g, 'delete $1'],
+  // "alerts should also go to our syslog collector": one more place for them to go is a new destination.
+  [/\balso (?:go|be sent|get sent|be forwarded|be delivered|be mailed) to\b/g, 'be sent to a new'],
+  // "what I need is every snapshot": what one needs is what is asked.
+  [/\bwhat (i|we) (need|want|would like)(?: right now| now| today| first)? (?:is|are)\b/g, '$1 $2'],
   // "pop the installer ISO back out of its CD-ROM", "take the iso out of the drive": out of a drive is ejected.
   [/\b(?:pop|take|pull|get) ((?:[\w-]+ ){0,4}?)(?:back )?out(?: of)?\b(?=\s+(?:the|its|their|his|her|this|that|my|our)?\s*(?:[\w-]+\s+){0,2}(?:cd|dvd|cdrom|rom|drive|tray)\b)/g, 'eject $1 from'],
   // "give me a list of the users": giving someone a list, an overview or the details is showing it.
   // "give me the output of virsh list": the output of a command is what it shows.
   [/\b(?:give|show|print) (?:me |us )?(?:the )?(?:output|result|results) of\b/g, 'show'],
+  [/\b(?:give|gives|giving|gave|show|list) (?:me|us)\s+(?=(?:every|all|each)\b)/g, 'show '],
   [/\b(?:give|gives|giving|gave) (?:me|us)\s+(?:a |an |the )?(?=(?:list|overview|summary|details?|info|information|status|count|number|report)\b)/g, 'show '],
   [/\bkick(?:ed|s|ing)? (?:off|start)\b/g, 'start'],
   // "is it done yet?", "has the clone finished?": whether a job the cluster runs has finished is its task's state.
