@@ -756,3 +756,10 @@ test('"throw X away" deletes, "give me every X" shows them, "what we need is X" 
   assert.equal(first('What we need right now is a copy of acct-template named acct-02.'), 'POST /VirDomain/{virDomainUUID}/clone')
   assert.ok(['PATCH /VirDomain/{virDomainUUID}', 'POST /VirDomain/{virDomainUUID}'].includes(first('we want that the vm is called web-10 from now')))
 })
+
+test('with no verb said, a participle after the noun tells a state: "hypercore version installed" is never a sure call to apply an update', async () => {
+  const catalog = await Catalog.load()
+  const r = searchOperations(catalog, 'hypercore version installed')
+  assert.notEqual(r.match, 'strong')
+  assert.ok(top(r.results, 2).includes('GET /Cluster'), top(r.results, 3).join(', '))
+})

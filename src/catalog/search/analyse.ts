@@ -369,7 +369,9 @@ export function analyse (index: Index, query: string): Analysed {
     // A pure intent word still counts for meaning when it also names a resource ("updates" are firmware updates).
     // A unit after a number ("50 GB") is part of a value.
     const unit = SIZE_UNITS.has(word) && /^\d/.test(t.prev) ? 0.2 : 1
-    const weight = (pure ? (index.resourceWords.has(term) ? 0.5 * place : 0) : PARTICLES.has(word) ? 0.3 * place : place) * factor * unit
+    // "hypercore version installed": with no verb said, a participle after the noun tells its state; nothing is to be done.
+    const state = intents.size === 0 && kinds[t.clause] === 'phrase' && /[^e]ed$/.test(word) && t.at > 0 && !DETERMINERS.has(t.prev) ? 0.3 : 1
+    const weight = (pure ? (index.resourceWords.has(term) ? 0.5 * place : 0) : PARTICLES.has(word) ? 0.3 * place : place) * factor * unit * state
     const nextKnown = t.next !== '' && !STOPWORDS.has(t.next) && !DETERMINERS.has(t.next) && !LOCATIVE.has(t.next) && !PURPOSE.has(t.next) &&
       !INTENT_OF.has(t.next) && isKnown(index, stem(t.next))
     // "give bob an account": a word before the thing given is who gets it.
@@ -389,7 +391,7 @@ export function analyse (index: Index, query: string): Analysed {
     const concept = !known && !pure && !named && !describes && !TIME_UNITS.has(word) && !back && !t.relative && !phrasalAt.has(t.at) && (isVerb || focus || (beforeBreak && opensPhrase) || (kinds[t.clause] === 'imperative' && tokens[t.at - 1]?.clause !== t.clause))
     // "list", "show": the intent is read elsewhere; as search words they would favour summaries that say "Get one".
     // A name ("a vm called temp-01") only narrows the search; it must not pull in what shares its word ("temp disk").
-    const rankWeight = (pure ? (INTENT_OF.get(word)?.includes('read') === true ? 0.05 : PURE_WEIGHT) : named && NAMING.has(t.prev) ? 0.3 * place : place) * factor
+    const rankWeight = (pure ? (INTENT_OF.get(word)?.includes('read') === true ? 0.05 : PURE_WEIGHT) : named && NAMING.has(t.prev) ? 0.3 * place : place) * factor * state
     // A time or recurrence asked for must be something the operation can schedule; in a question it only describes.
     const required = term === SCHEDULE && !intents.has('read') && !back
     groups.push({
