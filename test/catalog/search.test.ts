@@ -763,3 +763,12 @@ test('with no verb said, a participle after the noun tells a state: "hypercore v
   assert.notEqual(r.match, 'strong')
   assert.ok(top(r.results, 2).includes('GET /Cluster'), top(r.results, 3).join(', '))
 })
+
+test('"patch a X" edits X (patching the cluster updates it); a recurrence with no verb sets that job up', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('patch a dns config'), 'PATCH /DNSConfig/{uuid}')
+  assert.equal(first('nightly vm snapshots at 1am'), 'POST /VirDomainSnapshotSchedule')
+  // Asked about, a recurrence only describes.
+  assert.equal(first('which snapshot schedules run every night?'), 'GET /VirDomainSnapshotSchedule')
+})

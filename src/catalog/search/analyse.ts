@@ -4,7 +4,7 @@ import { isKnown, knownAs, oneEditApart, splitCase, typoOf, verbWord } from './k
 import { stem } from './stem.js'
 import { MAX_TERMS, type QueryIntent } from './types.js'
 import { BACKGROUND, PURE_WEIGHT, RELATIVE } from './weights.js'
-import { ADJECTIVAL, AUX, CLAUSES, CONTEXT_WORDS, DEFINITE, DETERMINERS, FIRST_WORD_INTENTS, INDEFINITE, INTENT_OF, INTENT_OF_STEM, KEPT_AS_IS, LEAD, LOCATIVE, NAMING, NEGATED_THING, NEGATED_VERB, ONE_RECORD, PARTICLES, PHRASES, PRONOUNS, PURE_INTENT, PURPOSE, QUESTION_START, SCHEDULE, STOPWORDS, SIZE_UNITS, SYNONYMS, TIME_UNITS, TOOL_WORDS, WH, processTerm } from './words.js'
+import { ADJECTIVAL, AUX, RECURRENCE, CLAUSES, CONTEXT_WORDS, DEFINITE, DETERMINERS, FIRST_WORD_INTENTS, INDEFINITE, INTENT_OF, INTENT_OF_STEM, KEPT_AS_IS, LEAD, LOCATIVE, NAMING, NEGATED_THING, NEGATED_VERB, ONE_RECORD, PARTICLES, PHRASES, PRONOUNS, PURE_INTENT, PURPOSE, QUESTION_START, SCHEDULE, STOPWORDS, SIZE_UNITS, SYNONYMS, TIME_UNITS, TOOL_WORDS, WH, processTerm } from './words.js'
 
 /** One meaningful word of the question: the terms it searches with and how much of the meaning it carries. */
 export interface Group {
@@ -312,6 +312,8 @@ export function analyse (index: Index, query: string): Analysed {
       for (const intent of INTENT_OF.get(meant ?? '') ?? []) intents.add(intent)
     }
   }
+  // "proxmox backup job every night at 2am": with no verb, a recurrence given asks for that job to be set up.
+  if (intents.size === 0 && !question && RECURRENCE.test(query.toLowerCase())) intents.add('create')
   // "is each one running": one of each is all of them.
   for (const t of tokens) if (ONE_RECORD.has(t.word) && !background(t) && !(t.word === 'one' && ['each', 'every', 'any', 'no', 'which'].includes(t.prev))) wantsOne = true
 

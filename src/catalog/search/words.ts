@@ -40,6 +40,8 @@ const OBJECT = '(?:(?:it|them|itself|themselves|(?:the|my|our|your|their|this|th
 const PHRASE_END = '(?=\\s*(?:$|[,.;:!?)]|(?:again|now|please|for|at|and|then|first|when|before|after|so|by|right|immediately|today|tonight|until|without|gracefully|cleanly|remotely)\\b))'
 // A time of day or a recurrence ("every night at 2am", "each friday", "nightly") asks for something done on a schedule.
 const TIME = /\b(?:(?:every|each|once a|twice a|on) (?:other )?(?:day|night|morning|evening|afternoon|week|weekday|weekend|hour|minute|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|(?:nightly|daily|hourly|weekly|monthly|yearly)\b|(?:at|around) (?:[01]?\d|2[0-4])(?::\d\d)?(?: ?(?:am|pm|h|o ?clock)\b|(?![\d.]| ?(?:%|percent|[kmgt]i?b?|gigs?|cores?|v?cpus?|disks?|nodes?|vms?|days?)\b))|by (?:[01]?\d|2[0-4])(?::\d\d)? ?(?:am|pm|o ?clock)\b|\d{1,2}(?::\d\d)? ?(?:am|pm)\b|midnight|cron)/g
+/** A time of day or a recurrence in a text ("every night at 2am", "nightly"). */
+export const RECURRENCE = new RegExp(TIME.source)
 /** The stem a time or recurrence is rewritten to (see TIME). */
 export const SCHEDULE = stem('schedule')
 /** Idioms and their plain wording (`$1` keeps what the idiom holds; `a|b` offers either word). */
@@ -71,6 +73,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\bshut ?${OBJECT}down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
   [/\bthrow (?:away|out)\b/g, 'delete'],
+  // "patch a time source": the HTTP verb, said of a record (not of the cluster, whose patches are updates), edits it.
+  [/^\s*patch (?=(?:a|an|the|this|that|my|one)\s+(?!cluster|node|hypercore|system|server|vms?\b|guests?\b|windows|linux)[a-z])/g, 'edit '],
   [/\bthrow ((?:[\w-]+ ){1,4}?)(?:away|out)\b/g, 'delete $1'],
   // "alerts should also go to our syslog collector": one more place for them to go is a new destination.
   [/\balso (?:go|be sent|get sent|be forwarded|be delivered|be mailed) to\b/g, 'be sent to a new'],
