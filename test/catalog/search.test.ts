@@ -772,3 +772,15 @@ test('"patch a X" edits X (patching the cluster updates it); a recurrence with n
   // Asked about, a recurrence only describes.
   assert.equal(first('which snapshot schedules run every night?'), 'GET /VirDomainSnapshotSchedule')
 })
+
+test('"have X do Y" is an order to do Y; a phrasal verb keeps its object; words after a purpose describe no resource', async () => {
+  const catalog = await Catalog.load()
+  const power = searchOperations(catalog, 'Have lab-3 power itself on every weekday at 7 am.')
+  assert.equal(power.match, 'none')
+  assert.deepEqual((explainSearch(catalog, 'Have lab-3 power itself on every weekday at 7 am.') as { question: boolean, intents: string[] }).question, false)
+  assert.match(power.hint ?? '', /cannot be scheduled/)
+  assert.equal(top(searchOperations(catalog, 'shut the entire cluster down for the power work').results, 1)[0], 'POST /Cluster/shutdown')
+  const label = searchOperations(catalog, 'Change the label of the snapshot pre-upgrade on db-4 to after-upgrade.')
+  assert.equal(label.match, 'none')
+  assert.match(label.hint ?? '', /VirDomainSnapshot has no edit operation/)
+})

@@ -89,6 +89,9 @@ const WHOLE_RECORD = /\b(?:entirely|permanently|completely|altogether|whole|enti
 const ON_MACHINE = new Set(['on', 'of', 'from', 'in'])
 const OFF_VM = 0.75
 
+// Prepositions of a purpose or a time: the words after them describe no resource ("to after-patch", "before the upgrade").
+const PURPOSE_AFTER = new Set(['after', 'before', 'for', 'since', 'until', 'during', 'while', 'when', 'because'])
+
 // Words for a whole configuration record: what is removed "from the dns config" is a value in it.
 const WHOLE_WORDS = new Set(['config', 'configuration', 'setting', 'settings', 'setup'])
 
@@ -294,7 +297,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
     scored.every((s) => LEVEL[s.confidence] <= LEVEL[doer.confidence])
   // "change the label on yesterday's snapshot": with no thing named before a preposition, the one whose field it is.
   const owners = subjectGroups.length > 0 ? subjectGroups : heads.filter((g) => g.after === 'on' && !g.inCompound && groups.some((f) => f.at < g.at && f.after === '' && f.weight > 0 && f.known && !f.scene && !f.verb))
-  const cannot = answered ? undefined : lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, owners, groups.filter((g) => g.weight > 0 && !owners.includes(g)), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
+  const cannot = answered ? undefined : lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, owners, groups.filter((g) => g.weight > 0 && !owners.includes(g) && (g.modifier || !PURPOSE_AFTER.has(g.after))), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
   if (cannot !== undefined) for (const s of scored) s.confidence = 'low'
   // Asked only to delete, an edit that covers more words is still no answer: it ranks below the deletes.
   if (deletesWhole) for (const s of scored) if (s.confidence === 'high' && s.intent === 'change') s.confidence = 'medium'

@@ -37,7 +37,7 @@ export function terms (text: string): string[] {
 // or resource is in the catalogue (x-aliases, x-field-terms).
 const OBJECT = '(?:(?:it|them|itself|themselves|(?:the|my|our|your|their|this|that|these|those|all|his|her) [\\w-]+(?: [\\w-]+){0,2}) )?'
 // Where a phrasal verb's particle ends it: the clause ends or goes on with a time, a manner or another clause.
-const PHRASE_END = '(?=\\s*(?:$|[,.;:!?)]|(?:again|now|please|for|at|and|then|first|when|before|after|so|by|right|immediately|today|tonight|until|without|gracefully|cleanly|remotely)\\b))'
+const PHRASE_END = '(?=\\s*(?:$|[,.;:!?)]|(?:again|now|please|for|at|and|then|first|when|before|after|so|by|right|immediately|today|tonight|until|without|gracefully|cleanly|remotely|every|each|daily|nightly|weekly|automatically)\\b))'
 // A time of day or a recurrence ("every night at 2am", "each friday", "nightly") asks for something done on a schedule.
 const TIME = /\b(?:(?:every|each|once a|twice a|on) (?:other )?(?:day|night|morning|evening|afternoon|week|weekday|weekend|hour|minute|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|(?:nightly|daily|hourly|weekly|monthly|yearly)\b|(?:at|around) (?:[01]?\d|2[0-4])(?::\d\d)?(?: ?(?:am|pm|h|o ?clock)\b|(?![\d.]| ?(?:%|percent|[kmgt]i?b?|gigs?|cores?|v?cpus?|disks?|nodes?|vms?|days?)\b))|by (?:[01]?\d|2[0-4])(?::\d\d)? ?(?:am|pm|o ?clock)\b|\d{1,2}(?::\d\d)? ?(?:am|pm)\b|midnight|cron)/g
 /** A time of day or a recurrence in a text ("every night at 2am", "nightly"). */
@@ -68,11 +68,13 @@ export const PHRASES: Array<[RegExp, string]> = [
   // "switch it on", but not "switch the cache mode on sqlprod's disk": on/off ends the phrase, it names no place.
   [/\b(?:power|turn|switch|boot|start) (?:up|on)\b/g, 'poweron|start'],
   [/\b(?:power|turn|switch) (?:off|down)\b/g, 'poweroff|stop|shutdown'],
-  [new RegExp(`\\b(?:power|turn|switch|boot|start) ${OBJECT}(?:up|on)\\b${PHRASE_END}`, 'g'), 'poweron|start $1'],
-  [new RegExp(`\\b(?:power|turn|switch) ${OBJECT}(?:off|down)\\b${PHRASE_END}`, 'g'), 'poweroff|stop|shutdown $1'],
-  [new RegExp(`\\bshut ?${OBJECT}down\\b`, 'g'), 'shutdown $1'],
+  [new RegExp(`\\b(?:power|turn|switch|boot|start) (${OBJECT})(?:up|on)\\b${PHRASE_END}`, 'g'), 'poweron|start $1'],
+  [new RegExp(`\\b(?:power|turn|switch) (${OBJECT})(?:off|down)\\b${PHRASE_END}`, 'g'), 'poweroff|stop|shutdown $1'],
+  [new RegExp(`\\bshut ?(${OBJECT})down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
   [/\bthrow (?:away|out)\b/g, 'delete'],
+  // "have reports-1 power itself on at 6 am", "have the cluster send alerts": to have something do a thing is to do it.
+  [/(^|[,;.!?]\s*)(?:please\s+)?have\s+((?:the |my |our )?(?:(?:vm|machine|server) )?(?:named )?[\w-]+)\s+(poweron\|start|poweroff\|stop\|shutdown|start|stop|shutdown|reboot|restart|send|email|forward|boot|snapshot|replicate)\b/g, '$1$3 $2'],
   // "patch a time source": the HTTP verb, said of a record (not of the cluster, whose patches are updates), edits it.
   [/^\s*patch (?=(?:a|an|the|this|that|my|one)\s+(?!cluster|node|hypercore|system|server|vms?\b|guests?\b|windows|linux)[a-z])/g, 'edit '],
   [/\bthrow ((?:[\w-]+ ){1,4}?)(?:away|out)\b/g, 'delete $1'],
