@@ -784,3 +784,12 @@ test('"have X do Y" is an order to do Y; a phrasal verb keeps its object; words 
   assert.equal(label.match, 'none')
   assert.match(label.hint ?? '', /VirDomainSnapshot has no edit operation/)
 })
+
+test('", and no VM has it mounted" goes on telling; "first I want" is a wish; what is taken off the cluster is deleted; what a VM uses is its stats', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('Someone uploaded a broken iso named old-rescue.iso, and no VM has it mounted anymore. Please get that image off the cluster.'), 'DELETE /ISO/{uuid}')
+  assert.equal(first('deregister this cluster from scale'), 'DELETE /Registration/{uuid}')
+  assert.equal(first('first I just want to see how much cpu the db-2 vm has been using'), 'GET /VirDomainStats')
+  assert.equal((explainSearch(catalog, 'first I want to see the nodes') as { question: boolean, intents: string[] }).intents.join(), 'read')
+})

@@ -186,7 +186,7 @@ export function analyse (index: Index, query: string): Analysed {
     // ", is still valid for now": an auxiliary followed by how things are continues a statement; it asks nothing.
     else if (lead === '' && ((QUESTION_START.has(first) && !(AUX.has(first) && STATE_ADVERBS.has(second))) || /^how (far|much|long|often|big|large|fast)\b/.test(words.join(' ')))) kind = 'question'
     else if (firstIntents !== undefined || opener !== undefined || unknownVerb) kind = 'imperative'
-    else if (['it', 'they', 'he', 'she', 'we', 'i', 'nobody', 'someone', 'somebody', 'everyone', 'nothing', 'there'].includes(first) || words.slice(1, 5).some((w) => AUX.has(w))) kind = lead === '' ? 'statement' : 'imperative'
+    else if (['it', 'they', 'he', 'she', 'we', 'i', 'nobody', 'someone', 'somebody', 'everyone', 'nothing', 'there'].includes(first) || words.slice(1, 5).some((w) => AUX.has(w))) kind = lead === '' || (CONNECTIVE.test(lead) && DETERMINERS.has(first)) ? 'statement' : 'imperative'
     else kind = lead === '' ? 'phrase' : 'imperative'
     // "the disk named crm-old should be removed", "it must be renamed": what should be done to a thing is asked for.
     const passive = kind === 'statement' || kind === 'phrase' ? SHOULD_BE.exec(words.join(' ')) : null
@@ -314,6 +314,8 @@ export function analyse (index: Index, query: string): Analysed {
   }
   // "proxmox backup job every night at 2am": with no verb, a recurrence given asks for that job to be set up.
   if (intents.size === 0 && !question && RECURRENCE.test(query.toLowerCase())) intents.add('create')
+  // "task tag 8812": a task is asked for by its number.
+  if (/\btask(?:\s*tag)?\s*(?:#|no\.?|number)?\s*\d+/i.test(query)) wantsOne = true
   // "is each one running": one of each is all of them.
   for (const t of tokens) if (ONE_RECORD.has(t.word) && !background(t) && !(t.word === 'one' && ['each', 'every', 'any', 'no', 'which'].includes(t.prev))) wantsOne = true
 
@@ -438,6 +440,10 @@ const STATE_ADVERBS = new Set(['still', 'already', 'currently', 'now', 'also', '
 // Command-line tools whose names are also words of the catalogue (VirDomain answers to "qm" and "virsh").
 const COMMANDS = new Set(['qm', 'virsh', 'pct', 'govc', 'esxcli'])
 const COMMAND_LINE = new RegExp(`\\b(?:${[...COMMANDS, ...TOOL_WORDS].join('|')})\\s+(?!(?:i|we|you|to|it|and|or|the|a|an|would|d|is|are)\\s)[a-z][\\w-]*\\s+(?:[\\w-]+\\s+){0,2}$`)
+
+// A clause led only by a connective and opening with its subject ("and no VM has it mounted") goes on telling;
+// "please" or "I need" would ask.
+const CONNECTIVE = /^(?:(?:and|so|also|then|now|just|ok|okay)\s+)+$/
 
 // Everyday adjectives with no telling ending ("an exact copy", "the same name").
 const PLAIN_ADJECTIVES = new Set(['exact', 'same', 'full', 'quick', 'simple', 'plain', 'brand', 'whole', 'entire', 'big', 'small', 'huge', 'tiny'])

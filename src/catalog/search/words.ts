@@ -73,6 +73,10 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\bshut ?(${OBJECT})down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
   [/\bthrow (?:away|out)\b/g, 'delete'],
+  // "how much cpu is the database vm using": what a VM uses is its usage (stats), not what it is given (the stats hold no memory).
+  [/\bhow much (cpu|network|bandwidth)\b(?=[^,.;?!]*\b(?:using|uses|use|used|consuming|consumes|consume|burning|eating)\b)/g, 'usage $1'],
+  // "get that image off the cluster": what is taken off the cluster is deleted from it.
+  [/\b(?:get|take) ((?:[\w-]+ ){0,3}?)off (?:of )?(?:the|this|our|my) (?:cluster|system|hypercore)\b/g, 'delete $1'],
   // "have reports-1 power itself on at 6 am", "have the cluster send alerts": to have something do a thing is to do it.
   [/(^|[,;.!?]\s*)(?:please\s+)?have\s+((?:the |my |our )?(?:(?:vm|machine|server) )?(?:named )?[\w-]+)\s+(poweron\|start|poweroff\|stop\|shutdown|start|stop|shutdown|reboot|restart|send|email|forward|boot|snapshot|replicate)\b/g, '$1$3 $2'],
   // "patch a time source": the HTTP verb, said of a record (not of the cluster, whose patches are updates), edits it.
@@ -205,7 +209,8 @@ export const SYNONYMS = new Map<string, string[]>([
   ['remove', ['delete']], ['erase', ['delete']], ['destroy', ['delete']], ['wipe', ['delete']],
   ['restart', ['reboot']], ['reboot', ['restart']], ['alarm', ['alert']], ['percentage', ['percent']],
   ['configuration', ['settings']], ['config', ['settings']], ['setting', ['settings']], ['mail', ['email']], ['mailbox', ['email']], ['template', ['vm']], ['templates', ['vm']], ['inbox', ['email']],
-  ['relocate', ['move']], ['transfer', ['move']], ['shift', ['move']], ['freeze', ['pause']], ['unfreeze', ['resume']]
+  ['relocate', ['move']], ['transfer', ['move']], ['shift', ['move']], ['freeze', ['pause']], ['unfreeze', ['resume']],
+  ['unregister', ['registration']], ['deregister', ['registration']], ['register', ['registration']]
 ])
 
 // Verbs (and a few adjectives) that say what kind of thing is wanted: PowerShell's approved verbs and everyday admin
@@ -219,7 +224,7 @@ const INTENT_WORDS: Array<[QueryIntent, string, string]> = [
   ['change', 'change edit modify set configure adjust update more give put increase decrease raise lower bump extra enable disable assign switch turn ' +
     'mark limit cap restrict cut reduce trim double halve tweak alter amend correct fix swap flip toggle point pass provide supply allow permit grant revoke convert rotate exclude',
   'rename resize grow expand extend shrink bigger larger insert eject mount unmount dismount connect disconnect plug unplug pin retain keep replace reset leave'],
-  ['delete', 'delete del rm remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire cancel', ''],
+  ['delete', 'delete del rm remove destroy drop erase purge wipe uninstall unregister detach clear clean prune nuke trash scrap ditch discard decommission retire cancel deregister', ''],
   ['action', '', 'start stop boot reboot restart shutdown poweron poweroff power migrate move vmotion pause resume suspend reset freeze unfreeze test apply install upgrade relocate bounce']
 ]
 /** What each intent word says is wanted. */
@@ -270,6 +275,6 @@ export const LOCATIVE = new Set(['to', 'from', 'of', 'on', 'in', 'into', 'onto',
 export const PURPOSE = new Set(['for', 'so', 'because', 'since', 'before', 'after', 'until', 'till', 'while', 'when', 'if', 'without', 'by', 'during', 'as', 'like',
   'but', 'except', 'unless', 'though', 'although', 'whether', 'per', 'then', 'letting', 'allowing', 'ensuring', 'including'])
 /** What a clause opens with before its verb ("please can you", "how do I", "I need to"). */
-export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent|go\s+ahead(?:\s+and)?)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|would like|d like)\s+(?=[a-z])|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:(?:can|could|should|do|must)\s+)?|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
+export const LEAD = /^(?:(?:please|pls|plz|kindly|ok|okay|so|hey|hi|hello|also|then|now|and|just|quickly|again|urgently|urgent|first|firstly|today|meanwhile|go\s+ahead(?:\s+and)?)\s+)*(?:(?:can|could|would|will|should|may|might)\s+(?:you|u|i|we|someone|somebody)\s+(?:please\s+|pls\s+)?|(?:i|we|u)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|wanna|would like|d like|have|must|should|gotta|am trying|m trying|try)\s+to\s+|(?:i|we)\s+(?:(?:only|just|really|also|still|actually|now|then|first)\s+)?(?:need|want|would like|d like)\s+(?=[a-z])|how\s+(?:do|can|should|would|could|to)\s+(?:i|we|you|one|u)?\s*|how\s+(?:i|we)\s+(?:(?:can|could|should|do|must)\s+)?|how\s+to\s+|help\s+me\s+(?:to\s+)?|let\s+(?:me|us)\s+|lets\s+|trying\s+to\s+|let\s+\w+\s+(?=(?:login|logout|see|use|access|change|add|create|manage)\b))?/
 /** Where one clause ends and the next begins. */
 export const CLAUSES = /[,;!?]+|:\s|\.(?:\s|$)|\s[-–]\s|\b(?:because|since|although|though|but|so that|so|cause|coz)\b/
