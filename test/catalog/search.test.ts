@@ -793,3 +793,20 @@ test('", and no VM has it mounted" goes on telling; "first I want" is a wish; wh
   assert.equal(first('first I just want to see how much cpu the db-2 vm has been using'), 'GET /VirDomainStats')
   assert.equal((explainSearch(catalog, 'first I want to see the nodes') as { question: boolean, intents: string[] }).intents.join(), 'read')
 })
+
+test('a past tense after "since" goes on telling; what a thing "should do" is asked; "nobody should X" refuses X', async () => {
+  const catalog = await Catalog.load()
+  const r = (q: string): { first: string, match: string } => {
+    const s = searchOperations(catalog, q)
+    return { first: top(s.results, 1)[0] ?? '', match: s.match }
+  }
+  const smtp = r('The relay has since moved to 127.0.0.9 and needs no password now. Update the outgoing alert mail server settings to match.')
+  assert.ok(['PATCH /AlertSMTPConfig/{uuid}', 'POST /AlertSMTPConfig/{uuid}'].includes(smtp.first), smtp.first)
+  assert.notEqual(smtp.match, 'none')
+  const down = r('The building loses power on Friday. The whole cluster, every node, should shut down in one step.')
+  assert.equal(down.first, 'POST /Cluster/shutdown')
+  assert.notEqual(down.match, 'none')
+  const list = r('The auditors ask about retention; nobody should delete snapshots. What I need is every snapshot with its label.')
+  assert.equal(list.first, 'GET /VirDomainSnapshot')
+  assert.notEqual(list.match, 'none')
+})

@@ -167,7 +167,9 @@ export function analyse (index: Index, query: string): Analysed {
     const second = words[1] ?? ''
     // "taking a checkpoint", "deleting old snapshots": a clause that opens with a gerund asks what its verb asks.
     // "..., starts Monday": a verb with a third person's -s goes on telling; an order takes the plain verb.
-    const telling = tokens.length > 0 && lead === '' && /[^s]s$/.test(first) && !INTENT_OF.has(first) && INTENT_OF.has(first.slice(0, -1))
+    // So does a past tense ("the relay has since | moved to ..."): an order takes no -ed.
+    const telling = tokens.length > 0 && lead === '' && !INTENT_OF.has(first) &&
+      ((/[^s]s$/.test(first) && INTENT_OF.has(first.slice(0, -1))) || (/ed$/.test(first) && (INTENT_OF_STEM.has(stem(first)) || INTENT_OF.has(first.slice(0, -1)) || INTENT_OF.has(first.slice(0, -2)))))
     const meant = telling ? undefined : verbWord(index, first) ?? gerundOf(first)
     // A slip of an intent word is that word ("chnage the description").
     if (meant !== undefined && meant !== first && !(words[0] as string).includes('|')) words[0] = first = meant
@@ -177,7 +179,7 @@ export function analyse (index: Index, query: string): Analysed {
       : FIRST_WORD_INTENTS.get(first) ?? (first.length >= 5 && !index.vocabulary.has(stem(first)) ? [...FIRST_WORD_INTENTS].find(([w]) => oneEditApart(w, first, true))?.[1] : undefined)
     // "ship the vm off", "throw away the old one": a verb with a particle is an everyday phrasal verb, not a new concept.
     const phrasal = words.slice(1).some((w) => PARTICLES.has(w) && w !== 'on' && w !== 'in')
-    const unknownVerb = !isKnown(index, stem(first)) && !/\d/.test(first) && !/ly$/.test(first) && !STOPWORDS.has(first) &&
+    const unknownVerb = !telling && !isKnown(index, stem(first)) && !/\d/.test(first) && !/ly$/.test(first) && !STOPWORDS.has(first) &&
       (DETERMINERS.has(second) || LOCATIVE.has(second) || PARTICLES.has(second) || ['it', 'them', 'me', 'us'].includes(second))
     if (unknownVerb && phrasal) phrasalAt.add(tokens.length)
     let kind: ClauseKind
@@ -189,8 +191,9 @@ export function analyse (index: Index, query: string): Analysed {
     else if (['it', 'they', 'he', 'she', 'we', 'i', 'nobody', 'someone', 'somebody', 'everyone', 'nothing', 'there'].includes(first) || words.slice(1, 5).some((w) => AUX.has(w))) kind = lead === '' || (CONNECTIVE.test(lead) && DETERMINERS.has(first)) ? 'statement' : 'imperative'
     else kind = lead === '' ? 'phrase' : 'imperative'
     // "the disk named crm-old should be removed", "it must be renamed": what should be done to a thing is asked for.
-    const passive = kind === 'statement' || kind === 'phrase' ? SHOULD_BE.exec(words.join(' ')) : null
-    const passiveIntents = passive === null ? undefined : NAMING.has(passive[1] as string) ? ['change' as const] : INTENT_OF_STEM.get(stem(passive[1] as string))
+    // "the whole system should shut down in one step": what a thing should do is asked of it too.
+    const passive = kind === 'statement' || kind === 'phrase' ? SHOULD_BE.exec(words.join(' ')) ?? SHOULD_DO.exec(words.join(' ')) : null
+    const passiveIntents = passive === null ? undefined : NAMING.has(passive[1] as string) ? ['change' as const] : passive[0].includes(' be ') ? INTENT_OF_STEM.get(stem(passive[1] as string)) : INTENT_OF.get(passive[1] as string)
     if (passiveIntents !== undefined) {
       kind = 'want'
       for (const intent of passiveIntents) intents.add(intent)
@@ -450,6 +453,7 @@ const PLAIN_ADJECTIVES = new Set(['exact', 'same', 'full', 'quick', 'simple', 'p
 
 // A wish said of the thing ("should be removed", "needs to be resized", "must be called web-02").
 const SHOULD_BE = /\b(?:should|must|shall|needs? to|has to|have to|ought to|is to|are to|wants to) be ([a-z]+(?:ed|en))\b/
+const SHOULD_DO = /\b(?:should|must|shall|needs? to|has to|have to|ought to) ((?!be\b|have\b|stay\b|keep\b|remain\b|not\b)[a-z]+)\b/
 
 // Words saying the thing is one more of its kind ("an extra drive", "a second nic").
 const ONE_MORE = new Set(['new', 'extra', 'second', 'third', 'additional', 'fresh', 'spare'])

@@ -194,7 +194,7 @@ export const PHRASES: Array<[RegExp, string]> = [
  * to list anything"): the words between are fillers; `$1` is the verb and `$2` what it is done to, up to the end of
  * its clause ("don't touch the alert emails or the syslog target").
  */
-export const NEGATED_VERB = /\b(?:do not|does not|did not|dont|doesnt|didnt|not|never|no need to|instead of|rather than|will not|wont|should not|shouldnt|must not|mustnt)\s+(?:(?:to|be|want to|need to|wanna|just|really|actually|even|ever|going to|trying to)\s+)*([a-z]+)\b([^,.;:!?]*?)(?=[,.;:!?]|\s[-–]\s|\b(?:and|then|but|instead|just|only|so)\b|$)/g
+export const NEGATED_VERB = /\b(?:do not|does not|did not|dont|doesnt|didnt|not|never|no need to|instead of|rather than|will not|wont|should not|shouldnt|must not|mustnt|(?:nobody|no one|noone) (?:should|must|is to))\s+(?:(?:to|be|want to|need to|wanna|just|really|actually|even|ever|going to|trying to)\s+)*([a-z]+)\b([^,.;:!?]*?)(?=[,.;:!?]|\s[-–]\s|\b(?:and|then|but|instead|just|only|so)\b|$)/g
 /** What is to stay as it is ("but keep the vm itself", "leave the schedule exactly as it is"): no change is asked of it. */
 export const KEPT_AS_IS = /\b(?:but|while|and)\s+(?:keep|leave|preserve)\b[^,.;]*|\b(?:keep|leave)\b[^,.;]*?\b(?:alone|intact|untouched|unchanged|as it is|as is|itself|themselves)\b/g
 /** A thing set aside after a comma ("how much the vm disks use, not the physical drives"). */
