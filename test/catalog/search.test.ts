@@ -810,3 +810,13 @@ test('a past tense after "since" goes on telling; what a thing "should do" is as
   assert.equal(list.first, 'GET /VirDomainSnapshot')
   assert.notEqual(list.match, 'none')
 })
+
+test('an SSO login is the SSO setup; to receive the alerts is to be a recipient; a thing that needs one more of something gets it', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('Set up OpenID Connect login with client id hc3'), 'POST /OIDCConfig')
+  assert.equal(first('Is it possible that we also receive the cluster alerts on ops@example.org?'), 'POST /AlertEmailTarget')
+  assert.equal(first('app-9 needs a second network adapter on vlan 12'), 'POST /VirDomainNetDevice')
+  // Which addresses get the alerts is still a question about the recipients.
+  assert.equal(first('which addresses get the alerts?'), 'GET /AlertEmailTarget')
+})

@@ -192,6 +192,11 @@ export function analyse (index: Index, query: string): Analysed {
     else kind = lead === '' ? 'phrase' : 'imperative'
     // "the disk named crm-old should be removed", "it must be renamed": what should be done to a thing is asked for.
     // "the whole system should shut down in one step": what a thing should do is asked of it too.
+    // "fw-edge-2 needs a second network adapter": a thing that needs one more of something is to get it.
+    if ((kind === 'statement' || kind === 'phrase') && NEEDS_ONE_MORE.test(words.join(' '))) {
+      kind = 'want'
+      intents.add('create')
+    }
     const passive = kind === 'statement' || kind === 'phrase' ? SHOULD_BE.exec(words.join(' ')) ?? SHOULD_DO.exec(words.join(' ')) : null
     const passiveIntents = passive === null ? undefined : NAMING.has(passive[1] as string) ? ['change' as const] : passive[0].includes(' be ') ? INTENT_OF_STEM.get(stem(passive[1] as string)) : INTENT_OF.get(passive[1] as string)
     if (passiveIntents !== undefined) {
@@ -453,6 +458,7 @@ const PLAIN_ADJECTIVES = new Set(['exact', 'same', 'full', 'quick', 'simple', 'p
 
 // A wish said of the thing ("should be removed", "needs to be resized", "must be called web-02").
 const SHOULD_BE = /\b(?:should|must|shall|needs? to|has to|have to|ought to|is to|are to|wants to) be ([a-z]+(?:ed|en))\b/
+const NEEDS_ONE_MORE = /\b(?:needs|need|requires|should get|must get|should have) (?:a second|a third|another|an extra|an additional|one more|a new)\b/
 const SHOULD_DO = /\b(?:should|must|shall|needs? to|has to|have to|ought to) ((?!be\b|have\b|stay\b|keep\b|remain\b|not\b)[a-z]+)\b/
 
 // Words saying the thing is one more of its kind ("an extra drive", "a second nic").

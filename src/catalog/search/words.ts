@@ -73,6 +73,13 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\bshut ?(${OBJECT})down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
   [/\bthrow (?:away|out)\b/g, 'delete'],
+  // "set up OpenID Connect login": a sign-in through SSO is the SSO setup, not a session.
+  [/\b(sso|oidc|openid connect|saml) (?:logins?|log ?ins?|sign ?ins?|authentication)\b/g, '$1'],
+  // "In vCenter I'd upload an ISO through the datastore browser": where one does it today only says which product
+  // the words come from.
+  [/(^|[.;!?]\s*)(?:in|on|with|from|using|via) (?:vmware |microsoft |nutanix |plain )?(?:vcenter|vsphere|esxi|hyper-?v|proxmox|pve|nutanix|prism|libvirt|kvm|xen|xcp|scvmm|ovirt|powercli|acropolis)\b,?(?=\s*(?:i|we)\s)/g, '$1'],
+  // "is it possible that I receive the alerts on my email": to receive the alerts is to be one of their recipients.
+  [/\b(?:i|we|he|she|they) (?:can |could |will |would )?(?:also )?(?:receive|get) (?:the |all )?(?:cluster )?(?:alerts?|alert e?mails?|notifications?)\b/g, 'add alert email recipient'],
   // "how much cpu is the database vm using": what a VM uses is its usage (stats), not what it is given (the stats hold no memory).
   [/\bhow much (cpu|network|bandwidth)\b(?=[^,.;?!]*\b(?:using|uses|use|used|consuming|consumes|consume|burning|eating)\b)/g, 'usage $1'],
   // "get that image off the cluster": what is taken off the cluster is deleted from it.
