@@ -820,3 +820,11 @@ test('an SSO login is the SSO setup; to receive the alerts is to be a recipient;
   // Which addresses get the alerts is still a question about the recipients.
   assert.equal(first('which addresses get the alerts?'), 'GET /AlertEmailTarget')
 })
+
+test('a resource that answers to the thing named beats one that only holds the word: a new disk is a VM disk, an uploaded image is not', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('Attach an extra 50 GB virtio disk to app-02.'), 'POST /VirDomainBlockDevice')
+  assert.equal(first('list all virtual disks of every vm'), 'GET /VirDomainBlockDevice')
+  assert.equal(first('attach the uploaded ubuntu image to vm web-1'), 'POST /VirtualDisk/{uuid}/attach')
+})

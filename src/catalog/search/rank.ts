@@ -36,6 +36,8 @@ const LEVEL: Record<Confidence, number> = { high: 2, medium: 1, low: 0 }
 
 /** One operation as ranked for a question, with what the explainer shows of it. */
 interface Scored {
+  /** The operation's place in the index. */
+  id: number
   op: CatalogOperation
   intent: OperationIntent
   score: number
@@ -88,6 +90,7 @@ const WHOLE_RECORD = /\b(?:entirely|permanently|completely|altogether|whole|enti
 // Where a machine is named as the owner of a thing ("the disk on web-01", "the nic of the vm").
 const ON_MACHINE = new Set(['on', 'of', 'from', 'in'])
 const OFF_VM = 0.75
+const NOT_NAMED = 0.85
 
 // Prepositions of a purpose or a time: the words after them describe no resource ("to after-patch", "before the upgrade").
 const PURPOSE_AFTER = new Set(['after', 'before', 'for', 'since', 'until', 'during', 'while', 'when', 'because'])
@@ -282,8 +285,13 @@ export function rank (index: Index, query: string, method: string | undefined): 
     if (intent === 'create' && analysed.intents.has('create') && /^\/[^/]+$/.test(op.path)) score *= 1.15
     // A CORS preflight is never what a person means unless they say so.
     if (op.method === 'OPTIONS' && !queryTerms.some((t) => t === 'option' || t === 'cor' || t === 'preflight')) score *= 0.4
-    return { op, intent, score, confidence, coverage, fit, subjectOk, missing, match: r.match }
+    return { id, op, intent, score, confidence, coverage, fit, subjectOk, missing, match: r.match }
   })
+  // "attach an extra 200 GB disk": a resource that answers to the thing named (a VM's disk) beats one that only holds
+  // the word in its name or fields (an uploaded disk image), when both do what was asked.
+  const answersTo = (s: Scored): boolean => subjectGroups.some((g) => g.terms.some((t) => index.subjects[s.id]?.has(t) === true))
+  const owningIntents = new Set(scored.filter(answersTo).map((s) => s.intent))
+  for (const s of scored) if (subjectGroups.length > 0 && owningIntents.has(s.intent) && !answersTo(s)) s.score *= NOT_NAMED
   // "power on web-01" is no edit of web-01, however many of its words the edit's fields hold: beside a sibling of the
   // same resource that does just what was asked, an operation that does something else is not sure.
   const doers = new Set(scored.filter((s) => s.fit === 1.5 && s.confidence !== 'low' && s.subjectOk).map((s) => rootOf(s.op.path)))
