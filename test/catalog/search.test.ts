@@ -828,3 +828,11 @@ test('a resource that answers to the thing named beats one that only holds the w
   assert.equal(first('list all virtual disks of every vm'), 'GET /VirDomainBlockDevice')
   assert.equal(first('attach the uploaded ubuntu image to vm web-1'), 'POST /VirtualDisk/{uuid}/attach')
 })
+
+test('an uploaded disk is a library disk image: it cannot be renamed, and deleting one deletes the image', async () => {
+  const catalog = await Catalog.load()
+  const rename = searchOperations(catalog, "rename the uploaded disk 'centos-base.qcow2' to 'centos-golden'")
+  assert.equal(rename.match, 'none')
+  assert.match(rename.hint ?? '', /VirtualDisk has no edit operation/)
+  assert.equal(top(searchOperations(catalog, 'delete the uploaded virtual disk old-win.vhdx').results, 1)[0], 'DELETE /VirtualDisk/{uuid}')
+})

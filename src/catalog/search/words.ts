@@ -73,6 +73,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\bshut ?(${OBJECT})down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
   [/\bthrow (?:away|out)\b/g, 'delete'],
+  // "the uploaded virtual disk ubuntu.qcow2": an uploaded disk is a disk image of the library (VirtualDisk), not a VM's disk.
+  [/\buploaded (?:virtual )?(?:disk|hard disk)s?(?: images?)?\b/g, 'virtualdisk'],
   // "set up OpenID Connect login": a sign-in through SSO is the SSO setup, not a session.
   [/\b(sso|oidc|openid connect|saml) (?:logins?|log ?ins?|sign ?ins?|authentication)\b/g, '$1'],
   // "In vCenter I'd upload an ISO through the datastore browser": where one does it today only says which product
