@@ -836,3 +836,11 @@ test('an uploaded disk is a library disk image: it cannot be renamed, and deleti
   assert.match(rename.hint ?? '', /VirtualDisk has no edit operation/)
   assert.equal(top(searchOperations(catalog, 'delete the uploaded virtual disk old-win.vhdx').results, 1)[0], 'DELETE /VirtualDisk/{uuid}')
 })
+
+test('a schedule given to a VM is set on the VM; the schedule itself does not change', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('assign the weekly snapshot schedule to the mail vm'), 'PATCH /VirDomain/{virDomainUUID}')
+  assert.equal(first("hook the existing 'hourly' schedule up to db-09"), 'PATCH /VirDomain/{virDomainUUID}')
+  assert.equal(first('change the retention of the weekly snapshot schedule to 14 days'), 'PATCH /VirDomainSnapshotSchedule/{uuid}')
+})

@@ -73,6 +73,9 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\bshut ?(${OBJECT})down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
   [/\bthrow (?:away|out)\b/g, 'delete'],
+  // "assign the nightly snapshot schedule to the exchange vm", "hook the schedule up to crm-db": a schedule given to a
+  // VM is set on the VM (its snapshot schedule field; only VMs take one); the schedule itself does not change.
+  [/\b(?:assign|hook|link|connect|apply|attach|add|put|tie)\s+(?:(?:the|a|our|my|this|that)\s+)?((?:[\w-]+\s+){0,2}?)(?:(?:snapshot|backup)\s+)?schedule\s+(?:up\s+)?(?:to|on|onto|with)\s+((?:(?:the|our|my)\s+)?(?:(?:vm|machine|guest|server)\s+)?(?:named\s+)?[\w-]+(?:\s+(?:vm|machine|guest|server|box)\b)?)/g, 'set vm $2 to use the snapshot schedule $1'],
   // "the uploaded virtual disk ubuntu.qcow2": an uploaded disk is a disk image of the library (VirtualDisk), not a VM's disk.
   [/\buploaded (?:virtual )?(?:disk|hard disk)s?(?: images?)?\b/g, 'virtualdisk'],
   // "set up OpenID Connect login": a sign-in through SSO is the SSO setup, not a session.
