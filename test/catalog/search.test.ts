@@ -844,3 +844,10 @@ test('a schedule given to a VM is set on the VM; the schedule itself does not ch
   assert.equal(first("hook the existing 'hourly' schedule up to db-09"), 'PATCH /VirDomain/{virDomainUUID}')
   assert.equal(first('change the retention of the weekly snapshot schedule to 14 days'), 'PATCH /VirDomainSnapshotSchedule/{uuid}')
 })
+
+test('one disk taken from a snapshot is restored from it; a drive letter ends no clause', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first("grab the E: drive out of monday's snapshot of files-2 and attach it to the vm"), 'POST /VirDomainBlockDevice/{uuid}/clone')
+  assert.equal(first('get the data disk back from the snapshot of db-3'), 'POST /VirDomainBlockDevice/{uuid}/clone')
+})

@@ -46,6 +46,8 @@ export const RECURRENCE = new RegExp(TIME.source)
 export const SCHEDULE = stem('schedule')
 /** Idioms and their plain wording (`$1` keeps what the idiom holds; `a|b` offers either word). */
 export const PHRASES: Array<[RegExp, string]> = [
+  // "the D: drive": a drive letter, not the end of a clause.
+  [/\b([a-z]):\s+(?=drive\b)/g, '$1 '],
   [/\bvirtual machines?\b/g, 'vm'],
   [/\bsingle sign ?-?on\b/g, 'sso'],
   [/\bis there (?:a|any) way to\b|\bis (?:it )?possible (?:to|that)\b|\bwhat is the way to\b/g, 'how to'],
@@ -73,6 +75,9 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\bshut ?(${OBJECT})down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
   [/\bthrow (?:away|out)\b/g, 'delete'],
+  // "grab that one disk from friday's snapshot", "pull the D: drive out of last week's snapshot": one disk taken from a
+  // snapshot is restored from it (a clone of that disk).
+  [/\b(?:get|grab|pull|take|recover|fetch|bring back)\s+(?:(?:just|only)\s+)?(?:(?:the|that|this|a|one|its|a single|the one|that one)\s+)?(?:[\w-]+\s+){0,2}?(?:disk|drive|volume)\s+(?:back\s+)?(?:out\s+)?(?:of|from)\b(?=[^,.;!?]*\bsnapshot)/g, 'restore the disk from'],
   // "assign the nightly snapshot schedule to the exchange vm", "hook the schedule up to crm-db": a schedule given to a
   // VM is set on the VM (its snapshot schedule field; only VMs take one); the schedule itself does not change.
   [/\b(?:assign|hook|link|connect|apply|attach|add|put|tie)\s+(?:(?:the|a|our|my|this|that)\s+)?((?:[\w-]+\s+){0,2}?)(?:(?:snapshot|backup)\s+)?schedule\s+(?:up\s+)?(?:to|on|onto|with)\s+((?:(?:the|our|my)\s+)?(?:(?:vm|machine|guest|server)\s+)?(?:named\s+)?[\w-]+(?:\s+(?:vm|machine|guest|server|box)\b)?)/g, 'set vm $2 to use the snapshot schedule $1'],
