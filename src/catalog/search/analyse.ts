@@ -4,7 +4,7 @@ import { isKnown, knownAs, oneEditApart, splitCase, typoOf, verbWord } from './k
 import { stem } from './stem.js'
 import { MAX_TERMS, type QueryIntent } from './types.js'
 import { BACKGROUND, PURE_WEIGHT, RELATIVE } from './weights.js'
-import { ADJECTIVAL, AUX, RECURRENCE, CLAUSES, CONTEXT_WORDS, DEFINITE, DETERMINERS, FIRST_WORD_INTENTS, INDEFINITE, INTENT_OF, INTENT_OF_STEM, KEPT_AS_IS, LEAD, LOCATIVE, NAMING, NEGATED_THING, NEGATED_VERB, ONE_RECORD, PARTICLES, PHRASES, PRONOUNS, PURE_INTENT, PURPOSE, QUESTION_START, SCHEDULE, STOPWORDS, SIZE_UNITS, SYNONYMS, TIME_UNITS, TOOL_WORDS, WH, processTerm } from './words.js'
+import { ADJECTIVAL, AUX, CLAUSES, CONTEXT_WORDS, DEFINITE, DETERMINERS, FIRST_WORD_INTENTS, INDEFINITE, INTENT_OF, INTENT_OF_STEM, KEPT_AS_IS, LEAD, LOCATIVE, NAMING, NEGATED_THING, NEGATED_VERB, ONE_RECORD, PARTICLES, PHRASES, PRONOUNS, PURE_INTENT, PURPOSE, QUESTION_START, RECURRENCE, SCHEDULE, STOPWORDS, SIZE_UNITS, SYNONYMS, TIME_UNITS, TOOL_WORDS, WH, processTerm } from './words.js'
 
 /** One meaningful word of the question: the terms it searches with and how much of the meaning it carries. */
 export interface Group {
@@ -447,6 +447,7 @@ const STATE_ADVERBS = new Set(['still', 'already', 'currently', 'now', 'also', '
 
 // Command-line tools whose names are also words of the catalogue (VirDomain answers to "qm" and "virsh").
 const COMMANDS = new Set(['qm', 'virsh', 'pct', 'govc', 'esxcli'])
+// A tool's command line up to the word at hand: the tool, its subcommand and at most two arguments.
 const COMMAND_LINE = new RegExp(`\\b(?:${[...COMMANDS, ...TOOL_WORDS].join('|')})\\s+(?!(?:i|we|you|to|it|and|or|the|a|an|would|d|is|are)\\s)[a-z][\\w-]*\\s+(?:[\\w-]+\\s+){0,2}$`)
 
 // A clause led only by a connective and opening with its subject ("and no VM has it mounted") goes on telling;
@@ -458,7 +459,9 @@ const PLAIN_ADJECTIVES = new Set(['exact', 'same', 'full', 'quick', 'simple', 'p
 
 // A wish said of the thing ("should be removed", "needs to be resized", "must be called web-02").
 const SHOULD_BE = /\b(?:should|must|shall|needs? to|has to|have to|ought to|is to|are to|wants to) be ([a-z]+(?:ed|en))\b/
+// A thing said to need one more of something ("needs a second adapter") is to get it.
 const NEEDS_ONE_MORE = /\b(?:needs|need|requires|should get|must get|should have) (?:a second|a third|another|an extra|an additional|one more|a new)\b/
+// What a thing should do ("the cluster should shut down"); being, having or staying asks nothing.
 const SHOULD_DO = /\b(?:should|must|shall|needs? to|has to|have to|ought to) ((?!be\b|have\b|stay\b|keep\b|remain\b|not\b)[a-z]+)\b/
 
 // Words saying the thing is one more of its kind ("an extra drive", "a second nic").

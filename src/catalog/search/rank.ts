@@ -2,10 +2,10 @@ import type { SearchResult as MiniResult } from 'minisearch'
 import { editDistance } from '../../text/edit-distance.js'
 import type { CatalogOperation, OperationIntent } from '../catalog.js'
 import { analyse, type Analysed, type Group } from './analyse.js'
-import { stem } from './stem.js'
 import type { Field, Index } from './build-index.js'
+import { stem } from './stem.js'
 import type { Confidence, QueryIntent, SearchHit } from './types.js'
-import { BOOST, MODIFIER_WEIGHT, NAME_WEIGHT, QUALITY, SCENE_SHARE, UNKNOWN_WEIGHT, UNSUPPORTED_WEIGHT } from './weights.js'
+import { BOOST, MODIFIER_WEIGHT, NAME_WEIGHT, NOT_NAMED, OFF_VM, QUALITY, SCENE_SHARE, UNKNOWN_WEIGHT, UNSUPPORTED_WEIGHT } from './weights.js'
 import { CONTEXT_WORDS, PARTICLES, terms } from './words.js'
 
 // Verbs that, with "to" and a value of a field, set that field rather than move anything.
@@ -89,8 +89,6 @@ const WHOLE_RECORD = /\b(?:entirely|permanently|completely|altogether|whole|enti
 
 // Where a machine is named as the owner of a thing ("the disk on web-01", "the nic of the vm").
 const ON_MACHINE = new Set(['on', 'of', 'from', 'in'])
-const OFF_VM = 0.75
-const NOT_NAMED = 0.85
 
 // Prepositions of a purpose or a time: the words after them describe no resource ("to after-patch", "before the upgrade").
 const PURPOSE_AFTER = new Set(['after', 'before', 'for', 'since', 'until', 'during', 'while', 'when', 'because'])
@@ -296,15 +294,15 @@ export function rank (index: Index, query: string, method: string | undefined): 
   // same resource that does just what was asked, an operation that does something else is not sure.
   const doers = new Set(scored.filter((s) => s.fit === 1.5 && s.confidence !== 'low' && s.subjectOk).map((s) => rootOf(s.op.path)))
   for (const s of scored) if (s.confidence === 'high' && s.fit !== undefined && s.fit < 1.5 && doers.has(rootOf(s.op.path))) s.confidence = 'medium'
-  // Asked to change what the API lets no one change: the results are neighbours, never the answer.
-  // An e-mail address in the question (dropped before reading words) names a mailbox: something alerts can go to.
-  // An operation that does just what is asked and covers every word ("the cluster's time server") is no neighbour,
-  // whatever the last noun alone ("server") would name.
+  // Asked to change what the API lets no one change: the results are neighbours, never the answer. An operation that
+  // does just what is asked and covers every word ("the cluster's time server") is no neighbour, whatever the last
+  // noun alone ("server") would name.
   const doer = scored.reduce<Scored | undefined>((b, s) => (b === undefined || s.score > b.score ? s : b), undefined)
   const answered = doer !== undefined && doer.fit === 1.5 && doer.coverage >= 0.9 && doer.subjectOk &&
     scored.every((s) => LEVEL[s.confidence] <= LEVEL[doer.confidence])
   // "change the label on yesterday's snapshot": with no thing named before a preposition, the one whose field it is.
   const owners = subjectGroups.length > 0 ? subjectGroups : heads.filter((g) => g.after === 'on' && !g.inCompound && groups.some((f) => f.at < g.at && f.after === '' && f.weight > 0 && f.known && !f.scene && !f.verb))
+  // An e-mail address in the question (dropped before reading words) names a mailbox: something alerts can go to.
   const cannot = answered ? undefined : lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, owners, groups.filter((g) => g.weight > 0 && !owners.includes(g) && (g.modifier || !PURPOSE_AFTER.has(g.after))), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
   if (cannot !== undefined) for (const s of scored) s.confidence = 'low'
   // Asked only to delete, an edit that covers more words is still no answer: it ranks below the deletes.

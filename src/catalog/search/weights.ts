@@ -29,3 +29,9 @@ export const BACKGROUND = 0.2
 export const RELATIVE = 0.4
 /** Most the scene's words weigh together, as a share of what the request's own words weigh. */
 export const SCENE_SHARE = 0.5
+
+// Tie-breaks between resources that share a word.
+/** Factor on an operation whose resource does not belong to a VM when the thing is on, of or from a machine ("the disk of web-01"). */
+export const OFF_VM = 0.75
+/** Factor on an operation whose resource only holds the thing's word in its name or fields, beside one that answers to it. */
+export const NOT_NAMED = 0.85

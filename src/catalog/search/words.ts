@@ -74,7 +74,9 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\b(?:power|turn|switch) (${OBJECT})(?:off|down)\\b${PHRASE_END}`, 'g'), 'poweroff|stop|shutdown $1'],
   [new RegExp(`\\bshut ?(${OBJECT})down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
+  // "throw away the old iso", "throw the old iso away": thrown away is deleted.
   [/\bthrow (?:away|out)\b/g, 'delete'],
+  [/\bthrow ((?:[\w-]+ ){1,4}?)(?:away|out)\b/g, 'delete $1'],
   // "grab that one disk from friday's snapshot", "pull the D: drive out of last week's snapshot": one disk taken from a
   // snapshot is restored from it (a clone of that disk).
   [/\b(?:get|grab|pull|take|recover|fetch|bring back)\s+(?:(?:just|only)\s+)?(?:(?:the|that|this|a|one|its|a single|the one|that one)\s+)?(?:[\w-]+\s+){0,2}?(?:disk|drive|volume)\s+(?:back\s+)?(?:out\s+)?(?:of|from)\b(?=[^,.;!?]*\bsnapshot)/g, 'restore the disk from'],
@@ -98,7 +100,6 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/(^|[,;.!?]\s*)(?:please\s+)?have\s+((?:the |my |our )?(?:(?:vm|machine|server) )?(?:named )?[\w-]+)\s+(poweron\|start|poweroff\|stop\|shutdown|start|stop|shutdown|reboot|restart|send|email|forward|boot|snapshot|replicate)\b/g, '$1$3 $2'],
   // "patch a time source": the HTTP verb, said of a record (not of the cluster, whose patches are updates), edits it.
   [/^\s*patch (?=(?:a|an|the|this|that|my|one)\s+(?!cluster|node|hypercore|system|server|vms?\b|guests?\b|windows|linux)[a-z])/g, 'edit '],
-  [/\bthrow ((?:[\w-]+ ){1,4}?)(?:away|out)\b/g, 'delete $1'],
   // "alerts should also go to our syslog collector": one more place for them to go is a new destination.
   [/\balso (?:go|be sent|get sent|be forwarded|be delivered|be mailed) to\b/g, 'be sent to a new'],
   // "what I need is every snapshot": what one needs is what is asked.
@@ -108,6 +109,7 @@ export const PHRASES: Array<[RegExp, string]> = [
   // "give me a list of the users": giving someone a list, an overview or the details is showing it.
   // "give me the output of virsh list": the output of a command is what it shows.
   [/\b(?:give|show|print) (?:me |us )?(?:the )?(?:output|result|results) of\b/g, 'show'],
+  // "give me every nic on the cluster": giving someone all of a thing is showing them.
   [/\b(?:give|gives|giving|gave|show|list) (?:me|us)\s+(?=(?:every|all|each)\b)/g, 'show '],
   [/\b(?:give|gives|giving|gave) (?:me|us)\s+(?:a |an |the )?(?=(?:list|overview|summary|details?|info|information|status|count|number|report)\b)/g, 'show '],
   [/\bkick(?:ed|s|ing)? (?:off|start)\b/g, 'start'],
