@@ -46,6 +46,8 @@ export class RedisGateStore implements GateStore {
   readonly #prefix: string
   readonly #log: Log
   #down = false
+  // Set by close(): the connection ending then is no outage.
+  #closing = false
   // When the store's memory began, read after each (re)connection; unknown (undefined) until then.
   #since: number | undefined
   #sinceRead: Promise<number> | undefined
@@ -62,8 +64,7 @@ export class RedisGateStore implements GateStore {
       retryStrategy: (times) => Math.min(100 * times, 2000)
     })
     this.#redis.on('error', (err: Error) => {
-      if (!this.#down) this.#log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'the shared store (STORE_URL) cannot be reached; confirmations and approvals fail until it is back')
-      this.#down = true
+      this.#lost({ err: { message: err.message, code: (err as { code?: string }).code } })
     })
     this.#redis.on('ready', () => {
       this.#since = undefined
@@ -73,11 +74,19 @@ export class RedisGateStore implements GateStore {
         this.#down = false
       }, () => {})
     })
-    // Whatever happened while away (a restart, a flush), it is read again on the next connection.
+    // Whatever happened while away (a restart, a flush), it is read again on the next connection. A connection lost
+    // is an outage even when the store is back before a reconnection fails, so its return is told too.
     this.#redis.on('close', () => {
       this.#since = undefined
       this.#sinceRead = undefined
+      if (!this.#closing) this.#lost({})
     })
+  }
+
+  // Told once per outage, on the dropped connection or the first failed attempt, whichever comes first.
+  #lost (fields: Record<string, unknown>): void {
+    if (!this.#down) this.#log.warn(fields, 'the shared store (STORE_URL) cannot be reached; confirmations and approvals fail until it is back')
+    this.#down = true
   }
 
   /** Waits up to `ms` for the first connection; false when the store is not reachable yet (it keeps trying). */
@@ -155,6 +164,7 @@ export class RedisGateStore implements GateStore {
   }
 
   async close (): Promise<void> {
+    this.#closing = true
     if (this.#redis.status === 'end') return
     try {
       await this.#redis.quit()

@@ -71,6 +71,29 @@ test('the Valkey/Redis store down: every command is STORE_UNAVAILABLE at once (f
   assert.equal(await store.useOnce('after', 60_000), true)
 })
 
+test('a store back before any reconnection failed still tells the outage and the return, once each; closing tells nothing', { skip }, async (t) => {
+  const redis = await startTestRedis(t)
+  const said: string[] = []
+  const waiting: Array<{ text: string, resolve: () => void }> = []
+  const heard = (line: string): void => {
+    const msg = (JSON.parse(line) as { msg: string }).msg
+    said.push(msg)
+    for (const w of [...waiting]) if (msg.includes(w.text)) { waiting.splice(waiting.indexOf(w), 1); w.resolve() }
+  }
+  const log = pino({ level: 'info' }, { write: heard })
+  const told = async (text: string): Promise<void> => { await new Promise<void>((resolve) => { if (said.some((m) => m.includes(text))) resolve(); else waiting.push({ text, resolve }) }) }
+  const store = new RedisGateStore({ url: redis.url, prefix: 'test:', commandTimeoutMs: 500, log })
+  assert.equal(await store.ready(5000), true)
+  // Killed and started again at once: the first reconnection (100 ms later) finds it up, so no attempt ever fails.
+  await redis.kill()
+  await redis.start()
+  await told('is reachable again')
+  assert.equal(said.filter((m) => m.includes('cannot be reached')).length, 1)
+  assert.equal(said.filter((m) => m.includes('is reachable again')).length, 1)
+  await store.close()
+  assert.equal(said.filter((m) => m.includes('cannot be reached')).length, 1, 'a deliberate close is no outage')
+})
+
 test('a confirm token issued before the shared store lost its memory is refused, not run twice', { skip }, async (t) => {
   const redis = await startTestRedis(t)
   const store = new RedisGateStore({ url: redis.url, prefix: 'test:', commandTimeoutMs: 500, log: silent })
