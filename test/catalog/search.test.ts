@@ -851,3 +851,12 @@ test('one disk taken from a snapshot is restored from it; a drive letter ends no
   assert.equal(first("grab the E: drive out of monday's snapshot of files-2 and attach it to the vm"), 'POST /VirDomainBlockDevice/{uuid}/clone')
   assert.equal(first('get the data disk back from the snapshot of db-3'), 'POST /VirDomainBlockDevice/{uuid}/clone')
 })
+
+test('", which I would rather not do" is no question; reordering what a VM boots from is its boot order; the scene names nothing the request names itself', async () => {
+  const catalog = await Catalog.load()
+  const q = 'Someone suggested rebuilding kiosk-7, which I would rather not do. It boots from the CD every time. Put the disk ahead of the CD-ROM in its boot sequence.'
+  assert.equal(top(searchOperations(catalog, q).results, 1)[0], 'PATCH /VirDomain/{virDomainUUID}')
+  assert.equal((explainSearch(catalog, 'we could rebuild it, which I would rather not do') as { question: boolean }).question, false)
+  // "by setting X" is the means, and the means is what is to be done.
+  assert.ok((explainSearch(catalog, 'lock jdoe out by setting a new password') as { intents: string[] }).intents.includes('change'))
+})

@@ -113,6 +113,8 @@ export function analyse (index: Index, query: string): Analysed {
     return INTENT_OF.has(verb) || INTENT_OF_STEM.has(stem(verb)) ? ` ${rest}` : all
   })
   for (const [re, words] of PHRASES) text = text.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
+  // "make sure the old password stops working by setting a new one": the means is what is to be done.
+  text = text.replace(/\bby ([a-z]{4,}ing)\b/g, (all, gerund: string) => { const verb = gerundOf(gerund); return verb === undefined ? all : `, ${verb}` })
   // "do a hard reset on it", "do a reboot": the deed done is the verb; the clause is an order, not a question.
   text = text.replace(/(^|[,;.!?:]\s*)(?:please\s+|just\s+|now\s+)?do\s+(?:a|an)\s+([a-z]+)(\s+[a-z]+)?/g, (all, start: string, one: string, two: string | undefined) => {
     const second = two?.trim() ?? ''

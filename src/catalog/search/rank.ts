@@ -200,7 +200,9 @@ export function rank (index: Index, query: string, method: string | undefined): 
   const total = weights.reduce((a, b) => a + b, 0) + lacking
   // The thing asked about is what a what/which question asks for, else named before any preposition; failing that,
   // as the owner of what is named ("the IP address of a node"). Participles ("connected") describe; they do not name.
-  const naming = groups.filter((g) => g.weight > 0 && !/(ed|ing)$/.test(g.word) && !PARTICLES.has(g.word) && g.terms.some((t) => index.resourceWords.has(t)) && !CONTEXT_WORDS.has(g.terms[0] as string))
+  // The scene names the thing only when the request names nothing itself ("the timezone is wrong, please change it").
+  const asksOwn = groups.some((g) => !g.scene && !g.verb && g.weight >= 0.3)
+  const naming = groups.filter((g) => g.weight > 0 && !(asksOwn && g.scene) && !/(ed|ing)$/.test(g.word) && !PARTICLES.has(g.word) && g.terms.some((t) => index.resourceWords.has(t)) && !CONTEXT_WORDS.has(g.terms[0] as string))
   // The request's own verb ("update it on the registration") names what to do, not the thing it is done to.
   const things = naming.filter((g) => !g.said)
   // "nodes", "vms": the thing named in the plural asks for all of them.

@@ -74,6 +74,11 @@ export const PHRASES: Array<[RegExp, string]> = [
   [new RegExp(`\\b(?:power|turn|switch) (${OBJECT})(?:off|down)\\b${PHRASE_END}`, 'g'), 'poweroff|stop|shutdown $1'],
   [new RegExp(`\\bshut ?(${OBJECT})down\\b`, 'g'), 'shutdown $1'],
   [/\bget rid of\b/g, 'remove'],
+  // "just make sure it works", ", which I'd rather not do": a filler, and a relative clause rather than a question.
+  [/\bmake sure (?:that )?/g, ' '],
+  [/,\s*which\b/g, ', that'],
+  // "put the disk ahead of the CD-ROM in its boot sequence": reordering what a VM boots from is its boot order.
+  [/\b(?:put|move|place|set) ((?:[\w-]+ ){0,3}?)(?:ahead of|before|after|above|below|first|last)\b[^,.;!?]*\bboot (?:order|sequence)\b/g, 'change the boot order'],
   // "throw away the old iso", "throw the old iso away": thrown away is deleted.
   [/\bthrow (?:away|out)\b/g, 'delete'],
   [/\bthrow ((?:[\w-]+ ){1,4}?)(?:away|out)\b/g, 'delete $1'],
@@ -103,7 +108,7 @@ export const PHRASES: Array<[RegExp, string]> = [
   // "alerts should also go to our syslog collector": one more place for them to go is a new destination.
   [/\balso (?:go|be sent|get sent|be forwarded|be delivered|be mailed) to\b/g, 'be sent to a new'],
   // "what I need is every snapshot": what one needs is what is asked.
-  [/\bwhat (i|we) (need|want|would like)(?: right now| now| today| first)? (?:is|are)\b/g, '$1 $2'],
+  [/\bwhat (i|we|it|he|she|they) (?:really |actually |just )?(need|needs|want|wants|would like)(?: right now| now| today| first)? (?:is|are)\b/g, '$1 $2'],
   // "pop the installer ISO back out of its CD-ROM", "take the iso out of the drive": out of a drive is ejected.
   [/\b(?:pop|take|pull|get) ((?:[\w-]+ ){0,4}?)(?:back )?out(?: of)?\b(?=\s+(?:the|its|their|his|her|this|that|my|our)?\s*(?:[\w-]+\s+){0,2}(?:cd|dvd|cdrom|rom|drive|tray)\b)/g, 'eject $1 from'],
   // "give me a list of the users": giving someone a list, an overview or the details is showing it.
