@@ -76,7 +76,7 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bget rid of\b/g, 'remove'],
   // "just make sure it works", ", which I'd rather not do": a filler, and a relative clause rather than a question.
   [/\bmake sure (?:that )?/g, ' '],
-  [/,\s*which\b/g, ', that'],
+  [/,\s*which(?=\s+(?:i|we|you|they|he|she|it|is|was|are|were|would|will|has|had|should|makes|means)\b)/g, ', that'],
   // "put the disk ahead of the CD-ROM in its boot sequence": reordering what a VM boots from is its boot order.
   [/\b(?:put|move|place|set) ((?:[\w-]+ ){0,3}?)(?:ahead of|before|after|above|below|first|last)\b[^,.;!?]*\bboot (?:order|sequence)\b/g, 'change the boot order'],
   // "throw away the old iso", "throw the old iso away": thrown away is deleted.
