@@ -860,3 +860,16 @@ test('", which I would rather not do" is no question; reordering what a VM boots
   // "by setting X" is the means, and the means is what is to be done.
   assert.ok((explainSearch(catalog, 'lock jdoe out by setting a new password') as { intents: string[] }).intents.includes('change'))
 })
+
+test('a mailbox that should stop getting the alerts is a recipient to remove; what someone asked for is the request; a VM that lives on a node is the VM', async () => {
+  const catalog = await Catalog.load()
+  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+  assert.equal(first('noc@example.org should not get alert emails any more'), 'DELETE /AlertEmailTarget/{uuid}')
+  assert.equal(first('bob@example.com no longer needs the alert emails'), 'DELETE /AlertEmailTarget/{uuid}')
+  const copy = searchOperations(catalog, 'The audit team asked for a copy of hr-prod for testing; call it hr-test and keep the original running.')
+  assert.equal(top(copy.results, 1)[0], 'POST /VirDomain/{virDomainUUID}/clone')
+  assert.notEqual(copy.match, 'none')
+  assert.equal(first('could you tell me which node mail-01 lives on right now?'), 'GET /VirDomain')
+  assert.equal(first('I want to see all snapshots older than a month'), 'GET /VirDomainSnapshot')
+  assert.equal(first("we're decommissioning lab-old-4, please remove it and its disks completely"), 'DELETE /VirDomain/{virDomainUUID}')
+})

@@ -82,7 +82,7 @@ export function analyse (index: Index, query: string): Analysed {
     .replace(/\b(i|we|you|they)[’']ve\b/g, '$1 have').replace(/\b(we|you|they)[’']re\b/g, '$1 are').replace(/[’']s\b/g, '').replace(/[’']/g, '')
     .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')
   // A name after "called"/"named" (or a tag's value) is one name, hyphens and dots included ("jenkins-agent-3" is no agent).
-  text = text.replace(/\b(called|named|titled|labell?ed|tag|tagged|name is)\s+([a-z0-9][\w]*(?:[-.][\w]+)+)/g, (_all, by: string, name: string) => `${by} ${name.replace(/[-.]/g, '')}`)
+  text = text.replace(/\b(called|named|titled|labell?ed|tag|tagged|name is|(?:call|calling|name|naming) (?:it|them))\s+([a-z0-9][\w]*(?:[-.][\w]+)+)/g, (_all, by: string, name: string) => `${by} ${name.replace(/[-.]/g, '')}`)
   // So is a hyphenated word with a digit ("temp-build-4471", "k8s-worker-1") or one right after the kind of thing it
   // names ("the vm crm-db"): nobody asks for a build, a worker or a db by naming a machine.
   text = text.replace(/(^|[^\w-])((?:(vms?|machines?|servers?|hosts?|guests?|boxe?s?|nodes?|users?|accounts?|templates?|schedules?|snapshots?|disks?|isos?|images?)\s+)?)([a-z][a-z0-9]*(?:[-.][a-z0-9]+)+)(?![\w-])/g,
@@ -99,6 +99,8 @@ export function analyse (index: Index, query: string): Analysed {
       const said = noun === '' && /(?:^|[-.])(?:vm|guest)(?:[-.]|$)/.test(name) ? 'vm ' : ''
       return `${before}${noun}${said}${opens && said === '' ? '' : 'named '}${name.replace(/[-.]/g, '')}`
     })
+  // "ops@example.com should not get alert emails any more": a mailbox that is to stop receiving them is a recipient to remove.
+  text = text.replace(/(?:\bemail\s+)?\b(?:should|must|will|does|do|is to)\s+(?:not|no longer|nt)\s+(?:get|receive)\s+(?:any\s+)?(?:more\s+)?(?:the\s+)?(?:cluster\s+)?(?:alerts?|alert\s+e?mails?|notifications?|e?mails?)\b(?:\s+any\s*more|\s+anymore)?|(?:\bemail\s+)?\bno longer (?:gets|receives|needs) (?:the )?(?:alerts?|alert e?mails?)\b/g, ' , remove the alert email recipient ')
   // What the question says not to do, or sets aside, does not vote: "instead of deleting it, shut it down" is a stop.
   text = text.replace(KEPT_AS_IS, ' , ').replace(NEGATED_THING, ' , ').replace(NEGATED_VERB, (all, verb: string, rest: string, at: number, whole: string) => {
     // Told not to do something ("don't touch the syslog target", "I'm not cloning it"), the thing it would be done to

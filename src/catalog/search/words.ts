@@ -107,6 +107,12 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/^\s*patch (?=(?:a|an|the|this|that|my|one)\s+(?!cluster|node|hypercore|system|server|vms?\b|guests?\b|windows|linux)[a-z])/g, 'edit '],
   // "alerts should also go to our syslog collector": one more place for them to go is a new destination.
   [/\balso (?:go|be sent|get sent|be forwarded|be delivered|be mailed) to\b/g, 'be sent to a new'],
+  // "the finance team asked for a copy of erp-prod": what someone asked for is the request.
+  [/\b(?:asked|asks|asking) (?:me |us |you )?for\b/g, '; i want'],
+  // "all snapshots older than a month": an age is a filter on the list, no field to set or schedule to keep.
+  [/\b(?:older|newer|younger) than (?:a|an|one|\d+) (?:hour|day|week|month|year)s?\b/g, ' '],
+  // "remove it and its disks": only a VM has disks, which go with it.
+  [/\b(?:it|them)\s+(?:and|with|along with|including|plus|together with)\s+(?:all\s+)?(?:of\s+)?(?:its|their)\s+(?:disks?|drives?|volumes?|storage)\b/g, 'the vm including disks'],
   // "what I need is every snapshot": what one needs is what is asked.
   [/\bwhat (i|we|it|he|she|they) (?:really |actually |just )?(need|needs|want|wants|would like)(?: right now| now| today| first)? (?:is|are)\b/g, '$1 $2'],
   // "pop the installer ISO back out of its CD-ROM", "take the iso out of the drive": out of a drive is ejected.
@@ -196,7 +202,7 @@ export const PHRASES: Array<[RegExp, string]> = [
   // "mail-01 is on what node?": a question asked in a statement's order is that question.
   [/(^|[,;.!?:] *)((?:[a-z0-9]+ ){0,3}?[a-z0-9]+) (is|are|runs|sits|lives) (on|in|at|from) (what|which) ([a-z]+)\b/g, '$1 $5 $6 $3 $2 $4'],
   // "which host is sqlprod-7 on", "where is exchange-dag2 running": only a VM runs on a node, so that is the VM's field.
-  [/\b(?:which|what) (node|host|server) (?:is|does) (?:the (?:vm|machine|server) )?(?:named )?([a-z0-9]+) (?:(?:currently|running|sitting|hosted|living|now) )*(?:on|in|at|run on|live on)\b/g, 'which $1 is the vm named $2 running on'],
+  [/\b(?:which|what) (node|host|server) (?:(?:is|does) )?(?:the (?:vm|machine|server) )?(?:named )?([a-z0-9]+) (?:(?:currently|running|sitting|hosted|living|lives|runs|sits|resides|now|right now) )*(?:on|in|at|run on|live on)\b/g, 'which $1 is the vm named $2 running on'],
   [/\bwhere (?:is|does) (?:the (?:vm|machine|server) )?(?:named )?([a-z0-9]+) (?:(?:currently|now) )*(?:running|run|live|living|hosted|sitting)\b/g, 'which node is the vm named $1 running on'],
   // "the schedule, name is weekly-old": the name given names the thing.
   [/\b(?:the |its |his |her )?name (?:is|was|=) /g, 'named '],
