@@ -4,7 +4,7 @@ import { isKnown, knownAs, oneEditApart, splitCase, typoOf, verbWord } from './k
 import { stem } from './stem.js'
 import { MAX_TERMS, type QueryIntent } from './types.js'
 import { BACKGROUND, PURE_WEIGHT, RELATIVE } from './weights.js'
-import { ADJECTIVAL, AUX, CLAUSES, CONTEXT_WORDS, DEFINITE, DETERMINERS, FIRST_WORD_INTENTS, INDEFINITE, INTENT_OF, INTENT_OF_STEM, KEPT_AS_IS, LEAD, LOCATIVE, NAMING, NEGATED_THING, NEGATED_VERB, ONE_RECORD, PARTICLES, PHRASES, PRONOUNS, PURE_INTENT, PURPOSE, QUESTION_START, RECURRENCE, SCHEDULE, STOPWORDS, SIZE_UNITS, SYNONYMS, TIME_UNITS, TOOL_WORDS, WH, processTerm } from './words.js'
+import { ADJECTIVAL, AUX, CLAUSES, CONTEXT_WORDS, DEFINITE, DETERMINERS, EMAIL, FIRST_WORD_INTENTS, INDEFINITE, INTENT_OF, INTENT_OF_STEM, INTENT_WORD_OF_STEM, KEPT_AS_IS, LEAD, LOCATIVE, NAMING, NEGATED_THING, NEGATED_VERB, ONE_RECORD, PARTICLES, PHRASES, PRONOUNS, PURE_INTENT, PURPOSE, QUESTION_START, RECURRENCE, SCHEDULE, STOPWORDS, SIZE_UNITS, SYNONYMS, TIME_UNITS, TOOL_WORDS, WH, intentsOf, processTerm } from './words.js'
 
 /** One meaningful word of the question: the terms it searches with and how much of the meaning it carries. */
 export interface Group {
@@ -58,11 +58,12 @@ export interface Analysed {
 // What may stand before a refusal in its clause: nothing, a polite opener, or the person speaking ("I am", "we will").
 const REFUSING = /^(?:\s*\b(?:please|pls|and|also|just|ok|okay|i|we|am|are|will|would|really|honestly|still|definitely|absolutely|then|now|yet)\b)*\s*$/
 
-// Values (addresses, paths, sizes) name a thing, not a task: drop them before reading words.
-const VALUES = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b|\b\d{1,3}(\.\d{1,3}){3}(\/\d+)?\b|\bhttps?:\/\/\S+|\b[a-z]+\/[a-z_]+\b|\b[\w-]+(\.[\w-]+){2,}\b/gi
+// Values (addresses, paths, sizes) name a thing, not a task: drop them before reading words (e-mail addresses, read
+// as mailboxes, are replaced first).
+const VALUES = /\b\d{1,3}(\.\d{1,3}){3}(\/\d+)?\b|\bhttps?:\/\/\S+|\b[a-z]+\/[a-z_]+\b|\b[\w-]+(\.[\w-]+){2,}\b/gi
 
 // An e-mail address is a mailbox: "add ops@example.com" adds one.
-const EMAIL = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/g
+const EMAILS = new RegExp(EMAIL, 'g')
 
 type Place = 'object' | 'locative' | 'purpose'
 type ClauseKind = 'question' | 'imperative' | 'want' | 'statement' | 'phrase'
@@ -77,7 +78,7 @@ export function analyse (index: Index, query: string): Analysed {
   // quotes does; after "called" it is the name.
   const unquoted = query.replace(/(^|[\s(])(\w+\s+)?['‘]([^'‘’\n]{1,80})['’](?=[\s.,;:!?)]|$)/g, (_all, start: string, before: string | undefined, inner: string) =>
     before !== undefined && NAMING.has(before.trim().toLowerCase()) ? `${start}${before}${inner}` : `${start}${before ?? ''} `)
-  let text = splitCase(index, unquoted.replace(/\b(?:add|append|include)\s+(?=(?:[\w-]+\.)+[\w-]+\s+(?:to|into|onto)\s)/gi, 'change ').replace(EMAIL, ' email ').replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
+  let text = splitCase(index, unquoted.replace(/\b(?:add|append|include)\s+(?=(?:[\w-]+\.)+[\w-]+\s+(?:to|into|onto)\s)/gi, 'change ').replace(EMAILS, ' email ').replace(VALUES, ' ').replace(/(^|\s)--?(?=[A-Za-z])/g, '$1 with ')).toLowerCase()
     .replace(/\bi[’']d\b/g, 'i would').replace(/\bi[’']m\b/g, 'i am').replace(/\b(i|we|you|they|he|she|it)[’']ll\b/g, '$1 will')
     .replace(/\b(i|we|you|they)[’']ve\b/g, '$1 have').replace(/\b(we|you|they)[’']re\b/g, '$1 are').replace(/[’']s\b/g, '').replace(/[’']/g, '')
     .replace(/%/g, ' percent ').replace(/"[^"]*"/g, ' ')
@@ -100,7 +101,7 @@ export function analyse (index: Index, query: string): Analysed {
       return `${before}${noun}${said}${opens && said === '' ? '' : 'named '}${name.replace(/[-.]/g, '')}`
     })
   // "ops@example.com should not get alert emails any more": a mailbox that is to stop receiving them is a recipient to remove.
-  text = text.replace(/(?:\bemail\s+)?\b(?:should|must|will|does|do|is to)\s+(?:not|no longer|nt)\s+(?:get|receive)\s+(?:any\s+)?(?:more\s+)?(?:the\s+)?(?:cluster\s+)?(?:alerts?|alert\s+e?mails?|notifications?|e?mails?)\b(?:\s+any\s*more|\s+anymore)?|(?:\bemail\s+)?\bno longer (?:gets|receives|needs) (?:the )?(?:alerts?|alert e?mails?)\b/g, ' , remove the alert email recipient ')
+  text = text.replace(/(?:\bemail\s+)?(?:\b(?:should|must|will|does|do|is to)\s+(?:not|no longer|nt)\s+(?:get|receive)\s+(?:any\s+)?(?:more\s+)?(?:the\s+)?(?:cluster\s+)?(?:alerts?|alert\s+e?mails?|notifications?|e?mails?)\b(?:\s+any\s*more|\s+anymore)?|\bno longer (?:gets|receives|needs) (?:the )?(?:alerts?|alert e?mails?)\b)/g, ' , remove the alert email recipient ')
   // What the question says not to do, or sets aside, does not vote: "instead of deleting it, shut it down" is a stop.
   text = text.replace(KEPT_AS_IS, ' , ').replace(NEGATED_THING, ' , ').replace(NEGATED_VERB, (all, verb: string, rest: string, at: number, whole: string) => {
     // Told not to do something ("don't touch the syslog target", "I'm not cloning it"), the thing it would be done to
@@ -112,7 +113,7 @@ export function analyse (index: Index, query: string): Analysed {
     const from = ordered && /^(?:do not|dont|never)\b/.test(all) && /\s(?:anymore|any more|any longer|from now on)\s*$/.exec(rest)
     if (from) return ` stop ${verb.endsWith('e') && !verb.endsWith('ee') ? verb.slice(0, -1) : verb}ing ${rest.slice(0, from.index).trim().replace(/\s+/g, ' ')} `
     if (!/^(?:not|never) just|^(?:instead|rather)/.test(all) && REFUSING.test(whole.slice(0, at).split(CLAUSES).pop() ?? '')) return ' , '
-    return INTENT_OF.has(verb) || INTENT_OF_STEM.has(stem(verb)) ? ` ${rest}` : all
+    return intentsOf(verb) !== undefined ? ` ${rest}` : all
   })
   for (const [re, words] of PHRASES) text = text.replace(re, (...m: string[]) => ` ${words.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')} `)
   // "make sure the old password stops working by setting a new one": the means is what is to be done.
@@ -120,8 +121,8 @@ export function analyse (index: Index, query: string): Analysed {
   // "do a hard reset on it", "do a reboot": the deed done is the verb; the clause is an order, not a question.
   text = text.replace(/(^|[,;.!?:]\s*)(?:please\s+|just\s+|now\s+)?do\s+(?:a|an)\s+([a-z]+)(\s+[a-z]+)?/g, (all, start: string, one: string, two: string | undefined) => {
     const second = two?.trim() ?? ''
-    if (INTENT_OF.has(one) || INTENT_OF_STEM.has(stem(one))) return `${start}${one}${two ?? ''}`
-    if (INTENT_OF.has(second) || INTENT_OF_STEM.has(stem(second))) return `${start}${second} ${one}`
+    if (intentsOf(one) !== undefined) return `${start}${one}${two ?? ''}`
+    if (intentsOf(second) !== undefined) return `${start}${second} ${one}`
     return all
   })
 
@@ -146,7 +147,7 @@ export function analyse (index: Index, query: string): Analysed {
     const wish = /\b(?:need|want|like)\s+$/.test(lead)
     const words = joined.slice(lead.length).split(' ').filter(Boolean)
     // "my manager asked me, and honestly I'm not sure, to make a copy of it": an infinitive opening a clause is what is asked.
-    if (words.length > 2 && words[0] === 'to' && (INTENT_OF.has(words[1] as string) || INTENT_OF_STEM.has(stem(words[1] as string)))) words.shift()
+    if (words.length > 2 && words[0] === 'to' && intentsOf(words[1] as string) !== undefined) words.shift()
     // "please to make stop the vm": to make something do is to do it.
     if (words.length > 2 && words[0] === 'make' && INTENT_OF.has(words[1] as string) && !ADJECTIVAL.has(words[1] as string)) words.shift()
     // Other tools' names ("qm destroy 105", "pvesh get /nodes") only say where the words come from; the words of
@@ -177,7 +178,7 @@ export function analyse (index: Index, query: string): Analysed {
     const meant = telling ? undefined : verbWord(index, first) ?? gerundOf(first)
     // A slip of an intent word is that word ("chnage the description").
     if (meant !== undefined && meant !== first && !(words[0] as string).includes('|')) words[0] = first = meant
-    const firstIntents = meant === undefined ? undefined : INTENT_OF.get(meant) ?? INTENT_OF_STEM.get(stem(meant))
+    const firstIntents = meant === undefined ? undefined : intentsOf(meant)
     const opener = words.length > 1 && index.aliasPairs.has(`${stem(first)} ${stem(second.split('|')[0] as string)}`)
       ? undefined
       : FIRST_WORD_INTENTS.get(first) ?? (first.length >= 5 && !index.vocabulary.has(stem(first)) ? [...FIRST_WORD_INTENTS].find(([w]) => oneEditApart(w, first, true))?.[1] : undefined)
@@ -194,23 +195,28 @@ export function analyse (index: Index, query: string): Analysed {
     else if (firstIntents !== undefined || opener !== undefined || unknownVerb) kind = 'imperative'
     else if (['it', 'they', 'he', 'she', 'we', 'i', 'nobody', 'someone', 'somebody', 'everyone', 'nothing', 'there'].includes(first) || words.slice(1, 5).some((w) => AUX.has(w))) kind = lead === '' || (CONNECTIVE.test(lead) && DETERMINERS.has(first)) ? 'statement' : 'imperative'
     else kind = lead === '' ? 'phrase' : 'imperative'
-    // "the disk named crm-old should be removed", "it must be renamed": what should be done to a thing is asked for.
-    // "the whole system should shut down in one step": what a thing should do is asked of it too.
-    // "fw-edge-2 needs a second network adapter": a thing that needs one more of something is to get it.
-    if ((kind === 'statement' || kind === 'phrase') && NEEDS_ONE_MORE.test(words.join(' '))) {
-      kind = 'want'
-      intents.add('create')
-    }
-    const passive = kind === 'statement' || kind === 'phrase' ? SHOULD_BE.exec(words.join(' ')) ?? SHOULD_DO.exec(words.join(' ')) : null
-    const passiveIntents = passive === null ? undefined : NAMING.has(passive[1] as string) ? ['change' as const] : passive[0].includes(' be ') ? INTENT_OF_STEM.get(stem(passive[1] as string)) : INTENT_OF.get(passive[1] as string)
-    if (passiveIntents !== undefined) {
-      kind = 'want'
-      for (const intent of passiveIntents) intents.add(intent)
-      // The participle counts as its verb ("removed": remove), which names what to do, not a word to find.
-      const at = words.indexOf(passive?.[1] as string)
-      const base = [...INTENT_OF.keys()].find((w) => stem(w) === stem(passive?.[1] as string))
-      if (base !== undefined && at >= 0) words[at] = base
-      saidAt.add(tokens.length + at)
+    if (kind === 'statement' || kind === 'phrase') {
+      const said = words.join(' ')
+      // "fw-edge-2 needs a second network adapter": a thing that needs one more of something is to get it.
+      if (NEEDS_ONE_MORE.test(said)) {
+        kind = 'want'
+        intents.add('create')
+      }
+      // "the disk named crm-old should be removed", "it must be renamed": what should be done to a thing is asked for;
+      // "the whole system should shut down in one step": what a thing should do is asked of it too.
+      const done = SHOULD_BE.exec(said)?.[1]
+      const doing = done === undefined ? SHOULD_DO.exec(said)?.[1] : undefined
+      const verb = done ?? doing
+      const wished = verb === undefined ? undefined : NAMING.has(verb) ? ['change' as const] : done !== undefined ? INTENT_OF_STEM.get(stem(done)) : INTENT_OF.get(verb)
+      if (verb !== undefined && wished !== undefined) {
+        kind = 'want'
+        for (const intent of wished) intents.add(intent)
+        // The participle counts as its verb ("removed": remove), which names what to do, not a word to find.
+        const at = words.indexOf(verb)
+        const base = INTENT_WORD_OF_STEM.get(stem(verb))
+        if (base !== undefined && at >= 0) words[at] = base
+        saidAt.add(tokens.length + at)
+      }
     }
     kinds.push(kind)
     if (kind === 'question') {
@@ -262,7 +268,7 @@ export function analyse (index: Index, query: string): Analysed {
         // "I want it to boot from the cd": how it boots is its boot order, a setting.
         const verb = words[to + 2] === 'order' ? undefined : words[to + 1] === 'be' ? words[to + 2] : words[to + 1]
         // The thing is there already: "the config to send to the collector" changes it; nothing new is made.
-        for (const intent of (verb === undefined ? undefined : INTENT_OF.get(verb) ?? INTENT_OF_STEM.get(stem(verb))) ?? ['change' as const]) intents.add(intent === 'create' ? 'change' : intent)
+        for (const intent of (verb === undefined ? undefined : intentsOf(verb)) ?? ['change' as const]) intents.add(intent === 'create' ? 'change' : intent)
       }
     }
     // "which vnc port is it on", "what roles can a user have": the words after what/which are the thing asked for.
@@ -311,7 +317,9 @@ export function analyse (index: Index, query: string): Analysed {
   const selfContained = tokens.some((t) => asks(t) && verbAt.has(t.at) && index.resourceWords.has(stem(t.word)))
   // When it does, the scene's things count in full but its other words only set the scene ("payroll-01 did not come back").
   const thing = (t: Token): boolean => index.resourceWords.has(stem(t.word)) || /\d/.test(t.word) || NAMING.has(t.prev)
-  const background = (t: Token): boolean => !asks(t) && (asking || selfContained || (kinds.some((k) => k !== 'statement' && k !== 'phrase') && !thing(t)))
+  const somethingAsks = asking || selfContained
+  const anyAsks = kinds.some((k) => k !== 'statement' && k !== 'phrase')
+  const background = (t: Token): boolean => !asks(t) && (somethingAsks || (anyAsks && !thing(t)))
   // Without a verb in a verb's place ("dns settings", "cpu load of all my vms"), any intent word says what is wanted.
   if (intents.size === 0) {
     for (const t of tokens) {
@@ -351,18 +359,19 @@ export function analyse (index: Index, query: string): Analysed {
 
   // A word said twice counts where it says most: "for the new VM I want..., please make vm web-01" asks for the VM last.
   const standing = (t: Token): number => (background(t) ? 0 : 2) + (t.place === 'object' && !t.relative ? 1 : 0)
+  const termOf = tokens.map((t) => processTerm(t.word))
   const bestAt = new Map<string, Token>()
-  for (const t of tokens) {
-    const term = processTerm(t.word)
-    const best = term === null ? undefined : bestAt.get(term)
-    if (term !== null && (best === undefined || standing(t) > standing(best))) bestAt.set(term, t)
-  }
+  tokens.forEach((t, i) => {
+    const term = termOf[i]
+    const best = term === null || term === undefined ? undefined : bestAt.get(term)
+    if (term !== null && term !== undefined && (best === undefined || standing(t) > standing(best))) bestAt.set(term, t)
+  })
   const groups: Group[] = []
   const seen = new Set<string>()
   for (const t of tokens) {
     const { word } = t
     if (LOCATIVE.has(word) || PURPOSE.has(word)) continue
-    const term = processTerm(word)
+    const term = termOf[t.at] ?? null
     if (term !== null && bestAt.get(term) !== t) continue
     // No word of the API is longer than 40 letters; longer strings are noise and slow fuzzy matching down.
     if (term === null || term.length < 2 || term.length > 40 || /^\d+$/.test(term) || seen.has(term) || gapWords.has(term)) continue

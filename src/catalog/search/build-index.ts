@@ -37,13 +37,6 @@ const indexes = new WeakMap<Catalog, Index>()
 
 const FIELDS: Field[] = ['path', 'summary', 'names', 'aliases', 'tag', 'description', 'fields', 'fieldTerms', 'fieldText', 'related']
 
-// A record that names the VM it belongs to (a disk's virDomainUUID), at the top, in a list's items or in an allOf part.
-function holdsVmId (node: unknown, depth = 0): boolean {
-  if (!isRecord(node) || depth > 3) return false
-  if (isRecord(node.properties) && Object.keys(node.properties).some((k) => k === 'virDomainUUID' || k === 'domainUUID')) return true
-  return holdsVmId(node.items, depth + 1) || (Array.isArray(node.allOf) && node.allOf.some((part) => holdsVmId(part, depth + 1)))
-}
-
 function intentOf (op: CatalogOperation): OperationIntent {
   if (op.intent !== undefined) return op.intent
   const parts = op.path.split('/').filter(Boolean)
@@ -56,7 +49,13 @@ function intentOf (op: CatalogOperation): OperationIntent {
   return op.method === 'GET' ? 'get' : 'action'
 }
 
-interface FieldDoc { names: string[], terms: string[], text: string[] }
+interface FieldDoc {
+  names: string[]
+  terms: string[]
+  text: string[]
+  /** The records name the VM they belong to (a disk's virDomainUUID), at the top or in a list's items. */
+  ofVm: boolean
+}
 
 /** The fields an operation reads or writes: those `x-field-terms` lists, else every field two levels deep. */
 function fieldDoc (op: CatalogOperation): FieldDoc {
@@ -76,7 +75,7 @@ function fieldDoc (op: CatalogOperation): FieldDoc {
   walk(op.requestSchema, '', 0)
   if (op.method === 'GET') walk(op.responseSchema, '', 0)
   const listed = op.fieldTerms ?? [...nodes.keys()].filter((p) => p.replace(/^\[\]\.?/, '').split('.').length <= 2).map((field) => ({ field, terms: [] }))
-  const out: FieldDoc = { names: [], terms: [], text: [] }
+  const out: FieldDoc = { names: [], terms: [], text: [], ofVm: [...nodes.keys()].some((p) => /^(?:\[\]\.?)*(?:virDomainUUID|domainUUID)$/.test(p)) }
   for (const { field, terms: words } of listed) {
     out.names.push(field.split('.').pop()?.replace(/\[\]$/, '') ?? field)
     out.terms.push(...words)
@@ -127,8 +126,10 @@ export function getIndex (catalog: Catalog): Index {
     const shared = byResource.get(resource)
     byResource.set(resource, shared === undefined ? words : new Set([...shared].filter((w) => words.has(w))))
   })
+  const vmRoots = new Set<string>()
   const docs = operations.map((op, id): Doc => {
     const f = fieldDoc(op)
+    if (f.ofVm || op.path.includes('{virDomainUUID}')) vmRoots.add(resourceOf(op))
     const aliases = op.aliases ?? []
     // Vocabulary lists say a word applies, not how often: each word counts once.
     const once = (words: string[]): string => [...new Set(words.flatMap((w) => w.split(/[^A-Za-z0-9]+/)).filter(Boolean))].join(' ')
@@ -163,7 +164,6 @@ export function getIndex (catalog: Catalog): Index {
   const resources = new Set(operations.map((op) => (op.path.split('/').filter(Boolean)[0] ?? '').toLowerCase()))
   const byLength = new Map<number, string[]>()
   for (const w of vocabulary) if (w.length >= 4 && /^[a-z]+$/.test(w)) byLength.set(w.length, [...(byLength.get(w.length) ?? []), w])
-  const vmRoots = new Set(operations.filter((op) => op.path.includes('{virDomainUUID}') || holdsVmId(op.requestSchema) || holdsVmId(op.responseSchema)).map(resourceOf))
   const ofVm = operations.map((op) => vmRoots.has(resourceOf(op)))
   index = { search, operations, intents: operations.map(intentOf), subjects, resourceWords, compounds, aliasPairs, vocabulary, byLength, resources, unsupported, ofVm }
   indexes.set(catalog, index)

@@ -6,7 +6,7 @@ import type { Field, Index } from './build-index.js'
 import { stem } from './stem.js'
 import type { Confidence, QueryIntent, SearchHit } from './types.js'
 import { BOOST, MODIFIER_WEIGHT, NAME_WEIGHT, NOT_NAMED, OFF_VM, QUALITY, SCENE_SHARE, UNKNOWN_WEIGHT, UNSUPPORTED_WEIGHT } from './weights.js'
-import { CONTEXT_WORDS, PARTICLES, terms } from './words.js'
+import { CONTEXT_WORDS, EMAIL, PARTICLES, terms } from './words.js'
 
 // Verbs that, with "to" and a value of a field, set that field rather than move anything.
 const MOVE_LIKE = new Set(['move', 'put', 'switch', 'shift', 'transfer'])
@@ -220,6 +220,9 @@ export function rank (index: Index, query: string, method: string | undefined): 
   const removesFrom = /\bfrom\b/i.test(query) && !/\b(?:delete|destroy|wipe|erase|purge)\b/i.test(query)
   const onMachine = groups.some((g) => g.weight > 0 && ON_MACHINE.has(g.after) && (g.nameLike || g.terms[0] === 'vm'))
   const valueRemoved = subjectGroups.length > 0 && subjectGroups.every((g) => !g.terms.some((t) => index.resourceWords.has(t)))
+  const fromConfig = removesFrom && groups.some((g) => g.after === 'from' && WHOLE_WORDS.has(g.word))
+  // Whether operation `id`'s resource answers to a word of the group ("disk": VirDomainBlockDevice).
+  const namedBy = (id: number, g: Group): boolean => g.terms.some((t) => index.subjects[id]?.has(t) === true)
   const deletesWhole = analysed.intents.size === 1 && analysed.intents.has('delete') && !removesFrom
   const scored = results.map((r) => {
     const id = r.id as number
@@ -260,9 +263,9 @@ export function rank (index: Index, query: string, method: string | undefined): 
     let fit = intentFit(analysed, intent)
     // "remove the second server from the dns config": what something is removed from stays; only its edit does that.
     // "remove the tag 'legacy' from the crm vm": a value taken off a thing leaves the thing; only its edit does that.
-    const fromHere = removesFrom && analysed.intents.has('delete') && groups.some((g) => g.after === 'from' && (WHOLE_WORDS.has(g.word) || g.terms.some((t) => index.subjects[id]?.has(t) === true)))
-    if (fromHere && intent === 'delete' && !subjectGroups.some((g) => g.terms.some((t) => index.subjects[id]?.has(t) === true))) fit = 1.1
-    if (fromHere && intent === 'change' && (valueRemoved || groups.some((g) => g.after === 'from' && WHOLE_WORDS.has(g.word)))) fit = 1.5
+    const fromHere = removesFrom && analysed.intents.has('delete') && (fromConfig || groups.some((g) => g.after === 'from' && namedBy(id, g)))
+    if (fromHere && intent === 'delete' && !subjectGroups.some((g) => namedBy(id, g))) fit = 1.1
+    if (fromHere && intent === 'change' && (valueRemoved || fromConfig)) fit = 1.5
     const fits = fit === undefined ? undefined : fit > 0
     let confidence: Confidence = coverage >= 0.7 ? 'high' : coverage >= 0.45 ? 'medium' : 'low'
     // An operation that does not know the verb asked for ("reboot" a node) does something else.
@@ -289,7 +292,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
   })
   // "attach an extra 200 GB disk": a resource that answers to the thing named (a VM's disk) beats one that only holds
   // the word in its name or fields (an uploaded disk image), when both do what was asked.
-  const answersTo = (s: Scored): boolean => subjectGroups.some((g) => g.terms.some((t) => index.subjects[s.id]?.has(t) === true))
+  const answersTo = (s: Scored): boolean => subjectGroups.some((g) => namedBy(s.id, g))
   const owningIntents = new Set(scored.filter(answersTo).map((s) => s.intent))
   for (const s of scored) if (subjectGroups.length > 0 && owningIntents.has(s.intent) && !answersTo(s)) s.score *= NOT_NAMED
   // "power on web-01" is no edit of web-01, however many of its words the edit's fields hold: beside a sibling of the
@@ -305,7 +308,7 @@ export function rank (index: Index, query: string, method: string | undefined): 
   // "change the label on yesterday's snapshot": with no thing named before a preposition, the one whose field it is.
   const owners = subjectGroups.length > 0 ? subjectGroups : heads.filter((g) => g.after === 'on' && !g.inCompound && groups.some((f) => f.at < g.at && f.after === '' && f.weight > 0 && f.known && !f.scene && !f.verb))
   // An e-mail address in the question (dropped before reading words) names a mailbox: something alerts can go to.
-  const cannot = answered ? undefined : lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, owners, groups.filter((g) => g.weight > 0 && !owners.includes(g) && (g.modifier || !PURPOSE_AFTER.has(g.after))), naming, /[\w.+-]+@[\w-]+\.[\w.-]+/.test(query) ? ['email'] : [])
+  const cannot = answered ? undefined : lackingFor(index, !removesFrom && WHOLE_RECORD.test(query), analysed, owners, groups.filter((g) => g.weight > 0 && !owners.includes(g) && (g.modifier || !PURPOSE_AFTER.has(g.after))), naming, EMAIL.test(query) ? ['email'] : [])
   if (cannot !== undefined) for (const s of scored) s.confidence = 'low'
   // Asked only to delete, an edit that covers more words is still no answer: it ranks below the deletes.
   if (deletesWhole) for (const s of scored) if (s.confidence === 'high' && s.intent === 'change') s.confidence = 'medium'

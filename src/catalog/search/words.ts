@@ -28,6 +28,9 @@ export function processTerm (term: string): string | null {
   return stem(t)
 }
 
+/** An e-mail address, wherever it stands in a question. */
+export const EMAIL = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/
+
 /** The meaningful words of a text, as the index holds them. */
 export function terms (text: string): string[] {
   return tokenize(text).map(processTerm).filter((t): t is string => t !== null)
@@ -267,6 +270,12 @@ for (const [intent, pure, content] of INTENT_WORDS) {
 }
 /** INTENT_OF by stem, for the word in a verb's place ("deleting", "delet"). */
 export const INTENT_OF_STEM = new Map([...INTENT_OF].map(([w, intents]) => [stem(w), intents]))
+/** The intent word a stem comes from ("remov": remove), to put a participle back in its verb's place. */
+export const INTENT_WORD_OF_STEM = new Map([...INTENT_OF.keys()].reverse().map((w) => [stem(w), w]))
+/** What an intent word says is wanted, by the word or by its stem ("deleting"); undefined for any other word. */
+export function intentsOf (word: string): QueryIntent[] | undefined {
+  return INTENT_OF.get(word) ?? INTENT_OF_STEM.get(stem(word))
+}
 /** Intent words that also say it inside a noun phrase ("a new disk", "more memory", "the current alerts"). */
 export const ADJECTIVAL = new Set(['new', 'another', 'fresh', 'additional', 'second', 'more', 'extra', 'bigger', 'larger', 'current', 'available', 'detail', 'details', 'info', 'information', 'inventory', 'status'])
 /** Nouns that, as a request's first word, are its verb ("snapshot the vm", "tag it"). */
