@@ -9,6 +9,12 @@ import { getIndex } from '../../src/catalog/search/build-index.js'
 import { isAppError } from '../../src/errors/app-error.js'
 
 const top = (hits: Array<{ method: string, path: string }>, n = 5): string[] => hits.slice(0, n).map((h) => `${h.method} ${h.path}`)
+// The first result of a question as `METHOD /path` ('' when there is none), and that with the answer's match.
+const firstOf = (catalog: Catalog, q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
+function answerOf (catalog: Catalog, q: string): { first: string, match: string } {
+  const s = searchOperations(catalog, q)
+  return { first: top(s.results, 1)[0] ?? '', match: s.match }
+}
 const LEVEL = { high: 2, medium: 1, low: 0 }
 
 async function evalSet (file: string): Promise<Array<{ q: string, answers: string[], kind?: string }>> {
@@ -206,7 +212,6 @@ test('the evaluation sets keep their figures: every set at recall@5 >= 95%, the 
 
 test('the request is read from the clause that asks and from the verb\'s place, not from any word anywhere', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
   const rename = searchOperations(catalog, 'how do I rename a user account')
   assert.equal(top(rename.results, 1)[0], 'PATCH /User/{uuid}')
   assert.equal(rename.match, 'strong')
@@ -215,15 +220,15 @@ test('the request is read from the clause that asks and from the verb\'s place, 
   assert.ok(wipe.slice(0, 3).includes('DELETE /VirDomain/{virDomainUUID}'), wipe.join(', '))
   assert.ok(!wipe.includes('POST /AlertEmailTarget/{uuid}/test'), wipe.join(', '))
   // The scene ("the linux box has no network") is set before the question that asks about the NIC.
-  assert.match(first('the linux box has no network, is the nic unplugged?'), /^GET \/VirDomainNetDevice/)
-  assert.equal(first('bring the print server back up'), 'POST /VirDomain/action')
-  assert.equal(first('Add-VMHardDiskDrive to a vm'), 'POST /VirDomainBlockDevice')
-  assert.equal(first('Get-VMHost'), 'GET /Node')
+  assert.match(firstOf(catalog, 'the linux box has no network, is the nic unplugged?'), /^GET \/VirDomainNetDevice/)
+  assert.equal(firstOf(catalog, 'bring the print server back up'), 'POST /VirDomain/action')
+  assert.equal(firstOf(catalog, 'Add-VMHardDiskDrive to a vm'), 'POST /VirDomainBlockDevice')
+  assert.equal(firstOf(catalog, 'Get-VMHost'), 'GET /Node')
   // A relative clause describes the thing; its verb is not the request.
-  assert.equal(first('list the remote clusters we can replicate to'), 'GET /RemoteClusterConnection')
+  assert.equal(firstOf(catalog, 'list the remote clusters we can replicate to'), 'GET /RemoteClusterConnection')
   // A slip of a verb is that verb; a slip of a documented word searches as that word.
-  assert.equal(first('chnage the description of my vm'), 'PATCH /VirDomain/{virDomainUUID}')
-  assert.equal(first('snapshoot the db box before i patch it'), 'POST /VirDomainSnapshot')
+  assert.equal(firstOf(catalog, 'chnage the description of my vm'), 'PATCH /VirDomain/{virDomainUUID}')
+  assert.equal(firstOf(catalog, 'snapshoot the db box before i patch it'), 'POST /VirDomainSnapshot')
 })
 
 test('a word no document knows is a name beside a known noun, but a concept of its own as the verb, the object or the thing asked for', async () => {
@@ -489,12 +494,11 @@ test('a VM brought into the cluster from elsewhere is imported', async () => {
 
 test('the verb decides: "stop sending alerts to X" removes a recipient, "replace X with Y" edits X, "detach and delete" deletes', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('stop forwarding alerts to the old helpdesk mailbox'), 'DELETE /AlertEmailTarget/{uuid}')
-  assert.ok(['PATCH /DNSConfig/{uuid}', 'POST /DNSConfig/{uuid}'].includes(first('replace the dns server the cluster uses (127.0.0.2) with ns1.example.com')))
+  assert.equal(firstOf(catalog, 'stop forwarding alerts to the old helpdesk mailbox'), 'DELETE /AlertEmailTarget/{uuid}')
+  assert.ok(['PATCH /DNSConfig/{uuid}', 'POST /DNSConfig/{uuid}'].includes(firstOf(catalog, 'replace the dns server the cluster uses (127.0.0.2) with ns1.example.com')))
   const words = (explainSearch(catalog, 'unplug and delete the second disk of web-02') as { intents: string[] }).intents
   assert.deepEqual(words, ['delete'])
-  assert.ok(!first('detach and delete the spare disk from build-7').startsWith('PATCH'))
+  assert.ok(!firstOf(catalog, 'detach and delete the spare disk from build-7').startsWith('PATCH'))
 })
 
 test('"what call gives me X" asks for X; "which host is sqlprod-7 on" reads the VM that runs there', async () => {
@@ -530,31 +534,23 @@ test('a terse noun-then-verb query ("snapshot list", "schedule delete") takes th
 
 test('a field moved "onto" a value is set, a setup owned is its settings, and an operation that does just what is asked is no neighbour', async () => {
   const catalog = await Catalog.load()
-  const r = (q: string): { first: string, match: string } => {
-    const s = searchOperations(catalog, q)
-    return { first: top(s.results, 1)[0] ?? '', match: s.match }
-  }
-  const nic = r('move the second nic of app-03 onto vlan 40')
+  const nic = answerOf(catalog, 'move the second nic of app-03 onto vlan 40')
   assert.equal(nic.first, 'PATCH /VirDomainNetDevice/{uuid}')
   assert.notEqual(nic.match, 'none')
   // "server" alone would name a node, which cannot be edited; the time server can.
-  const time = r("point the cluster's time server at pool.ntp.org")
+  const time = answerOf(catalog, "point the cluster's time server at pool.ntp.org")
   assert.equal(time.first, 'PATCH /TimeSource/{uuid}')
   assert.notEqual(time.match, 'none')
-  assert.equal(r('change the client secret in our SSO setup').first, 'PATCH /OIDCConfig/{uuid}')
-  assert.equal(r('rotate the password of the admin user').first, 'PATCH /User/{uuid}')
+  assert.equal(answerOf(catalog, 'change the client secret in our SSO setup').first, 'PATCH /OIDCConfig/{uuid}')
+  assert.equal(answerOf(catalog, 'rotate the password of the admin user').first, 'PATCH /User/{uuid}')
 })
 
 test('non-native and command-line forms: "giving me list", "how I close", "the output of qm list"; "start a new X" creates X', async () => {
   const catalog = await Catalog.load()
-  const r = (q: string): { first: string, match: string } => {
-    const s = searchOperations(catalog, q)
-    return { first: top(s.results, 1)[0] ?? '', match: s.match }
-  }
   for (const [q, want] of [['can you giving me list of the nodes', 'GET /Node'], ['print the output of qm list', 'GET /VirDomain'],
     ['how I close my session when I am done so it does not stay logged in', 'POST /logout'],
     ['start a new snapshot schedule named hourly-keep that runs every hour', 'POST /VirDomainSnapshotSchedule']]) {
-    const got = r(q as string)
+    const got = answerOf(catalog, q as string)
     assert.equal(got.first, want, q)
     assert.notEqual(got.match, 'none', q)
   }
@@ -565,10 +561,9 @@ test('non-native and command-line forms: "giving me list", "how I close", "the o
 
 test('a host name or address added to something edits that thing; a mailbox added to the recipients is a new one', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first("add 127.0.0.53 to the cluster's dns servers"), 'PATCH /DNSConfig/{uuid}')
-  assert.equal(first('append lab.example.org to the dns search domains'), 'PATCH /DNSConfig/{uuid}')
-  assert.equal(first('add ops@example.com to the people who get alert emails'), 'POST /AlertEmailTarget')
+  assert.equal(firstOf(catalog, "add 127.0.0.53 to the cluster's dns servers"), 'PATCH /DNSConfig/{uuid}')
+  assert.equal(firstOf(catalog, 'append lab.example.org to the dns search domains'), 'PATCH /DNSConfig/{uuid}')
+  assert.equal(firstOf(catalog, 'add ops@example.com to the people who get alert emails'), 'POST /AlertEmailTarget')
 })
 
 test('"don\'t X anymore" as an order is to stop X; said as a reason it asks nothing', async () => {
@@ -641,18 +636,14 @@ test('a disk on, of or from a machine is that VM\'s disk, not an uploaded disk i
 
 test('a story\'s turns: an infinitive after an aside is what is asked, ", is still valid" states, "letting X" says how, and a word said twice counts where it asks', async () => {
   const catalog = await Catalog.load()
-  const r = (q: string): { first: string, match: string } => {
-    const s = searchOperations(catalog, q)
-    return { first: top(s.results, 1)[0] ?? '', match: s.match }
-  }
-  const copy = r('my boss asked me, and I am not sure how, to make a copy of the payroll server for testing')
+  const copy = answerOf(catalog, 'my boss asked me, and I am not sure how, to make a copy of the payroll server for testing')
   assert.equal(copy.first, 'POST /VirDomain/{virDomainUUID}/clone')
   assert.notEqual(copy.match, 'none')
   assert.equal((explainSearch(catalog, 'The old one, hd@example.com, is still valid for now.') as { question: boolean }).question, false)
-  assert.equal(r('I need the whole cluster shut down cleanly, letting the VMs stop gracefully first.').first, 'POST /Cluster/shutdown')
-  assert.notEqual(r('For the new VM I want that cloud-init set the hostname, please create vm edge-07.').match, 'none')
+  assert.equal(answerOf(catalog, 'I need the whole cluster shut down cleanly, letting the VMs stop gracefully first.').first, 'POST /Cluster/shutdown')
+  assert.notEqual(answerOf(catalog, 'For the new VM I want that cloud-init set the hostname, please create vm edge-07.').match, 'none')
   // An e-mail address is a mailbox: adding one adds a recipient.
-  assert.equal(r('add noc@example.org as another person who gets the alert emails').first, 'POST /AlertEmailTarget')
+  assert.equal(answerOf(catalog, 'add noc@example.org as another person who gets the alert emails').first, 'POST /AlertEmailTarget')
 })
 
 test('what is done while creating a thing is part of creating it; a text message and a move to Azure are things the API lacks', async () => {
@@ -690,50 +681,46 @@ test('what "should be done" to a thing is asked for; "starts Friday" goes on tel
 
 test('"switch X on" powers on only when "on" ends the phrase; "a while ago" is no while-clause; "is it done?" asks a task', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('switch the cache mode on the second disk of db-2 to none'), 'PATCH /VirDomainBlockDevice/{uuid}')
-  assert.equal(first('turn the vm web-3 on'), 'POST /VirDomain/action')
-  assert.equal(first('switch on web01'), 'POST /VirDomain/action')
-  assert.equal(first('I kicked off an export a while ago and got task tag 12 back. Is it done?'), 'GET /TaskTag')
+  assert.equal(firstOf(catalog, 'switch the cache mode on the second disk of db-2 to none'), 'PATCH /VirDomainBlockDevice/{uuid}')
+  assert.equal(firstOf(catalog, 'turn the vm web-3 on'), 'POST /VirDomain/action')
+  assert.equal(firstOf(catalog, 'switch on web01'), 'POST /VirDomain/action')
+  assert.equal(firstOf(catalog, 'I kicked off an export a while ago and got task tag 12 back. Is it done?'), 'GET /TaskTag')
   // Whether a job the cluster runs has finished is its task's state; a VM done booting is the VM's.
-  assert.equal(first('has the clone finished?'), 'GET /TaskTag')
-  assert.equal(first('is the vm done booting'), 'GET /VirDomain')
+  assert.equal(firstOf(catalog, 'has the clone finished?'), 'GET /TaskTag')
+  assert.equal(firstOf(catalog, 'is the vm done booting'), 'GET /VirDomain')
 })
 
 test('freezing a VM pauses it; popping or taking an ISO out of a CD drive ejects it', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('freeze web-2 for a moment'), 'POST /VirDomain/action')
-  assert.equal(first('take the iso out of the cd drive of web-1'), 'PATCH /VirDomainBlockDevice/{uuid}')
-  assert.equal(first('pop the windows iso back out of the dvd drive on kiosk-4'), 'PATCH /VirDomainBlockDevice/{uuid}')
+  assert.equal(firstOf(catalog, 'freeze web-2 for a moment'), 'POST /VirDomain/action')
+  assert.equal(firstOf(catalog, 'take the iso out of the cd drive of web-1'), 'PATCH /VirDomainBlockDevice/{uuid}')
+  assert.equal(firstOf(catalog, 'pop the windows iso back out of the dvd drive on kiosk-4'), 'PATCH /VirDomainBlockDevice/{uuid}')
 })
 
 test('the verb decides over field words: a power action beats an edit of the same VM, a test is sent, a tag removed from a VM edits it', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('Power on db-07, it has been off since the patch window closed.'), 'POST /VirDomain/action')
-  assert.equal(first('send a test message to the alert email recipient'), 'POST /AlertEmailTarget/{uuid}/test')
+  assert.equal(firstOf(catalog, 'Power on db-07, it has been off since the patch window closed.'), 'POST /VirDomain/action')
+  assert.equal(firstOf(catalog, 'send a test message to the alert email recipient'), 'POST /AlertEmailTarget/{uuid}/test')
   const tag = top(searchOperations(catalog, "remove the tag 'old' from the web vm").results, 3)
   assert.ok(['PATCH /VirDomain/{virDomainUUID}', 'POST /VirDomain/{virDomainUUID}'].includes(tag[0] ?? ''), tag.join(', '))
   assert.ok(tag.indexOf('DELETE /VirDomain/{virDomainUUID}') !== 0)
-  assert.equal(first('how i can make the vm app-9 to restart'), 'POST /VirDomain/action')
-  assert.equal(first('i want it to boot from the network first'), 'PATCH /VirDomain/{virDomainUUID}')
-  assert.equal(first('give bob an account'), 'POST /User')
+  assert.equal(firstOf(catalog, 'how i can make the vm app-9 to restart'), 'POST /VirDomain/action')
+  assert.equal(firstOf(catalog, 'i want it to boot from the network first'), 'PATCH /VirDomain/{virDomainUUID}')
+  assert.equal(firstOf(catalog, 'give bob an account'), 'POST /User')
 })
 
 test('more everyday turns: alarms firing are current conditions, a task cannot be cancelled, an export is brought in, a file pushed up is uploaded', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('which alarms are firing on the cluster right now'), 'GET /Condition')
+  assert.equal(firstOf(catalog, 'which alarms are firing on the cluster right now'), 'GET /Condition')
   const cancel = searchOperations(catalog, 'cancel task tag 55, I started it by mistake')
   assert.equal(cancel.match, 'none')
   assert.match(cancel.hint ?? '', /TaskTag has no delete operation/)
-  assert.equal(first('the exported vm is on the share; bring it into this cluster as erp-old'), 'POST /VirDomain/import')
-  assert.equal(first('I have a raw disk image on my pc. how do i push it up to the cluster?'), 'PUT /VirtualDisk/upload')
+  assert.equal(firstOf(catalog, 'the exported vm is on the share; bring it into this cluster as erp-old'), 'POST /VirDomain/import')
+  assert.equal(firstOf(catalog, 'I have a raw disk image on my pc. how do i push it up to the cluster?'), 'PUT /VirtualDisk/upload')
   // A machine whose name says it is a VM is one, and what comes "included" goes with it.
-  assert.equal(first('remove test-vm-12 for good, disks included'), 'DELETE /VirDomain/{virDomainUUID}')
+  assert.equal(firstOf(catalog, 'remove test-vm-12 for good, disks included'), 'DELETE /VirDomain/{virDomainUUID}')
   // When the request only says "it", the scene's machine counts, not its story.
-  assert.equal(first('db-03 never came back after the outage; it is sitting there powered off. I just want it running again.'), 'POST /VirDomain/action')
+  assert.equal(firstOf(catalog, 'db-03 never came back after the outage; it is sitting there powered off. I just want it running again.'), 'POST /VirDomain/action')
 })
 
 test('an adjective before a known noun describes it, a state after "is" is no concept, a manner is how; "each one" is all of them', async () => {
@@ -750,11 +737,10 @@ test('an adjective before a known noun describes it, a state after "is" is no co
 
 test('"throw X away" deletes, "give me every X" shows them, "what we need is X" asks for X, a thing wished to be called Y is renamed', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('throw the old rescue iso away'), 'DELETE /ISO/{uuid}')
-  assert.equal(first('give me every nic on the cluster with its vlan'), 'GET /VirDomainNetDevice')
-  assert.equal(first('What we need right now is a copy of acct-template named acct-02.'), 'POST /VirDomain/{virDomainUUID}/clone')
-  assert.ok(['PATCH /VirDomain/{virDomainUUID}', 'POST /VirDomain/{virDomainUUID}'].includes(first('we want that the vm is called web-10 from now')))
+  assert.equal(firstOf(catalog, 'throw the old rescue iso away'), 'DELETE /ISO/{uuid}')
+  assert.equal(firstOf(catalog, 'give me every nic on the cluster with its vlan'), 'GET /VirDomainNetDevice')
+  assert.equal(firstOf(catalog, 'What we need right now is a copy of acct-template named acct-02.'), 'POST /VirDomain/{virDomainUUID}/clone')
+  assert.ok(['PATCH /VirDomain/{virDomainUUID}', 'POST /VirDomain/{virDomainUUID}'].includes(firstOf(catalog, 'we want that the vm is called web-10 from now')))
 })
 
 test('with no verb said, a participle after the noun tells a state: "hypercore version installed" is never a sure call to apply an update', async () => {
@@ -766,11 +752,10 @@ test('with no verb said, a participle after the noun tells a state: "hypercore v
 
 test('"patch a X" edits X (patching the cluster updates it); a recurrence with no verb sets that job up', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('patch a dns config'), 'PATCH /DNSConfig/{uuid}')
-  assert.equal(first('nightly vm snapshots at 1am'), 'POST /VirDomainSnapshotSchedule')
+  assert.equal(firstOf(catalog, 'patch a dns config'), 'PATCH /DNSConfig/{uuid}')
+  assert.equal(firstOf(catalog, 'nightly vm snapshots at 1am'), 'POST /VirDomainSnapshotSchedule')
   // Asked about, a recurrence only describes.
-  assert.equal(first('which snapshot schedules run every night?'), 'GET /VirDomainSnapshotSchedule')
+  assert.equal(firstOf(catalog, 'which snapshot schedules run every night?'), 'GET /VirDomainSnapshotSchedule')
 })
 
 test('"have X do Y" is an order to do Y; a phrasal verb keeps its object; words after a purpose describe no resource', async () => {
@@ -787,46 +772,39 @@ test('"have X do Y" is an order to do Y; a phrasal verb keeps its object; words 
 
 test('", and no VM has it mounted" goes on telling; "first I want" is a wish; what is taken off the cluster is deleted; what a VM uses is its stats', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('Someone uploaded a broken iso named old-rescue.iso, and no VM has it mounted anymore. Please get that image off the cluster.'), 'DELETE /ISO/{uuid}')
-  assert.equal(first('deregister this cluster from scale'), 'DELETE /Registration/{uuid}')
-  assert.equal(first('first I just want to see how much cpu the db-2 vm has been using'), 'GET /VirDomainStats')
+  assert.equal(firstOf(catalog, 'Someone uploaded a broken iso named old-rescue.iso, and no VM has it mounted anymore. Please get that image off the cluster.'), 'DELETE /ISO/{uuid}')
+  assert.equal(firstOf(catalog, 'deregister this cluster from scale'), 'DELETE /Registration/{uuid}')
+  assert.equal(firstOf(catalog, 'first I just want to see how much cpu the db-2 vm has been using'), 'GET /VirDomainStats')
   assert.equal((explainSearch(catalog, 'first I want to see the nodes') as { question: boolean, intents: string[] }).intents.join(), 'read')
 })
 
 test('a past tense after "since" goes on telling; what a thing "should do" is asked; "nobody should X" refuses X', async () => {
   const catalog = await Catalog.load()
-  const r = (q: string): { first: string, match: string } => {
-    const s = searchOperations(catalog, q)
-    return { first: top(s.results, 1)[0] ?? '', match: s.match }
-  }
-  const smtp = r('The relay has since moved to 127.0.0.9 and needs no password now. Update the outgoing alert mail server settings to match.')
+  const smtp = answerOf(catalog, 'The relay has since moved to 127.0.0.9 and needs no password now. Update the outgoing alert mail server settings to match.')
   assert.ok(['PATCH /AlertSMTPConfig/{uuid}', 'POST /AlertSMTPConfig/{uuid}'].includes(smtp.first), smtp.first)
   assert.notEqual(smtp.match, 'none')
-  const down = r('The building loses power on Friday. The whole cluster, every node, should shut down in one step.')
+  const down = answerOf(catalog, 'The building loses power on Friday. The whole cluster, every node, should shut down in one step.')
   assert.equal(down.first, 'POST /Cluster/shutdown')
   assert.notEqual(down.match, 'none')
-  const list = r('The auditors ask about retention; nobody should delete snapshots. What I need is every snapshot with its label.')
+  const list = answerOf(catalog, 'The auditors ask about retention; nobody should delete snapshots. What I need is every snapshot with its label.')
   assert.equal(list.first, 'GET /VirDomainSnapshot')
   assert.notEqual(list.match, 'none')
 })
 
 test('an SSO login is the SSO setup; to receive the alerts is to be a recipient; a thing that needs one more of something gets it', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('Set up OpenID Connect login with client id hc3'), 'POST /OIDCConfig')
-  assert.equal(first('Is it possible that we also receive the cluster alerts on ops@example.org?'), 'POST /AlertEmailTarget')
-  assert.equal(first('app-9 needs a second network adapter on vlan 12'), 'POST /VirDomainNetDevice')
+  assert.equal(firstOf(catalog, 'Set up OpenID Connect login with client id hc3'), 'POST /OIDCConfig')
+  assert.equal(firstOf(catalog, 'Is it possible that we also receive the cluster alerts on ops@example.org?'), 'POST /AlertEmailTarget')
+  assert.equal(firstOf(catalog, 'app-9 needs a second network adapter on vlan 12'), 'POST /VirDomainNetDevice')
   // Which addresses get the alerts is still a question about the recipients.
-  assert.equal(first('which addresses get the alerts?'), 'GET /AlertEmailTarget')
+  assert.equal(firstOf(catalog, 'which addresses get the alerts?'), 'GET /AlertEmailTarget')
 })
 
 test('a resource that answers to the thing named beats one that only holds the word: a new disk is a VM disk, an uploaded image is not', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('Attach an extra 50 GB virtio disk to app-02.'), 'POST /VirDomainBlockDevice')
-  assert.equal(first('list all virtual disks of every vm'), 'GET /VirDomainBlockDevice')
-  assert.equal(first('attach the uploaded ubuntu image to vm web-1'), 'POST /VirtualDisk/{uuid}/attach')
+  assert.equal(firstOf(catalog, 'Attach an extra 50 GB virtio disk to app-02.'), 'POST /VirDomainBlockDevice')
+  assert.equal(firstOf(catalog, 'list all virtual disks of every vm'), 'GET /VirDomainBlockDevice')
+  assert.equal(firstOf(catalog, 'attach the uploaded ubuntu image to vm web-1'), 'POST /VirtualDisk/{uuid}/attach')
 })
 
 test('an uploaded disk is a library disk image: it cannot be renamed, and deleting one deletes the image', async () => {
@@ -839,17 +817,15 @@ test('an uploaded disk is a library disk image: it cannot be renamed, and deleti
 
 test('a schedule given to a VM is set on the VM; the schedule itself does not change', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('assign the weekly snapshot schedule to the mail vm'), 'PATCH /VirDomain/{virDomainUUID}')
-  assert.equal(first("hook the existing 'hourly' schedule up to db-09"), 'PATCH /VirDomain/{virDomainUUID}')
-  assert.equal(first('change the retention of the weekly snapshot schedule to 14 days'), 'PATCH /VirDomainSnapshotSchedule/{uuid}')
+  assert.equal(firstOf(catalog, 'assign the weekly snapshot schedule to the mail vm'), 'PATCH /VirDomain/{virDomainUUID}')
+  assert.equal(firstOf(catalog, "hook the existing 'hourly' schedule up to db-09"), 'PATCH /VirDomain/{virDomainUUID}')
+  assert.equal(firstOf(catalog, 'change the retention of the weekly snapshot schedule to 14 days'), 'PATCH /VirDomainSnapshotSchedule/{uuid}')
 })
 
 test('one disk taken from a snapshot is restored from it; a drive letter ends no clause', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first("grab the E: drive out of monday's snapshot of files-2 and attach it to the vm"), 'POST /VirDomainBlockDevice/{uuid}/clone')
-  assert.equal(first('get the data disk back from the snapshot of db-3'), 'POST /VirDomainBlockDevice/{uuid}/clone')
+  assert.equal(firstOf(catalog, "grab the E: drive out of monday's snapshot of files-2 and attach it to the vm"), 'POST /VirDomainBlockDevice/{uuid}/clone')
+  assert.equal(firstOf(catalog, 'get the data disk back from the snapshot of db-3'), 'POST /VirDomainBlockDevice/{uuid}/clone')
 })
 
 test('", which I would rather not do" is no question; reordering what a VM boots from is its boot order; the scene names nothing the request names itself', async () => {
@@ -863,13 +839,12 @@ test('", which I would rather not do" is no question; reordering what a VM boots
 
 test('a mailbox that should stop getting the alerts is a recipient to remove; what someone asked for is the request; a VM that lives on a node is the VM', async () => {
   const catalog = await Catalog.load()
-  const first = (q: string): string => top(searchOperations(catalog, q).results, 1)[0] ?? ''
-  assert.equal(first('noc@example.org should not get alert emails any more'), 'DELETE /AlertEmailTarget/{uuid}')
-  assert.equal(first('bob@example.com no longer needs the alert emails'), 'DELETE /AlertEmailTarget/{uuid}')
+  assert.equal(firstOf(catalog, 'noc@example.org should not get alert emails any more'), 'DELETE /AlertEmailTarget/{uuid}')
+  assert.equal(firstOf(catalog, 'bob@example.com no longer needs the alert emails'), 'DELETE /AlertEmailTarget/{uuid}')
   const copy = searchOperations(catalog, 'The audit team asked for a copy of hr-prod for testing; call it hr-test and keep the original running.')
   assert.equal(top(copy.results, 1)[0], 'POST /VirDomain/{virDomainUUID}/clone')
   assert.notEqual(copy.match, 'none')
-  assert.equal(first('could you tell me which node mail-01 lives on right now?'), 'GET /VirDomain')
-  assert.equal(first('I want to see all snapshots older than a month'), 'GET /VirDomainSnapshot')
-  assert.equal(first("we're decommissioning lab-old-4, please remove it and its disks completely"), 'DELETE /VirDomain/{virDomainUUID}')
+  assert.equal(firstOf(catalog, 'could you tell me which node mail-01 lives on right now?'), 'GET /VirDomain')
+  assert.equal(firstOf(catalog, 'I want to see all snapshots older than a month'), 'GET /VirDomainSnapshot')
+  assert.equal(firstOf(catalog, "we're decommissioning lab-old-4, please remove it and its disks completely"), 'DELETE /VirDomain/{virDomainUUID}')
 })
